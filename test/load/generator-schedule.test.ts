@@ -1,0 +1,150 @@
+import { describe, expect, it } from "vitest";
+import { createArrivalSchedule } from "../../bench/load/schedule.ts";
+import { runLoad } from "../../bench/load/generator.ts";
+import type { LoadPlan } from "../../bench/load/generator.ts";
+import type { RequestFailure, SendCallback } from "../../bench/protocol.ts";
+import { createFakeClock } from "./fake-clock.ts";
+
+describe("arrival schedule", () => {
+  it("places request i at start + i * 1000 / rps without drift", () => {
+    const s = createArrivalSchedule({ rps: 3, warmupMs: 1000, durationMs: 2000 }, 100);
+    expect([0, 1, 2, 3, 300].map((i) => s.intendedMs(i))).toEqual([100, 100 + 1000 / 3, 100 + 2000 / 3, 1100, 100_100]);
+    expect(s.firstMeasured).toBe(3);
+    expect(s.endIndex).toBe(9);
+    expect([s.windowStartMs, s.windowEndMs]).toEqual([1100, 3100]);
+  });
+
+  it("counts due requests, including one exactly at its time, and never past the end", () => {
+    const s = createArrivalSchedule({ rps: 1000, warmupMs: 0, durationMs: 10 }, 0);
+    expect(s.dueCount(-1)).toBe(0);
+    expect(s.dueCount(0)).toBe(1);
+    expect(s.dueCount(0.999)).toBe(1);
+    expect(s.dueCount(1)).toBe(2);
+    expect(s.dueCount(9.5)).toBe(10);
+    expect(s.dueCount(500)).toBe(10);
+  });
+
+  it("measures rps × duration requests for rates that are not whole per millisecond", () => {
+    const s = createArrivalSchedule({ rps: 7_000, warmupMs: 300, durationMs: 1_700 }, 0);
+    expect(s.endIndex - s.firstMeasured).toBe(11_900);
+  });
+});
+
+interface Sent {
+  seq: number;
+  atMs: number;
+  done: SendCallback;
+}
+
+function fakeClient() {
+  const sent: Sent[] = [];
+  let inFlight = 0;
+  let now = () => 0;
+  return {
+    sent,
+    bindClock(fn: () => number) {
+      now = fn;
+    },
+    get inFlight() {
+      return inFlight;
+    },
+    send(seq: number, done: SendCallback) {
+      inFlight++;
+      sent.push({
+        seq,
+        atMs: now(),
+        done: (f: RequestFailure | null) => {
+          inFlight--;
+          done(f);
+        },
+      });
+    },
+  };
+}
+
+const plan: LoadPlan = { rps: 1000, warmupMs: 5, durationMs: 10, maxInFlight: 100, drainTimeoutMs: 50 };
+
+describe("open-loop load loop", () => {
+  it("sends each request on its tick when timers are punctual", async () => {
+    const clock = createFakeClock();
+    const client = fakeClient();
+    client.bindClock(clock.now);
+    const outcome = runLoad(client, plan, clock);
+    clock.advanceTo(14.5);
+    expect(client.sent.map((s) => s.atMs)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+    expect(client.sent.map((s) => s.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    // Nothing was answered, yet every request went out: the loop never waits for answers.
+    expect(client.inFlight).toBe(15);
+    for (const s of client.sent) s.done(null);
+    clock.advanceTo(15);
+    const result = await outcome;
+    expect(result.requests).toBe(10);
+    expect(result.completed).toBe(10);
+    expect(result.lateness.maxValue).toBe(0);
+  });
+
+  it("sends everything due in one batch per tick when timers fire late, and records how late", async () => {
+    const clock = createFakeClock({ minDelayMs: 1 });
+    const client = fakeClient();
+    client.bindClock(clock.now);
+    const outcome = runLoad(client, { ...plan, rps: 4000, warmupMs: 0, durationMs: 2 }, clock);
+    clock.advanceTo(1.5);
+    expect(client.sent.map((s) => s.atMs)).toEqual([0, 1, 1, 1, 1]);
+    // Request 2 (intended 0.25 ms, sent 1 ms) answered at 1.5 ms: 1250 µs from intended, 500 µs of service.
+    client.sent[1]!.done(null);
+    clock.advanceTo(2);
+    expect(client.sent.map((s) => s.atMs)).toEqual([0, 1, 1, 1, 1, 2, 2, 2]);
+    for (const s of [client.sent[0]!, ...client.sent.slice(2)]) s.done(null);
+    const r = await outcome;
+    expect(r.requests).toBe(8);
+    expect(r.lateness.totalCount).toBe(8);
+    // Lateness per request: 0, .75, .5, .25, 0, .75, .5, .25 ms.
+    expect(r.lateness.maxValue).toBe(750);
+    expect(r.lateness.mean).toBe(375);
+    // The rest answered at 2 ms. Latency from intended, per request: 2000, 1250, 1500, 1250, 1000, 750, 500, 250 µs;
+    // service time: 2000, 500, 1000, 1000, 1000, 0, 0, 0 µs.
+    expect(r.latency.mean).toBe(1062.5);
+    expect(r.latency.maxValue).toBe(2000);
+    expect(r.serviceLatency.mean).toBe(687.5);
+    expect(r.serviceLatency.minNonZeroValue).toBe(500);
+  });
+
+  it("counts a request the in-flight cap refuses as an error of kind refused, and does not send it", async () => {
+    const clock = createFakeClock();
+    const client = fakeClient();
+    client.bindClock(clock.now);
+    const outcome = runLoad(client, { ...plan, warmupMs: 0, durationMs: 10, maxInFlight: 4 }, clock);
+    clock.advanceTo(10);
+    expect(client.sent.length).toBe(4);
+    for (const s of client.sent) s.done(null);
+    const result = await outcome;
+    expect(result.requests).toBe(10);
+    expect(result.completed).toBe(4);
+    expect(result.errors.refused).toBe(6);
+    expect(result.errorSamples.refused).toMatch(/in-flight cap of 4/);
+  });
+
+  it("counts failures by kind and answers still missing after the drain as timeouts", async () => {
+    const clock = createFakeClock();
+    const client = fakeClient();
+    client.bindClock(clock.now);
+    const phases: string[] = [];
+    const outcome = runLoad(client, { ...plan, warmupMs: 2, durationMs: 4 }, clock, {
+      onPhase: (phase, at) => phases.push(`${phase}@${at}`),
+    });
+    clock.advanceTo(6);
+    expect(client.sent.length).toBe(6);
+    client.sent[2]!.done({ kind: "mismatch", message: "seq 3 answered as 4" });
+    client.sent[3]!.done({ kind: "status", message: "HTTP 500" });
+    client.sent[4]!.done(null);
+    clock.advanceTo(6 + plan.drainTimeoutMs);
+    const result = await outcome;
+    expect(phases).toEqual(["measure@2", "drain@6"]);
+    expect(result.requests).toBe(4);
+    expect(result.completed).toBe(1);
+    expect(result.errors).toMatchObject({ mismatch: 1, status: 1, timeout: 1, refused: 0 });
+    // Answers after the drain ended change nothing.
+    client.sent[5]!.done(null);
+    expect(result.completed).toBe(1);
+  });
+});
