@@ -1,0 +1,88 @@
+/**
+ * Defaults and validation of `CreateTopologyOptions`. A bad value is a `TopologyError` naming the flag and the fix.
+ */
+import * as fs from "node:fs";
+import { parseCpuList } from "./cpu-mask.ts";
+import { DEFAULT_COMMAND_TIMEOUT_MS } from "./exec.ts";
+import { isValidRunId } from "./naming.ts";
+import {
+  type CreateTopologyOptions,
+  isTopologyKind,
+  type OffloadMode,
+  type RxSteering,
+  type TopologyKind,
+  TopologyError,
+} from "./types.ts";
+
+export interface ResolvedTopologyOptions {
+  readonly kind: TopologyKind;
+  readonly runId: string;
+  readonly serverCpu: number;
+  readonly clientCpu: number;
+  readonly rxSteering: RxSteering;
+  readonly mtu: number;
+  /** Whether `mtu` was asked for (loopback warns that it is not applied). */
+  readonly mtuGiven: boolean;
+  readonly offloads: OffloadMode;
+  readonly commandTimeoutMs: number;
+  readonly warnings: readonly string[];
+}
+
+export const DEFAULT_MTU = 1500;
+
+/** The CPUs this process may use (its affinity, e.g. narrowed by a cpuset), else the online CPUs. */
+export function allowedCpus(): number[] {
+  try {
+    const status = fs.readFileSync("/proc/self/status", "utf8");
+    const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(status);
+    if (m !== null) return parseCpuList(m[1] as string);
+  } catch {
+    // fall through
+  }
+  try {
+    return parseCpuList(fs.readFileSync("/sys/devices/system/cpu/online", "utf8"));
+  } catch {
+    return [0];
+  }
+}
+
+function invalid(message: string): TopologyError {
+  return new TopologyError("TOPOLOGY_INVALID_OPTION", message);
+}
+
+export function resolveTopologyOptions(opts: CreateTopologyOptions, cpus: readonly number[] = allowedCpus()): ResolvedTopologyOptions {
+  if (!isTopologyKind(opts.kind)) throw invalid(`--topology ${String(opts.kind)}: use netns, bridge or loopback`);
+  if (!isValidRunId(opts.runId)) {
+    throw invalid(`run id ${JSON.stringify(opts.runId)}: use 1–48 characters of [A-Za-z0-9_.-], starting alphanumeric`);
+  }
+  const listed = cpus.length === 0 ? [0] : [...cpus].sort((a, b) => a - b);
+  const serverCpu = opts.serverCpu ?? (listed[listed.length - 1] as number);
+  const clientCpu = opts.clientCpu ?? (listed[0] as number);
+  for (const [flag, cpu] of [["--server-cpu", serverCpu], ["--client-cpu", clientCpu]] as const) {
+    if (!listed.includes(cpu)) throw invalid(`${flag} ${cpu}: this process may only use CPUs ${listed.join(",")}; pick one of them`);
+  }
+  const mtu = opts.mtu ?? DEFAULT_MTU;
+  if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`--mtu ${mtu}: use a whole number from 68 to 65535`);
+  const rxSteering = opts.rxSteering ?? "rps";
+  if (rxSteering !== "rps" && rxSteering !== "none") throw invalid(`--rx-steering ${String(rxSteering)}: use rps or none`);
+  const offloads = opts.offloads ?? "default";
+  if (offloads !== "default" && offloads !== "off") throw invalid(`--offloads ${String(offloads)}: use default or off`);
+  const commandTimeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  if (!Number.isFinite(commandTimeoutMs) || commandTimeoutMs <= 0) throw invalid(`command timeout ${commandTimeoutMs} ms must be > 0`);
+  const warnings: string[] = [];
+  if (serverCpu === clientCpu) {
+    warnings.push(`server and client share CPU ${serverCpu}: each one's CPU time includes waiting for the other; use --server-cpu/--client-cpu on a machine with 2+ CPUs`);
+  }
+  return {
+    kind: opts.kind,
+    runId: opts.runId,
+    serverCpu,
+    clientCpu,
+    rxSteering,
+    mtu,
+    mtuGiven: opts.mtu !== undefined,
+    offloads,
+    commandTimeoutMs,
+    warnings,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Whether a topology kind can be built here, and if not, one reason and one fix the CLI can print (exit 2, or fall
+ * back to loopback with a warning).
+ */
+import { randomBytes } from "node:crypto";
+import { commandExists, run } from "./exec.ts";
+import { namespaceName } from "./naming.ts";
+import { readProcStartTime, writeStateFile } from "./state.ts";
+import type { TopologyKind } from "./types.ts";
+import { type UndoStep, undoAll } from "./undo.ts";
+
+export type TopologySupport =
+  | { readonly ok: true; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly reason: string; readonly fix: string };
+
+function no(reason: string, fix: string): TopologySupport {
+  return { ok: false, reason, fix };
+}
+
+export async function checkTopologySupport(kind: TopologyKind): Promise<TopologySupport> {
+  if (process.platform !== "linux") {
+    return no(`--topology ${kind} needs Linux (this is ${process.platform})`, "run wirecost on Linux");
+  }
+  if (!commandExists("taskset", ["-V"])) {
+    return no("taskset is not installed (needed to pin server and client to CPUs)", "install util-linux (apt-get install util-linux)");
+  }
+  const warnings: string[] = [];
+  if (!commandExists("ethtool", ["--version"])) warnings.push("ethtool is missing (Debian package ethtool): offloads will not be recorded");
+  if (kind === "loopback") return { ok: true, warnings };
+  const fallback = "or use --topology loopback";
+  if (process.getuid?.() !== 0) {
+    return no(`--topology ${kind} needs root to create network namespaces`, `run as root (sudo npm run bench …), ${fallback}`);
+  }
+  if (!commandExists("ip", ["-V"])) return no("the ip command is missing", `install iproute2 (apt-get install iproute2), ${fallback}`);
+  const probe = await probeNamespaces(kind);
+  if (probe !== null) {
+    return no(`--topology ${kind}: ${probe}`, `allow network namespaces (CAP_SYS_ADMIN, a writable /run/netns; containers need --privileged), ${fallback}`);
+  }
+  return { ok: true, warnings };
+}
+
+/** Creates a throw-away namespace with a veth pair (and a bridge) inside; null when that works. */
+async function probeNamespaces(kind: TopologyKind): Promise<string | null> {
+  const runId = `probe-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const ns = namespaceName(runId, "srv");
+  const steps: UndoStep[] = [];
+  try {
+    writeStateFile({
+      version: 1,
+      runId,
+      kind: "probe",
+      ownerPid: process.pid,
+      ownerStartTime: readProcStartTime(process.pid),
+      createdAt: new Date().toISOString(),
+      subnetIndex: null,
+      namespaces: [ns],
+      hostLinks: [],
+    });
+    steps.push({ kind: "state-file", runId });
+    await run("ip", ["netns", "add", ns]);
+    steps.push({ kind: "namespace", name: ns });
+    await run("ip", ["-n", ns, "link", "add", "probe0", "type", "veth", "peer", "name", "probe1"]);
+    if (kind === "bridge") await run("ip", ["-n", ns, "link", "add", "probebr", "type", "bridge"]);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await undoAll(steps);
+  }
+}

@@ -1,0 +1,44 @@
+import { execFile } from "node:child_process";
+import * as fs from "node:fs";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { checkTopologySupport } from "../../bench/topology/support.ts";
+import { namespaceNames } from "./helpers.ts";
+
+const FIXTURE = fileURLToPath(new URL("./fixtures/check-support.ts", import.meta.url));
+const isRoot = process.getuid?.() === 0;
+
+function checkAs(uid: number, kind: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [FIXTURE, kind], { uid, gid: uid, cwd: "/", timeout: 20_000 }, (err, stdout, stderr) => {
+      if (err !== null) reject(new Error(`${err.message}: ${stderr}`));
+      else resolve(JSON.parse(stdout));
+    });
+  });
+}
+
+describe("checking topology support", () => {
+  it("accepts loopback wherever taskset exists", async () => {
+    expect(await checkTopologySupport("loopback")).toMatchObject({ ok: true });
+  });
+
+  describe.skipIf(!isRoot)("as root (skipped: needs root to probe namespaces)", () => {
+    it.each(["netns", "bridge"] as const)("accepts %s after a probe that leaves nothing behind", async (kind) => {
+      const before = await namespaceNames();
+      expect(await checkTopologySupport(kind)).toEqual({ ok: true, warnings: [] });
+      expect(await namespaceNames()).toEqual(before);
+      const probes = fs.existsSync("/run/wirecost") ? fs.readdirSync("/run/wirecost").filter((f) => f.startsWith(`probe-${process.pid}-`)) : [];
+      expect(probes).toEqual([]);
+    });
+
+    it("gives a non-root user one reason naming --topology and the fix, while loopback still works", async () => {
+      const nobody = 65534;
+      expect(await checkAs(nobody, "netns")).toEqual({
+        ok: false,
+        reason: "--topology netns needs root to create network namespaces",
+        fix: "run as root (sudo npm run bench …), or use --topology loopback",
+      });
+      expect(await checkAs(nobody, "loopback")).toMatchObject({ ok: true });
+    });
+  });
+});
