@@ -1,0 +1,29 @@
+/**
+ * The kernel collector: `readSnapshot` (the only I/O, with `createProcReader` keeping fds open), pure parsers, a pure
+ * `diffSnapshots`, baseline subtraction, the contamination guard and per-request figures; `createSampler` for the
+ * time series.
+ */
+export { contaminationGuard, type ContaminationCheck } from "./contamination-guard.ts";
+export { scaleFigures, type CostFigures, type CostOptions, type CpuTimeUs, type CpuUs } from "./cost-figures.ts";
+export { delta32, delta64 } from "./counter-math.ts";
+export type * from "./delta-types.ts";
+export { diffSnapshots } from "./diff-snapshots.ts";
+export { readKernelInfo, readMsiIrqs, userHz, type KernelInfo } from "./kernel-info.ts";
+export { parseInterrupts, selectInterruptLines, type InterruptLine, type InterruptSelector } from "./parse-interrupts.ts";
+export { parseNetSnmp, type SnmpTable } from "./parse-net-snmp.ts";
+export { parseProcNetDev, type NetDevCounters } from "./parse-proc-net-dev.ts";
+export { parseProcPidStat, type PidStat } from "./parse-proc-pid-stat.ts";
+export { parseProcPidStatus, type PidStatus } from "./parse-proc-pid-status.ts";
+export { parseProcStat, type CpuTimes, type ProcStat } from "./parse-proc-stat.ts";
+export { parseSchedstat, type Schedstat } from "./parse-schedstat.ts";
+export { parseSoftirqs, type SoftirqTable } from "./parse-softirqs.ts";
+export { parseSoftnetStat, type SoftnetRow } from "./parse-softnet-stat.ts";
+export { parseSysClassNetStatistics } from "./parse-sys-class-net-statistics.ts";
+export { perRequest, windowTotals } from "./per-request.ts";
+export { createProcReader, type ProcReader } from "./proc-reader.ts";
+export { missing, ok, ProcParseError, type Reading } from "./reading.ts";
+export { createSampler, type Sampler, type SamplerOptions, type SamplerOverhead } from "./sampler.ts";
+export type * from "./snapshot-types.ts";
+export { readSnapshot } from "./snapshot.ts";
+export { baselineRates, subtractBaseline } from "./subtract-baseline.ts";
+export { toTimeSeries, type CpuSplitPct, type TimeSeriesPoint } from "./time-series.ts";

@@ -1,0 +1,85 @@
+import { diffSnapshots } from "./diff-snapshots.ts";
+import type { SnapshotDelta } from "./delta-types.ts";
+import type { CpuTimes } from "./parse-proc-stat.ts";
+import { sumPerCpu } from "./per-cpu.ts";
+import type { Snapshot } from "./snapshot-types.ts";
+
+/** One CPU's time split over a sample interval, % of that CPU's ticks in the interval. */
+export interface CpuSplitPct {
+  /** user + nice */
+  readonly userPct: number;
+  readonly systemPct: number;
+  readonly softirqPct: number;
+  readonly irqPct: number;
+  /** idle + iowait */
+  readonly idlePct: number;
+  readonly stealPct: number;
+}
+
+export interface TimeSeriesPoint {
+  /** End of the interval, ms after the first sample. */
+  readonly tMs: number;
+  readonly intervalMs: number;
+  /** Server interface packets per second (rx + tx; rx only on lo). */
+  readonly pps: number | null;
+  /** NET_RX + NET_TX softirq runs per second, all CPUs. */
+  readonly softirqRate: number | null;
+  /**
+   * Per CPU. At USER_HZ = 100 and 10 Hz sampling each interval holds ~10 ticks per CPU, so a point's split is
+   * coarse (10% steps); average points for anything finer.
+   */
+  readonly cpu: Readonly<Record<string, CpuSplitPct>> | null;
+}
+
+/** Turns consecutive (lean) samples into rates. Pure. */
+export function toTimeSeries(samples: readonly Snapshot[]): TimeSeriesPoint[] {
+  const first = samples[0];
+  if (first === undefined) return [];
+  const points: TimeSeriesPoint[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const end = samples[i] as Snapshot;
+    const delta = diffSnapshots(samples[i - 1] as Snapshot, end);
+    points.push({ tMs: end.tMs - first.tMs, intervalMs: delta.windowMs, ...rates(delta) });
+  }
+  return points;
+}
+
+function rates(delta: SnapshotDelta): Pick<TimeSeriesPoint, "pps" | "softirqRate" | "cpu"> {
+  const seconds = delta.windowMs / 1000;
+  let packets: number | null = 0;
+  for (const [name, reading] of Object.entries(delta.server.interfaces)) {
+    if (!reading.ok || packets === null) packets = null;
+    else packets += reading.value.rxPackets + (name === "lo" ? 0 : reading.value.txPackets);
+  }
+  let softirqRate: number | null = null;
+  if (delta.softirqs.ok) {
+    const rx = delta.softirqs.value.NET_RX;
+    const tx = delta.softirqs.value.NET_TX;
+    if (rx !== undefined && tx !== undefined) softirqRate = (sumPerCpu(rx) + sumPerCpu(tx)) / seconds;
+  }
+  let cpu: Record<string, CpuSplitPct> | null = null;
+  if (delta.stat.ok) {
+    cpu = {};
+    for (const [id, times] of Object.entries(delta.stat.value.cpus)) {
+      const split = cpuSplit(times);
+      if (split !== null) cpu[id] = split;
+    }
+  }
+  return { pps: packets === null ? null : packets / seconds, softirqRate, cpu };
+}
+
+function cpuSplit(t: CpuTimes): CpuSplitPct | null {
+  const idle = t.idleTicks + (t.iowaitTicks ?? 0);
+  const parts = [t.userTicks + t.niceTicks, t.systemTicks, t.softirqTicks ?? 0, t.irqTicks ?? 0, idle, t.stealTicks ?? 0];
+  const all = parts.reduce((sum, n) => sum + n, 0);
+  if (all <= 0) return null;
+  const [userPct, systemPct, softirqPct, irqPct, idlePct, stealPct] = parts.map((n) => (n * 100) / all) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  return { userPct, systemPct, softirqPct, irqPct, idlePct, stealPct };
+}
