@@ -1,0 +1,111 @@
+/**
+ * Children the harness starts (servers, generators): each is tracked until it exits, keeps the last lines of its
+ * stderr for error messages, and can be stopped with SIGTERM then SIGKILL. `killAllChildren` is for signal
+ * handlers: nothing the harness started may outlive it.
+ */
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+
+export interface Command {
+  readonly file: string;
+  readonly args: readonly string[];
+}
+
+export interface ExitInfo {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+export interface TrackedChild {
+  readonly name: string;
+  readonly process: ChildProcess;
+  readonly pid: number;
+  readonly exited: Promise<ExitInfo>;
+  readonly hasExited: () => boolean;
+  /** The last lines the child wrote to stderr. */
+  stderrTail(): string[];
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when it has exited. */
+  stop(graceMs?: number): Promise<ExitInfo>;
+}
+
+const live = new Set<TrackedChild>();
+const STDERR_LINES_KEPT = 20;
+
+export function describeExit(name: string, exit: ExitInfo, stderr: readonly string[]): string {
+  const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  const tail = stderr.length > 0 ? `; last stderr: ${stderr.slice(-5).join(" | ")}` : "";
+  return `${name} ${how}${tail}`;
+}
+
+export function spawnTracked(name: string, command: Command, onStderrLine?: (line: string) => void): TrackedChild {
+  const child = spawn(command.file, [...command.args], { stdio: ["pipe", "pipe", "pipe"] });
+  const tail: string[] = [];
+  let pendingErr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    pendingErr += chunk.toString();
+    const lines = pendingErr.split("\n");
+    pendingErr = lines.pop() ?? "";
+    for (const line of lines) {
+      if (line.trim() === "") continue;
+      tail.push(line);
+      if (tail.length > STDERR_LINES_KEPT) tail.shift();
+      onStderrLine?.(line);
+    }
+  });
+  let done = false;
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once("error", (error) => {
+      tail.push(`spawn failed: ${error.message}`);
+      done = true;
+      resolve({ code: null, signal: null });
+    });
+    child.once("exit", (code, signal) => {
+      done = true;
+      resolve({ code, signal });
+    });
+  });
+  // A child that dies closes its pipes; writes to its stdin must not crash the harness.
+  child.stdin.on("error", () => {});
+  const tracked: TrackedChild = {
+    name,
+    process: child,
+    pid: child.pid ?? -1,
+    exited,
+    hasExited: () => done,
+    stderrTail: () => (pendingErr.trim() === "" ? [...tail] : [...tail, pendingErr]),
+    async stop(graceMs = 5000) {
+      if (!done) child.kill("SIGTERM");
+      const timer = setTimeout(() => {
+        if (!done) child.kill("SIGKILL");
+      }, graceMs);
+      const info = await exited;
+      clearTimeout(timer);
+      return info;
+    },
+  };
+  live.add(tracked);
+  void exited.then(() => live.delete(tracked));
+  return tracked;
+}
+
+/** Synchronous, for signal handlers and exit paths: SIGKILL every child still running. */
+export function killAllChildren(): number {
+  let n = 0;
+  for (const child of live) {
+    if (!child.hasExited()) {
+      child.process.kill("SIGKILL");
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Rejects with `message` after `ms`, unless `promise` settles first; the timer never keeps the process alive. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,169 @@
+/**
+ * `npm run bench -- [flags]`. `main` returns the exit code; only bin.ts exits. stdout carries results (the table,
+ * or JSON with --json), stderr carries progress and warnings.
+ */
+import { parseArgs } from "node:util";
+import { readConfigFile, resolveConfig } from "./config.ts";
+import type { BenchConfig } from "./config.ts";
+import { isUsageError, USAGE_EXIT_CODE, UsageError } from "./errors.ts";
+import { killAllChildren } from "./child-process.ts";
+import { PROTOCOLS } from "./protocol.ts";
+import { ensureWritableDir, runBench } from "./run.ts";
+import type { RunHandle } from "./run.ts";
+import { renderNotes, renderTable } from "./table.ts";
+import { choosePlacer } from "./placement.ts";
+
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where signals come from; tests pass an EventEmitter. */
+  readonly signals?: { on(event: NodeJS.Signals, fn: () => void): unknown; off(event: NodeJS.Signals, fn: () => void): unknown };
+}
+
+const STRING_FLAGS = [
+  "protocols", "rps", "duration", "warmup", "request-bytes", "response-bytes", "connections", "streams", "repeat", "out",
+  "config", "max-in-flight", "timeout", "topology", "server-cpu", "client-cpu", "max-concurrent-streams",
+  "initial-window-size", "keep-alive-timeout-ms", "grpc-keepalive-time-ms", "stream-messages",
+] as const;
+
+export const HELP = `wirecost — what one request costs over HTTP/1.1, HTTP/2 and gRPC
+
+usage: npm run bench -- [flags]
+
+  --protocols LIST       comma list of ${PROTOCOLS.join(",")} (default: all)
+  --rps N                offered requests per second, open loop (default 1000)
+  --duration D           measured window, e.g. 5s or 500ms (default 8s)
+  --warmup D             load before the window, not counted (default 2s)
+  --request-bytes N      request body size (default 128)
+  --response-bytes N     response body size (default 1024)
+  --connections N        TCP connections for every protocol (default 4)
+  --streams N            in-flight requests per connection for h2/gRPC (default 100)
+  --repeat N             run the protocol list N times, interleaved (default 1)
+  --out DIR              results directory (default results/)
+  --json                 print the result JSON on stdout instead of the table
+  --config FILE          JSON config file (flags override it)
+  --max-in-flight N      generator in-flight cap; beyond it requests are refused (default 10000)
+  --timeout D            per-request timeout (default 5s)
+  --topology KIND        auto | netns | bridge | loopback (default auto)
+  --server-cpu N         CPU for the server (default: last CPU)
+  --client-cpu N         CPU for the generator (default: 0)
+  --max-concurrent-streams N, --initial-window-size N, --keep-alive-timeout-ms N,
+  --grpc-keepalive-time-ms N, --stream-messages N   server settings (recorded in the result)
+`;
+
+/** `--rps -5` would read -5 as a flag; join such negative numbers to their flag so range checks can name them. */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    const next = argv[i + 1];
+    if (arg.startsWith("--") && (STRING_FLAGS as readonly string[]).includes(arg.slice(2)) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+function parseFlags(argv: readonly string[]): Record<string, string | boolean | undefined> {
+  const options = Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: "string" as const }]));
+  try {
+    const { values, positionals } = parseArgs({
+      args: joinNegativeValues(argv),
+      options: { ...options, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (positionals.length > 0) throw new UsageError("WC_BAD_FLAG", `unexpected argument "${positionals[0]}"; flags start with --, see --help`);
+    return values as Record<string, string | boolean | undefined>;
+  } catch (error) {
+    if (isUsageError(error)) throw error;
+    const message = (error as Error).message;
+    const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? "a flag";
+    if ((error as NodeJS.ErrnoException).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+      throw new UsageError("WC_BAD_FLAG", `unknown flag ${flag}; see npm run bench -- --help`);
+    }
+    throw new UsageError("WC_BAD_FLAG", `${flag} needs a value, e.g. ${flag} 1000; see --help`);
+  }
+}
+
+export function configFromArgv(argv: readonly string[]): BenchConfig | "help" {
+  const flags = parseFlags(argv);
+  if (flags.help === true) return "help";
+  const configFile = typeof flags.config === "string" ? flags.config : null;
+  return resolveConfig({ flags, file: configFile === null ? null : readConfigFile(configFile), configFile });
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const color = io.env.NO_COLOR === undefined && io.env.FORCE_COLOR !== "0";
+  const warn = (line: string): void => void io.stderr.write(`${color ? "\u001b[33mwarning\u001b[0m" : "warning"}: ${line}\n`);
+  let config: BenchConfig | "help";
+  try {
+    config = configFromArgv(argv);
+  } catch (error) {
+    if (isUsageError(error)) {
+      io.stderr.write(`wirecost: ${error.message}\n`);
+      return USAGE_EXIT_CODE;
+    }
+    throw error;
+  }
+  if (config === "help") {
+    io.stdout.write(HELP);
+    return 0;
+  }
+
+  const controller = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  let run: RunHandle | undefined;
+  let placerCleanup: (() => void) | undefined;
+  const onSignal = (sig: NodeJS.Signals) => () => {
+    if (signalled !== undefined) {
+      // A second signal: stop waiting for a tidy finish, but still remove what we created.
+      killAllChildren();
+      placerCleanup?.();
+      io.stderr.write(`wirecost: forced exit on second ${sig}\n`);
+      process.exit(sig === "SIGINT" ? 130 : 143);
+    }
+    signalled = sig;
+    io.stderr.write(`wirecost: ${sig} received: stopping the load, keeping finished scenarios (again to force)\n`);
+    controller.abort(sig);
+  };
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((sig) => [sig, onSignal(sig)] as const);
+  const signals = io.signals ?? process;
+  for (const [sig, fn] of handlers) signals.on(sig, fn);
+
+  try {
+    ensureWritableDir(config.outDir);
+    const placement = await choosePlacer(config, warn);
+    placerCleanup = placement.destroySync;
+    try {
+      run = await runBench(config, placement.placer, { progress: (line) => void io.stderr.write(`${line}\n`) }, controller.signal, {
+        runId: placement.runId,
+        warnings: placement.warnings,
+        topology: placement.topology,
+        onStart: (handle) => (run = handle),
+      });
+    } finally {
+      await placement.destroy();
+    }
+    const scenarios = run.result.scenarios;
+    if (config.json) io.stdout.write(`${JSON.stringify(run.result, null, 2)}\n`);
+    else io.stdout.write(renderTable(scenarios, { color }) + renderNotes(scenarios));
+    io.stderr.write(`results: ${run.resultPath}\n`);
+    if (signalled !== undefined) return signalled === "SIGINT" ? 130 : 143;
+    return scenarios.every((s) => s.state === "completed") ? 0 : 1;
+  } catch (error) {
+    if (run !== undefined) io.stderr.write(`results so far: ${run.resultPath}\n`);
+    if (isUsageError(error)) {
+      io.stderr.write(`wirecost: ${error.message}\n`);
+      return USAGE_EXIT_CODE;
+    }
+    io.stderr.write(`wirecost: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    for (const [sig, fn] of handlers) signals.off(sig, fn);
+  }
+}

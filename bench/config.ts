@@ -1,0 +1,246 @@
+/**
+ * One resolved, readonly config. Flags override the config file, which overrides the defaults; every value is
+ * checked here, so nothing downstream sees argv. Errors name the flag (or config key) and the fix.
+ */
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { z } from "zod";
+import { MAX_BODY_BYTES } from "../proto/codec.ts";
+import { DEFAULT_SERVER_SETTINGS, isProtocol, PROTOCOLS } from "./protocol.ts";
+import type { Protocol, ServerSettings } from "./protocol.ts";
+import { parseDurationMs } from "./duration.ts";
+import { UsageError } from "./errors.ts";
+
+export const TOPOLOGY_KINDS = ["auto", "netns", "bridge", "loopback"] as const;
+export type TopologyChoice = (typeof TOPOLOGY_KINDS)[number];
+
+export interface BenchConfig {
+  /** Arms to run, in order. Default: all six. */
+  readonly protocols: readonly Protocol[];
+  /** Offered request rate per scenario. Default 1000. */
+  readonly rps: number;
+  /** Measured window. Default 8 s. */
+  readonly durationMs: number;
+  /** Load before the window, not counted. Default 2 s. */
+  readonly warmupMs: number;
+  /** Default 128. */
+  readonly requestBytes: number;
+  /** Default 1024. */
+  readonly responseBytes: number;
+  /** TCP connections for every protocol. Default 4. */
+  readonly connections: number;
+  /** In-flight requests per connection for h2/gRPC. Default 100. */
+  readonly streams: number;
+  /** Runs of the whole protocol list, interleaved (a b c, a b c …). Default 1. */
+  readonly repeat: number;
+  /** Default `results`. */
+  readonly outDir: string;
+  /** Print the result JSON on stdout instead of the table. Default false. */
+  readonly json: boolean;
+  /** In-flight requests at which the generator refuses to send more. Default 10000. */
+  readonly maxInFlight: number;
+  /** Per-request timeout. Default 5 s. */
+  readonly requestTimeoutMs: number;
+  /** Where to run: `auto` is netns when root on Linux, else loopback. Default `auto`. */
+  readonly topology: TopologyChoice;
+  /** CPU for the server; null = the last CPU. */
+  readonly serverCpu: number | null;
+  /** CPU for the generator; null = CPU 0. */
+  readonly clientCpu: number | null;
+  readonly server: ServerSettings;
+  /** The config file read, if any. */
+  readonly configFile: string | null;
+}
+
+export const DEFAULTS = {
+  rps: 1000,
+  durationMs: 8000,
+  warmupMs: 2000,
+  requestBytes: 128,
+  responseBytes: 1024,
+  connections: 4,
+  streams: 100,
+  repeat: 1,
+  outDir: "results",
+  maxInFlight: 10_000,
+  requestTimeoutMs: 5000,
+} as const;
+
+/** Above this the generator is certainly the bottleneck; refuse rather than run something meaningless. */
+export const MAX_RPS = 1_000_000;
+
+const numberOrText = z.union([z.number(), z.string()]);
+const configFileSchema = z.strictObject({
+  protocols: z.union([z.array(z.string()), z.string()]).optional(),
+  rps: z.number().optional(),
+  duration: numberOrText.optional(),
+  warmup: numberOrText.optional(),
+  requestBytes: z.number().optional(),
+  responseBytes: z.number().optional(),
+  connections: z.number().optional(),
+  streams: z.number().optional(),
+  repeat: z.number().optional(),
+  out: z.string().optional(),
+  maxInFlight: z.number().optional(),
+  timeout: numberOrText.optional(),
+  topology: z.string().optional(),
+  serverCpu: z.number().optional(),
+  clientCpu: z.number().optional(),
+  server: z
+    .strictObject({
+      maxConcurrentStreams: z.number().optional(),
+      initialWindowSize: z.number().optional(),
+      keepAliveTimeoutMs: z.number().optional(),
+      grpcKeepaliveTimeMs: z.number().optional(),
+      streamMessages: z.number().optional(),
+    })
+    .optional(),
+});
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+/** Raw values from flags (strings) and from the file (numbers or strings), before checking. */
+export interface RawInputs {
+  readonly flags: Readonly<Record<string, string | boolean | undefined>>;
+  readonly file: ConfigFile | null;
+  readonly configFile: string | null;
+}
+
+export function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
+    throw new UsageError("WC_BAD_CONFIG", `--config ${path}: cannot read it (${code}); pass the path of an existing JSON file`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError("WC_BAD_CONFIG", `--config ${path}: not valid JSON (${(error as Error).message}); fix the file's syntax`);
+  }
+  const parsed = configFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join(".") : "(top level)";
+    const what =
+      issue?.code === "unrecognized_keys"
+        ? `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}; allowed keys are ${Object.keys(configFileSchema.shape).join(", ")}`
+        : `${where}: ${issue?.message ?? "invalid"}`;
+    throw new UsageError("WC_BAD_CONFIG", `--config ${path}: ${what}`);
+  }
+  return parsed.data;
+}
+
+interface Source {
+  /** How to name it to the user: `--rps` or `config key "rps"`. */
+  readonly label: string;
+  readonly value: string | number;
+}
+
+function pick(inputs: RawInputs, flag: string, key: string, read: (file: ConfigFile) => string | number | undefined): Source | undefined {
+  const fromFlag = inputs.flags[flag];
+  if (typeof fromFlag === "string") return { label: `--${flag}`, value: fromFlag };
+  const fromFile = inputs.file === null ? undefined : read(inputs.file);
+  if (fromFile !== undefined) return { label: `${inputs.configFile ?? "config"}: "${key}"`, value: fromFile };
+  return undefined;
+}
+
+function integer(source: Source | undefined, fallback: number, min: number, max: number, fix: string): number {
+  if (source === undefined) return fallback;
+  const n = typeof source.value === "number" ? source.value : /^\s*-?\d+\s*$/.test(source.value) ? Number(source.value) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: must be a whole number from ${min} to ${max}; ${fix}`);
+  }
+  return n;
+}
+
+function positiveNumber(source: Source | undefined, fallback: number, max: number, fix: string): number {
+  if (source === undefined) return fallback;
+  const n = typeof source.value === "number" ? source.value : /^\s*\d+(\.\d+)?\s*$/.test(source.value) ? Number(source.value) : NaN;
+  if (!(n > 0) || n > max) {
+    throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: must be a number above 0 and at most ${max}; ${fix}`);
+  }
+  return n;
+}
+
+function duration(source: Source | undefined, fallback: number, minMs: number, maxMs: number, fix: string): number {
+  if (source === undefined) return fallback;
+  const ms = typeof source.value === "number" ? source.value * 1000 : parseDurationMs(source.value);
+  if (ms === undefined || ms < minMs || ms > maxMs) {
+    throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: ${fix}`);
+  }
+  return ms;
+}
+
+function protocols(source: Source | undefined): readonly Protocol[] {
+  if (source === undefined) return PROTOCOLS;
+  const names = String(source.value)
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (names.length === 0) throw new UsageError("WC_BAD_VALUE", `${source.label}: empty; name one or more of ${PROTOCOLS.join(",")}`);
+  const unknown = names.filter((n) => !isProtocol(n));
+  if (unknown.length > 0) {
+    throw new UsageError("WC_BAD_VALUE", `${source.label}: unknown protocol "${unknown[0]}"; choose from ${PROTOCOLS.join(",")}`);
+  }
+  return [...new Set(names)] as Protocol[];
+}
+
+export function resolveConfig(inputs: RawInputs): BenchConfig {
+  const f = (flag: string, key: string, read: (file: ConfigFile) => string | number | undefined) => pick(inputs, flag, key, read);
+  const protocolsSource = (() => {
+    const flag = inputs.flags.protocols;
+    if (typeof flag === "string") return { label: "--protocols", value: flag };
+    const p = inputs.file?.protocols;
+    if (p === undefined) return undefined;
+    return { label: `${inputs.configFile ?? "config"}: "protocols"`, value: Array.isArray(p) ? p.join(",") : p };
+  })();
+  const topologySource = f("topology", "topology", (c) => c.topology);
+  const topology = topologySource === undefined ? "auto" : String(topologySource.value);
+  if (!(TOPOLOGY_KINDS as readonly string[]).includes(topology)) {
+    throw new UsageError("WC_BAD_VALUE", `${topologySource?.label ?? "--topology"} ${topology}: choose one of ${TOPOLOGY_KINDS.join(", ")}`);
+  }
+  const s = inputs.file?.server ?? {};
+  const srv = (flag: string, key: keyof ServerSettings, min: number, max: number, fix: string): number =>
+    integer(
+      f(flag, `server.${key}`, () => s[key]),
+      DEFAULT_SERVER_SETTINGS[key],
+      min,
+      max,
+      fix,
+    );
+  const lastCpu = availableParallelism() - 1;
+  const out = f("out", "out", (c) => c.out);
+  return {
+    protocols: protocols(protocolsSource),
+    rps: positiveNumber(f("rps", "rps", (c) => c.rps), DEFAULTS.rps, MAX_RPS, "give the offered request rate, e.g. --rps 1000"),
+    durationMs: duration(f("duration", "duration", (c) => c.duration), DEFAULTS.durationMs, 100, 3_600_000, "give a window from 100ms to 1h, e.g. --duration 5s or 500ms"),
+    warmupMs: duration(f("warmup", "warmup", (c) => c.warmup), DEFAULTS.warmupMs, 0, 600_000, "give a warm-up from 0s to 10m, e.g. --warmup 1s"),
+    requestBytes: integer(f("request-bytes", "requestBytes", (c) => c.requestBytes), DEFAULTS.requestBytes, 0, MAX_BODY_BYTES, "sizes are in bytes, up to 16 MiB"),
+    responseBytes: integer(f("response-bytes", "responseBytes", (c) => c.responseBytes), DEFAULTS.responseBytes, 0, MAX_BODY_BYTES, "sizes are in bytes, up to 16 MiB"),
+    connections: integer(f("connections", "connections", (c) => c.connections), DEFAULTS.connections, 1, 1024, "give the number of TCP connections"),
+    streams: integer(f("streams", "streams", (c) => c.streams), DEFAULTS.streams, 1, 100_000, "give the in-flight requests per connection"),
+    repeat: integer(f("repeat", "repeat", (c) => c.repeat), DEFAULTS.repeat, 1, 100, "give how many times to run the protocol list"),
+    outDir: out === undefined ? DEFAULTS.outDir : String(out.value),
+    json: inputs.flags.json === true,
+    maxInFlight: integer(f("max-in-flight", "maxInFlight", (c) => c.maxInFlight), DEFAULTS.maxInFlight, 1, 1_000_000, "give the generator's in-flight cap"),
+    requestTimeoutMs: duration(f("timeout", "timeout", (c) => c.timeout), DEFAULTS.requestTimeoutMs, 10, 600_000, "give a per-request timeout from 10ms to 10m, e.g. --timeout 5s"),
+    topology: topology as TopologyChoice,
+    serverCpu: cpuFlag(f("server-cpu", "serverCpu", (c) => c.serverCpu), lastCpu),
+    clientCpu: cpuFlag(f("client-cpu", "clientCpu", (c) => c.clientCpu), lastCpu),
+    server: {
+      maxConcurrentStreams: srv("max-concurrent-streams", "maxConcurrentStreams", 1, 2 ** 31 - 1, "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS"),
+      initialWindowSize: srv("initial-window-size", "initialWindowSize", 0, 2 ** 31 - 1, "HTTP/2 SETTINGS_INITIAL_WINDOW_SIZE in bytes"),
+      keepAliveTimeoutMs: srv("keep-alive-timeout-ms", "keepAliveTimeoutMs", 1, 3_600_000, "HTTP/1.1 server keep-alive timeout in ms"),
+      grpcKeepaliveTimeMs: srv("grpc-keepalive-time-ms", "grpcKeepaliveTimeMs", 1, 2 ** 31 - 1, "gRPC keepalive ping interval in ms"),
+      streamMessages: srv("stream-messages", "streamMessages", 1, 10_000, "messages per ServerStream call"),
+    },
+    configFile: inputs.configFile,
+  };
+}
+
+function cpuFlag(source: Source | undefined, lastCpu: number): number | null {
+  if (source === undefined) return null;
+  return integer(source, 0, 0, lastCpu, `give a CPU number from 0 to ${lastCpu} (this machine has ${lastCpu + 1})`);
+}

@@ -1,0 +1,45 @@
+/**
+ * The line protocol between the harness and its generator child: one JSON object per line, config and "go"
+ * on the child's stdin, progress and the report on its stdout. Plain pipes, so it works through
+ * `ip netns exec` and `taskset`, which exec and keep the pid.
+ */
+import type { ClientOptions } from "../protocol.ts";
+import type { LoadPlan } from "./generator.ts";
+import type { GeneratorReport } from "./report.ts";
+
+export interface GeneratorConfig {
+  readonly client: ClientOptions;
+  readonly plan: LoadPlan;
+}
+
+export type ToGenerator = { readonly type: "config"; readonly config: GeneratorConfig } | { readonly type: "go" };
+
+export type FromGenerator =
+  | { readonly type: "ready"; readonly pid: number }
+  | { readonly type: "phase"; readonly phase: "measure" | "drain"; readonly epochMs: number }
+  | { readonly type: "result"; readonly report: GeneratorReport }
+  | { readonly type: "fatal"; readonly message: string };
+
+/** Splits a byte stream into lines and hands each parsed JSON object on; a bad line is reported, not thrown. */
+export function createLineReader(onMessage: (message: unknown) => void, onBadLine: (line: string) => void) {
+  let pending = "";
+  return (chunk: Buffer | string): void => {
+    pending += chunk.toString();
+    let nl = pending.indexOf("\n");
+    while (nl >= 0) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (line !== "") {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(line);
+        } catch {
+          onBadLine(line);
+          parsed = undefined;
+        }
+        if (parsed !== undefined) onMessage(parsed);
+      }
+      nl = pending.indexOf("\n");
+    }
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * What the generator child reports for one scenario: the measured window's counts, latency summaries and
+ * histograms, its own CPU, and the saturation verdict. Pure: `buildGeneratorReport` turns a `LoadOutcome` and
+ * CPU readings into the JSON the parent stores.
+ */
+import type { ErrorKind } from "../protocol.ts";
+import { assessGenerator, ratePerSecond } from "./assess.ts";
+import type { LoadOutcome } from "./generator.ts";
+import { encodeHistogram, summarize } from "./histogram.ts";
+import type { LatencySummaryUs } from "./histogram.ts";
+
+export interface GeneratorHealth {
+  /** The generator process's CPU (user + sys) over the window, % of one core. */
+  readonly cpuPct: number;
+  readonly cpuUserUs: number;
+  readonly cpuSysUs: number;
+  readonly latenessP99Us: number;
+  readonly latenessMaxUs: number;
+  readonly inFlightPeak: number;
+  readonly maxInFlight: number;
+  readonly saturated: boolean;
+  readonly saturationReasons: readonly string[];
+}
+
+export interface GeneratorReport {
+  readonly offeredRps: number;
+  readonly achievedRps: number;
+  readonly requests: number;
+  readonly completed: number;
+  readonly durationMs: number;
+  readonly errors: Record<ErrorKind, number>;
+  readonly errorSamples: Partial<Record<ErrorKind, string>>;
+  readonly latencyUs: LatencySummaryUs;
+  readonly serviceLatencyUs: LatencySummaryUs;
+  readonly latenessUs: LatencySummaryUs;
+  /** HdrHistogram compressed base64 of the three histograms, for percentile curves in reports. */
+  readonly histograms: { readonly latency: string; readonly serviceLatency: string; readonly lateness: string };
+  readonly generator: GeneratorHealth;
+  readonly window: { readonly startEpochMs: number; readonly endEpochMs: number };
+}
+
+export interface CpuWindow {
+  readonly userUs: number;
+  readonly sysUs: number;
+}
+
+export function buildGeneratorReport(input: {
+  readonly outcome: LoadOutcome;
+  readonly offeredRps: number;
+  readonly maxInFlight: number;
+  readonly cpu: CpuWindow;
+  /** performance.timeOrigin of the generator process, to turn its clock into epoch ms. */
+  readonly timeOriginMs: number;
+}): GeneratorReport {
+  const { outcome } = input;
+  const durationMs = outcome.windowEndMs - outcome.windowStartMs;
+  const achievedRps = ratePerSecond(outcome.completedInWindow, durationMs);
+  const lateness = summarize(outcome.lateness);
+  const verdict = assessGenerator({ offeredRps: input.offeredRps, achievedRps, latenessP99Us: lateness.p99 });
+  return {
+    offeredRps: input.offeredRps,
+    achievedRps: Math.round(achievedRps * 10) / 10,
+    requests: outcome.requests,
+    completed: outcome.completed,
+    durationMs,
+    errors: outcome.errors,
+    errorSamples: outcome.errorSamples,
+    latencyUs: summarize(outcome.latency),
+    serviceLatencyUs: summarize(outcome.serviceLatency),
+    latenessUs: lateness,
+    histograms: {
+      latency: encodeHistogram(outcome.latency),
+      serviceLatency: encodeHistogram(outcome.serviceLatency),
+      lateness: encodeHistogram(outcome.lateness),
+    },
+    generator: {
+      cpuPct: durationMs > 0 ? Math.round(((input.cpu.userUs + input.cpu.sysUs) / (durationMs * 1000)) * 1000) / 10 : 0,
+      cpuUserUs: input.cpu.userUs,
+      cpuSysUs: input.cpu.sysUs,
+      latenessP99Us: lateness.p99,
+      latenessMaxUs: lateness.max,
+      inFlightPeak: outcome.inFlightPeak,
+      maxInFlight: input.maxInFlight,
+      saturated: verdict.saturated,
+      saturationReasons: verdict.reasons,
+    },
+    window: {
+      startEpochMs: input.timeOriginMs + outcome.windowStartMs,
+      endEpochMs: input.timeOriginMs + outcome.windowEndMs,
+    },
+  };
+}

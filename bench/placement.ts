@@ -1,0 +1,81 @@
+/**
+ * Chooses where the children run (bench/topology/) and adapts the topology to the scenario runner's Placer.
+ * `auto` is netns when this process may create namespaces, else loopback with a warning recorded in the result.
+ * Leftovers of killed runs are removed first, so they cannot pollute this run's counters.
+ */
+import type { BenchConfig } from "./config.ts";
+import { UsageError } from "./errors.ts";
+import { makeRunId } from "./run.ts";
+import type { Placer } from "./scenario.ts";
+import { checkTopologySupport, cleanupLeftovers, createTopology, findLeftovers, TopologyError } from "./topology/index.ts";
+import type { Topology, TopologyInfo, TopologyKind } from "./topology/index.ts";
+
+export interface Placement {
+  readonly runId: string;
+  readonly placer: Placer;
+  readonly topology: TopologyInfo;
+  readonly warnings: string[];
+  destroy(): Promise<void>;
+  /** For a forced exit from a signal handler. */
+  destroySync(): void;
+}
+
+export function placerOf(topology: Topology): Placer {
+  const info = topology.info;
+  return {
+    kind: info.kind,
+    serverAddress: info.serverAddress,
+    serverCpu: info.serverCpu,
+    clientCpu: info.clientCpu,
+    command: (role, argv) => topology.command(role, argv),
+  };
+}
+
+async function chooseKind(config: BenchConfig, warnings: string[]): Promise<TopologyKind> {
+  if (config.topology === "auto") {
+    const netns = await checkTopologySupport("netns");
+    if (netns.ok) return "netns";
+    warnings.push(`falling back to --topology loopback: ${netns.reason}`);
+    return "loopback";
+  }
+  const support = await checkTopologySupport(config.topology);
+  if (!support.ok) {
+    const code = /root/.test(support.reason) ? "WC_NEEDS_ROOT" : /install/.test(support.fix) ? "WC_MISSING_TOOL" : "WC_UNSUPPORTED";
+    throw new UsageError(code, `${support.reason}; ${support.fix}`);
+  }
+  warnings.push(...support.warnings);
+  return config.topology;
+}
+
+export async function choosePlacer(config: BenchConfig, warn: (line: string) => void): Promise<Placement> {
+  const warnings: string[] = [];
+  const runId = makeRunId();
+  const kind = await chooseKind(config, warnings);
+  if (kind !== "loopback") {
+    const report = await cleanupLeftovers(await findLeftovers());
+    for (const l of report.removed) warnings.push(`removed leftovers of an earlier run (${l.reason}): ${[...l.namespaces, ...l.hostLinks].join(", ")}`);
+    for (const f of report.failures) warnings.push(`could not remove leftovers ${f.leftover.namespaces.join(", ")}: ${String(f.error)}`);
+  }
+  let topology: Topology;
+  try {
+    topology = await createTopology({
+      kind,
+      runId,
+      ...(config.serverCpu === null ? {} : { serverCpu: config.serverCpu }),
+      ...(config.clientCpu === null ? {} : { clientCpu: config.clientCpu }),
+    });
+  } catch (error) {
+    if (error instanceof TopologyError && error.code === "TOPOLOGY_INVALID_OPTION") throw new UsageError("WC_BAD_VALUE", error.message);
+    throw error;
+  }
+  warnings.push(...topology.info.warnings);
+  for (const w of warnings) warn(w);
+  return {
+    runId,
+    placer: placerOf(topology),
+    topology: topology.info,
+    warnings,
+    destroy: () => topology.destroy(),
+    destroySync: () => topology.destroySync(),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The result.json shape (`wirecost.result/v1`). A scenario is a union on `state`; every completed scenario has
+ * the same flat statistics shape.
+ */
+import type { ErrorKind, Protocol, ServerSettings } from "./protocol.ts";
+import type { BenchConfig } from "./config.ts";
+import type { Environment } from "./environment.ts";
+import type { GeneratorReport } from "./load/report.ts";
+import type { TopologyInfo } from "./topology/index.ts";
+
+export const RESULT_SCHEMA = "wirecost.result/v1";
+
+export interface Placement {
+  /** Topology kind the scenario ran in. */
+  readonly topology: string;
+  readonly serverCpu: number | null;
+  readonly clientCpu: number | null;
+  readonly serverPid: number | null;
+  readonly generatorPid: number | null;
+  readonly serverAddress: string;
+  readonly serverPort: number | null;
+}
+
+interface ScenarioCommon {
+  readonly name: string;
+  readonly protocol: Protocol;
+  /** 1-based repeat this scenario belongs to. */
+  readonly repeat: number;
+  readonly startedAt: string;
+  readonly offeredRps: number;
+  readonly connections: number;
+  readonly streams: number;
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+  readonly serverSettings: ServerSettings;
+  readonly placement: Placement;
+}
+
+export interface CompletedScenario extends ScenarioCommon, Omit<GeneratorReport, "offeredRps"> {
+  readonly state: "completed";
+}
+
+export interface ErroredScenario extends ScenarioCommon {
+  readonly state: "errored";
+  readonly error: string;
+}
+
+export interface AbortedScenario extends ScenarioCommon {
+  readonly state: "aborted";
+  readonly error: string;
+}
+
+export type ScenarioResult = CompletedScenario | ErroredScenario | AbortedScenario;
+
+export interface RunResult {
+  readonly schema: typeof RESULT_SCHEMA;
+  readonly runId: string;
+  readonly startedAt: string;
+  finishedAt: string | null;
+  /** "running" while scenarios remain; "interrupted" when a signal stopped the run. */
+  state: "running" | "finished" | "interrupted";
+  readonly environment: Environment;
+  readonly config: BenchConfig;
+  /** Where everything ran: namespaces, addresses, CPUs, RPS steering, offloads, MTU. */
+  readonly topology: TopologyInfo | null;
+  readonly warnings: string[];
+  readonly scenarios: ScenarioResult[];
+}
+
+export type ErrorCounts = Record<ErrorKind, number>;
+
+export function totalErrors(errors: ErrorCounts): number {
+  let n = 0;
+  for (const k in errors) n += errors[k as ErrorKind];
+  return n;
+}

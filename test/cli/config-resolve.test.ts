@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { configFromArgv } from "../../bench/cli.ts";
+import { DEFAULTS } from "../../bench/config.ts";
+import { parseDurationMs } from "../../bench/duration.ts";
+import { UsageError } from "../../bench/errors.ts";
+import { PROTOCOLS } from "../../bench/protocol.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "wirecost-config-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function writeConfig(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+  return path;
+}
+
+function usageMessage(argv: string[]): string {
+  try {
+    configFromArgv(argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error(`expected ${argv.join(" ")} to be rejected`);
+}
+
+describe("durations", () => {
+  it.each([
+    ["5s", 5000],
+    ["500ms", 500],
+    ["1.5s", 1500],
+    ["2m", 120_000],
+    ["3", 3000],
+  ])("reads %s as %d ms", (text, ms) => expect(parseDurationMs(text)).toBe(ms));
+
+  it.each(["", "5x", "-1s", "s", "1e3s"])("refuses %j", (text) => expect(parseDurationMs(text)).toBeUndefined());
+});
+
+describe("resolving the config", () => {
+  it("fills every default when given nothing", () => {
+    const config = configFromArgv([]);
+    expect(config).toMatchObject({
+      protocols: PROTOCOLS,
+      rps: DEFAULTS.rps,
+      durationMs: 8000,
+      warmupMs: 2000,
+      requestBytes: 128,
+      responseBytes: 1024,
+      connections: 4,
+      streams: 100,
+      repeat: 1,
+      outDir: "results",
+      json: false,
+      topology: "auto",
+      serverCpu: null,
+      clientCpu: null,
+      configFile: null,
+    });
+    expect(config === "help" ? null : config.server.maxConcurrentStreams).toBe(1000);
+  });
+
+  it("reads the flags of the issue's example run", () => {
+    const config = configFromArgv("--protocols http1,h2c,grpc --rps 1000 --duration 5s --warmup 1s --out /tmp/x --json".split(" "));
+    expect(config).toMatchObject({ protocols: ["http1", "h2c", "grpc"], rps: 1000, durationMs: 5000, warmupMs: 1000, outDir: "/tmp/x", json: true });
+  });
+
+  it("lets flags override the config file, which overrides the defaults", () => {
+    const path = writeConfig("ok.json", { rps: 250, duration: "3s", connections: 2, server: { maxConcurrentStreams: 64 } });
+    const config = configFromArgv(["--config", path, "--rps", "500"]);
+    expect(config).toMatchObject({ rps: 500, durationMs: 3000, connections: 2, configFile: path });
+    expect(config === "help" ? null : config.server).toMatchObject({ maxConcurrentStreams: 64, initialWindowSize: 65_535 });
+  });
+
+  it.each([
+    [["--protocols", "http3"], /^--protocols: unknown protocol "http3"; choose from http1,http1-close,h2c,h2,grpc,grpc-stream$/],
+    [["--rps", "0"], /^--rps 0: must be a number above 0 and at most 1000000/],
+    [["--rps", "fast"], /^--rps fast: must be a number/],
+    [["--rps", "5000000"], /^--rps 5000000: must be a number above 0 and at most 1000000/],
+    [["--duration", "5x"], /^--duration 5x: give a window from 100ms to 1h/],
+    [["--duration", "10ms"], /^--duration 10ms:/],
+    [["--request-bytes", "99999999"], /^--request-bytes 99999999: must be a whole number from 0 to 16777216; sizes are in bytes/],
+    [["--connections", "0"], /^--connections 0: must be a whole number from 1 to 1024/],
+    [["--topology", "docker"], /^--topology docker: choose one of auto, netns, bridge, loopback$/],
+    [["--server-cpu", "64"], /^--server-cpu 64: must be a whole number from 0 to \d+; give a CPU number/],
+    [["--bogus"], /^unknown flag --bogus; see npm run bench -- --help$/],
+    [["--rps"], /^--rps needs a value/],
+    [["extra"], /^unexpected argument "extra"/],
+  ])("rejects %j with one line naming the flag and the fix", (argv, message) => {
+    const text = usageMessage(argv);
+    expect(text).toMatch(message);
+    expect(text).not.toContain("\n");
+  });
+
+  it("rejects a config file with an unknown key, naming the key and the allowed ones", () => {
+    const path = writeConfig("unknown.json", { rps: 10, rsp: 5 });
+    expect(usageMessage(["--config", path])).toMatch(/: unknown key "rsp"; allowed keys are protocols, rps, duration/);
+  });
+
+  it("rejects a config file value of the wrong type, naming the key", () => {
+    const path = writeConfig("type.json", { rps: "many" });
+    expect(usageMessage(["--config", path])).toMatch(/^--config .*type\.json: rps: /);
+  });
+
+  it("rejects a config file value out of range with the file and key named", () => {
+    const path = writeConfig("range.json", { connections: 0 });
+    expect(usageMessage(["--config", path])).toMatch(/range\.json: "connections" 0: must be a whole number from 1 to 1024/);
+  });
+
+  it("rejects unreadable and malformed config files", () => {
+    expect(usageMessage(["--config", join(dir, "missing.json")])).toMatch(/cannot read it \(ENOENT\)/);
+    expect(usageMessage(["--config", writeConfig("bad.json", "{ rps: ")])).toMatch(/not valid JSON/);
+  });
+});

@@ -1,0 +1,48 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { writeFileAtomic } from "../../bench/atomic-write.ts";
+import { irqTimeAccountingFromConfig } from "../../bench/environment.ts";
+import { createLineReader } from "../../bench/load/messages.ts";
+import { interleavedOrder, makeRunId } from "../../bench/run.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "wirecost-run-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("run helpers", () => {
+  it("makes sortable run ids from the start time", () => {
+    expect(makeRunId(new Date("2026-11-25T09:30:05.123Z"), "1a2b")).toBe("20261125-093005-1a2b");
+  });
+
+  it("rotates the protocol order on every repeat", () => {
+    const order = interleavedOrder(["http1", "h2c", "grpc"], 3).map((o) => `${o.protocol}#${o.repeat}`);
+    expect(order).toEqual(["http1#1", "h2c#1", "grpc#1", "h2c#2", "grpc#2", "http1#2", "grpc#3", "http1#3", "h2c#3"]);
+  });
+
+  it("replaces a file whole and leaves no temp file behind", () => {
+    mkdirSync(join(dir, "nested"));
+    const path = join(dir, "nested", "result.json");
+    writeFileAtomic(path, "first");
+    writeFileAtomic(path, "second");
+    expect(readFileSync(path, "utf8")).toBe("second");
+    expect(readdirSync(join(dir, "nested"))).toEqual(["result.json"]);
+  });
+
+  it("reads IRQ time accounting from a kernel config", () => {
+    expect(irqTimeAccountingFromConfig("CONFIG_X=y\n# CONFIG_IRQ_TIME_ACCOUNTING is not set\n")).toBe(false);
+    expect(irqTimeAccountingFromConfig("CONFIG_IRQ_TIME_ACCOUNTING=y\n")).toBe(true);
+    expect(irqTimeAccountingFromConfig("CONFIG_X=y\n")).toBeNull();
+  });
+
+  it("splits the generator's output into JSON messages across chunk boundaries and reports bad lines", () => {
+    const messages: unknown[] = [];
+    const bad: string[] = [];
+    const read = createLineReader((m) => messages.push(m), (l) => bad.push(l));
+    read('{"type":"rea');
+    read('dy","pid":7}\n\n{"type":"go"}\nnot json\n{"a"');
+    read(":1}\n");
+    expect(messages).toEqual([{ type: "ready", pid: 7 }, { type: "go" }, { a: 1 }]);
+    expect(bad).toEqual(["not json"]);
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { formatUs, renderNotes, renderTable } from "../../bench/table.ts";
+import { emptyErrorCounts } from "../../bench/load/generator.ts";
+import type { ScenarioResult } from "../../bench/result.ts";
+import { DEFAULT_SERVER_SETTINGS } from "../../bench/protocol.ts";
+
+const summary = (p50: number, p99: number, p999: number) => ({ count: 5000, p50, p90: p50, p99, p999, max: p999, mean: p50 });
+const common = {
+  repeat: 1,
+  startedAt: "2026-11-25T09:00:00.000Z",
+  offeredRps: 1000,
+  connections: 4,
+  streams: 100,
+  requestBytes: 128,
+  responseBytes: 1024,
+  serverSettings: DEFAULT_SERVER_SETTINGS,
+  placement: { topology: "loopback", serverCpu: 1, clientCpu: 0, serverPid: 10, generatorPid: 11, serverAddress: "127.0.0.1", serverPort: 4000 },
+};
+
+function completed(name: string, achievedRps: number, saturated: boolean): ScenarioResult {
+  return {
+    ...common,
+    name,
+    protocol: "http1",
+    state: "completed",
+    achievedRps,
+    requests: 5000,
+    completed: 5000,
+    durationMs: 5000,
+    errors: { ...emptyErrorCounts(), status: saturated ? 3 : 0 },
+    errorSamples: saturated ? { status: "HTTP 503" } : {},
+    latencyUs: summary(412, 1890, 15_400),
+    serviceLatencyUs: summary(300, 900, 2000),
+    latenessUs: summary(10, 900, 1000),
+    histograms: { latency: "", serviceLatency: "", lateness: "" },
+    generator: {
+      cpuPct: 12.5,
+      cpuUserUs: 1,
+      cpuSysUs: 1,
+      latenessP99Us: 900,
+      latenessMaxUs: 1000,
+      inFlightPeak: 3,
+      maxInFlight: 10_000,
+      saturated,
+      saturationReasons: saturated ? ["achieved 900 req/s is 90% of the offered 1000 (< 99%)"] : [],
+    },
+    window: { startEpochMs: 1, endEpochMs: 5001 },
+  };
+}
+
+describe("console table", () => {
+  it("formats microseconds with a unit that fits", () => {
+    expect([formatUs(412), formatUs(1890), formatUs(2_500_000)]).toEqual(["412 µs", "1.89 ms", "2.50 s"]);
+  });
+
+  it("prints one aligned row per scenario, with errored ones and saturation plain to see", () => {
+    const rows: ScenarioResult[] = [
+      completed("http1", 999.8, false),
+      completed("h2c", 900, true),
+      { ...common, name: "grpc", protocol: "grpc", state: "errored", error: "grpc server exited with code 1" },
+    ];
+    expect(renderTable(rows, { color: false })).toBe(
+      [
+        "scenario  offered/s  achieved/s     p50      p99     p99.9   errors  saturated",
+        "http1          1000        1000  412 µs  1.89 ms  15.40 ms        0  no",
+        "h2c            1000         900  412 µs  1.89 ms  15.40 ms        3  SATURATED",
+        "grpc           1000           -       -        -         -  errored  grpc server exited with code 1",
+        "",
+      ].join("\n"),
+    );
+    expect(renderNotes(rows)).toBe(
+      "h2c: saturated: achieved 900 req/s is 90% of the offered 1000 (< 99%)\nh2c: 3 status error(s), e.g. HTTP 503\n",
+    );
+  });
+
+  it("colours only when asked", () => {
+    expect(renderTable([completed("http1", 1000, false)], { color: true })).toContain("\u001b[1m");
+    expect(renderTable([completed("http1", 1000, false)], { color: false })).not.toContain("\u001b[");
+  });
+});
