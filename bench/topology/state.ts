@@ -50,9 +50,24 @@ export function readProcStartTime(pid: number): number | null {
   }
 }
 
+/** True for a zombie (Z) or dead (X) task: it has exited, only its parent has not reaped it (proc(5) field 3). */
+export function isExitedTaskStat(text: string): boolean {
+  const close = text.lastIndexOf(")");
+  const state = close < 0 ? "" : text.slice(close + 2, close + 3);
+  return state === "Z" || state === "X";
+}
+
+function ownerHasExited(pid: number): boolean {
+  try {
+    return isExitedTaskStat(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;
+  }
+}
+
 export function ownerStatus(state: Pick<RunState, "ownerPid" | "ownerStartTime">): OwnerStatus {
   const now = readProcStartTime(state.ownerPid);
-  if (now === null) return "dead";
+  if (now === null || ownerHasExited(state.ownerPid)) return "dead";
   if (state.ownerStartTime !== null && now !== state.ownerStartTime) return "pid-reused";
   return "alive";
 }

@@ -6,7 +6,7 @@ import { fnv1a32, hostLinkName, namespaceName, parseNamespaceName, pickSubnet, s
 import { resolveTopologyOptions } from "../../bench/topology/options.ts";
 import { resolveRateLimit, tbfArgs } from "../../bench/topology/rate-limit.ts";
 import { parseIpAddrJson } from "../../bench/topology/setup.ts";
-import { parseProcStatStartTime } from "../../bench/topology/state.ts";
+import { isExitedTaskStat, parseProcStatStartTime } from "../../bench/topology/state.ts";
 
 const fixture = (name: string): string => fs.readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
 
@@ -118,6 +118,14 @@ describe("small parsers", () => {
     expect(parseProcStatStartTime(line)).toBe(65012);
     expect(parseProcStatStartTime(line.replace("(cat)", "(a b) c)"))).toBe(65012);
     expect(() => parseProcStatStartTime("1 (x) S 0")).toThrow(SyntaxError);
+  });
+
+  it("tells a zombie or dead owner from a live one, so a killed but unreaped harness counts as gone", () => {
+    const line = "19723 (MainThread) S 19668 19591 1064 0 -1 4194560 1 0 0 0 9 1 0 0 20 0 11 0 101263 0 0";
+    expect(isExitedTaskStat(line)).toBe(false);
+    expect(isExitedTaskStat(line.replace(") S ", ") Z "))).toBe(true);
+    expect(isExitedTaskStat(line.replace(") S ", ") X "))).toBe(true);
+    expect(isExitedTaskStat(line.replace("(MainThread)", "(a) Z b)"))).toBe(false);
   });
 
   it("reads ifindex, MTU, MAC and IPv4 address from ip -j addr", () => {
