@@ -12,6 +12,7 @@ import { ensureWritableDir, runBench } from "./run.ts";
 import type { RunHandle } from "./run.ts";
 import { renderNotes, renderTable } from "./table.ts";
 import { choosePlacer } from "./placement.ts";
+import { createMeasurement } from "./measure.ts";
 
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
@@ -24,7 +25,7 @@ export interface CliIo {
 const STRING_FLAGS = [
   "protocols", "rps", "duration", "warmup", "request-bytes", "response-bytes", "connections", "streams", "repeat", "out",
   "config", "max-in-flight", "timeout", "topology", "server-cpu", "client-cpu", "max-concurrent-streams",
-  "initial-window-size", "keep-alive-timeout-ms", "grpc-keepalive-time-ms", "stream-messages",
+  "initial-window-size", "keep-alive-timeout-ms", "grpc-keepalive-time-ms", "stream-messages", "sample-hz", "baseline",
 ] as const;
 
 export const HELP = `wirecost — what one request costs over HTTP/1.1, HTTP/2 and gRPC
@@ -48,6 +49,8 @@ usage: npm run bench -- [flags]
   --topology KIND        auto | netns | bridge | loopback (default auto)
   --server-cpu N         CPU for the server (default: last CPU)
   --client-cpu N         CPU for the generator (default: 0)
+  --sample-hz N          kernel counter samples per second for the time series (default 10)
+  --baseline D           idle baseline before each scenario, subtracted from global counters (default 1s; 0 = none)
   --max-concurrent-streams N, --initial-window-size N, --keep-alive-timeout-ms N,
   --grpc-keepalive-time-ms N, --stream-messages N   server settings (recorded in the result)
 `;
@@ -137,6 +140,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   try {
     ensureWritableDir(config.outDir);
+    const cfg = config;
     const placement = await choosePlacer(config, warn);
     placerCleanup = placement.destroySync;
     try {
@@ -144,6 +148,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         runId: placement.runId,
         warnings: placement.warnings,
         topology: placement.topology,
+        observer: () => createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs }),
         onStart: (handle) => (run = handle),
       });
     } finally {

@@ -47,6 +47,10 @@ export interface BenchConfig {
   readonly serverCpu: number | null;
   /** CPU for the generator; null = CPU 0. */
   readonly clientCpu: number | null;
+  /** Collector time-series samples per second. Default 10. */
+  readonly sampleHz: number;
+  /** Idle baseline before each scenario's load, subtracted from global counters; 0 skips it. Default 1 s. */
+  readonly baselineMs: number;
   readonly server: ServerSettings;
   /** The config file read, if any. */
   readonly configFile: string | null;
@@ -64,6 +68,8 @@ export const DEFAULTS = {
   outDir: "results",
   maxInFlight: 10_000,
   requestTimeoutMs: 5000,
+  sampleHz: 10,
+  baselineMs: 1000,
 } as const;
 
 /** Above this the generator is certainly the bottleneck; refuse rather than run something meaningless. */
@@ -86,6 +92,8 @@ const configFileSchema = z.strictObject({
   topology: z.string().optional(),
   serverCpu: z.number().optional(),
   clientCpu: z.number().optional(),
+  sampleHz: z.number().optional(),
+  baseline: numberOrText.optional(),
   server: z
     .strictObject({
       maxConcurrentStreams: z.number().optional(),
@@ -229,6 +237,8 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     topology: topology as TopologyChoice,
     serverCpu: cpuFlag(f("server-cpu", "serverCpu", (c) => c.serverCpu), lastCpu),
     clientCpu: cpuFlag(f("client-cpu", "clientCpu", (c) => c.clientCpu), lastCpu),
+    sampleHz: positiveNumber(f("sample-hz", "sampleHz", (c) => c.sampleHz), DEFAULTS.sampleHz, 100, "give collector samples per second, e.g. --sample-hz 10"),
+    baselineMs: duration(f("baseline", "baseline", (c) => c.baseline), DEFAULTS.baselineMs, 0, 60_000, "give an idle baseline from 0s (none) to 60s, e.g. --baseline 1s"),
     server: {
       maxConcurrentStreams: srv("max-concurrent-streams", "maxConcurrentStreams", 1, 2 ** 31 - 1, "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS"),
       initialWindowSize: srv("initial-window-size", "initialWindowSize", 0, 2 ** 31 - 1, "HTTP/2 SETTINGS_INITIAL_WINDOW_SIZE in bytes"),

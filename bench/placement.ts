@@ -28,6 +28,7 @@ export function placerOf(topology: Topology): Placer {
     serverCpu: info.serverCpu,
     clientCpu: info.clientCpu,
     command: (role, argv) => topology.command(role, argv),
+    anchorPid: (role) => topology.anchorPid(role),
   };
 }
 

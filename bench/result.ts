@@ -7,6 +7,7 @@ import type { BenchConfig } from "./config.ts";
 import type { Environment } from "./environment.ts";
 import type { GeneratorReport } from "./load/report.ts";
 import type { TopologyInfo } from "./topology/index.ts";
+import type { KernelFigures } from "./measure.ts";
 
 export const RESULT_SCHEMA = "wirecost.result/v1";
 
@@ -36,7 +37,8 @@ interface ScenarioCommon {
   readonly placement: Placement;
 }
 
-export interface CompletedScenario extends ScenarioCommon, Omit<GeneratorReport, "offeredRps"> {
+/** Kernel figures are present when the collector ran (it always does in `npm run bench`). */
+export interface CompletedScenario extends ScenarioCommon, Omit<GeneratorReport, "offeredRps">, Partial<KernelFigures> {
   readonly state: "completed";
 }
 

@@ -21,10 +21,14 @@ export interface Placer {
   readonly serverCpu: number | null;
   readonly clientCpu: number | null;
   command(role: "server" | "client", argv: string[]): Command;
+  /** A pid inside the role's network namespace, for /proc/<pid>/net/* reads (not for loopback). */
+  anchorPid?(role: "server" | "client"): number;
 }
 
 /** Optional observers, called at the scenario's edges (the kernel collector hooks in here). */
 export interface ScenarioObserver {
+  /** Releases whatever the observer holds (open fds, timers); called however the scenario ends. */
+  close?(): void;
   /** Both children are up and the connections warm; load has not started. */
   beforeLoad?(pids: { serverPid: number; generatorPid: number }): Promise<void>;
   onPhase?(phase: "measure" | "drain", epochMs: number): void;
@@ -152,6 +156,7 @@ export async function runScenario(
     if (error instanceof ScenarioAbort) return { ...common(), state: "aborted", error: `interrupted: ${message}` };
     return { ...common(), state: "errored", error: message };
   } finally {
+    observer.close?.();
     await Promise.all([generator?.child.stop(2000), server?.child.stop(5000)]);
   }
 }

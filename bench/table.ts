@@ -1,5 +1,5 @@
 /** The console table: one row per scenario. Pure; colour only when asked (NO_COLOR honoured by the caller). */
-import type { ScenarioResult } from "./result.ts";
+import type { CompletedScenario, ScenarioResult } from "./result.ts";
 import { totalErrors } from "./result.ts";
 
 export function formatUs(us: number): string {
@@ -16,10 +16,39 @@ export interface TableOptions {
   readonly color: boolean;
 }
 
-const HEADER = ["scenario", "offered/s", "achieved/s", "p50", "p99", "p99.9", "errors", "saturated"];
+const HEADER = [
+  "scenario", "offered/s", "achieved/s", "p50", "p99", "p99.9", "errors",
+  "pkts/req", "bytes/req", "softirq/req", "µs/req srv", "cli", "kernel", "saturated",
+];
+
+function fixed(value: number | null | undefined, digits: number): string {
+  return value === null || value === undefined ? "-" : value.toFixed(digits);
+}
+
+function sum(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a + b;
+}
+
+/**
+ * Kernel columns. Server and client CPU are schedstat run time (precise, user + sys); "kernel" is /proc/stat
+ * softirq + irq on the run's CPUs, a tick sample that, without IRQ time accounting, overlaps the process figures.
+ */
+function kernelCells(s: CompletedScenario): string[] {
+  const p = s.perRequest;
+  if (p === undefined) return ["-", "-", "-", "-", "-", "-"];
+  const c = p.cpuUs;
+  return [
+    fixed(p.packets, 2),
+    fixed(p.bytes, 0),
+    fixed(sum(p.netRxSoftirqs, p.netTxSoftirqs), 2),
+    fixed(c.serverRun ?? sum(c.serverUser, c.serverSys), 1),
+    fixed(c.clientRun ?? sum(c.clientUser, c.clientSys), 1),
+    fixed(sum(c.softirq, c.irq), 1),
+  ];
+}
 
 export function scenarioRow(s: ScenarioResult): string[] {
-  if (s.state !== "completed") return [s.name, formatRps(s.offeredRps), "-", "-", "-", "-", s.state, s.error];
+  if (s.state !== "completed") return [s.name, formatRps(s.offeredRps), "-", "-", "-", "-", s.state, "-", "-", "-", "-", "-", "-", s.error];
   const errors = totalErrors(s.errors);
   return [
     s.name,
@@ -29,6 +58,7 @@ export function scenarioRow(s: ScenarioResult): string[] {
     formatUs(s.latencyUs.p99),
     formatUs(s.latencyUs.p999),
     String(errors),
+    ...kernelCells(s),
     s.generator.saturated ? "SATURATED" : "no",
   ];
 }
@@ -55,6 +85,9 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
     if (s.state !== "completed") continue;
     for (const reason of s.generator.saturationReasons) notes.push(`${s.name}: saturated: ${reason}`);
     for (const [kind, message] of Object.entries(s.errorSamples)) notes.push(`${s.name}: ${s.errors[kind as keyof typeof s.errors]} ${kind} error(s), e.g. ${message}`);
+    if (s.contamination?.contaminated === true) {
+      notes.push(`${s.name}: other traffic ran during the window (${s.contamination.excessPackets} packets more than the run's own): its system-wide softirq and CPU figures are not the run's alone`);
+    }
   }
   return notes.length === 0 ? "" : `${notes.join("\n")}\n`;
 }

@@ -27,6 +27,8 @@ export interface GeneratorReport {
   readonly achievedRps: number;
   readonly requests: number;
   readonly completed: number;
+  /** Verified answers that arrived inside the window: the numerator of achievedRps and the per-request denominator. */
+  readonly completedInWindow: number;
   readonly durationMs: number;
   readonly errors: Record<ErrorKind, number>;
   readonly errorSamples: Partial<Record<ErrorKind, string>>;
@@ -62,6 +64,7 @@ export function buildGeneratorReport(input: {
     achievedRps: Math.round(achievedRps * 10) / 10,
     requests: outcome.requests,
     completed: outcome.completed,
+    completedInWindow: outcome.completedInWindow,
     durationMs,
     errors: outcome.errors,
     errorSamples: outcome.errorSamples,

@@ -26,6 +26,7 @@ function completed(name: string, achievedRps: number, saturated: boolean): Scena
     achievedRps,
     requests: 5000,
     completed: 5000,
+    completedInWindow: 5000,
     durationMs: 5000,
     errors: { ...emptyErrorCounts(), status: saturated ? 3 : 0 },
     errorSamples: saturated ? { status: "HTTP 503" } : {},

@@ -1,0 +1,157 @@
+/**
+ * Wires the kernel collector into a scenario: an idle baseline before load, full snapshots at the measured
+ * window's edges, lean samples for the time series, and the per-request figures afterwards.
+ *
+ * Global counters (/proc/stat, softirqs, interrupts, softnet) see the whole host, so the idle baseline's rate is
+ * subtracted from them and the contamination guard flags windows where other traffic ran (KERNEL-NOTES.md).
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import {
+  baselineRates,
+  contaminationGuard,
+  createProcReader,
+  createSampler,
+  diffSnapshots,
+  perRequest,
+  readSnapshot,
+  subtractBaseline,
+  windowTotals,
+} from "./collector/index.ts";
+import type { ContaminationCheck, CostFigures, ProcReader, Sampler, Snapshot, SnapshotSpec, TimeSeriesPoint } from "./collector/index.ts";
+import type { GeneratorReport } from "./load/report.ts";
+import type { Placer, ScenarioObserver } from "./scenario.ts";
+
+export interface MeasureOptions {
+  readonly sampleHz: number;
+  readonly baselineMs: number;
+}
+
+/** What a completed scenario gains from the collector. */
+export interface KernelFigures {
+  readonly perRequest: CostFigures;
+  readonly totals: CostFigures;
+  /** The idle baseline subtracted from the global counters. */
+  readonly baseline: {
+    readonly windowMs: number;
+    readonly subtracted: readonly string[];
+    readonly note: string;
+  };
+  readonly contamination: ContaminationCheck;
+  readonly softnet: CostFigures["softnet"];
+  readonly timeSeries: readonly TimeSeriesPoint[];
+  readonly cpus: { readonly server: number | null; readonly client: number | null; readonly accounted: readonly number[] };
+  readonly collector: {
+    readonly sampleHz: number;
+    readonly samples: number;
+    /** The harness process's CPU while sampling, % of one core: the collector's own overhead. */
+    readonly overheadCpuPct: number;
+    readonly meanSampleReadUs: number;
+    readonly edgeSnapshotReadUs: readonly number[];
+    /** The collector's window (snapshot to snapshot) and how far it is from the generator's nominal window. */
+    readonly windowMs: number;
+    readonly windowSkewMs: { readonly start: number; readonly end: number };
+    /** Completed requests in the generator's window: the per-request denominator. */
+    readonly requests: number;
+  };
+}
+
+export function snapshotSpecFor(placer: Placer, pids: { serverPid: number; generatorPid: number }): Omit<SnapshotSpec, "kind"> {
+  const loopback = placer.kind === "loopback";
+  return {
+    serverPid: pids.serverPid,
+    generatorPid: pids.generatorPid,
+    serverNetns: loopback ? { pid: null, interfaces: ["lo"] } : { pid: placer.anchorPid?.("server") ?? pids.serverPid, interfaces: ["eth0"] },
+    clientNetns: loopback ? null : { pid: placer.anchorPid?.("client") ?? pids.generatorPid, interfaces: ["eth0"] },
+  };
+}
+
+export function createMeasurement(placer: Placer, options: MeasureOptions): ScenarioObserver & { close(): void } {
+  let reader: ProcReader | undefined;
+  let spec: Omit<SnapshotSpec, "kind"> | undefined;
+  let rates: ReturnType<typeof baselineRates> | undefined;
+  let baselineWindowMs = 0;
+  let sampler: Sampler | undefined;
+  let atStart: Snapshot | undefined;
+  let atEnd: Snapshot | undefined;
+  const phaseEpochMs: { measure?: number; drain?: number } = {};
+  const full = (): Snapshot => {
+    if (reader === undefined || spec === undefined) throw new Error("collector used before the scenario started");
+    return readSnapshot({ ...spec, kind: "full" }, reader);
+  };
+  const close = (): void => {
+    sampler?.stop();
+    // Kept-open fds on /proc/<pid>/net/* pin the namespace: close them before the topology is removed.
+    reader?.close();
+  };
+  const cpus = [...new Set([placer.serverCpu, placer.clientCpu].filter((c): c is number => c !== null))].sort();
+
+  return {
+    close,
+    async beforeLoad(pids) {
+      reader = createProcReader();
+      spec = snapshotSpecFor(placer, pids);
+      if (options.baselineMs > 0) {
+        const a = full();
+        await sleep(options.baselineMs);
+        const idle = diffSnapshots(a, full());
+        baselineWindowMs = idle.windowMs;
+        rates = baselineRates(idle);
+      }
+      sampler = createSampler({ hz: options.sampleHz, spec });
+    },
+    onPhase(phase, epochMs) {
+      if (phase === "measure") {
+        atStart = full();
+        phaseEpochMs.measure = epochMs;
+      } else {
+        atEnd = full();
+        phaseEpochMs.drain = epochMs;
+      }
+    },
+    async afterLoad(report: GeneratorReport): Promise<Record<string, unknown>> {
+      sampler?.stop();
+      if (atStart === undefined || atEnd === undefined) throw new Error("the generator never reported its measured window");
+      const raw = diffSnapshots(atStart, atEnd);
+      const delta = rates === undefined ? raw : subtractBaseline(raw, rates, raw.windowMs / 1000);
+      const requests = report.completedInWindow;
+      const costOptions = cpus.length > 0 ? { cpus } : {};
+      const totals = windowTotals(delta, costOptions);
+      const overhead = sampler?.overhead();
+      const figures: KernelFigures = {
+        perRequest: perRequest(delta, requests, costOptions),
+        totals,
+        baseline: {
+          windowMs: baselineWindowMs,
+          subtracted: rates === undefined ? [] : ["/proc/stat", "/proc/softirqs", "/proc/interrupts", "/proc/net/softnet_stat"],
+          note:
+            rates === undefined
+              ? "no idle baseline taken (--baseline 0): global counters include whatever else ran"
+              : `an idle baseline of ${Math.round(baselineWindowMs)} ms, taken with connections open and no load, was subtracted from the global counters as a rate; per-namespace and per-process counters are the run's own and are not adjusted`,
+        },
+        contamination: contaminationGuard(raw),
+        softnet: totals.softnet,
+        timeSeries: sampler?.toTimeSeries() ?? [],
+        cpus: { server: placer.serverCpu, client: placer.clientCpu, accounted: cpus },
+        collector: {
+          sampleHz: options.sampleHz,
+          samples: overhead?.samples ?? 0,
+          overheadCpuPct: overhead?.overheadCpuPct ?? 0,
+          meanSampleReadUs: overhead?.meanReadUs ?? 0,
+          edgeSnapshotReadUs: [atStart.readUs, atEnd.readUs],
+          windowMs: raw.windowMs,
+          windowSkewMs: {
+            start: round3(atStart.epochMs - (phaseEpochMs.measure ?? atStart.epochMs)),
+            end: round3(atEnd.epochMs - (phaseEpochMs.drain ?? atEnd.epochMs)),
+          },
+          requests,
+        },
+      };
+      close();
+      return figures as unknown as Record<string, unknown>;
+    },
+  };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
