@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatUs, renderNotes, renderTable } from "../../bench/table.ts";
 import { emptyErrorCounts } from "../../bench/load/generator.ts";
-import type { ScenarioResult } from "../../bench/result.ts";
+import type { CompletedScenario, ScenarioResult } from "../../bench/result.ts";
 import { DEFAULT_SERVER_SETTINGS } from "../../bench/protocol.ts";
 
 const summary = (p50: number, p99: number, p999: number) => ({ count: 5000, p50, p90: p50, p99, p999, max: p999, mean: p50 });
@@ -49,6 +49,15 @@ function completed(name: string, achievedRps: number, saturated: boolean): Scena
   };
 }
 
+// Only the fields the table reads; the rest of CostFigures is irrelevant here.
+const kernelPerRequest = {
+  packets: 2,
+  bytes: 1607.4,
+  netRxSoftirqs: 2.5,
+  netTxSoftirqs: 0.08,
+  cpuUs: { serverRun: 87.44, serverUser: 50, serverSys: 30, clientRun: 123.06, clientUser: 1, clientSys: 1, softirq: 10, irq: 6 },
+} as unknown as NonNullable<CompletedScenario["perRequest"]>;
+
 describe("console table", () => {
   it("formats microseconds with a unit that fits", () => {
     expect([formatUs(412), formatUs(1890), formatUs(2_500_000)]).toEqual(["412 µs", "1.89 ms", "2.50 s"]);
@@ -56,16 +65,16 @@ describe("console table", () => {
 
   it("prints one aligned row per scenario, with errored ones and saturation plain to see", () => {
     const rows: ScenarioResult[] = [
-      completed("http1", 999.8, false),
+      { ...completed("http1", 999.8, false), perRequest: kernelPerRequest },
       completed("h2c", 900, true),
       { ...common, name: "grpc", protocol: "grpc", state: "errored", error: "grpc server exited with code 1" },
     ];
     expect(renderTable(rows, { color: false })).toBe(
       [
-        "scenario  offered/s  achieved/s     p50      p99     p99.9   errors  saturated",
-        "http1          1000        1000  412 µs  1.89 ms  15.40 ms        0  no",
-        "h2c            1000         900  412 µs  1.89 ms  15.40 ms        3  SATURATED",
-        "grpc           1000           -       -        -         -  errored  grpc server exited with code 1",
+        "scenario  offered/s  achieved/s     p50      p99     p99.9   errors  pkts/req  bytes/req  softirq/req  µs/req srv    cli  kernel  saturated",
+        "http1          1000        1000  412 µs  1.89 ms  15.40 ms        0      2.00       1607         2.58        87.4  123.1    16.0  no",
+        "h2c            1000         900  412 µs  1.89 ms  15.40 ms        3         -          -            -           -      -       -  SATURATED",
+        "grpc           1000           -       -        -         -  errored         -          -            -           -      -       -  grpc server exited with code 1",
         "",
       ].join("\n"),
     );
