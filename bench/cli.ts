@@ -12,6 +12,7 @@ import { ensureWritableDir, runBench } from "./run.ts";
 import type { RunHandle } from "./run.ts";
 import { renderNotes, renderTable } from "./table.ts";
 import { choosePlacer } from "./placement.ts";
+import { hasCommand } from "./tools.ts";
 import { createMeasurement } from "./measure.ts";
 
 export interface CliIo {
@@ -50,6 +51,7 @@ usage: npm run bench -- [flags]
   --server-cpu N         CPU for the server (default: last CPU)
   --client-cpu N         CPU for the generator (default: 0)
   --sample-hz N          kernel counter samples per second for the time series (default 10)
+  --verify               capture the server interface with tcpdump and compare packet counts (needs tcpdump)
   --baseline D           idle baseline before each scenario, subtracted from global counters (default 1s; 0 = none)
   --max-concurrent-streams N, --initial-window-size N, --keep-alive-timeout-ms N,
   --grpc-keepalive-time-ms N, --stream-messages N   server settings (recorded in the result)
@@ -76,7 +78,7 @@ function parseFlags(argv: readonly string[]): Record<string, string | boolean | 
   try {
     const { values, positionals } = parseArgs({
       args: joinNegativeValues(argv),
-      options: { ...options, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { ...options, json: { type: "boolean" }, verify: { type: "boolean" }, help: { type: "boolean", short: "h" } },
       strict: true,
       allowPositionals: true,
     });
@@ -140,6 +142,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   try {
     ensureWritableDir(config.outDir);
+    if (config.verify && !hasCommand("tcpdump")) {
+      throw new UsageError("WC_MISSING_TOOL", "--verify needs tcpdump, which is not installed; apt-get install tcpdump, or drop --verify");
+    }
     const cfg = config;
     const placement = await choosePlacer(config, warn);
     placerCleanup = placement.destroySync;
@@ -148,7 +153,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         runId: placement.runId,
         warnings: placement.warnings,
         topology: placement.topology,
-        observer: () => createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs }),
+        observer: () => createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify }),
         onStart: (handle) => (run = handle),
       });
     } finally {

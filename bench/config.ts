@@ -51,6 +51,8 @@ export interface BenchConfig {
   readonly sampleHz: number;
   /** Idle baseline before each scenario's load, subtracted from global counters; 0 skips it. Default 1 s. */
   readonly baselineMs: number;
+  /** Capture the server interface with tcpdump and compare its packet count with the collector's. Default false. */
+  readonly verify: boolean;
   readonly server: ServerSettings;
   /** The config file read, if any. */
   readonly configFile: string | null;
@@ -94,6 +96,7 @@ const configFileSchema = z.strictObject({
   clientCpu: z.number().optional(),
   sampleHz: z.number().optional(),
   baseline: numberOrText.optional(),
+  verify: z.boolean().optional(),
   server: z
     .strictObject({
       maxConcurrentStreams: z.number().optional(),
@@ -232,6 +235,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     repeat: integer(f("repeat", "repeat", (c) => c.repeat), DEFAULTS.repeat, 1, 100, "give how many times to run the protocol list"),
     outDir: out === undefined ? DEFAULTS.outDir : String(out.value),
     json: inputs.flags.json === true,
+    verify: inputs.flags.verify === true || inputs.file?.verify === true,
     maxInFlight: integer(f("max-in-flight", "maxInFlight", (c) => c.maxInFlight), DEFAULTS.maxInFlight, 1, 1_000_000, "give the generator's in-flight cap"),
     requestTimeoutMs: duration(f("timeout", "timeout", (c) => c.timeout), DEFAULTS.requestTimeoutMs, 10, 600_000, "give a per-request timeout from 10ms to 10m, e.g. --timeout 5s"),
     topology: topology as TopologyChoice,

@@ -5,6 +5,7 @@
  * Global counters (/proc/stat, softirqs, interrupts, softnet) see the whole host, so the idle baseline's rate is
  * subtracted from them and the contamination guard flags windows where other traffic ran (KERNEL-NOTES.md).
  */
+import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
   baselineRates,
@@ -20,10 +21,38 @@ import {
 import type { ContaminationCheck, CostFigures, ProcReader, Sampler, Snapshot, SnapshotSpec, TimeSeriesPoint } from "./collector/index.ts";
 import type { GeneratorReport } from "./load/report.ts";
 import type { Placer, ScenarioObserver } from "./scenario.ts";
+import { startCapture } from "./verify/capture.ts";
+import type { Capture } from "./verify/capture.ts";
 
 export interface MeasureOptions {
   readonly sampleHz: number;
   readonly baselineMs: number;
+  /** Capture the server interface with tcpdump and set its packet count beside the collector's. */
+  readonly verify: boolean;
+}
+
+/** --verify's outcome: an independent count of the window's packets at the server interface. */
+export interface Verification {
+  readonly tool: "tcpdump";
+  readonly interface: string;
+  readonly capturedInWindow: number;
+  readonly collectorPackets: number | null;
+  /** (captured − collector) / collector × 100. */
+  readonly differencePct: number | null;
+  /** |difference| ≤ 0.1%. */
+  readonly agrees: boolean | null;
+  readonly droppedByKernel: number | null;
+  readonly capturedTotal: number;
+  readonly note: string;
+}
+
+/** Largest disagreement between tcpdump and the counters that still counts as agreement. */
+export const VERIFY_TOLERANCE_PCT = 0.1;
+
+export function compareCounts(captured: number, collector: number | null): { differencePct: number | null; agrees: boolean | null } {
+  if (collector === null || collector === 0) return { differencePct: null, agrees: collector === 0 ? captured === 0 : null };
+  const differencePct = Math.round(((captured - collector) / collector) * 100 * 10_000) / 10_000;
+  return { differencePct, agrees: Math.abs(differencePct) <= VERIFY_TOLERANCE_PCT };
 }
 
 /** What a completed scenario gains from the collector. */
@@ -53,6 +82,7 @@ export interface KernelFigures {
     /** Completed requests in the generator's window: the per-request denominator. */
     readonly requests: number;
   };
+  readonly verify?: Verification;
 }
 
 export function snapshotSpecFor(placer: Placer, pids: { serverPid: number; generatorPid: number }): Omit<SnapshotSpec, "kind"> {
@@ -73,12 +103,16 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
   let sampler: Sampler | undefined;
   let atStart: Snapshot | undefined;
   let atEnd: Snapshot | undefined;
+  let capture: Capture | undefined;
+  const iface = placer.kind === "loopback" ? "lo" : "eth0";
   const phaseEpochMs: { measure?: number; drain?: number } = {};
   const full = (): Snapshot => {
     if (reader === undefined || spec === undefined) throw new Error("collector used before the scenario started");
     return readSnapshot({ ...spec, kind: "full" }, reader);
   };
   const close = (): void => {
+    capture?.abort();
+    capture = undefined;
     sampler?.stop();
     // Kept-open fds on /proc/<pid>/net/* pin the namespace: close them before the topology is removed.
     reader?.close();
@@ -97,6 +131,7 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
         baselineWindowMs = idle.windowMs;
         rates = baselineRates(idle);
       }
+      if (options.verify) capture = await startCapture({ namespace: placer.namespace?.("server") ?? null, iface });
       sampler = createSampler({ hz: options.sampleHz, spec });
     },
     onPhase(phase, epochMs) {
@@ -117,6 +152,23 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
       const costOptions = cpus.length > 0 ? { cpus } : {};
       const totals = windowTotals(delta, costOptions);
       const overhead = sampler?.overhead();
+      let verify: Verification | undefined;
+      if (capture !== undefined) {
+        const running = capture;
+        capture = undefined;
+        // Snapshot times on the epoch clock with sub-ms precision; the server net/dev is the first file read.
+        const counted = await running.finish((performance.timeOrigin + atStart.tMs) * 1000, (performance.timeOrigin + atEnd.tMs) * 1000);
+        verify = {
+          tool: "tcpdump",
+          interface: iface,
+          capturedInWindow: counted.inWindow,
+          collectorPackets: totals.packets,
+          ...compareCounts(counted.inWindow, totals.packets),
+          droppedByKernel: counted.droppedByKernel,
+          capturedTotal: counted.total,
+          note: "tcpdump ran during the window: this scenario's CPU figures include its wake-ups",
+        };
+      }
       const figures: KernelFigures = {
         perRequest: perRequest(delta, requests, costOptions),
         totals,
@@ -145,6 +197,7 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
           },
           requests,
         },
+        ...(verify === undefined ? {} : { verify }),
       };
       close();
       return figures as unknown as Record<string, unknown>;

@@ -29,6 +29,7 @@ export function placerOf(topology: Topology): Placer {
     clientCpu: info.clientCpu,
     command: (role, argv) => topology.command(role, argv),
     anchorPid: (role) => topology.anchorPid(role),
+    namespace: (role) => (role === "server" ? info.namespaces.server : info.namespaces.client),
   };
 }
 

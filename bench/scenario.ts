@@ -23,6 +23,8 @@ export interface Placer {
   command(role: "server" | "client", argv: string[]): Command;
   /** A pid inside the role's network namespace, for /proc/<pid>/net/* reads (not for loopback). */
   anchorPid?(role: "server" | "client"): number;
+  /** The role's network namespace name; null on loopback. */
+  namespace?(role: "server" | "client"): string | null;
 }
 
 /** Optional observers, called at the scenario's edges (the kernel collector hooks in here). */

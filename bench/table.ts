@@ -85,6 +85,11 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
     if (s.state !== "completed") continue;
     for (const reason of s.generator.saturationReasons) notes.push(`${s.name}: saturated: ${reason}`);
     for (const [kind, message] of Object.entries(s.errorSamples)) notes.push(`${s.name}: ${s.errors[kind as keyof typeof s.errors]} ${kind} error(s), e.g. ${message}`);
+    if (s.verify !== undefined) {
+      const v = s.verify;
+      const verdict = v.agrees === true ? "agrees" : v.agrees === false ? "DISAGREES" : "cannot tell";
+      notes.push(`${s.name}: verify: tcpdump counted ${v.capturedInWindow} packets, the counters ${v.collectorPackets ?? "n/a"} (${v.differencePct ?? "n/a"}%): ${verdict}`);
+    }
     if (s.contamination?.contaminated === true) {
       notes.push(`${s.name}: other traffic ran during the window (${s.contamination.excessPackets} packets more than the run's own): its system-wide softirq and CPU figures are not the run's alone`);
     }

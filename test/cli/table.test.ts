@@ -17,7 +17,7 @@ const common = {
   placement: { topology: "loopback", serverCpu: 1, clientCpu: 0, serverPid: 10, generatorPid: 11, serverAddress: "127.0.0.1", serverPort: 4000 },
 };
 
-function completed(name: string, achievedRps: number, saturated: boolean): ScenarioResult {
+function completed(name: string, achievedRps: number, saturated: boolean): CompletedScenario {
   return {
     ...common,
     name,

@@ -1,0 +1,56 @@
+/**
+ * A report as a list of blocks, built once from a result and rendered by each exporter (Markdown, HTML). Text is
+ * plain with two inline marks every renderer understands: `code` and **strong**.
+ */
+
+export type ChartId =
+  | "packets-per-request"
+  | "cpu-per-request"
+  | "latency-percentiles"
+  | "timeseries-pps"
+  | "timeseries-softirq"
+  | "timeseries-cpu";
+
+export const CHART_IDS: readonly ChartId[] = [
+  "packets-per-request",
+  "cpu-per-request",
+  "latency-percentiles",
+  "timeseries-pps",
+  "timeseries-softirq",
+  "timeseries-cpu",
+];
+
+export type Align = "left" | "right";
+
+export type Block =
+  | { readonly kind: "heading"; readonly level: 1 | 2 | 3; readonly text: string }
+  | { readonly kind: "paragraph"; readonly text: string }
+  | { readonly kind: "list"; readonly items: readonly string[] }
+  | {
+      readonly kind: "table";
+      readonly header: readonly string[];
+      readonly rows: readonly (readonly string[])[];
+      /** Per column; default: first left, the rest right (labels, then numbers). */
+      readonly align?: readonly Align[];
+    }
+  | { readonly kind: "chart"; readonly chart: ChartId; readonly title: string; readonly note: string };
+
+export interface ReportDoc {
+  readonly title: string;
+  readonly blocks: readonly Block[];
+}
+
+/** A chart rendered to SVG, handed to the exporters (rendering is async; the exporters stay pure). */
+export interface RenderedChart {
+  readonly id: ChartId;
+  readonly title: string;
+  readonly svg: string;
+}
+
+export function chartFileName(id: ChartId): string {
+  return `${id}.svg`;
+}
+
+export function columnAlign(align: readonly Align[] | undefined, index: number): Align {
+  return align?.[index] ?? (index === 0 ? "left" : "right");
+}
