@@ -1,5 +1,6 @@
 /** Starts a server child (servers/<family>/server.ts) and waits for its `{"port":N,"pid":P}` line. */
 import { serverEntry } from "../servers/index.ts";
+import { EXIT_WITH_STDIN } from "../servers/child.ts";
 import type { ServerOptions } from "./protocol.ts";
 import { describeExit, spawnTracked, withTimeout } from "./child-process.ts";
 import type { Command, TrackedChild } from "./child-process.ts";
@@ -14,7 +15,7 @@ export const SERVER_START_TIMEOUT_MS = 20_000;
 
 /** `wrap` puts the command inside the server's namespace and CPU (topology); identity on loopback. */
 export async function startServerProcess(options: ServerOptions, wrap: (argv: string[]) => Command): Promise<ServerProcess> {
-  const argv = [process.execPath, serverEntry(options.protocol), "--options", JSON.stringify(options)];
+  const argv = [process.execPath, serverEntry(options.protocol), EXIT_WITH_STDIN, "--options", JSON.stringify(options)];
   const child = spawnTracked(`${options.protocol} server`, wrap(argv));
   const firstLine = new Promise<string>((resolve, reject) => {
     let buffered = "";

@@ -18,6 +18,8 @@ const CLOSE_LIMIT_MS = 10_000;
 
 const positiveInt = z.number().int().positive();
 
+export const EXIT_WITH_STDIN = "--exit-with-stdin";
+
 const serverOptionsSchema = z.strictObject({
   protocol: z.enum(PROTOCOLS),
   host: z.string().min(1),
@@ -76,8 +78,15 @@ function oneLine(err: unknown): string {
 
 export function runServerChild(family: ProtocolFamily, start: (opts: ServerOptions) => Promise<RunningServer>): void {
   let opts: ServerOptions;
+  // --exit-with-stdin: the harness holds our stdin open; when it dies (even by SIGKILL) the pipe closes and we
+  // stop, so no server outlives the run that started it.
+  const args = process.argv.slice(2);
+  const exitWithStdin = args.includes(EXIT_WITH_STDIN);
   try {
-    opts = parseServerArgs(process.argv.slice(2), family);
+    opts = parseServerArgs(
+      args.filter((a) => a !== EXIT_WITH_STDIN),
+      family,
+    );
   } catch (err) {
     process.stderr.write(`${oneLine(err)}\n`);
     process.exit(err instanceof ChildUsageError ? 2 : 1);
@@ -104,6 +113,10 @@ export function runServerChild(family: ProtocolFamily, start: (opts: ServerOptio
   }
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
+  if (exitWithStdin) {
+    process.stdin.on("end", stop);
+    process.stdin.resume();
+  }
 
   start(opts).then(
     (running) => {

@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { EXIT_WITH_STDIN } from "../servers/child.ts";
 import { DEFAULT_SERVER_SETTINGS, PROTOCOLS, usesTls } from "../bench/protocol.ts";
 import type { Protocol, ServerOptions } from "../bench/protocol.ts";
 import { makeTlsMaterial } from "../bench/tls.ts";
@@ -22,8 +23,10 @@ interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-function spawnServer(protocol: Protocol, options: string): { child: ChildProcess; exited: Promise<Exit> } {
-  const child = spawn(process.execPath, [serverEntry(protocol), "--options", options], { stdio: ["ignore", "pipe", "pipe"] });
+function spawnServer(protocol: Protocol, options: string, extra: string[] = []): { child: ChildProcess; exited: Promise<Exit> } {
+  const child = spawn(process.execPath, [serverEntry(protocol), ...extra, "--options", options], {
+    stdio: [extra.includes(EXIT_WITH_STDIN) ? "pipe" : "ignore", "pipe", "pipe"],
+  });
   const exited = once(child, "exit").then(([code, signal]) => ({ code, signal }) as Exit);
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
@@ -89,6 +92,14 @@ describe.each(PROTOCOLS)("the %s server as a child process", (protocol) => {
     child.kill("SIGTERM");
     expect(await exited).toEqual({ code: 0, signal: null });
     expect(await stderr).toBe("");
+  });
+
+  it("with --exit-with-stdin, closes and exits 0 when the harness's end of stdin closes", async () => {
+    const opts = { protocol, host: "127.0.0.1", port: 0, requestBytes: 32, responseBytes: 512, settings: DEFAULT_SERVER_SETTINGS, ...(usesTls(protocol) ? { tls } : {}) };
+    const { child, exited } = spawnServer(protocol, JSON.stringify(opts), [EXIT_WITH_STDIN]);
+    await firstLine(child, exited);
+    child.stdin?.end();
+    expect(await exited).toEqual({ code: 0, signal: null });
   });
 
   it("exits 2 with one line on stderr when --options is invalid", async () => {
