@@ -2,6 +2,7 @@
  * `npm run bench -- [flags]`. `main` returns the exit code; only bin.ts exits. stdout carries results (the table,
  * or JSON with --json), stderr carries progress and warnings.
  */
+import { constants } from "node:os";
 import { parseArgs } from "node:util";
 import { readConfigFile, resolveConfig } from "./config.ts";
 import type { BenchConfig } from "./config.ts";
@@ -102,6 +103,11 @@ export function configFromArgv(argv: readonly string[]): BenchConfig | "help" {
   return resolveConfig({ flags, file: configFile === null ? null : readConfigFile(configFile), configFile });
 }
 
+/** The shell's convention: 128 + the signal's number (SIGHUP 129, SIGINT 130, SIGTERM 143). */
+export function signalExitCode(sig: NodeJS.Signals): number {
+  return 128 + (constants.signals[sig] ?? 15);
+}
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const color = io.env.NO_COLOR === undefined && io.env.FORCE_COLOR !== "0";
   const warn = (line: string): void => void io.stderr.write(`${color ? "\u001b[33mwarning\u001b[0m" : "warning"}: ${line}\n`);
@@ -130,7 +136,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       killAllChildren();
       placerCleanup?.();
       io.stderr.write(`wirecost: forced exit on second ${sig}\n`);
-      process.exit(sig === "SIGINT" ? 130 : 143);
+      process.exit(signalExitCode(sig));
     }
     signalled = sig;
     io.stderr.write(`wirecost: ${sig} received: stopping the load, keeping finished scenarios (again to force)\n`);
@@ -163,7 +169,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (config.json) io.stdout.write(`${JSON.stringify(run.result, null, 2)}\n`);
     else io.stdout.write(renderTable(scenarios, { color }) + renderNotes(scenarios));
     io.stderr.write(`results: ${run.resultPath}\n`);
-    if (signalled !== undefined) return signalled === "SIGINT" ? 130 : 143;
+    if (signalled !== undefined) return signalExitCode(signalled);
     return scenarios.every((s) => s.state === "completed") ? 0 : 1;
   } catch (error) {
     if (run !== undefined) io.stderr.write(`results so far: ${run.resultPath}\n`);

@@ -110,7 +110,9 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
     if (reader === undefined || spec === undefined) throw new Error("collector used before the scenario started");
     return readSnapshot({ ...spec, kind: "full" }, reader);
   };
+  let closed = false;
   const close = (): void => {
+    closed = true;
     capture?.abort();
     capture = undefined;
     sampler?.stop();
@@ -122,16 +124,27 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
   return {
     close,
     async beforeLoad(pids) {
+      if (closed) return;
       reader = createProcReader();
       spec = snapshotSpecFor(placer, pids);
       if (options.baselineMs > 0) {
         const a = full();
         await sleep(options.baselineMs);
+        if (closed) return;
         const idle = diffSnapshots(a, full());
         baselineWindowMs = idle.windowMs;
         rates = baselineRates(idle);
       }
-      if (options.verify) capture = await startCapture({ namespace: placer.namespace?.("server") ?? null, iface });
+      // The scenario may have been aborted while this awaited: start nothing that would outlive it.
+      if (closed) return;
+      if (options.verify) {
+        const started = await startCapture({ namespace: placer.namespace?.("server") ?? null, iface });
+        if (closed) {
+          started.abort();
+          return;
+        }
+        capture = started;
+      }
       sampler = createSampler({ hz: options.sampleHz, spec });
     },
     onPhase(phase, epochMs) {

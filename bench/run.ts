@@ -113,6 +113,7 @@ export async function runBench(
         placer,
         signal,
         options.observer?.(protocol),
+        (line) => io.progress(`[${index + 1}/${order.length}] ${name}: ${line}`),
       );
       result.scenarios.push(scenario);
       save();

@@ -60,6 +60,7 @@ export async function runScenario(
   placer: Placer,
   signal: AbortSignal,
   observer: ScenarioObserver = {},
+  progress: (line: string) => void = () => {},
 ): Promise<ScenarioResult> {
   const { config } = plan;
   const startedAt = new Date().toISOString();
@@ -112,6 +113,7 @@ export async function runScenario(
       aborted,
     ]);
     const s = server;
+    progress(`server pid ${s.pid} listening on ${placer.serverAddress}:${s.port}${placer.serverCpu === null ? "" : ` (CPU ${placer.serverCpu})`}`);
     const serverDied = s.child.exited.then((exit) => {
       throw new Error(describeExit(`${plan.protocol} server`, exit, s.child.stderrTail()));
     });
@@ -138,10 +140,15 @@ export async function runScenario(
         },
       },
       (argv) => placer.command("client", argv),
-      (phase, epochMs) => observer.onPhase?.(phase, epochMs),
+      (phase, epochMs) => {
+        observer.onPhase?.(phase, epochMs);
+        progress(phase === "measure" ? "measuring" : "draining");
+      },
     );
     const generatorPid = await Promise.race([generator.ready, serverDied, aborted]);
+    progress(`generator pid ${generatorPid} connected${placer.clientCpu === null ? "" : ` (CPU ${placer.clientCpu})`}; idle baseline`);
     await Promise.race([observer.beforeLoad?.({ serverPid: s.pid, generatorPid }), serverDied, aborted]);
+    progress("warm-up");
     generator.go();
     const report = await Promise.race([generator.report, serverDied, aborted]);
     const extra = (await Promise.race([observer.afterLoad?.(report), serverDied, aborted])) ?? {};

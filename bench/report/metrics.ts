@@ -51,9 +51,9 @@ function add(a: number | null | undefined, b: number | null | undefined): number
 export const METRICS: readonly Metric[] = [
   { id: "offeredRps", label: "offered req/s", phrase: "the offered rate", unit: "req/s", scope: "load", digits: 0, cost: false, read: (s) => s.offeredRps },
   { id: "achievedRps", label: "achieved req/s", phrase: "the achieved rate", unit: "req/s", scope: "load", digits: 1, cost: false, read: (s) => s.achievedRps },
-  { id: "latencyP50Us", label: "latency p50 µs", phrase: "the median latency", unit: "µs", scope: "load", digits: 0, cost: true, read: (s) => s.latencyUs.p50 },
-  { id: "latencyP99Us", label: "latency p99 µs", phrase: "the p99 latency", unit: "µs", scope: "load", digits: 0, cost: true, read: (s) => s.latencyUs.p99 },
-  { id: "latencyP999Us", label: "latency p99.9 µs", phrase: "the p99.9 latency", unit: "µs", scope: "load", digits: 0, cost: true, read: (s) => s.latencyUs.p999 },
+  { id: "latencyP50Us", label: "latency p50", phrase: "the median latency", unit: "µs", scope: "load", digits: 0, cost: true, read: (s) => s.latencyUs.p50 },
+  { id: "latencyP99Us", label: "latency p99", phrase: "the p99 latency", unit: "µs", scope: "load", digits: 0, cost: true, read: (s) => s.latencyUs.p99 },
+  { id: "latencyP999Us", label: "latency p99.9", phrase: "the p99.9 latency", unit: "µs", scope: "load", digits: 0, cost: true, read: (s) => s.latencyUs.p999 },
   { id: "errors", label: "request errors", phrase: "the request errors", unit: "count", scope: "load", digits: 0, cost: false, read: (s) => totalErrors(s.errors) },
   { id: "packetsPerRequest", label: "packets/req", phrase: "the packets per request", unit: "packets", scope: "namespace", digits: 3, cost: true, read: (s) => s.perRequest?.packets ?? null },
   { id: "bytesPerRequest", label: "bytes/req", phrase: "the bytes per request", unit: "bytes", scope: "namespace", digits: 0, cost: true, read: (s) => s.perRequest?.bytes ?? null },

@@ -1,0 +1,95 @@
+/**
+ * Plain-language caveats: everything in a result that limits what its figures mean, said where a reader of the
+ * table will see it. Pure; each line cites the field that raised it.
+ */
+import type { CompletedScenario, RunResult } from "../result.ts";
+import { totalErrors } from "../result.ts";
+import { plural } from "./format.ts";
+import { isCompleted, repeatsOf } from "./run-view.ts";
+
+const TICK_US = 10_000; // USER_HZ = 100 (getconf CLK_TCK): /proc/stat counts 10 ms ticks.
+
+function topologyCaveats(result: RunResult): string[] {
+  const t = result.topology;
+  const out: string[] = [];
+  if (t === null) return ["The result has no topology record: where the processes and their receive work ran is unknown."];
+  if (t.kind === "loopback") {
+    out.push(
+      "**Loopback topology**: client and server shared the host's `lo`. There is no veth or Ethernet header, `lo` counts each packet once (rx only), and other loopback traffic on the host lands in the same counters. Packet and softirq paths differ from a real NIC's.",
+    );
+  } else {
+    out.push(
+      `**Virtual link, not a NIC**: ${t.kind === "netns" ? "a veth pair" : "veth pairs through a bridge"} raises no hard IRQs, so "irq" time is near zero and per-request softirq figures describe the veth path, not a NIC driver's.`,
+    );
+  }
+  const tso = t.interfaces.some((i) => i.offloads?.tso === true || i.offloads?.gso === true);
+  if (tso) {
+    out.push(
+      "**TSO/GSO were on**: interface packets count GSO super-packets, so a large response is one \"packet\" at the interface but several on a wire. The TCP segments per request are the wire-like count.",
+    );
+  }
+  if (t.serverCpu === t.clientCpu) out.push("**Server and client shared one CPU**: their CPU figures and the softirq work cannot be told apart by CPU.");
+  return out;
+}
+
+function scenarioCaveats(result: RunResult): string[] {
+  const out: string[] = [];
+  const completed = result.scenarios.filter(isCompleted);
+  const of = `of ${plural(result.scenarios.length, "scenario")}`;
+  const saturated = completed.filter((s) => s.generator.saturated);
+  if (saturated.length > 0) {
+    const which = saturated.map((s) => `${s.name} (${s.generator.saturationReasons.join("; ")})`).join(", ");
+    out.push(
+      `**The load generator saturated in ${saturated.length} ${of}**: ${which}. It did not keep its schedule, so requests went out late and in bursts: their latency includes the generator's own delay, and their per-request costs are not those of a steady ${result.config.rps} req/s. They stay in the tables, marked SATURATED; \`npm run plan\` leaves them out.`,
+    );
+  }
+  const contaminated = completed.filter((s) => s.contamination?.contaminated === true);
+  if (contaminated.length > 0) {
+    const which = contaminated.map((s) => `${s.name} (${s.contamination?.excessPackets} packets)`).join(", ");
+    out.push(
+      `**Contaminated windows in ${contaminated.length} ${of}**: ${which} — the kernel processed that many more packets than the run's own interfaces received, so other traffic ran on the host. Their system-wide figures (NET softirqs, kernel CPU, the CPU charts) are left out of every table, factor and chart.`,
+    );
+  }
+  for (const s of completed) {
+    const c = s.contamination;
+    if (c !== undefined && c.contaminated === null) out.push(`**${s.name}: contamination unknown** (${c.reason ?? "no reason recorded"}): its system-wide figures may include other traffic.`);
+    const errors = totalErrors(s.errors);
+    if (errors > 0) out.push(`**${s.name}: ${plural(errors, "request error")}** (${Object.entries(s.errorSamples).map(([k, m]) => `${k}: ${m}`).join("; ")}).`);
+    if (s.perRequest === undefined) out.push(`**${s.name}: no kernel figures** — the collector did not run, so only load and latency figures exist.`);
+    const steal = s.perRequest?.cpuUs.steal ?? 0;
+    if (steal > 0) out.push(`**${s.name}: steal time** — the hypervisor ran something else on the run's CPUs for ${steal.toFixed(1)} µs per request.`);
+  }
+  for (const s of result.scenarios) {
+    if (s.state !== "completed") out.push(`**${s.name} ${s.state}**: ${s.error}. It is missing from every table and factor.`);
+  }
+  return out;
+}
+
+function tickResolution(completed: readonly CompletedScenario[]): string {
+  const requests = Math.min(...completed.map((s) => s.completedInWindow).filter((n) => n > 0));
+  if (!Number.isFinite(requests)) return "";
+  return ` With ${requests} requests in a window, one tick is ${(TICK_US / requests).toFixed(1)} µs per request — the resolution of the kernel CPU row and the CPU chart.`;
+}
+
+export function caveats(result: RunResult): string[] {
+  const out: string[] = [];
+  if (result.state !== "finished") out.push(`**The run is ${result.state}**: scenarios after the last one listed never ran.`);
+  out.push(...topologyCaveats(result));
+  const completed = result.scenarios.filter(isCompleted);
+  const irq = result.environment.irqTimeAccounting;
+  out.push(
+    `**IRQ time accounting is ${irq === true ? "on" : irq === false ? "off" : "unknown"}**: ${
+      irq === true
+        ? "softirq and irq time in /proc/stat is measured and not charged to the interrupted task."
+        : "softirq and irq time in /proc/stat is a tick sample, and the same time is also charged to whatever task was interrupted. The server/client CPU rows (schedstat) may already contain part of the kernel row: never add them."
+    }${tickResolution(completed)}`,
+  );
+  if (result.config.baselineMs <= 0 || completed.some((s) => s.baseline !== undefined && s.baseline.subtracted.length === 0)) {
+    out.push("**No idle baseline**: global counters (softirqs, /proc/stat CPU) include whatever else the host did during each window.");
+  }
+  if (repeatsOf(result).length < 2) out.push("**One repeat**: the factors below have no spread; repeat the run (`--repeat 3`) to see the noise.");
+  else if (repeatsOf(result).length < 5) out.push(`**${repeatsOf(result).length} repeats**: each ± is a sample standard deviation of that many values — a rough spread, not a confidence interval.`);
+  out.push(...scenarioCaveats(result));
+  for (const w of [...result.warnings, ...(result.topology?.warnings ?? [])]) out.push(`Run warning: ${w}`);
+  return out;
+}

@@ -1,0 +1,158 @@
+/**
+ * Vega-Lite specs for the report's charts, over the rows of chart-data.ts. Data is inline (`values`): a spec that
+ * named a URL would make vega fetch it, and the report must render with no network.
+ */
+import type { TopLevelSpec } from "vega-lite";
+import type { RunResult } from "../result.ts";
+import { cpuRows, latencyRows, packetRows, seriesRows } from "./chart-data.ts";
+import type { ChartId } from "./doc.ts";
+import { protocolsOf } from "./run-view.ts";
+
+const WIDTH = 520;
+const HEIGHT = 240;
+
+/** Fixed fonts and a white background, so the SVG looks the same in a browser, an editor preview and on GitHub. */
+const CONFIG = {
+  background: "white",
+  font: "sans-serif",
+  view: { stroke: "#ddd" },
+  axis: { labelFontSize: 11, titleFontSize: 12 },
+  legend: { labelFontSize: 11, titleFontSize: 12 },
+  title: { fontSize: 14, anchor: "start" as const },
+};
+
+export interface ChartSpec {
+  readonly id: ChartId;
+  readonly title: string;
+  /** What the chart shows and from which figure, for the report text under it. */
+  readonly note: string;
+  readonly spec: TopLevelSpec;
+}
+
+function protocolColor(result: RunResult) {
+  return { field: "protocol", type: "nominal" as const, title: "protocol", scale: { domain: protocolsOf(result), scheme: "tableau10" } };
+}
+
+type SeriesQuantity = "pps" | "softirqRate" | "cpuBusyPct";
+
+/**
+ * Small multiples, one panel per protocol (three to a row), a line per repeat — per CPU for the CPU chart. One panel
+ * with every scenario's line was unreadable at six protocols × repeats.
+ */
+function timeSeries(result: RunResult, id: ChartId, title: string, yTitle: string, quantity: SeriesQuantity, note: string): ChartSpec {
+  const cpu = quantity === "cpuBusyPct";
+  return {
+    id,
+    title,
+    note,
+    spec: {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title,
+      config: CONFIG,
+      data: { values: seriesRows(result, quantity) as unknown as Record<string, unknown>[] },
+      facet: { field: "protocol", type: "nominal", title: null, sort: protocolsOf(result) },
+      columns: 3,
+      spec: {
+        width: Math.round(WIDTH / 2.4),
+        height: Math.round(HEIGHT / 2),
+        mark: { type: "line", strokeWidth: 1.25 },
+        encoding: {
+          x: { field: "tS", type: "quantitative", title: "s into the scenario" },
+          y: { field: "value", type: "quantitative", title: yTitle, ...(cpu ? { scale: { domain: [0, 100] } } : {}) },
+          color: cpu
+            ? { field: "side", type: "nominal", title: "CPU", scale: { scheme: "set1" } }
+            : { field: "repeat", type: "nominal", title: "repeat", scale: { scheme: "set1" } },
+          ...(cpu ? { strokeDash: { field: "repeat", type: "nominal", title: "repeat" } } : {}),
+          detail: { field: "scenario", type: "nominal" },
+        },
+      },
+    },
+  };
+}
+
+export function chartSpecs(result: RunResult): ChartSpec[] {
+  const protocols = protocolsOf(result);
+  const packets: ChartSpec = {
+    id: "packets-per-request",
+    title: "Packets per request",
+    note: "Server interface packets (rx + tx) beside TCP segments (InSegs + OutSegs), mean over repeats. With TSO/GSO on, the interface counts super-packets; TCP segments are the wire-like count. The rx/tx split is not in result.json yet.",
+    spec: {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: "Packets per request",
+      config: CONFIG,
+      width: WIDTH,
+      height: HEIGHT,
+      data: { values: packetRows(result) as unknown as Record<string, unknown>[] },
+      encoding: {
+        x: { field: "protocol", type: "nominal", sort: protocols, title: null, axis: { labelAngle: 0 } },
+        xOffset: { field: "series", type: "nominal" },
+        y: { field: "value", type: "quantitative", title: "per request" },
+        color: { field: "series", type: "nominal", title: null, scale: { scheme: "tableau10" } },
+      },
+      layer: [{ mark: { type: "bar" } }, { mark: { type: "text", dy: -6, fontSize: 10 }, encoding: { text: { field: "value", type: "quantitative", format: ".2f" } } }],
+    },
+  };
+  const cpu: ChartSpec = {
+    id: "cpu-per-request",
+    title: "CPU µs per request on the server's and the client's CPU",
+    note: "/proc/stat time on each pinned CPU divided by requests, stacked by user/system/softirq/irq, mean over repeats (contaminated windows left out). Each tick lands in one bucket, so the stack is a true total for that CPU — whatever ran there, the process and the kernel work steered to it. Tick-sampled: coarse for short windows.",
+    spec: {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: "CPU µs per request on the server's and the client's CPU",
+      config: CONFIG,
+      data: { values: cpuRows(result) as unknown as Record<string, unknown>[] },
+      facet: { column: { field: "side", type: "nominal", title: null, sort: "descending" } },
+      spec: {
+        width: Math.round(WIDTH / 2),
+        height: HEIGHT,
+        mark: { type: "bar" },
+        encoding: {
+          x: { field: "protocol", type: "nominal", sort: protocols, title: null, axis: { labelAngle: -30 } },
+          y: { field: "us", type: "quantitative", aggregate: "sum", title: "µs per request" },
+          color: { field: "part", type: "nominal", title: "time", scale: { domain: ["user", "system", "softirq", "irq"], scheme: "set2" } },
+          order: { field: "order", type: "quantitative" },
+        },
+      },
+    },
+  };
+  const latency: ChartSpec = {
+    id: "latency-percentiles",
+    title: "Latency by percentile",
+    note: "From the HDR histograms (latency from each request's intended send time, so queueing behind a late generator counts), repeats merged per protocol. Both axes are logarithmic.",
+    spec: {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: "Latency by percentile",
+      config: CONFIG,
+      width: WIDTH,
+      height: HEIGHT,
+      data: { values: latencyRows(result) as unknown as Record<string, unknown>[] },
+      mark: { type: "line", point: { size: 18 }, strokeWidth: 1.5 },
+      encoding: {
+        x: {
+          field: "nines",
+          type: "quantitative",
+          title: "percentile",
+          scale: { type: "log" },
+          axis: { values: [1, 2, 10, 100, 1000, 10000, 100000], labelExpr: "datum.value <= 1 ? '0%' : format(100 - 100 / datum.value, '.5~') + '%'" },
+        },
+        y: { field: "latencyUs", type: "quantitative", title: "latency, µs", scale: { type: "log" } },
+        color: protocolColor(result),
+      },
+    },
+  };
+  return [
+    packets,
+    cpu,
+    latency,
+    timeSeries(result, "timeseries-pps", "Packets per second during each scenario", "packets/s", "pps", "Server interface packets per second per sample interval (rx + tx)."),
+    timeSeries(result, "timeseries-softirq", "NET softirq runs per second during each scenario", "NET softirq runs/s", "softirqRate", "NET_RX + NET_TX softirq runs per second on all CPUs; contaminated windows left out."),
+    timeSeries(
+      result,
+      "timeseries-cpu",
+      "CPU busy during each scenario",
+      "busy, %",
+      "cpuBusyPct",
+      "Busy share (100% − idle − steal) of the server's and the client's CPU per sample interval, from /proc/stat; contaminated windows left out. At 100 ticks/s and 10 Hz a point moves in 10% steps.",
+    ),
+  ];
+}

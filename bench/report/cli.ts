@@ -1,0 +1,43 @@
+/**
+ * `npm run report -- <run dir> [--baseline-protocol P]`: writes report.md, report.csv, report.html and the chart
+ * SVGs next to the run's result.json, and prints the paths written (stdout). `main` returns the exit code.
+ */
+import { UsageError } from "../errors.ts";
+import { isProtocol, PROTOCOLS } from "../protocol.ts";
+import type { Protocol } from "../protocol.ts";
+import { parseToolArgs, runTool } from "./tool-cli.ts";
+import type { ToolIo } from "./tool-cli.ts";
+import { writeReports } from "./write-reports.ts";
+
+export const REPORT_HELP = `wirecost report — Markdown, CSV and HTML reports with charts from a run's result.json
+
+usage: npm run report -- <run dir> [--baseline-protocol P]
+
+  <run dir>                 a directory written by npm run bench (results/<run-id>), or its result.json
+  --baseline-protocol P     factors are relative to P, one of ${PROTOCOLS.join(", ")} (default: http1)
+
+Writes report.md, report.csv, report.html and one .svg per chart beside result.json, each atomically.
+`;
+
+export function baselineFlag(value: string | boolean | undefined): Protocol | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "string" && isProtocol(value)) return value;
+  throw new UsageError("WC_BAD_VALUE", `--baseline-protocol ${String(value)}: unknown protocol; choose one of ${PROTOCOLS.join(", ")}`);
+}
+
+export function main(argv: readonly string[], io: ToolIo): Promise<number> {
+  return runTool(io, "report", async () => {
+    const args = parseToolArgs(argv, { tool: "report", strings: ["baseline-protocol"], positionals: ["<run dir>"] });
+    if (args.help) {
+      io.stdout.write(REPORT_HELP);
+      return 0;
+    }
+    const baselineProtocol = baselineFlag(args.values["baseline-protocol"]);
+    const written = await writeReports(args.positionals[0] ?? "", {
+      ...(baselineProtocol === undefined ? {} : { baselineProtocol }),
+      warn: (line) => void io.stderr.write(`warning: ${line}\n`),
+    });
+    io.stdout.write(`${written.join("\n")}\n`);
+    return 0;
+  });
+}

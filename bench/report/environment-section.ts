@@ -1,0 +1,85 @@
+/**
+ * "Where it ran": the machine, the software, and where each process and each piece of kernel work ran — the facts
+ * a reader needs before trusting a per-request figure. Pure.
+ */
+import type { RunResult } from "../result.ts";
+import type { InterfaceInfo, TopologyInfo } from "../topology/index.ts";
+import type { Block } from "./doc.ts";
+import { isCompleted } from "./run-view.ts";
+
+function onOff(value: boolean | undefined | null): string {
+  return value === true ? "on" : value === false ? "off" : "unknown";
+}
+
+function offloads(i: InterfaceInfo): string {
+  if (i.offloads === null) return "not recorded (no ethtool)";
+  return `TSO ${onOff(i.offloads.tso)}, GSO ${onOff(i.offloads.gso)}, GRO ${onOff(i.offloads.gro)}`;
+}
+
+function where(i: InterfaceInfo): string {
+  return `${i.role} \`${i.name}\`${i.namespace === null ? " (host namespace)" : ` in \`${i.namespace}\``}`;
+}
+
+function topologyRows(t: TopologyInfo): string[][] {
+  const rows: string[][] = [];
+  switch (t.kind) {
+    case "loopback":
+      rows.push(["Topology", `loopback: server and client share the host's \`lo\` at ${t.serverAddress}`]);
+      break;
+    case "netns":
+    case "bridge": {
+      const link = t.kind === "netns" ? "a veth pair" : `a bridge in \`${t.namespaces.bridge ?? "?"}\``;
+      rows.push([
+        "Topology",
+        `${t.kind}: server in \`${t.namespaces.server ?? "?"}\` (${t.serverAddress}), client in \`${t.namespaces.client ?? "?"}\` (${t.clientAddress}), joined by ${link}; subnet ${t.subnet ?? "–"}, MTU ${t.mtu}`,
+      ]);
+      break;
+    }
+    default:
+      rows.push(["Topology", String(t.kind)]);
+  }
+  rows.push(["CPUs", `server pinned to CPU ${t.serverCpu}, load generator to CPU ${t.clientCpu}${t.serverCpu === t.clientCpu ? " (the same CPU)" : ""}`]);
+  const steering =
+    t.rxSteering.mode === "rps"
+      ? `RPS: the server eth0's receive processing steered to CPU mask \`${t.rxSteering.rpsCpus ?? "?"}\` (the server's CPU), at the price of an IPI per packet batch`
+      : "none: on veth the receive work runs on the sending CPU, in the sender's task context";
+  rows.push(["Receive steering", steering]);
+  const ifaces = t.interfaces.filter((i) => i.role !== "bridge-port");
+  rows.push(["Offloads", `mode \`${t.offloadMode}\`; ${ifaces.map((i) => `${where(i)}: ${offloads(i)}`).join("; ")}`]);
+  rows.push(["IPv6 / ARP", `${t.ipv6 === "disabled" ? "IPv6 disabled in the run's namespaces" : "IPv6 as the host has it"}; ${t.neighbors === "static" ? "static neighbour entries (no ARP in a window)" : "the host's neighbour table"}`]);
+  rows.push(["Rate limit", t.rateLimit === null ? "none" : `tbf ${t.rateLimit.rateBitsPerSecond} bit/s, burst ${t.rateLimit.burstBytes} B, latency ${t.rateLimit.latencyMs} ms`]);
+  return rows;
+}
+
+export function environmentSection(result: RunResult): Block[] {
+  const e = result.environment;
+  const c = result.config;
+  const packages = Object.entries(e.packages)
+    .map(([name, version]) => `${name} ${version}`)
+    .join(", ");
+  const rows: string[][] = [
+    ["Kernel", `${e.os} ${e.kernel}; IRQ time accounting ${onOff(e.irqTimeAccounting)}`],
+    ["Machine", `${e.cpuModel}, ${e.cpuCount} CPUs`],
+    ["Node.js", `${e.node} (V8 ${e.v8}, libuv ${e.uv}, nghttp2 ${e.nghttp2}, llhttp ${e.llhttp}, OpenSSL ${e.openssl})`],
+    ["Packages", `${packages}; wirecost ${e.wirecostVersion}`],
+  ];
+  if (result.topology !== null) rows.push(...topologyRows(result.topology));
+  else {
+    const p = result.scenarios[0]?.placement;
+    rows.push(["Topology", `${p?.topology ?? "unknown"} (no topology record in the result)`]);
+  }
+  const collector = result.scenarios.find(isCompleted)?.collector;
+  rows.push([
+    "Collector",
+    `${c.sampleHz} Hz time series; ${c.baselineMs > 0 ? `${c.baselineMs} ms idle baseline before each scenario, subtracted from the global counters` : "no idle baseline"}${collector === undefined ? "" : `; its own overhead ${collector.overheadCpuPct.toFixed(1)}% of a core in the first completed scenario`}`,
+  ]);
+  const s = c.server;
+  rows.push([
+    "Server settings",
+    `max concurrent streams ${s.maxConcurrentStreams}, initial window ${s.initialWindowSize} B, keep-alive timeout ${s.keepAliveTimeoutMs} ms, gRPC keepalive ${s.grpcKeepaliveTimeMs} ms, ${s.streamMessages} messages per server stream`,
+  ]);
+  return [
+    { kind: "heading", level: 2, text: "Where it ran" },
+    { kind: "table", header: ["", ""], rows, align: ["left", "left"] },
+  ];
+}

@@ -1,0 +1,91 @@
+/**
+ * The figures: one table per repeat with every protocol side by side, then every protocol relative to the baseline
+ * protocol with its spread over repeats, and the headline sentences. Pure.
+ */
+import type { Protocol } from "../protocol.ts";
+import type { RunResult, ScenarioResult } from "../result.ts";
+import type { Block } from "./doc.ts";
+import { fixed, formatFactor, formatUs, MISSING } from "./format.ts";
+import { METRICS, metric, metricValue } from "./metrics.ts";
+import type { Metric, MetricId } from "./metrics.ts";
+import { isCompleted, protocolsOf, relativeFactors, repeatsOf, scenarioAt } from "./run-view.ts";
+import type { Spread } from "./stats.ts";
+
+function cell(m: Metric, s: ScenarioResult | undefined): string {
+  if (s === undefined || !isCompleted(s)) return MISSING;
+  const value = metricValue(m, s);
+  if (value === null && m.read(s) !== null) return "excluded";
+  if (m.id.startsWith("latency")) return formatUs(value);
+  return fixed(value, m.digits);
+}
+
+function stateCell(s: ScenarioResult | undefined): [generator: string, window: string] {
+  if (s === undefined) return ["not run", MISSING];
+  if (!isCompleted(s)) return [s.state, MISSING];
+  const window = s.contamination === undefined ? MISSING : s.contamination.contaminated === true ? "contaminated" : s.contamination.contaminated === false ? "clean" : "unknown";
+  return [s.generator.saturated ? "SATURATED" : "ok", window];
+}
+
+export function repeatTables(result: RunResult): Block[] {
+  const protocols = protocolsOf(result);
+  const blocks: Block[] = [];
+  const repeats = repeatsOf(result);
+  for (const repeat of repeats) {
+    const scenarios = protocols.map((p) => scenarioAt(result, p, repeat));
+    const rows = METRICS.map((m) => [m.label, ...scenarios.map((s) => cell(m, s))]);
+    const states = scenarios.map(stateCell);
+    rows.push(["generator", ...states.map(([g]) => g)], ["window", ...states.map(([, w]) => w)]);
+    blocks.push({ kind: "heading", level: 3, text: repeats.length > 1 ? `Repeat ${repeat}` : "Figures" });
+    blocks.push({ kind: "table", header: ["", ...protocols], rows });
+  }
+  return [
+    { kind: "heading", level: 2, text: "Per request, protocol by protocol" },
+    {
+      kind: "paragraph",
+      text: "CPU server and client are each process's schedstat run time (user + sys, ns-precise). CPU kernel is /proc/stat softirq + irq time on the run's CPUs, a tick sample. NET softirqs are NET_RX + NET_TX runs on all CPUs (runs, not packets). \"excluded\": a system-wide figure from a contaminated window.",
+    },
+    ...blocks,
+  ];
+}
+
+function factorCell(s: Spread | null, repeats: number): string {
+  const text = formatFactor(s);
+  return s !== null && s.n < repeats ? `${text} (n=${s.n})` : text;
+}
+
+const HEADLINE: readonly MetricId[] = ["packetsPerRequest", "softirqsPerRequest", "cpuServerUsPerRequest", "cpuClientUsPerRequest"];
+
+function headline(protocol: Protocol, baseline: Protocol, factors: ReadonlyMap<MetricId, Spread | null>): string | null {
+  const parts = HEADLINE.flatMap((id) => {
+    const f = factors.get(id);
+    return f === null || f === undefined ? [] : [`${formatFactor(f)} ${metric(id).phrase}`];
+  });
+  if (parts.length === 0) return null;
+  const [first, ...rest] = parts;
+  const tail = rest.length === 0 ? "" : `, ${rest.slice(0, -1).join(", ")}${rest.length > 1 ? " and " : ""}${rest.at(-1)}`;
+  return `**${protocol}** used ${first} of ${baseline}${tail}.`;
+}
+
+export function factorSection(result: RunResult, baseline: Protocol): Block[] {
+  const rows = relativeFactors(result, baseline);
+  const protocols = protocolsOf(result).filter((p) => p !== baseline);
+  if (protocols.length === 0) return [];
+  const repeats = repeatsOf(result).length;
+  const byProtocol = new Map<Protocol, Map<MetricId, Spread | null>>(protocols.map((p) => [p, new Map()]));
+  for (const row of rows) for (const [p, f] of row.factors) byProtocol.get(p)?.set(row.metric, f);
+  const sentences = protocols.map((p) => headline(p, baseline, byProtocol.get(p) ?? new Map())).filter((s): s is string => s !== null);
+  const how =
+    repeats > 1
+      ? `Each factor is the mean over repeats of (protocol in repeat r) ÷ (${baseline} in repeat r), ± the sample standard deviation of those ratios (n − 1). Pairing by repeat cancels drift between repeats, which the run interleaves; a pair with a missing or excluded figure is dropped, and "(n=…)" says how many pairs were left.`
+      : `One repeat: each factor is a single ratio, protocol ÷ ${baseline}, without a spread.`;
+  return [
+    { kind: "heading", level: 2, text: `Relative to ${baseline}` },
+    { kind: "list", items: sentences },
+    { kind: "paragraph", text: how },
+    {
+      kind: "table",
+      header: [`× ${baseline}`, ...protocols],
+      rows: rows.map((r) => [metric(r.metric).label, ...protocols.map((p) => factorCell(r.factors.get(p) ?? null, repeats))]),
+    },
+  ];
+}
