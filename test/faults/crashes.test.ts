@@ -1,0 +1,79 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main as cleanup } from "../../bench/cleanup.ts";
+import type { RunResult } from "../../bench/result.ts";
+import { checkTopologySupport } from "../../bench/topology/index.ts";
+import { eventually, isAlive, startBench, wirecostNamespaces } from "./bench-process.ts";
+
+const netns = (await checkTopologySupport("netns")).ok;
+const topology = netns ? "netns" : "loopback";
+const out = mkdtempSync(join(tmpdir(), "wirecost-crash-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+const ARGS = ["--rps", "200", "--duration", "2s", "--warmup", "500ms", "--baseline", "200ms", "--topology", topology, "--out", out];
+
+function readResult(stderr: string): RunResult {
+  const path = /results(?: so far)?: (\S+result\.json)/.exec(stderr)?.[1];
+  if (path === undefined) throw new Error(`no results path in stderr:\n${stderr}`);
+  return JSON.parse(readFileSync(path, "utf8")) as RunResult;
+}
+
+describe(`crashes under load (topology ${topology})`, () => {
+  it("marks a scenario whose server is killed mid-window errored, with the reason, and runs the rest", async () => {
+    const bench = startBench(["--protocols", "h2c,http1", ...ARGS]);
+    const serverPid = Number((await bench.waitFor(/\[1\/2\] h2c: server pid (\d+)/))[1]);
+    await bench.waitFor(/\[1\/2\] h2c: measuring/);
+    process.kill(serverPid, "SIGKILL");
+    expect((await bench.exited).code).toBe(1);
+    const result = readResult(bench.stderr());
+    expect(result.state).toBe("finished");
+    const [h2c, http1] = result.scenarios;
+    expect(h2c?.state).toBe("errored");
+    expect(h2c?.state === "errored" ? h2c.error : "").toMatch(/h2c server was killed by SIGKILL/);
+    expect(http1?.state).toBe("completed");
+    expect(bench.stdout()).toMatch(/h2c .* errored .*SIGKILL/);
+  });
+
+  it("marks a scenario whose generator is killed errored, and runs the rest", async () => {
+    const bench = startBench(["--protocols", "http1,h2c", ...ARGS]);
+    const generatorPid = Number((await bench.waitFor(/\[1\/2\] http1: generator pid (\d+)/))[1]);
+    await bench.waitFor(/\[1\/2\] http1: measuring/);
+    process.kill(generatorPid, "SIGKILL");
+    expect((await bench.exited).code).toBe(1);
+    const [http1, h2c] = readResult(bench.stderr()).scenarios;
+    expect(http1?.state === "errored" ? http1.error : "").toMatch(/generator was killed by SIGKILL/);
+    expect(h2c?.state).toBe("completed");
+  });
+
+  it("leaves nothing running after the harness itself is killed, and the next cleanup removes what it left", async () => {
+    const before = wirecostNamespaces();
+    const bench = startBench(["--protocols", "http1", ...ARGS]);
+    const serverPid = Number((await bench.waitFor(/server pid (\d+)/))[1]);
+    const generatorPid = Number((await bench.waitFor(/generator pid (\d+)/))[1]);
+    await bench.waitFor(/measuring/);
+    bench.child.kill("SIGKILL");
+    await bench.exited;
+    // Children watch the harness's pipes: they stop by themselves.
+    expect(await eventually(() => !isAlive(serverPid) && !isAlive(generatorPid))).toBe(true);
+    if (netns) {
+      expect(wirecostNamespaces().length).toBeGreaterThan(before.length);
+      const said: string[] = [];
+      const code = await cleanup([], { stdout: { write: (t: string) => said.push(t) }, stderr: { write: (t: string) => said.push(t) } });
+      expect(code, said.join("")).toBe(0);
+      expect(said.join("")).toMatch(/removed wirecost-\S+-cli, wirecost-\S+-srv \(run \S+: owner-dead\)/);
+      expect(wirecostNamespaces()).toEqual(before);
+    }
+  });
+
+  it("flags an absurd offered rate as saturated instead of reporting it clean", async () => {
+    const bench = startBench(["--protocols", "http1", "--rps", "500000", "--duration", "1s", "--warmup", "0s", "--baseline", "0s", "--topology", topology, "--out", out]);
+    const { code } = await bench.exited;
+    expect(code).toBe(0);
+    expect(bench.stdout()).toMatch(/http1 .*SATURATED/);
+    expect(bench.stdout()).toMatch(/http1: saturated: achieved [\d.]+ req\/s is [\d.]+% of the offered 500000/);
+    const [s] = readResult(bench.stderr()).scenarios;
+    expect(s?.state === "completed" && s.generator.saturated).toBe(true);
+  });
+});
