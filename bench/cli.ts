@@ -2,6 +2,7 @@
  * `npm run bench -- [flags]`. `main` returns the exit code; only bin.ts exits. stdout carries results (the table,
  * or JSON with --json), stderr carries progress and warnings.
  */
+import { createServer } from "node:net";
 import { constants } from "node:os";
 import { parseArgs } from "node:util";
 import { readConfigFile, resolveConfig } from "./config.ts";
@@ -26,7 +27,7 @@ export interface CliIo {
 
 const STRING_FLAGS = [
   "protocols", "rps", "duration", "warmup", "request-bytes", "response-bytes", "connections", "streams", "repeat", "out",
-  "config", "max-in-flight", "timeout", "topology", "server-cpu", "client-cpu", "max-concurrent-streams",
+  "config", "port", "max-in-flight", "timeout", "topology", "server-cpu", "client-cpu", "max-concurrent-streams",
   "initial-window-size", "keep-alive-timeout-ms", "grpc-keepalive-time-ms", "stream-messages", "sample-hz", "baseline",
 ] as const;
 
@@ -48,6 +49,7 @@ usage: npm run bench -- [flags]
   --config FILE          JSON config file (flags override it)
   --max-in-flight N      generator in-flight cap; beyond it requests are refused (default 10000)
   --timeout D            per-request timeout (default 5s)
+  --port N               server port (default 0: any free port)
   --topology KIND        auto | netns | bridge | loopback (default auto)
   --server-cpu N         CPU for the server (default: last CPU)
   --client-cpu N         CPU for the generator (default: 0)
@@ -103,6 +105,18 @@ export function configFromArgv(argv: readonly string[]): BenchConfig | "help" {
   return resolveConfig({ flags, file: configFile === null ? null : readConfigFile(configFile), configFile });
 }
 
+/** On loopback the server shares the host's ports: a taken one is the user's to change, before anything runs. */
+async function assertPortFree(host: string, port: number): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", (error: NodeJS.ErrnoException) => {
+      const why = error.code === "EADDRINUSE" ? "already in use" : `not usable (${error.code ?? error.message})`;
+      reject(new UsageError("WC_BAD_VALUE", `--port ${port}: ${why} on ${host}; choose another port, or 0 for any free one`));
+    });
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
 /** The shell's convention: 128 + the signal's number (SIGHUP 129, SIGINT 130, SIGTERM 143). */
 export function signalExitCode(sig: NodeJS.Signals): number {
   return 128 + (constants.signals[sig] ?? 15);
@@ -154,6 +168,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const cfg = config;
     const placement = await choosePlacer(config, warn);
     placerCleanup = placement.destroySync;
+    if (config.port !== 0 && placement.placer.kind === "loopback") {
+      try {
+        await assertPortFree(placement.placer.serverAddress, config.port);
+      } catch (error) {
+        await placement.destroy();
+        throw error;
+      }
+    }
     try {
       run = await runBench(config, placement.placer, { progress: (line) => void io.stderr.write(`${line}\n`) }, controller.signal, {
         runId: placement.runId,

@@ -43,6 +43,8 @@ export interface BenchConfig {
   readonly requestTimeoutMs: number;
   /** Where to run: `auto` is netns when root on Linux, else loopback. Default `auto`. */
   readonly topology: TopologyChoice;
+  /** Server port; 0 picks a free one. Default 0. */
+  readonly port: number;
   /** CPU for the server; null = the last CPU. */
   readonly serverCpu: number | null;
   /** CPU for the generator; null = CPU 0. */
@@ -92,6 +94,7 @@ const configFileSchema = z.strictObject({
   maxInFlight: z.number().optional(),
   timeout: numberOrText.optional(),
   topology: z.string().optional(),
+  port: z.number().optional(),
   serverCpu: z.number().optional(),
   clientCpu: z.number().optional(),
   sampleHz: z.number().optional(),
@@ -239,6 +242,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     maxInFlight: integer(f("max-in-flight", "maxInFlight", (c) => c.maxInFlight), DEFAULTS.maxInFlight, 1, 1_000_000, "give the generator's in-flight cap"),
     requestTimeoutMs: duration(f("timeout", "timeout", (c) => c.timeout), DEFAULTS.requestTimeoutMs, 10, 600_000, "give a per-request timeout from 10ms to 10m, e.g. --timeout 5s"),
     topology: topology as TopologyChoice,
+    port: integer(f("port", "port", (c) => c.port), 0, 0, 65_535, "give a TCP port, or 0 for any free one"),
     serverCpu: cpuFlag(f("server-cpu", "serverCpu", (c) => c.serverCpu), lastCpu),
     clientCpu: cpuFlag(f("client-cpu", "clientCpu", (c) => c.clientCpu), lastCpu),
     sampleHz: positiveNumber(f("sample-hz", "sampleHz", (c) => c.sampleHz), DEFAULTS.sampleHz, 100, "give collector samples per second, e.g. --sample-hz 10"),

@@ -102,7 +102,7 @@ export async function runScenario(
         {
           protocol: plan.protocol,
           host: placer.serverAddress,
-          port: 0,
+          port: config.port,
           requestBytes: config.requestBytes,
           responseBytes: config.responseBytes,
           settings: config.server,

@@ -91,6 +91,11 @@ export function metric(id: MetricId): Metric {
   return found;
 }
 
+/** The label with its unit when the label does not say it ("latency p99 µs"), for tables of bare numbers. */
+export function labelWithUnit(m: Metric): string {
+  return m.unit === "µs" && !m.label.includes("µs") ? `${m.label} µs` : m.label;
+}
+
 /** A scenario's value for a metric, or null when it is missing or, for a global figure, contaminated. */
 export function metricValue(m: Metric, s: CompletedScenario): number | null {
   if (m.scope === "global" && s.contamination?.contaminated === true) return null;

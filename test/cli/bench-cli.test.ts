@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import { main } from "../../bench/cli.ts";
 import type { RunResult } from "../../bench/result.ts";
 
@@ -33,6 +35,39 @@ describe("bench CLI: bad input", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe("");
   });
+
+  it("exits 2 naming --port when the port is taken on loopback", async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
+    onTestFinished(() => void taken.close());
+    const port = (taken.address() as AddressInfo).port;
+    const r = runBin(["--topology", "loopback", "--port", String(port), "--out", out, "--duration", "1s"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n").at(-1)).toBe(`wirecost: --port ${port}: already in use on 127.0.0.1; choose another port, or 0 for any free one`);
+  });
+
+  it("exits 2 naming --verify and the package when tcpdump is missing", () => {
+    const r = spawnSync(process.execPath, [BIN, "--verify", "--out", out], {
+      encoding: "utf8",
+      env: { ...process.env, PATH: dirname(process.execPath) },
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("wirecost: --verify needs tcpdump, which is not installed; apt-get install tcpdump, or drop --verify\n");
+  });
+
+  it.skipIf(process.getuid?.() !== 0 || spawnSync("sh", ["-c", "command -v runuser"]).status !== 0)(
+    "exits 2 naming --topology netns and the fix when not root",
+    () => {
+      const writable = mkdtempSync(join(tmpdir(), "wirecost-nobody-"));
+      chmodSync(writable, 0o777);
+      onTestFinished(() => rmSync(writable, { recursive: true, force: true }));
+      const r = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, BIN, "--topology", "netns", "--out", writable], { encoding: "utf8" });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toBe(
+        "wirecost: --topology netns needs root to create network namespaces; run as root (sudo npm run bench …), or use --topology loopback\n",
+      );
+    },
+  );
 
   it("prints help on stdout with exit 0", () => {
     const r = runBin(["--help"]);

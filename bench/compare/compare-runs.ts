@@ -1,0 +1,120 @@
+/**
+ * Two runs side by side: per protocol and cost metric, the new run's figure as a factor of the baseline run's, with
+ * its uncertainty from the repeats, and whether the change exceeds the noise. Pure.
+ *
+ * When a change counts (all three must hold):
+ * 1. both runs have ≥ 2 repeats of the figure, so each has a spread at all;
+ * 2. the interval factor ± uncertainty (one SD, propagated in quadrature, see `ratioOfMeans`) excludes 1;
+ * 3. |factor − 1| exceeds the larger of the two runs' own relative spreads (SD / mean) and the noise threshold
+ *    (default 1%, criterion.rs's `noise_threshold`), so a tight but tiny shift in a near-constant count is not news.
+ */
+import type { Protocol } from "../protocol.ts";
+import type { RunResult } from "../result.ts";
+import { METRICS } from "../report/metrics.ts";
+import type { MetricId } from "../report/metrics.ts";
+import { isCompleted, protocolSpread, protocolsOf } from "../report/run-view.ts";
+import { ratioOfMeans, relativeSpread } from "../report/stats.ts";
+import type { Spread } from "../report/stats.ts";
+
+export const DEFAULT_NOISE_THRESHOLD = 0.01;
+
+export type Verdict = "higher" | "lower" | "within noise" | "no spread" | "missing";
+
+export interface MetricChange {
+  readonly metric: MetricId;
+  readonly before: Spread | null;
+  readonly after: Spread | null;
+  /** after ÷ before; null when either is missing or before is 0. */
+  readonly factor: number | null;
+  readonly uncertainty: number | null;
+  readonly verdict: Verdict;
+}
+
+export interface ProtocolComparison {
+  readonly protocol: Protocol;
+  /** Saturated scenarios of this protocol in each run: their figures are in, but they were not at a steady rate. */
+  readonly saturated: { readonly before: number; readonly after: number };
+  readonly changes: readonly MetricChange[];
+}
+
+export interface Comparison {
+  readonly before: { readonly runId: string; readonly repeats: number };
+  readonly after: { readonly runId: string; readonly repeats: number };
+  readonly noiseThreshold: number;
+  /** Settings that differ between the runs, "what: before → after"; a factor across them is not like for like. */
+  readonly differences: readonly string[];
+  readonly protocols: readonly ProtocolComparison[];
+  readonly onlyInBefore: readonly Protocol[];
+  readonly onlyInAfter: readonly Protocol[];
+}
+
+export function judge(before: Spread | null, after: Spread | null, noiseThreshold: number): Omit<MetricChange, "metric"> {
+  if (before === null || after === null) return { before, after, factor: null, uncertainty: null, verdict: "missing" };
+  const ratio = ratioOfMeans(before, after);
+  if (ratio === null) return { before, after, factor: null, uncertainty: null, verdict: "missing" };
+  const { factor, uncertainty } = ratio;
+  if (uncertainty === null) return { before, after, factor, uncertainty, verdict: "no spread" };
+  const excludesOne = factor - uncertainty > 1 || factor + uncertainty < 1;
+  const noise = Math.max(relativeSpread(before) ?? 0, relativeSpread(after) ?? 0, noiseThreshold);
+  const exceeds = Math.abs(factor - 1) > noise;
+  const verdict: Verdict = excludesOne && exceeds ? (factor > 1 ? "higher" : "lower") : "within noise";
+  return { before, after, factor, uncertainty, verdict };
+}
+
+/** The settings a factor across two runs depends on. */
+function settings(r: RunResult): Record<string, string> {
+  const c = r.config;
+  const t = r.topology;
+  return {
+    "offered req/s": String(c.rps),
+    "window ms": String(c.durationMs),
+    "request bytes": String(c.requestBytes),
+    "response bytes": String(c.responseBytes),
+    connections: String(c.connections),
+    streams: String(c.streams),
+    topology: t?.kind ?? "unknown",
+    offloads: t?.offloadMode ?? "unknown",
+    "receive steering": t?.rxSteering.mode ?? "unknown",
+    "server/client CPU": t === null ? "unknown" : `${t.serverCpu}/${t.clientCpu}`,
+    kernel: r.environment.kernel,
+    machine: `${r.environment.cpuModel} × ${r.environment.cpuCount}`,
+    node: r.environment.node,
+    "server settings": JSON.stringify(c.server),
+    ...Object.fromEntries(Object.entries(r.environment.packages).map(([name, v]) => [name, v])),
+  };
+}
+
+function differences(before: RunResult, after: RunResult): string[] {
+  const a = settings(before);
+  const b = settings(after);
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((key) => (a[key] === b[key] ? [] : [`${key}: ${a[key] ?? "–"} → ${b[key] ?? "–"}`]));
+}
+
+function saturatedCount(r: RunResult, p: Protocol): number {
+  return r.scenarios.filter((s) => s.protocol === p && isCompleted(s) && s.generator.saturated).length;
+}
+
+function repeats(r: RunResult): number {
+  return new Set(r.scenarios.map((s) => s.repeat)).size;
+}
+
+export function compareRuns(before: RunResult, after: RunResult, options: { noiseThreshold?: number } = {}): Comparison {
+  const noiseThreshold = options.noiseThreshold ?? DEFAULT_NOISE_THRESHOLD;
+  const a = protocolsOf(before);
+  const b = protocolsOf(after);
+  const shared = a.filter((p) => b.includes(p));
+  const metrics = METRICS.filter((m) => m.cost || m.id === "achievedRps");
+  return {
+    before: { runId: before.runId, repeats: repeats(before) },
+    after: { runId: after.runId, repeats: repeats(after) },
+    noiseThreshold,
+    differences: differences(before, after),
+    protocols: shared.map((protocol) => ({
+      protocol,
+      saturated: { before: saturatedCount(before, protocol), after: saturatedCount(after, protocol) },
+      changes: metrics.map((m) => ({ metric: m.id, ...judge(protocolSpread(before, protocol, m), protocolSpread(after, protocol, m), noiseThreshold) })),
+    })),
+    onlyInBefore: a.filter((p) => !b.includes(p)),
+    onlyInAfter: b.filter((p) => !a.includes(p)),
+  };
+}
