@@ -12,7 +12,7 @@ import { killAllChildren } from "./child-process.ts";
 import { PROTOCOLS } from "./protocol.ts";
 import { ensureWritableDir, runBench } from "./run.ts";
 import type { RunHandle } from "./run.ts";
-import { renderNotes, renderTable } from "./table.ts";
+import { renderNotes, renderSweepSummary, renderTable } from "./table.ts";
 import { choosePlacer } from "./placement.ts";
 import { hasCommand } from "./tools.ts";
 import { createMeasurement } from "./measure.ts";
@@ -28,7 +28,7 @@ export interface CliIo {
 const STRING_FLAGS = [
   "protocols", "rps", "duration", "warmup", "request-bytes", "response-bytes", "connections", "streams", "repeat", "out",
   "config", "port", "max-in-flight", "timeout", "topology", "server-cpu", "client-cpu", "max-concurrent-streams",
-  "initial-window-size", "keep-alive-timeout-ms", "grpc-keepalive-time-ms", "stream-messages", "sample-hz", "baseline",
+  "initial-window-size", "keep-alive-timeout-ms", "grpc-keepalive-time-ms", "stream-messages", "sample-hz", "baseline", "from", "to", "steps", "spacing", "slo-p99", "max-time",
 ] as const;
 
 export const HELP = `wirecost — what one request costs over HTTP/1.1, HTTP/2 and gRPC
@@ -47,6 +47,10 @@ usage: npm run bench -- [flags]
   --out DIR              results directory (default results/)
   --json                 print the result JSON on stdout instead of the table
   --config FILE          JSON config file (flags override it)
+  --sweep --from N --to N [--steps 5] [--spacing geometric|linear]
+                         step the offered rate, every protocol per step, and find each one's knee
+  --slo-p99 D            latency SLO for the knee and the planner (default 10ms)
+  --max-time D           bound on the whole run; a sweep starts no scenario past it (default 30m)
   --max-in-flight N      generator in-flight cap; beyond it requests are refused (default 10000)
   --timeout D            per-request timeout (default 5s)
   --port N               server port (default 0: any free port)
@@ -81,7 +85,7 @@ function parseFlags(argv: readonly string[]): Record<string, string | boolean | 
   try {
     const { values, positionals } = parseArgs({
       args: joinNegativeValues(argv),
-      options: { ...options, json: { type: "boolean" }, verify: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { ...options, json: { type: "boolean" }, verify: { type: "boolean" }, sweep: { type: "boolean" }, help: { type: "boolean", short: "h" } },
       strict: true,
       allowPositionals: true,
     });
@@ -189,7 +193,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     const scenarios = run.result.scenarios;
     if (config.json) io.stdout.write(`${JSON.stringify(run.result, null, 2)}\n`);
-    else io.stdout.write(renderTable(scenarios, { color }) + renderNotes(scenarios));
+    else {
+      io.stdout.write(renderTable(scenarios, { color }) + renderNotes(scenarios));
+      if (run.result.sweep !== null) io.stdout.write(renderSweepSummary(run.result.sweep));
+    }
     io.stderr.write(`results: ${run.resultPath}\n`);
     if (signalled !== undefined) return signalExitCode(signalled);
     return scenarios.every((s) => s.state === "completed") ? 0 : 1;

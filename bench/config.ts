@@ -10,6 +10,7 @@ import { DEFAULT_SERVER_SETTINGS, isProtocol, PROTOCOLS } from "./protocol.ts";
 import type { Protocol, ServerSettings } from "./protocol.ts";
 import { parseDurationMs } from "./duration.ts";
 import { UsageError } from "./errors.ts";
+import type { StepSpacing } from "./sweep/plan.ts";
 
 export const TOPOLOGY_KINDS = ["auto", "netns", "bridge", "loopback"] as const;
 export type TopologyChoice = (typeof TOPOLOGY_KINDS)[number];
@@ -55,9 +56,22 @@ export interface BenchConfig {
   readonly baselineMs: number;
   /** Capture the server interface with tcpdump and compare its packet count with the collector's. Default false. */
   readonly verify: boolean;
+  /** A load sweep instead of one rate: `--sweep --from --to --steps --spacing`. Null: a single rate. */
+  readonly sweep: SweepConfig | null;
+  /** Latency SLO for knee detection and the planner: p99 at most this, µs. Default 10 ms. */
+  readonly sloP99Us: number;
+  /** Upper bound on a whole run's time; a sweep stops starting scenarios past it. Default 30 min. */
+  readonly maxTotalMs: number;
   readonly server: ServerSettings;
   /** The config file read, if any. */
   readonly configFile: string | null;
+}
+
+export interface SweepConfig {
+  readonly from: number;
+  readonly to: number;
+  readonly steps: number;
+  readonly spacing: StepSpacing;
 }
 
 export const DEFAULTS = {
@@ -74,6 +88,9 @@ export const DEFAULTS = {
   requestTimeoutMs: 5000,
   sampleHz: 10,
   baselineMs: 1000,
+  sweepSteps: 5,
+  sloP99Us: 10_000,
+  maxTotalMs: 30 * 60_000,
 } as const;
 
 /** Above this the generator is certainly the bottleneck; refuse rather than run something meaningless. */
@@ -100,6 +117,13 @@ const configFileSchema = z.strictObject({
   sampleHz: z.number().optional(),
   baseline: numberOrText.optional(),
   verify: z.boolean().optional(),
+  sweep: z.boolean().optional(),
+  from: z.number().optional(),
+  to: z.number().optional(),
+  steps: z.number().optional(),
+  spacing: z.string().optional(),
+  sloP99: numberOrText.optional(),
+  maxTime: numberOrText.optional(),
   server: z
     .strictObject({
       maxConcurrentStreams: z.number().optional(),
@@ -239,6 +263,9 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     outDir: out === undefined ? DEFAULTS.outDir : String(out.value),
     json: inputs.flags.json === true,
     verify: inputs.flags.verify === true || inputs.file?.verify === true,
+    sweep: resolveSweep(inputs, f),
+    sloP99Us: duration(f("slo-p99", "sloP99", (c) => c.sloP99), DEFAULTS.sloP99Us / 1000, 0.01, 600_000, "give a p99 latency target, e.g. --slo-p99 10ms") * 1000,
+    maxTotalMs: duration(f("max-time", "maxTime", (c) => c.maxTime), DEFAULTS.maxTotalMs, 1000, 24 * 3_600_000, "give a bound on the whole run, e.g. --max-time 20m"),
     maxInFlight: integer(f("max-in-flight", "maxInFlight", (c) => c.maxInFlight), DEFAULTS.maxInFlight, 1, 1_000_000, "give the generator's in-flight cap"),
     requestTimeoutMs: duration(f("timeout", "timeout", (c) => c.timeout), DEFAULTS.requestTimeoutMs, 10, 600_000, "give a per-request timeout from 10ms to 10m, e.g. --timeout 5s"),
     topology: topology as TopologyChoice,
@@ -256,6 +283,32 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     },
     configFile: inputs.configFile,
   };
+}
+
+type PickSource = (flag: string, key: string, read: (file: ConfigFile) => string | number | undefined) => Source | undefined;
+
+function resolveSweep(inputs: RawInputs, f: PickSource): SweepConfig | null {
+  const on = inputs.flags.sweep === true || inputs.file?.sweep === true;
+  const from = f("from", "from", (c) => c.from);
+  const to = f("to", "to", (c) => c.to);
+  const stepsSource = f("steps", "steps", (c) => c.steps);
+  const spacingSource = f("spacing", "spacing", (c) => c.spacing);
+  if (!on) {
+    const stray = [from, to, stepsSource, spacingSource].find((s) => s !== undefined);
+    if (stray !== undefined) throw new UsageError("WC_BAD_FLAG", `${stray.label} only applies to a sweep; add --sweep, or drop it`);
+    return null;
+  }
+  if (from === undefined || to === undefined) {
+    throw new UsageError("WC_BAD_FLAG", "--sweep needs --from and --to (offered req/s), e.g. --sweep --from 1000 --to 30000 --steps 5");
+  }
+  const fromRps = positiveNumber(from, 0, MAX_RPS, "give the first step's req/s");
+  const toRps = positiveNumber(to, 0, MAX_RPS, "give the last step's req/s");
+  if (toRps <= fromRps) throw new UsageError("WC_BAD_VALUE", `${to.label} ${toRps}: must be above --from ${fromRps}`);
+  const spacing = spacingSource === undefined ? "geometric" : String(spacingSource.value);
+  if (spacing !== "linear" && spacing !== "geometric") {
+    throw new UsageError("WC_BAD_VALUE", `${spacingSource?.label ?? "--spacing"} ${spacing}: choose linear or geometric`);
+  }
+  return { from: fromRps, to: toRps, steps: integer(stepsSource, DEFAULTS.sweepSteps, 2, 50, "give the number of steps"), spacing };
 }
 
 function cpuFlag(source: Source | undefined, lastCpu: number): number | null {

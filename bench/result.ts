@@ -8,6 +8,7 @@ import type { Environment } from "./environment.ts";
 import type { GeneratorReport } from "./load/report.ts";
 import type { TopologyInfo } from "./topology/index.ts";
 import type { KernelFigures } from "./measure.ts";
+import type { SweepSummary } from "./sweep/summary.ts";
 
 export const RESULT_SCHEMA = "wirecost.result/v1";
 
@@ -28,6 +29,8 @@ interface ScenarioCommon {
   /** 1-based repeat this scenario belongs to. */
   readonly repeat: number;
   readonly startedAt: string;
+  /** In a sweep, the 0-based step this scenario belongs to. */
+  readonly step?: number;
   readonly offeredRps: number;
   readonly connections: number;
   readonly streams: number;
@@ -67,6 +70,10 @@ export interface RunResult {
   readonly topology: TopologyInfo | null;
   readonly warnings: string[];
   readonly scenarios: ScenarioResult[];
+  /** Scenarios a sweep did not run, and why (past saturation, --max-time). */
+  readonly skipped: { readonly name: string; readonly reason: string }[];
+  /** The sweep's steps and each protocol's knee, when the run was a sweep. */
+  sweep: SweepSummary | null;
 }
 
 export type ErrorCounts = Record<ErrorKind, number>;

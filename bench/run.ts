@@ -14,7 +14,11 @@ import type { Protocol, TlsMaterial } from "./protocol.ts";
 import { usesTls } from "./protocol.ts";
 import { RESULT_SCHEMA } from "./result.ts";
 import type { RunResult, ScenarioResult } from "./result.ts";
-import { runScenario } from "./scenario.ts";
+import { totalErrors } from "./result.ts";
+import { runScenario, scenarioTimeLimitMs } from "./scenario.ts";
+import { pastSaturation, sweepOrder, sweepRates } from "./sweep/plan.ts";
+import type { StepOutcome } from "./sweep/plan.ts";
+import { summarizeSweep } from "./sweep/summary.ts";
 import type { TopologyInfo } from "./topology/index.ts";
 import type { Placer, ScenarioObserver } from "./scenario.ts";
 
@@ -95,6 +99,8 @@ export async function runBench(
     topology: options.topology ?? null,
     warnings: [...(options.warnings ?? [])],
     scenarios: [],
+    skipped: [],
+    sweep: null,
   };
   const save = (): void => writeFileAtomic(resultPath, `${JSON.stringify(result, null, 2)}\n`);
   save();
@@ -103,21 +109,47 @@ export async function runBench(
   let tls: (TlsMaterial & { cleanup(): Promise<void> }) | undefined;
   try {
     if (config.protocols.some(usesTls)) tls = await makeTlsMaterial([placer.serverAddress]);
-    const order = interleavedOrder(config.protocols, config.repeat);
-    for (const [index, { protocol, repeat }] of order.entries()) {
+    const slots = runSlots(config);
+    const stopped = new Set<Protocol>();
+    const history = new Map<Protocol, StepOutcome[]>();
+    const startedMs = Date.now();
+    for (const [index, slot] of slots.entries()) {
       if (signal.aborted) break;
-      const name = config.repeat > 1 ? `${protocol}#${repeat}` : protocol;
-      io.progress(`[${index + 1}/${order.length}] ${name}: ${config.rps} req/s, ${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s measured`);
+      const { protocol, repeat, rps } = slot;
+      const tag = `[${index + 1}/${slots.length}]`;
+      const name = scenarioName(config, slot);
+      if (stopped.has(protocol)) {
+        io.progress(`${tag} ${name}: skipped, ${protocol} is already past saturation`);
+        result.skipped.push({ name, reason: "past saturation at a lower step" });
+        continue;
+      }
+      if (config.sweep !== null && Date.now() - startedMs + scenarioTimeLimitMs(config) > config.maxTotalMs) {
+        io.progress(`${tag} ${name}: skipped, it could run past --max-time`);
+        result.skipped.push({ name, reason: `--max-time ${config.maxTotalMs / 1000} s reached` });
+        continue;
+      }
+      const scenarioConfig = rps === config.rps ? config : { ...config, rps };
+      io.progress(`${tag} ${name}: ${rps} req/s, ${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s measured`);
       const scenario: ScenarioResult = await runScenario(
-        { name, protocol, repeat, config, ...(tls !== undefined && usesTls(protocol) ? { tls } : {}) },
+        { name, protocol, repeat, config: scenarioConfig, ...(tls !== undefined && usesTls(protocol) ? { tls } : {}) },
         placer,
         signal,
         options.observer?.(protocol),
-        (line) => io.progress(`[${index + 1}/${order.length}] ${name}: ${line}`),
+        (line) => io.progress(`${tag} ${name}: ${line}`),
       );
-      result.scenarios.push(scenario);
+      result.scenarios.push(slot.step === undefined ? scenario : { ...scenario, step: slot.step });
       save();
-      io.progress(`[${index + 1}/${order.length}] ${name}: ${describeOutcome(scenario)}`);
+      io.progress(`${tag} ${name}: ${describeOutcome(scenario)}`);
+      if (config.sweep !== null) {
+        const steps = history.get(protocol) ?? [];
+        steps.push(stepOutcome(scenario));
+        history.set(protocol, steps);
+        if (pastSaturation(steps)) stopped.add(protocol);
+      }
+    }
+    if (config.sweep !== null) {
+      result.sweep = summarizeSweep(config.sweep, config.sloP99Us, result.scenarios);
+      save();
     }
   } finally {
     await tls?.cleanup();
@@ -126,6 +158,28 @@ export async function runBench(
     save();
   }
   return { result, resultPath };
+}
+
+interface Slot {
+  readonly protocol: Protocol;
+  readonly repeat: number;
+  readonly rps: number;
+  readonly step?: number;
+}
+
+function runSlots(config: BenchConfig): Slot[] {
+  if (config.sweep === null) return interleavedOrder(config.protocols, config.repeat).map((o) => ({ ...o, rps: config.rps }));
+  return sweepOrder(config.protocols, sweepRates(config.sweep), config.repeat);
+}
+
+function scenarioName(config: BenchConfig, slot: Slot): string {
+  const rate = config.sweep === null ? "" : `@${slot.rps}`;
+  return `${slot.protocol}${rate}${config.repeat > 1 ? `#${slot.repeat}` : ""}`;
+}
+
+function stepOutcome(s: ScenarioResult): StepOutcome {
+  if (s.state !== "completed") return { offeredRps: s.offeredRps, achievedRps: 0, errorRate: 1 };
+  return { offeredRps: s.offeredRps, achievedRps: s.achievedRps, errorRate: s.requests > 0 ? totalErrors(s.errors) / s.requests : 0 };
 }
 
 function describeOutcome(s: ScenarioResult): string {

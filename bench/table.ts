@@ -1,6 +1,7 @@
 /** The console table: one row per scenario. Pure; colour only when asked (NO_COLOR honoured by the caller). */
 import type { CompletedScenario, ScenarioResult } from "./result.ts";
 import { totalErrors } from "./result.ts";
+import type { SweepSummary } from "./sweep/summary.ts";
 
 export function formatUs(us: number): string {
   if (us < 1000) return `${us} µs`;
@@ -95,4 +96,18 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
     }
   }
   return notes.length === 0 ? "" : `${notes.join("\n")}\n`;
+}
+
+/** One line per protocol of a sweep: where it stopped following the offered load, and why. */
+export function renderSweepSummary(sweep: SweepSummary): string {
+  const lines = [`knees (p99 SLO ${formatUs(sweep.sloP99Us)}, achieved ≥ 99% of offered, no errors):`];
+  for (const [protocol, entry] of Object.entries(sweep.protocols)) {
+    if (entry === undefined) continue;
+    const k = entry.knee;
+    const knee = k.kneeRps === null ? "no step met the SLO" : `knee ${k.kneeRps} req/s`;
+    const sat = k.saturationRps === null ? "not saturated up to the last step" : `saturated at ${k.saturationRps} req/s (${k.why}; limited by the ${k.limitedBy})`;
+    const livelock = k.livelockSteps.length > 0 ? `; softirq rose while throughput fell at ${k.livelockSteps.join(", ")} req/s` : "";
+    lines.push(`  ${protocol}: ${knee}, ${sat}${livelock}`);
+  }
+  return `${lines.join("\n")}\n`;
 }

@@ -6,7 +6,8 @@
 export interface SweepPoint {
   readonly offeredRps: number;
   readonly achievedRps: number;
-  readonly latencyP99Us: number;
+  /** Null when the scenario did not complete. */
+  readonly latencyP99Us: number | null;
   readonly errors: number;
   readonly requests: number;
   /** The generator could not hold its schedule (its own limit, not the server's). */
@@ -34,13 +35,14 @@ export interface Knee {
 export const KNEE_ACHIEVED_SHARE = 0.99;
 
 function meetsSlo(p: SweepPoint, sloP99Us: number): boolean {
-  return p.achievedRps >= p.offeredRps * KNEE_ACHIEVED_SHARE && p.latencyP99Us <= sloP99Us && p.errors === 0;
+  return p.achievedRps >= p.offeredRps * KNEE_ACHIEVED_SHARE && p.latencyP99Us !== null && p.latencyP99Us <= sloP99Us && p.errors === 0;
 }
 
 function whyFailed(p: SweepPoint, sloP99Us: number): string {
   const reasons: string[] = [];
   if (p.achievedRps < p.offeredRps * KNEE_ACHIEVED_SHARE) reasons.push(`achieved ${Math.round(p.achievedRps)} of ${p.offeredRps} req/s`);
-  if (p.latencyP99Us > sloP99Us) reasons.push(`p99 ${p.latencyP99Us} µs > SLO ${sloP99Us} µs`);
+  if (p.latencyP99Us === null) reasons.push("the scenario did not complete");
+  else if (p.latencyP99Us > sloP99Us) reasons.push(`p99 ${p.latencyP99Us} µs > SLO ${sloP99Us} µs`);
   if (p.errors > 0) reasons.push(`${p.errors} errors`);
   return reasons.join(", ");
 }
