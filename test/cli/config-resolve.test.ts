@@ -67,6 +67,11 @@ describe("resolving the config", () => {
     expect(config).toMatchObject({ protocols: ["http1", "h2c", "grpc"], rps: 1000, durationMs: 5000, warmupMs: 1000, outDir: "/tmp/x", json: true });
   });
 
+  it("reads a sweep and the SLO", () => {
+    const config = configFromArgv("--sweep --from 1000 --to 30000 --steps 5 --slo-p99 5ms --max-time 20m".split(" "));
+    expect(config).toMatchObject({ sweep: { from: 1000, to: 30_000, steps: 5, spacing: "geometric" }, sloP99Us: 5000, maxTotalMs: 1_200_000 });
+  });
+
   it("lets flags override the config file, which overrides the defaults", () => {
     const path = writeConfig("ok.json", { rps: 250, duration: "3s", connections: 2, server: { maxConcurrentStreams: 64 } });
     const config = configFromArgv(["--config", path, "--rps", "500"]);
@@ -88,6 +93,12 @@ describe("resolving the config", () => {
     [["--bogus"], /^unknown flag --bogus; see npm run bench -- --help$/],
     [["--rps"], /^--rps needs a value/],
     [["extra"], /^unexpected argument "extra"/],
+    [["--from", "1000"], /^--from only applies to a sweep; add --sweep, or drop it$/],
+    [["--sweep", "--to", "5000"], /^--sweep needs --from and --to/],
+    [["--sweep", "--from", "5000", "--to", "1000"], /^--to 1000: must be above --from 5000$/],
+    [["--sweep", "--from", "1000", "--to", "5000", "--spacing", "log"], /^--spacing log: choose linear or geometric$/],
+    [["--sweep", "--from", "1000", "--to", "5000", "--steps", "1"], /^--steps 1: must be a whole number from 2 to 50/],
+    [["--slo-p99", "fast"], /^--slo-p99 fast: give a p99 latency target/],
   ])("rejects %j with one line naming the flag and the fix", (argv, message) => {
     const text = usageMessage(argv);
     expect(text).toMatch(message);
