@@ -27,6 +27,8 @@ export interface ChartSpec {
   /** What the chart shows and from which figure, for the report text under it. */
   readonly note: string;
   readonly spec: TopLevelSpec;
+  /** No row to plot (no completed scenario has the figures): the chart is not rendered, the report says so. */
+  readonly empty?: boolean;
 }
 
 function protocolColor(result: RunResult) {
@@ -140,7 +142,7 @@ export function chartSpecs(result: RunResult): ChartSpec[] {
       },
     },
   };
-  return [
+  const specs = [
     packets,
     cpu,
     latency,
@@ -155,4 +157,5 @@ export function chartSpecs(result: RunResult): ChartSpec[] {
       "Busy share (100% − idle − steal) of the server's and the client's CPU per sample interval, from /proc/stat; contaminated windows left out. At 100 ticks/s and 10 Hz a point moves in 10% steps.",
     ),
   ];
+  return specs.map((c) => ({ ...c, empty: ((c.spec.data as { values?: unknown[] } | undefined)?.values ?? []).length === 0 }));
 }

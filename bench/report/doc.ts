@@ -33,7 +33,7 @@ export type Block =
       /** Per column; default: first left, the rest right (labels, then numbers). */
       readonly align?: readonly Align[];
     }
-  | { readonly kind: "chart"; readonly chart: ChartId; readonly title: string; readonly note: string };
+  | { readonly kind: "chart"; readonly chart: ChartId; readonly title: string; readonly note: string; readonly empty: boolean };
 
 export interface ReportDoc {
   readonly title: string;
@@ -50,6 +50,8 @@ export interface RenderedChart {
 export function chartFileName(id: ChartId): string {
   return `${id}.svg`;
 }
+
+export const EMPTY_CHART_NOTE = "nothing to chart: no completed scenario of this run has these figures.";
 
 export function columnAlign(align: readonly Align[] | undefined, index: number): Align {
   return align?.[index] ?? (index === 0 ? "left" : "right");

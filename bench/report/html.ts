@@ -4,7 +4,7 @@
  * nothing at all — so the file opens offline and cannot leak a request even if a later edit adds a URL.
  */
 import type { RunResult } from "../result.ts";
-import { columnAlign } from "./doc.ts";
+import { columnAlign, EMPTY_CHART_NOTE } from "./doc.ts";
 import type { Block, RenderedChart, ReportDoc } from "./doc.ts";
 import type { ExportOptions } from "./exporter.ts";
 import { buildReportDoc } from "./report-doc.ts";
@@ -16,7 +16,7 @@ body { font: 15px/1.5 system-ui, sans-serif; color: #1b1b1b; max-width: 1100px; 
 h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; } h3 { margin-top: 1.4rem; }
 table { border-collapse: collapse; margin: 0.8rem 0; font-size: 13px; display: block; overflow-x: auto; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; vertical-align: top; }
-th { background: #f5f5f5; } td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
+th { background: #f5f5f5; } tbody th { text-align: left; font-weight: 600; } td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
 code { background: #f3f3f3; padding: 0 0.2rem; border-radius: 3px; font-size: 0.92em; }
 figure { margin: 1.2rem 0; } figure svg { max-width: 100%; height: auto; } figcaption { color: #555; font-size: 13px; max-width: 760px; }
 `;
@@ -50,6 +50,7 @@ function renderBlock(block: Block, charts: ReadonlyMap<string, RenderedChart>): 
     case "table":
       return table(block);
     case "chart": {
+      if (block.empty) return `<p><strong>${inline(block.title)}</strong>: ${inline(EMPTY_CHART_NOTE)}</p>`;
       const svg = charts.get(block.chart)?.svg ?? `<p><em>chart ${escapeHtml(block.chart)} was not rendered</em></p>`;
       return `<figure id="${block.chart}" data-chart="${block.chart}">\n${svg}\n<figcaption>${inline(block.note)}</figcaption>\n</figure>`;
     }

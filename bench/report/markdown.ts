@@ -3,7 +3,7 @@
  * (relative links, so the directory can be moved or committed as a whole).
  */
 import type { RunResult } from "../result.ts";
-import { chartFileName, columnAlign } from "./doc.ts";
+import { chartFileName, columnAlign, EMPTY_CHART_NOTE } from "./doc.ts";
 import type { Block, ReportDoc } from "./doc.ts";
 import type { ExportOptions } from "./exporter.ts";
 import { buildReportDoc } from "./report-doc.ts";
@@ -30,6 +30,7 @@ function renderBlock(block: Block): string {
     case "table":
       return table(block);
     case "chart":
+      if (block.empty) return `**${block.title}**: ${EMPTY_CHART_NOTE}`;
       return `![${block.title}](${chartFileName(block.chart)})\n\n${block.note}`;
     default:
       return block satisfies never;

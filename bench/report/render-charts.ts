@@ -50,6 +50,7 @@ export async function renderCharts(result: RunResult): Promise<RenderedCharts> {
   const charts: RenderedChart[] = [];
   const warnings: string[] = [];
   for (const chart of chartSpecs(result)) {
+    if (chart.empty === true) continue;
     const log: string[] = [];
     const compiled = compile(chart.spec, { logger: collectingLogger(log) }).spec;
     // Clip-path and gradient ids restart at 0 for every chart: the same result gives byte-identical SVG.

@@ -33,7 +33,7 @@ function summary(result: RunResult): string {
 function chartBlocks(result: RunResult): Block[] {
   return [
     { kind: "heading", level: 2, text: "Charts" },
-    ...chartSpecs(result).map((c): Block => ({ kind: "chart", chart: c.id, title: c.title, note: c.note })),
+    ...chartSpecs(result).map((c): Block => ({ kind: "chart", chart: c.id, title: c.title, note: c.note, empty: c.empty === true })),
   ];
 }
 

@@ -55,10 +55,10 @@ function factorCell(s: Spread | null, repeats: number): string {
 
 const HEADLINE: readonly MetricId[] = ["packetsPerRequest", "softirqsPerRequest", "cpuServerUsPerRequest", "cpuClientUsPerRequest"];
 
-function headline(protocol: Protocol, baseline: Protocol, factors: ReadonlyMap<MetricId, Spread | null>): string | null {
+function headline(protocol: Protocol, baseline: Protocol, factors: ReadonlyMap<MetricId, Spread | null>, repeats: number): string | null {
   const parts = HEADLINE.flatMap((id) => {
     const f = factors.get(id);
-    return f === null || f === undefined ? [] : [`${formatFactor(f)} ${metric(id).phrase}`];
+    return f === null || f === undefined ? [] : [`${factorCell(f, repeats)} ${metric(id).phrase}`];
   });
   if (parts.length === 0) return null;
   const [first, ...rest] = parts;
@@ -73,7 +73,7 @@ export function factorSection(result: RunResult, baseline: Protocol): Block[] {
   const repeats = repeatsOf(result).length;
   const byProtocol = new Map<Protocol, Map<MetricId, Spread | null>>(protocols.map((p) => [p, new Map()]));
   for (const row of rows) for (const [p, f] of row.factors) byProtocol.get(p)?.set(row.metric, f);
-  const sentences = protocols.map((p) => headline(p, baseline, byProtocol.get(p) ?? new Map())).filter((s): s is string => s !== null);
+  const sentences = protocols.map((p) => headline(p, baseline, byProtocol.get(p) ?? new Map(), repeats)).filter((s): s is string => s !== null);
   const how =
     repeats > 1
       ? `Each factor is the mean over repeats of (protocol in repeat r) ÷ (${baseline} in repeat r), ± the sample standard deviation of those ratios (n − 1). Pairing by repeat cancels drift between repeats, which the run interleaves; a pair with a missing or excluded figure is dropped, and "(n=…)" says how many pairs were left.`

@@ -75,10 +75,13 @@ export function relativeFactors(result: RunResult, baseline: Protocol): FactorRo
   });
 }
 
-/** The baseline to use: the one asked for when the run has it, else http1, else the run's first protocol. */
+/**
+ * The baseline to use: the one asked for when the run has it (null when it does not), else http1, else the run's
+ * first protocol. A run with no scenario yet still gets http1, so an early-interrupted run can be reported.
+ */
 export function chooseBaseline(result: RunResult, asked: Protocol | undefined): Protocol | null {
   const protocols = protocolsOf(result);
   if (asked !== undefined) return protocols.includes(asked) ? asked : null;
   if (protocols.includes(DEFAULT_BASELINE_PROTOCOL)) return DEFAULT_BASELINE_PROTOCOL;
-  return protocols[0] ?? null;
+  return protocols[0] ?? DEFAULT_BASELINE_PROTOCOL;
 }

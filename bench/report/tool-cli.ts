@@ -19,6 +19,8 @@ export interface ToolArgsSpec {
   readonly booleans?: readonly string[];
   /** Names of the positional arguments, all required, e.g. ["<run dir>"]. */
   readonly positionals: readonly string[];
+  /** The short usage after `npm run <tool> --`; default: the positionals. */
+  readonly usage?: string;
 }
 
 export interface ToolArgs {
@@ -62,7 +64,7 @@ export function parseToolArgs(argv: readonly string[], spec: ToolArgsSpec): Tool
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const help = values.help === true;
   if (!help && parsed.positionals.length !== spec.positionals.length) {
-    const wanted = spec.positionals.join(" ");
+    const wanted = spec.usage ?? spec.positionals.join(" ");
     const got = parsed.positionals.length;
     throw new UsageError(
       "WC_BAD_FLAG",

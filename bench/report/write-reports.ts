@@ -28,13 +28,7 @@ export async function writeReports(runDir: string, options: WriteReportsOptions 
   const { dir, result } = loadRun(runDir);
   const baselineProtocol = chooseBaseline(result, options.baselineProtocol);
   if (baselineProtocol === null) {
-    const known = protocolsOf(result);
-    throw new UsageError(
-      "WC_BAD_VALUE",
-      known.length === 0
-        ? `${runDir}: the run has no scenarios to report on`
-        : `--baseline-protocol ${options.baselineProtocol ?? ""}: not in this run; choose one of ${known.join(", ")}`,
-    );
+    throw new UsageError("WC_BAD_VALUE", `--baseline-protocol ${options.baselineProtocol ?? ""}: not in this run; choose one of ${protocolsOf(result).join(", ")}`);
   }
   const { charts, warnings } = await renderCharts(result);
   for (const w of warnings) options.warn?.(w);

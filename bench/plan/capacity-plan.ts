@@ -1,0 +1,150 @@
+/**
+ * Capacity planning from a run: per protocol, what a target request rate needs in cores, packets, bandwidth and
+ * softirq work, scaled linearly from the run's per-request figures. Pure; refusals are UsageErrors.
+ *
+ * CPU figure: the server process's schedstat run time per request (user + sys, ns-precise). Without IRQ time
+ * accounting the tick-sampled softirq/irq time of /proc/stat is *also* charged to whatever task it interrupted
+ * (KERNEL-NOTES.md), so it is shown beside the process figure, never added; `serverCoresUpperBound` adds it as the
+ * most the server's CPU could need. With IRQ time accounting on, the two are disjoint and the kernel time is added.
+ */
+import { UsageError } from "../errors.ts";
+import type { Protocol } from "../protocol.ts";
+import type { CompletedScenario, RunResult } from "../result.ts";
+import { metric, metricValue } from "../report/metrics.ts";
+import { isCompleted, protocolsOf } from "../report/run-view.ts";
+import { mean } from "../report/stats.ts";
+
+export interface PlanOptions {
+  readonly rps: number;
+  /** Busy share each core may reach, 0 < u ≤ 1. */
+  readonly targetUtil: number;
+  /** Latency SLO on p99, µs; null: no SLO. */
+  readonly sloP99Us: number | null;
+  readonly includeSaturated: boolean;
+}
+
+export interface BestRate {
+  readonly rpsPerCore: number;
+  readonly scenario: string;
+  readonly p99Us: number;
+}
+
+export interface ProtocolPlan {
+  readonly protocol: Protocol;
+  readonly scenarios: readonly string[];
+  readonly serverCpuUsPerRequest: number;
+  /** softirq + irq on the server's CPU (/proc/stat ticks), clean windows only; null when none. */
+  readonly kernelCpuUsPerRequest: number | null;
+  readonly clientCpuUsPerRequest: number | null;
+  readonly serverCores: number;
+  readonly kernelCores: number | null;
+  readonly serverCoresUpperBound: number | null;
+  readonly clientCores: number | null;
+  readonly packetsPerSecond: number | null;
+  readonly tcpSegmentsPerSecond: number | null;
+  readonly bitsPerSecond: number | null;
+  readonly softirqRunsPerSecond: number | null;
+  /** Highest req/s per fully busy server core among scenarios meeting the SLO (all scenarios without one). */
+  readonly best: BestRate | null;
+}
+
+export interface Plan {
+  readonly runId: string;
+  readonly runRps: number;
+  readonly options: PlanOptions;
+  readonly irqTimeAccounting: boolean | null;
+  readonly protocols: readonly ProtocolPlan[];
+  readonly excluded: readonly { readonly protocol: Protocol; readonly reason: string }[];
+  /** Fewest server cores; ties go to the run's earlier protocol. */
+  readonly cheapest: Protocol;
+}
+
+function refuse(message: string): never {
+  throw new UsageError("WC_UNSUPPORTED", message);
+}
+
+const serverCpu = metric("cpuServerUsPerRequest");
+
+/** softirq + irq on the scenario's server CPU; the whole run's CPUs when the server CPU was not recorded. */
+export function kernelUsOnServerCpu(s: CompletedScenario): number | null {
+  if (s.perRequest === undefined || s.contamination?.contaminated === true) return null;
+  const cpu = s.cpus?.server;
+  const split = cpu === null || cpu === undefined ? undefined : s.perRequest.cpuUs.perCpu[String(cpu)];
+  return split === undefined ? metricValue(metric("cpuKernelUsPerRequest"), s) : split.softirq + split.irq;
+}
+
+function avg(scenarios: readonly CompletedScenario[], read: (s: CompletedScenario) => number | null): number | null {
+  const values = scenarios.map(read).filter((v): v is number => v !== null && Number.isFinite(v));
+  return values.length === 0 ? null : mean(values);
+}
+
+/** Picks the scenarios a plan may use, or refuses with the reason the whole run is unusable. */
+function selectScenarios(result: RunResult, options: PlanOptions): CompletedScenario[] {
+  const completed = result.scenarios.filter(isCompleted);
+  if (result.scenarios.length === 0) refuse("the run has no scenario at all (it stopped before the first one finished): nothing to plan from");
+  if (completed.length === 0) {
+    refuse(`the run has no completed scenario (${result.scenarios.length} errored or aborted): nothing to plan from`);
+  }
+  const measured = completed.filter((s) => s.perRequest !== undefined && metricValue(serverCpu, s) !== null);
+  if (measured.length === 0) refuse("no completed scenario has per-request kernel figures (perRequest with server CPU): rerun npm run bench, which runs the collector");
+  const usable = options.includeSaturated ? measured : measured.filter((s) => !s.generator.saturated);
+  if (usable.length === 0) {
+    refuse(`every measured scenario saturated the load generator, so none ran at a steady ${result.config.rps} req/s: rerun at a lower --rps, or pass --include-saturated to plan from them anyway`);
+  }
+  return usable;
+}
+
+export function planCapacity(result: RunResult, options: PlanOptions): Plan {
+  const usable = selectScenarios(result, options);
+  const accounting = result.environment.irqTimeAccounting;
+  const perSecond = (perRequest: number | null): number | null => (perRequest === null ? null : perRequest * options.rps);
+  const cores = (us: number | null): number | null => (us === null ? null : (us * options.rps) / 1e6 / options.targetUtil);
+  const protocols: ProtocolPlan[] = [];
+  const excluded: { protocol: Protocol; reason: string }[] = [];
+  for (const protocol of protocolsOf(result)) {
+    const mine = usable.filter((s) => s.protocol === protocol);
+    if (mine.length === 0) {
+      const all = result.scenarios.filter((s) => s.protocol === protocol);
+      const reason = all.every((s) => !isCompleted(s))
+        ? "no scenario completed"
+        : all.some((s) => isCompleted(s) && s.perRequest !== undefined && s.generator.saturated)
+          ? "every measured scenario saturated the load generator (pass --include-saturated to use them)"
+          : "no scenario has per-request kernel figures";
+      excluded.push({ protocol, reason });
+      continue;
+    }
+    const server = avg(mine, (s) => metricValue(serverCpu, s)) as number;
+    const kernel = avg(mine, kernelUsOnServerCpu);
+    const client = avg(mine, (s) => metricValue(metric("cpuClientUsPerRequest"), s));
+    const per = (id: Parameters<typeof metric>[0]): number | null => avg(mine, (s) => metricValue(metric(id), s));
+    const serverCores = cores(accounting === true && kernel !== null ? server + kernel : server) as number;
+    const kernelCores = cores(kernel);
+    const meetsSlo = mine.filter((s) => options.sloP99Us === null || s.latencyUs.p99 <= options.sloP99Us);
+    let best: BestRate | null = null;
+    for (const s of meetsSlo) {
+      const us = metricValue(serverCpu, s) as number;
+      const k = accounting === true ? (kernelUsOnServerCpu(s) ?? 0) : 0;
+      const rpsPerCore = 1e6 / (us + k);
+      if (best === null || rpsPerCore > best.rpsPerCore) best = { rpsPerCore, scenario: s.name, p99Us: s.latencyUs.p99 };
+    }
+    const bytes = per("bytesPerRequest");
+    protocols.push({
+      protocol,
+      scenarios: mine.map((s) => s.name),
+      serverCpuUsPerRequest: server,
+      kernelCpuUsPerRequest: kernel,
+      clientCpuUsPerRequest: client,
+      serverCores,
+      kernelCores,
+      serverCoresUpperBound: accounting === true || kernelCores === null ? null : serverCores + kernelCores,
+      clientCores: cores(client),
+      packetsPerSecond: perSecond(per("packetsPerRequest")),
+      tcpSegmentsPerSecond: perSecond(per("tcpSegmentsPerRequest")),
+      bitsPerSecond: bytes === null ? null : bytes * 8 * options.rps,
+      softirqRunsPerSecond: perSecond(per("softirqsPerRequest")),
+      best,
+    });
+  }
+  const cheapest = protocols.reduce((a, b) => (b.serverCores < a.serverCores ? b : a));
+  return { runId: result.runId, runRps: result.config.rps, options, irqTimeAccounting: accounting, protocols, excluded, cheapest: cheapest.protocol };
+}

@@ -1,0 +1,85 @@
+/**
+ * The plan as Markdown with its assumptions spelled out, and as JSON for machines. Pure.
+ */
+import type { RunResult } from "../result.ts";
+import { fixed, formatQuantity, formatUs, MISSING } from "../report/format.ts";
+import type { Plan, ProtocolPlan } from "./capacity-plan.ts";
+
+function cores(value: number | null): string {
+  return value === null ? MISSING : fixed(value, value < 100 ? 2 : 1);
+}
+
+function rows(plan: Plan): [string, (p: ProtocolPlan) => string][] {
+  const slo = plan.options.sloP99Us === null ? "(no SLO given)" : `with p99 ≤ ${formatUs(plan.options.sloP99Us)}`;
+  const kernelLabel = plan.irqTimeAccounting === true ? "kernel cores (included above)" : "kernel cores (overlapping, not added)";
+  return [
+    ["scenarios used", (p) => p.scenarios.join(", ")],
+    ["server CPU µs/req (schedstat)", (p) => fixed(p.serverCpuUsPerRequest, 1)],
+    ["**server cores needed**", (p) => `**${cores(p.serverCores)}**`],
+    ["kernel µs/req on server CPU (/proc/stat)", (p) => fixed(p.kernelCpuUsPerRequest, 1)],
+    [kernelLabel, (p) => cores(p.kernelCores)],
+    ["server cores, upper bound (process + kernel)", (p) => cores(p.serverCoresUpperBound)],
+    ["client CPU µs/req (schedstat)", (p) => fixed(p.clientCpuUsPerRequest, 1)],
+    ["client cores", (p) => cores(p.clientCores)],
+    ["packets/s at the server interface", (p) => formatQuantity(p.packetsPerSecond)],
+    ["TCP segments/s", (p) => formatQuantity(p.tcpSegmentsPerSecond)],
+    ["bandwidth, bit/s (rx + tx)", (p) => formatQuantity(p.bitsPerSecond)],
+    ["NET softirq runs/s", (p) => formatQuantity(p.softirqRunsPerSecond)],
+    [`best req/s per server core seen ${slo}`, (p) => (p.best === null ? "none met it" : `${formatQuantity(p.best.rpsPerCore)} (${p.best.scenario}, p99 ${formatUs(p.best.p99Us)})`)],
+  ];
+}
+
+export function assumptions(plan: Plan, result: RunResult): string[] {
+  const o = plan.options;
+  const scale = o.rps / plan.runRps;
+  const t = result.topology;
+  const out = [
+    `Linear scaling of the run's per-request figures from ${plan.runRps} req/s to ${o.rps} req/s (${fixed(scale, scale < 10 ? 2 : 0)}×). Per-request CPU, softirq runs and context switches usually fall as load rises (batching), and HTTP/2 and gRPC may pack several frames into one segment, so far above the run's rate these are upper estimates; rerun at the target rate to know.`,
+    `Cores = CPU µs per request × ${o.rps} req/s ÷ 1,000,000 ÷ target utilisation ${o.targetUtil}.`,
+    plan.irqTimeAccounting === true
+      ? "CPU: the server process's schedstat run time plus softirq + irq time on the server's CPU. The kernel has IRQ time accounting, so the two are disjoint and adding them is sound."
+      : `CPU: the server process's schedstat run time (user + sys, ns-precise). IRQ time accounting is ${plan.irqTimeAccounting === false ? "off" : "unknown"} on the run's kernel: /proc/stat softirq/irq time is a tick sample that is also charged to the task it interrupted, so it is shown beside the server figure and never added; the upper bound adds it anyway, as the most the server's CPU could need.`,
+    "The kernel figure is the softirq + irq time on the server's CPU. On veth that includes the receive work for packets the server sent (it runs on the sender's CPU) and, with RPS, for packets it received; a real NIC splits this differently.",
+    "Client cores are what the load generator (a Node.js process, its own bookkeeping included) spent: a rough guide to the callers' side, not part of the server plan.",
+    `Packets/s and bandwidth are at the server's interface${t === null ? "" : ` (${t.kind === "loopback" ? "loopback: rx only" : "veth: rx + tx"})`}: bytes include Ethernet headers but not a wire's preamble and inter-frame gap.${t?.interfaces.some((i) => i.offloads?.tso === true) === true ? " TSO/GSO were on, so interface packets are super-packets; TCP segments/s is the wire-like packet rate." : ""}`,
+    o.sloP99Us === null
+      ? "No latency SLO given (--slo-p99): the best req/s per core is over every scenario used."
+      : `Best req/s per core: 1,000,000 ÷ server CPU µs per request, over the scenarios whose p99 met ${formatUs(o.sloP99Us)} at the run's ${plan.runRps} req/s. The latency at ${o.rps} req/s was not measured.`,
+    o.includeSaturated ? "Scenarios whose load generator saturated are included (--include-saturated): their figures were not at a steady rate." : "Scenarios whose load generator saturated are left out: they did not run at a steady rate.",
+    "System-wide figures (softirq runs, kernel CPU) of windows the contamination guard flagged are left out.",
+  ];
+  return out;
+}
+
+function fewestPackets(ps: readonly ProtocolPlan[]): string {
+  const known = ps.filter((p) => p.tcpSegmentsPerSecond !== null);
+  if (known.length < 2) return "";
+  const best = known.reduce((a, b) => ((b.tcpSegmentsPerSecond ?? 0) < (a.tcpSegmentsPerSecond ?? 0) ? b : a));
+  return ` Fewest TCP segments: ${best.protocol}, ${formatQuantity(best.tcpSegmentsPerSecond)}/s.`;
+}
+
+export function planToMarkdown(plan: Plan, result: RunResult): string {
+  const o = plan.options;
+  const ps = plan.protocols;
+  const cheapest = ps.find((p) => p.protocol === plan.cheapest);
+  const others = ps.filter((p) => p.protocol !== plan.cheapest).map((p) => `${p.protocol} ${cores(p.serverCores)}`);
+  const out = [
+    `# wirecost plan — ${o.rps} req/s`,
+    "",
+    `From run \`${plan.runId}\` (${plan.runRps} req/s per scenario). Target utilisation ${fixed(o.targetUtil * 100, 0)}% per core; latency SLO ${o.sloP99Us === null ? "none" : `p99 ≤ ${formatUs(o.sloP99Us)}`}.`,
+    "",
+    `**Cheapest in server cores: ${plan.cheapest}**, ${cores(cheapest?.serverCores ?? null)} at ${o.rps} req/s${others.length > 0 ? ` (${others.join(", ")})` : ""}.${fewestPackets(ps)}`,
+    "",
+    `| | ${ps.map((p) => p.protocol).join(" | ")} |`,
+    `| :--- | ${ps.map(() => "---:").join(" | ")} |`,
+    ...rows(plan).map(([label, cell]) => `| ${label} | ${ps.map(cell).join(" | ")} |`),
+    "",
+  ];
+  if (plan.excluded.length > 0) out.push("## Not planned", "", ...plan.excluded.map((e) => `- **${e.protocol}**: ${e.reason}.`), "");
+  out.push("## Assumptions", "", ...assumptions(plan, result).map((a) => `- ${a}`), "");
+  return `${out.join("\n").trimEnd()}\n`;
+}
+
+export function planToJson(plan: Plan, result: RunResult): string {
+  return `${JSON.stringify({ schema: "wirecost.plan/v1", ...plan, assumptions: assumptions(plan, result) }, null, 2)}\n`;
+}

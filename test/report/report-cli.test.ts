@@ -1,0 +1,103 @@
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../../bench/report/cli.ts";
+import { main as compareMain } from "../../bench/compare/cli.ts";
+import { main as planMain } from "../../bench/plan/cli.ts";
+import { main as codecMain } from "../../bench/codec/cli.ts";
+import { FIXTURE_PATH } from "./make-result.ts";
+import { dirWithResult, expectUsageError, runBin } from "./run-bin.ts";
+
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function fixtureDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "wirecost-report-cli-"));
+  made.push(dir);
+  copyFileSync(FIXTURE_PATH, join(dir, "result.json"));
+  return dir;
+}
+
+describe("npm run report: bad input", () => {
+  const notJson = dirWithResult("{ not json");
+  const otherSchema = dirWithResult(JSON.stringify({ schema: "someone-else/v3" }));
+  const damaged = dirWithResult(JSON.stringify({ schema: "wirecost.result/v1", runId: "x" }));
+  made.push(notJson, otherSchema, damaged);
+
+  it.each([
+    [[], "missing <run dir>"],
+    [["/nonexistent/run"], "run directory /nonexistent/run: no such directory"],
+    [["/"], "run directory /: no result.json there"],
+    [[notJson], "is not JSON"],
+    [[otherSchema], 'is not a wirecost.result/v1 file (schema: "someone-else/v3")'],
+    [[damaged], "is a damaged wirecost.result/v1 file"],
+    [["a", "b"], 'unexpected argument "b"'],
+    [["--frobnicate"], "unknown flag --frobnicate"],
+    [["x", "--baseline-protocol"], "--baseline-protocol needs a value"],
+    [["x", "--baseline-protocol", "quic"], "--baseline-protocol quic: unknown protocol"],
+  ])("exits 2 with one line for %j", (args, expected) => {
+    expectUsageError(runBin("report", args), expected);
+  });
+
+  it("refuses a baseline protocol the run does not have", async () => {
+    const run = JSON.parse(readFileSync(FIXTURE_PATH, "utf8")) as { scenarios: { protocol: string }[] };
+    run.scenarios = run.scenarios.filter((s) => s.protocol !== "h2");
+    const dir = dirWithResult(JSON.stringify(run));
+    made.push(dir);
+    expectUsageError(runBin("report", [dir, "--baseline-protocol", "h2"]), "--baseline-protocol h2: not in this run; choose one of");
+  });
+});
+
+describe("npm run report on a run directory", () => {
+  it("writes report.md, report.csv, report.html and the chart SVGs beside result.json and lists them", async () => {
+    const dir = fixtureDir();
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main([dir], { stdout: { write: (t: string) => out.push(t) }, stderr: { write: (t: string) => err.push(t) }, env: {} });
+    expect(code, err.join("")).toBe(0);
+    const files = readdirSync(dir).sort();
+    expect(files).toEqual([
+      "cpu-per-request.svg",
+      "latency-percentiles.svg",
+      "packets-per-request.svg",
+      "report.csv",
+      "report.html",
+      "report.md",
+      "result.json",
+      "timeseries-cpu.svg",
+      "timeseries-pps.svg",
+      "timeseries-softirq.svg",
+    ]);
+    expect(out.join("").trim().split("\n").sort()).toEqual(files.filter((f) => f !== "result.json").map((f) => join(dir, f)));
+    // Every chart report.md links is a file that exists beside it.
+    const md = readFileSync(join(dir, "report.md"), "utf8");
+    const links = [...md.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]);
+    expect(links).toHaveLength(6);
+    for (const link of links) expect(files).toContain(link);
+    expect(err.join("")).toBe("");
+  });
+
+  it("accepts the path of result.json itself and honours --baseline-protocol", async () => {
+    const dir = fixtureDir();
+    const code = await main([join(dir, "result.json"), "--baseline-protocol", "h2c"], { stdout: { write: () => true }, stderr: { write: () => true }, env: {} });
+    expect(code).toBe(0);
+    expect(readFileSync(join(dir, "report.md"), "utf8")).toContain("## Relative to h2c");
+  });
+});
+
+describe("every report-side CLI", () => {
+  it.each([
+    ["report", main, "usage: npm run report -- <run dir>"],
+    ["compare", compareMain, "usage: npm run compare -- <baseline run> <new run>"],
+    ["plan", planMain, "usage: npm run plan -- <run dir> --rps N"],
+    ["bench:codec", codecMain, "usage: npm run bench:codec --"],
+  ] as const)("%s prints its usage on stdout for --help and exits 0", async (_name, entry, usage) => {
+    const out: string[] = [];
+    const code = await entry(["--help"], { stdout: { write: (t: string) => out.push(t) }, stderr: { write: () => true }, env: {} });
+    expect(code).toBe(0);
+    expect(out.join("")).toContain(usage);
+  });
+});

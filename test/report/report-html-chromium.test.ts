@@ -1,0 +1,82 @@
+/**
+ * Opens report.html in Debian's headless Chromium (driven by playwright-core, which downloads no browser) and checks
+ * what a reader would see: every chart drawn, nothing logged as an error, nothing fetched but the file itself.
+ */
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHART_IDS } from "../../bench/report/doc.ts";
+import { writeReports } from "../../bench/report/write-reports.ts";
+import { FIXTURE_PATH } from "./make-result.ts";
+
+const CHROMIUM = process.env.WIRECOST_CHROMIUM ?? "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+const title = haveChromium
+  ? "report.html in headless Chromium"
+  : `report.html in headless Chromium (skipped: ${CHROMIUM} is not installed; apt-get install chromium, as .ci/run does)`;
+
+describe.skipIf(!haveChromium)(title, () => {
+  const dir = mkdtempSync(join(tmpdir(), "wirecost-report-html-"));
+  const profile = mkdtempSync(join(tmpdir(), "wirecost-chromium-profile-"));
+  let context: BrowserContext | undefined;
+  afterAll(async () => {
+    await context?.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
+  });
+
+  const requests: string[] = [];
+  const problems: string[] = [];
+  let charts: { id: string; width: number; height: number; marks: number; texts: number }[] = [];
+
+  beforeAll(async () => {
+    copyFileSync(FIXTURE_PATH, join(dir, "result.json"));
+    await writeReports(dir);
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      offline: true,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    });
+    const page = await context.newPage();
+    page.on("request", (r) => void requests.push(r.url()));
+    page.on("console", (m) => void (m.type() === "error" || m.type() === "warning" ? problems.push(`${m.type()}: ${m.text()}`) : undefined));
+    page.on("pageerror", (e) => void problems.push(`pageerror: ${e.message}`));
+    await page.goto(pathToFileURL(join(dir, "report.html")).href, { waitUntil: "load" });
+    charts = await page.locator("figure[data-chart]").evaluateAll((figures) =>
+      figures.map((f) => {
+        const svg = f.querySelector("svg");
+        const box = svg?.getBoundingClientRect();
+        return {
+          id: f.getAttribute("data-chart") ?? "",
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          marks: svg?.querySelectorAll("path, rect, line").length ?? 0,
+          texts: svg?.querySelectorAll("text").length ?? 0,
+        };
+      }),
+    );
+  });
+
+  it("draws every chart as a visible SVG with marks and labels", () => {
+    expect(charts.map((c) => c.id)).toEqual(CHART_IDS);
+    for (const c of charts) {
+      expect(c.width, c.id).toBeGreaterThan(200);
+      expect(c.height, c.id).toBeGreaterThan(100);
+      expect(c.marks, c.id).toBeGreaterThan(10);
+      expect(c.texts, c.id).toBeGreaterThan(5);
+    }
+  });
+
+  it("logs no console error or warning", () => {
+    expect(problems).toEqual([]);
+  });
+
+  it("requests nothing but the report file itself", () => {
+    expect(requests).toEqual([pathToFileURL(join(dir, "report.html")).href]);
+  });
+});
