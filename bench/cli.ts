@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:net";
 import { constants } from "node:os";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { readConfigFile, resolveConfig } from "./config.ts";
 import type { BenchConfig } from "./config.ts";
@@ -16,6 +17,7 @@ import { renderNotes, renderSweepSummary, renderTable } from "./table.ts";
 import { choosePlacer } from "./placement.ts";
 import { hasCommand } from "./tools.ts";
 import { createMeasurement } from "./measure.ts";
+import { writeReports } from "./report/write-reports.ts";
 
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
@@ -192,6 +194,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       await placement.destroy();
     }
     const scenarios = run.result.scenarios;
+    if (run.result.scenarios.length > 0) {
+      io.stderr.write("writing reports\n");
+      try {
+        const written = await writeReports(dirname(run.resultPath), { warn });
+        io.stderr.write(`report: ${written.find((p) => p.endsWith("report.md")) ?? written[0] ?? "(none)"}\n`);
+      } catch (error) {
+        // The results are safe on disk; a report can be made again with npm run report.
+        warn(`could not write the reports (${error instanceof Error ? error.message : String(error)}); run npm run report -- ${dirname(run.resultPath)}`);
+      }
+    }
     if (config.json) io.stdout.write(`${JSON.stringify(run.result, null, 2)}\n`);
     else {
       io.stdout.write(renderTable(scenarios, { color }) + renderNotes(scenarios));
