@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism, cpus, release, type } from "node:os";
 import { gunzipSync } from "node:zlib";
+import { userHz } from "./collector/index.ts";
 
 export interface Environment {
   readonly os: string;
@@ -18,6 +19,8 @@ export interface Environment {
   readonly packages: Record<string, string>;
   /** CONFIG_IRQ_TIME_ACCOUNTING from /proc/config.gz: without it /proc/stat irq/softirq time is a tick sample. */
   readonly irqTimeAccounting: boolean | null;
+  /** USER_HZ: the tick rate of /proc/stat and /proc/<pid>/stat CPU times (getconf CLK_TCK). */
+  readonly userHz: number;
   readonly wirecostVersion: string;
 }
 
@@ -63,6 +66,7 @@ export function describeEnvironment(): Environment {
     uv: process.versions.uv ?? "unknown",
     packages: Object.fromEntries(PACKAGES.map((p) => [p, packageVersion(p)])),
     irqTimeAccounting: readIrqTimeAccounting(),
+    userHz: userHz(),
     wirecostVersion: own.version,
   };
 }

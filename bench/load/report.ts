@@ -5,6 +5,7 @@
  */
 import type { ErrorKind } from "../protocol.ts";
 import { assessGenerator, ratePerSecond } from "./assess.ts";
+import type { SaturationKind } from "./assess.ts";
 import type { LoadOutcome } from "./generator.ts";
 import { encodeHistogram, summarize } from "./histogram.ts";
 import type { LatencySummaryUs } from "./histogram.ts";
@@ -20,6 +21,7 @@ export interface GeneratorHealth {
   readonly maxInFlight: number;
   readonly saturated: boolean;
   readonly saturationReasons: readonly string[];
+  readonly saturationKinds: readonly SaturationKind[];
 }
 
 export interface GeneratorReport {
@@ -86,6 +88,7 @@ export function buildGeneratorReport(input: {
       maxInFlight: input.maxInFlight,
       saturated: verdict.saturated,
       saturationReasons: verdict.reasons,
+      saturationKinds: verdict.kinds,
     },
     window: {
       startEpochMs: input.timeOriginMs + outcome.windowStartMs,

@@ -44,6 +44,7 @@ function completed(name: string, achievedRps: number, saturated: boolean): Compl
       maxInFlight: 10_000,
       saturated,
       saturationReasons: saturated ? ["achieved 900 req/s is 90% of the offered 1000 (< 99%)"] : [],
+      saturationKinds: saturated ? ["achieved-below-offered"] : [],
     },
     window: { startEpochMs: 1, endEpochMs: 5001 },
   };

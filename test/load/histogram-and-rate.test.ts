@@ -43,7 +43,7 @@ describe("rate maths and the saturation verdict", () => {
   });
 
   it("passes a run at exactly 99% of offered with lateness p99 at 2 ms", () => {
-    expect(assessGenerator({ offeredRps: 1000, achievedRps: 990, latenessP99Us: 2000 })).toEqual({ saturated: false, reasons: [] });
+    expect(assessGenerator({ offeredRps: 1000, achievedRps: 990, latenessP99Us: 2000 })).toEqual({ saturated: false, reasons: [], kinds: [] });
   });
 
   it("flags a run under 99% of offered, and one whose sends ran late, each with its reason", () => {
@@ -52,6 +52,8 @@ describe("rate maths and the saturation verdict", () => {
     expect(slow.reasons).toEqual(["achieved 989.9 req/s is 99% of the offered 1000 (< 99%)"]);
     const late = assessGenerator({ offeredRps: 1000, achievedRps: 1000, latenessP99Us: 2001 });
     expect(late.reasons).toEqual(["send lateness p99 2001 µs > 2000 µs: the generator fell behind its schedule"]);
-    expect(assessGenerator({ offeredRps: 500_000, achievedRps: 9_000, latenessP99Us: 90_000 }).reasons).toHaveLength(2);
+    expect(slow.kinds).toEqual(["achieved-below-offered"]);
+    expect(late.kinds).toEqual(["send-lateness"]);
+    expect(assessGenerator({ offeredRps: 500_000, achievedRps: 9_000, latenessP99Us: 90_000 }).kinds).toEqual(["achieved-below-offered", "send-lateness"]);
   });
 });
