@@ -15,6 +15,9 @@ export interface ContaminationCheck {
    * `server-rx-plus-tx`: no client namespace read — a veth pair's tx at one end is rx at the other, so the server
    * end's rx + tx stands for both ends' rx (exact unless the pair dropped).
    * `loopback-rx`: the loopback topology, where `lo` rx is every packet once.
+   * With a bridge namespace read (`SnapshotSpec.bridgeNetns`), its ports' rx is added: on the bridge and docker
+   * topologies every packet is received once by a bridge port and once by the eth0 it is for (with br_netfilter
+   * a DNATed packet is bridged, not passed up through the bridge device).
    */
   readonly method: "both-ends-rx" | "server-rx-plus-tx" | "loopback-rx";
   readonly reason: string | null;
@@ -42,9 +45,9 @@ export function contaminationGuard(
     const softnet = need(delta.baseline?.raw.softnet ?? delta.softnet, "softnet_stat");
     processed = Object.values(softnet).reduce((sum, row) => sum + row.processed, 0);
     runRxPackets =
-      method === "both-ends-rx"
+      (method === "both-ends-rx"
         ? rx(delta.server, false) + rx(delta.client as NetnsDelta, false)
-        : rx(delta.server, method === "server-rx-plus-tx");
+        : rx(delta.server, method === "server-rx-plus-tx")) + (delta.bridge != null ? rx(delta.bridge, false) : 0);
   } catch (error) {
     return { processed, runRxPackets, excessPackets: null, contaminated: null, method, reason: (error as Error).message };
   }

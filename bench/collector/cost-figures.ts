@@ -1,3 +1,4 @@
+import type { DropCounts } from "./drops.ts";
 import type { InterruptSelector } from "./parse-interrupts.ts";
 
 /** One CPU's /proc/stat time, µs (tick samples converted with USER_HZ). */
@@ -75,8 +76,28 @@ export interface CostFigures {
     readonly receivedRps: number | null;
     readonly flowLimitCount: number | null;
   };
+  /**
+   * Listen-queue, backlog and receive-buffer drops, per namespace: the server's (where saturation shows first)
+   * and the load generator's. A namespace not read is null. Absent in results written before this field existed.
+   */
+  readonly drops?: {
+    readonly server: DropCounts | null;
+    readonly client: DropCounts | null;
+  };
+  /**
+   * CPU time of the kernel threads that do receive work outside any process, from their schedstat (precise,
+   * unlike /proc/stat's tick samples), µs: `ksoftirqdUs` keyed by CPU, `napiUs` by thread name
+   * ("napi/eth0-8193"). Null when not measured (`SnapshotSpec.kernelThreads` unset); a thread that could not be
+   * read is left out, with its reason under `missing["kernelThreads.<name>"]`. Absent in older results.
+   */
+  readonly kernelThreads?: KernelThreadsUs | null;
   /** Why each null figure is null, keyed by its path ("cpuUs.serverRun"). */
   readonly missing: Readonly<Record<string, string>>;
+}
+
+export interface KernelThreadsUs {
+  readonly ksoftirqdUs: Readonly<Record<string, number>>;
+  readonly napiUs: Readonly<Record<string, number>>;
 }
 
 export interface CostOptions {
@@ -152,7 +173,29 @@ export function scaleFigures(f: CostFigures, scale: (value: number) => number | 
       receivedRps: s("softnet.receivedRps", f.softnet.receivedRps),
       flowLimitCount: s("softnet.flowLimitCount", f.softnet.flowLimitCount),
     },
+    ...(f.drops === undefined
+      ? {}
+      : { drops: { server: scaleDrops(f.drops.server, "drops.server", s), client: scaleDrops(f.drops.client, "drops.client", s) } }),
+    ...(f.kernelThreads === undefined
+      ? {}
+      : {
+          kernelThreads:
+            f.kernelThreads === null
+              ? null
+              : { ksoftirqdUs: record(f.kernelThreads.ksoftirqdUs, scale), napiUs: record(f.kernelThreads.napiUs, scale) },
+        }),
     missing,
   };
+}
+
+function scaleDrops(
+  d: DropCounts | null,
+  prefix: string,
+  s: (path: string, value: number | null) => number | null,
+): DropCounts | null {
+  if (d === null) return null;
+  const out = {} as Record<keyof DropCounts, number | null>;
+  for (const [field, value] of Object.entries(d) as [keyof DropCounts, number | null][]) out[field] = s(`${prefix}.${field}`, value);
+  return out;
 }
 

@@ -1,3 +1,4 @@
+import type { KernelThreadDelta } from "./kernel-threads.ts";
 import type { SnmpTable } from "./parse-net-snmp.ts";
 import type { NetDevCounters } from "./parse-proc-net-dev.ts";
 import type { CpuTimes } from "./parse-proc-stat.ts";
@@ -86,6 +87,8 @@ export interface SnapshotDelta extends GlobalDelta {
   readonly userHz: number;
   readonly server: NetnsDelta;
   readonly client: NetnsDelta | null;
+  /** The bridge's namespace, when both snapshots read it. */
+  readonly bridge?: NetnsDelta | null;
   readonly hostNetDev: Reading<Readonly<Record<string, NetDevCounters>>>;
   readonly processes: {
     readonly server: Reading<ProcessDelta>;
@@ -93,4 +96,6 @@ export interface SnapshotDelta extends GlobalDelta {
   };
   /** Null until `subtractBaseline` is applied. */
   readonly baseline: BaselineApplied | null;
+  /** ksoftirqd and napi threads' schedstat increases; absent from deltas made before this field existed. */
+  readonly kernelThreads?: Reading<readonly KernelThreadDelta[]>;
 }

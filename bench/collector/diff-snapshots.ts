@@ -7,6 +7,7 @@ import type {
   SnapshotDelta,
   SoftnetDelta,
 } from "./delta-types.ts";
+import { diffKernelThreads } from "./kernel-threads.ts";
 import type { InterruptLine } from "./parse-interrupts.ts";
 import type { SnmpTable } from "./parse-net-snmp.ts";
 import { NET_DEV_FIELDS, type NetDevCounters } from "./parse-proc-net-dev.ts";
@@ -32,6 +33,7 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDelta {
     userHz: b.userHz,
     server: diffNetns(a.server, b.server),
     client: a.client !== null && b.client !== null ? diffNetns(a.client, b.client) : null,
+    bridge: a.bridge != null && b.bridge != null ? diffNetns(a.bridge, b.bridge) : null,
     hostNetDev: combineReadings(a.hostNetDev, b.hostNetDev, diffNetDevMap),
     softirqs: combineReadings(a.softirqs, b.softirqs, diffSoftirqs),
     interrupts: combineReadings(a.interrupts, b.interrupts, diffInterrupts),
@@ -42,6 +44,11 @@ export function diffSnapshots(a: Snapshot, b: Snapshot): SnapshotDelta {
       generator: combineProcess(a.processes.generator, b.processes.generator),
     },
     baseline: null,
+    kernelThreads: combineReadings(
+      a.kernelThreads ?? missing("not in this snapshot"),
+      b.kernelThreads ?? missing("not in this snapshot"),
+      diffKernelThreads,
+    ),
   };
 }
 

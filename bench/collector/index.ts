@@ -1,13 +1,31 @@
 /**
  * The kernel collector: `readSnapshot` (the only I/O, with `createProcReader` keeping fds open), pure parsers, a pure
  * `diffSnapshots`, baseline subtraction, the contamination guard and per-request figures; `createSampler` for the
- * time series.
+ * time series; `findKernelThreads` (one /proc scan, when a spec is built) for ksoftirqd and napi thread CPU.
  */
 export { contaminationGuard, type ContaminationCheck } from "./contamination-guard.ts";
-export { scaleFigures, type CostFigures, type CostOptions, type CpuTimeUs, type CpuUs } from "./cost-figures.ts";
+export {
+  scaleFigures,
+  type CostFigures,
+  type CostOptions,
+  type CpuTimeUs,
+  type CpuUs,
+  type KernelThreadsUs,
+} from "./cost-figures.ts";
 export { delta32, delta64 } from "./counter-math.ts";
 export type * from "./delta-types.ts";
 export { diffSnapshots } from "./diff-snapshots.ts";
+export { DROP_FIELDS, dropCounts, type DropCounts } from "./drops.ts";
+export {
+  diffKernelThreads,
+  findKernelThreads,
+  type KernelThreadDelta,
+  type KernelThreadKind,
+  type KernelThreadRef,
+  type KernelThreadSample,
+  readKernelThreads,
+  selectKernelThreads,
+} from "./kernel-threads.ts";
 export { readKernelInfo, readMsiIrqs, userHz, type KernelInfo } from "./kernel-info.ts";
 export { parseInterrupts, selectInterruptLines, type InterruptLine, type InterruptSelector } from "./parse-interrupts.ts";
 export { parseNetSnmp, type SnmpTable } from "./parse-net-snmp.ts";

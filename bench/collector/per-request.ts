@@ -1,5 +1,6 @@
 import type { NetnsDelta, ProcessDelta, SnapshotDelta } from "./delta-types.ts";
-import { scaleFigures, type CostFigures, type CostOptions, type CpuTimeUs } from "./cost-figures.ts";
+import { scaleFigures, type CostFigures, type CostOptions, type CpuTimeUs, type KernelThreadsUs } from "./cost-figures.ts";
+import { type DropCounts, dropCounts } from "./drops.ts";
 import { selectInterruptLines } from "./parse-interrupts.ts";
 import type { SnmpTable } from "./parse-net-snmp.ts";
 import type { CpuTimes } from "./parse-proc-stat.ts";
@@ -80,6 +81,16 @@ export function windowTotals(delta: SnapshotDelta, options: CostOptions = {}): C
     }
   }
 
+  const drops = (netns: NetnsDelta | null, side: "server" | "client"): DropCounts | null => {
+    if (netns === null) {
+      missing[`drops.${side}`] = `no ${side} namespace was read`;
+      return null;
+    }
+    return dropCounts(netns, (field, reason) => {
+      missing[`drops.${side}.${field}`] = reason;
+    });
+  };
+
   return {
     packets: figure("packets", () => interfaces("Packets")),
     bytes: figure("bytes", () => interfaces("Bytes")),
@@ -130,8 +141,30 @@ export function windowTotals(delta: SnapshotDelta, options: CostOptions = {}): C
       receivedRps: figure("softnet.receivedRps", () => softnet("receivedRps")),
       flowLimitCount: figure("softnet.flowLimitCount", () => softnet("flowLimitCount")),
     },
+    drops: { server: drops(delta.server, "server"), client: drops(delta.client, "client") },
+    kernelThreads: kernelThreadsUs(delta, missing),
     missing,
   };
+}
+
+/** ksoftirqd by CPU and napi threads by name, schedstat ns → µs. */
+function kernelThreadsUs(delta: SnapshotDelta, missing: Record<string, string>): KernelThreadsUs | null {
+  const threads = delta.kernelThreads;
+  if (threads === undefined || !threads.ok) {
+    missing["kernelThreads"] = threads?.reason ?? "not measured (no kernelThreads in the snapshots)";
+    return null;
+  }
+  const ksoftirqdUs: Record<string, number> = {};
+  const napiUs: Record<string, number> = {};
+  for (const t of threads.value) {
+    if (t.runNs === null) {
+      missing[`kernelThreads.${t.name}`] = t.reason ?? "not read";
+      continue;
+    }
+    if (t.kind === "ksoftirqd") ksoftirqdUs[String(t.cpu)] = (ksoftirqdUs[String(t.cpu)] ?? 0) + t.runNs / 1000;
+    else napiUs[t.name] = (napiUs[t.name] ?? 0) + t.runNs / 1000;
+  }
+  return { ksoftirqdUs, napiUs };
 }
 
 /** Issue 3's `perRequest`: the window's sums divided by the completed requests. Pure. */

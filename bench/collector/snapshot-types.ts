@@ -1,3 +1,4 @@
+import type { KernelThreadRef, KernelThreadSample } from "./kernel-threads.ts";
 import type { InterruptLine } from "./parse-interrupts.ts";
 import type { SnmpTable } from "./parse-net-snmp.ts";
 import type { PidStat } from "./parse-proc-pid-stat.ts";
@@ -32,8 +33,19 @@ export interface SnapshotSpec {
   readonly serverNetns: NetnsSpec;
   /** Full snapshots: the client namespace too (ActiveOpens, the contamination guard's other veth end). */
   readonly clientNetns?: NetnsSpec | null;
+  /**
+   * Full snapshots: the namespace holding the bridge (bridge and docker topologies: `topology.bridgeAnchorPid()`,
+   * interfaces ["veth-srv", "veth-cli"]). Its ports receive every packet once more, so the contamination guard
+   * needs them; docker's forwarding and NAT show in its snmp. Absent or null: none.
+   */
+  readonly bridgeNetns?: NetnsSpec | null;
   /** Full snapshots: host-namespace net/dev via `/proc/1/net/dev`, to record other traffic. Default true. */
   readonly hostNetDev?: boolean;
+  /**
+   * Full snapshots: ksoftirqd and napi kernel threads whose schedstat to read — `findKernelThreads()` once, when
+   * the spec is built. Absent: not measured.
+   */
+  readonly kernelThreads?: readonly KernelThreadRef[];
 }
 
 export interface NetnsSnapshot {
@@ -73,6 +85,8 @@ export interface Snapshot {
   readonly userHz: number;
   readonly server: NetnsSnapshot;
   readonly client: NetnsSnapshot | null;
+  /** `SnapshotSpec.bridgeNetns`, in full snapshots; absent or null otherwise. */
+  readonly bridge?: NetnsSnapshot | null;
   /** All interfaces of the host namespace (`/proc/1/net/dev`). */
   readonly hostNetDev: Reading<Readonly<Record<string, NetDevCounters>>>;
   readonly softirqs: Reading<SoftirqTable>;
@@ -83,4 +97,6 @@ export interface Snapshot {
     readonly server: Reading<ProcessSnapshot>;
     readonly generator: Reading<ProcessSnapshot>;
   };
+  /** The spec's kernel threads (full snapshots only); absent in snapshots made before this field existed. */
+  readonly kernelThreads?: Reading<readonly KernelThreadSample[]>;
 }

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { performance } from "node:perf_hooks";
 import { userHz } from "./kernel-info.ts";
+import { readKernelThreads } from "./kernel-threads.ts";
 import { parseInterrupts } from "./parse-interrupts.ts";
 import { parseNetSnmp } from "./parse-net-snmp.ts";
 import { parseProcNetDev, type NetDevCounters } from "./parse-proc-net-dev.ts";
@@ -51,12 +52,19 @@ function read(spec: SnapshotSpec, reader: ProcReader): Snapshot {
   const softnet = parsed("/proc/net/softnet_stat", parseSoftnetStat);
   const interrupts = full ? parsed("/proc/interrupts", parseInterrupts) : missing(LEAN);
   const client = full && spec.clientNetns ? readNetns(spec.clientNetns, true, reader) : null;
+  const bridge = full && spec.bridgeNetns ? readNetns(spec.bridgeNetns, true, reader) : null;
   const hostNetDev =
     full && spec.hostNetDev !== false ? parsed("/proc/1/net/dev", parseProcNetDev) : missing(full ? "not asked for" : LEAN);
   const processes = {
     server: full ? readProcess(spec.serverPid, "server", reader) : missing<ProcessSnapshot>(LEAN),
     generator: full ? readProcess(spec.generatorPid, "generator", reader) : missing<ProcessSnapshot>(LEAN),
   };
+  const kernelThreads =
+    spec.kernelThreads === undefined
+      ? missing("no kernel threads asked for (SnapshotSpec.kernelThreads)")
+      : full
+        ? ok(readKernelThreads(spec.kernelThreads, (path) => reader.read(path)))
+        : missing(LEAN);
   const readUs = (performance.now() - tMs) * 1000;
   return {
     kind: spec.kind,
@@ -66,12 +74,14 @@ function read(spec: SnapshotSpec, reader: ProcReader): Snapshot {
     userHz: userHz(),
     server,
     client,
+    bridge,
     hostNetDev,
     softirqs,
     interrupts,
     softnet,
     stat,
     processes,
+    kernelThreads,
   };
 }
 

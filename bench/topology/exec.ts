@@ -30,12 +30,16 @@ export class CommandError extends Error {
   }
 }
 
-/** `onChild` sees the child as soon as it is spawned (resources.ts waits for in-flight commands on a signal). */
+/**
+ * `onChild` sees the child as soon as it is spawned (resources.ts waits for in-flight commands on a signal).
+ * `input`, when given, is written to the command's stdin (e.g. a ruleset for `nft -f -`), which is then closed.
+ */
 export function run(
   file: string,
   args: readonly string[],
   timeoutMs: number = DEFAULT_COMMAND_TIMEOUT_MS,
   onChild?: (child: ChildProcess) => void,
+  input?: string,
 ): Promise<CommandResult> {
   const command = [file, ...args];
   return new Promise((resolve, reject) => {
@@ -53,6 +57,11 @@ export function run(
         reject(new CommandError(command, stderr, null, `could not run (${e.code ?? e.message})`));
       }
     });
+    if (input !== undefined) {
+      // An EPIPE (the command exited without reading) shows up as the command's own failure above.
+      child.stdin?.on("error", () => {});
+      child.stdin?.end(input);
+    }
     onChild?.(child);
   });
 }

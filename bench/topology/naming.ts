@@ -1,14 +1,15 @@
 /**
  * Names and addresses of a run's topology, derived from its run id. Pure.
  *
- * Everything a run creates carries its run id (namespaces `wirecost-<runId>-srv|cli|br`) or, where the kernel's
+ * Everything a run creates carries its run id (namespaces `wirecost-<runId>-srv|cli|br|host`) or, where the kernel's
  * 15-character interface names leave no room, a hash of it (`wc-<8 hex>-…`, only ever in the host namespace between
  * creation and the move into a run namespace), so leftovers can be traced back to their run.
  */
 
 export const NAMESPACE_PREFIX = "wirecost-";
 export const HOST_LINK_PREFIX = "wc-";
-export const NAMESPACE_ROLES = ["srv", "cli", "br"] as const;
+/** "host": the docker topology's stand-in for the Docker host (bridge, NAT). */
+export const NAMESPACE_ROLES = ["srv", "cli", "br", "host"] as const;
 export type NamespaceRole = (typeof NAMESPACE_ROLES)[number];
 
 /** 198.18.0.0/15 (RFC 2544 benchmarking range) holds 512 /24s; a run takes one. */
@@ -33,7 +34,7 @@ export function namespaceName(runId: string, role: NamespaceRole): string {
 
 /** `wirecost-abc-srv` → `{ runId: "abc", role: "srv" }`; other names → null. */
 export function parseNamespaceName(name: string): { runId: string; role: NamespaceRole } | null {
-  const m = /^wirecost-(.+)-(srv|cli|br)$/.exec(name);
+  const m = /^wirecost-(.+)-(srv|cli|br|host)$/.exec(name);
   if (m === null || !isValidRunId(m[1] as string)) return null;
   return { runId: m[1] as string, role: m[2] as NamespaceRole };
 }
@@ -87,4 +88,13 @@ export function pickSubnet(runId: string, taken: ReadonlySet<number>): Subnet {
     if (!taken.has(index)) return subnetAt(index);
   }
   throw new RangeError(`all ${SUBNET_COUNT} subnets of 198.18.0.0/15 are held by live runs`);
+}
+
+/**
+ * The docker topology's addresses in a run's subnet: the bridge (gateway, published address) takes .1 as the
+ * server does elsewhere, the client container .2, the server container .3 — so `serverAddress` is .1 in every kind.
+ */
+export function dockerAddresses(subnet: Subnet): { gateway: string; client: string; serverContainer: string } {
+  const net = subnet.serverAddress.slice(0, subnet.serverAddress.lastIndexOf("."));
+  return { gateway: subnet.serverAddress, client: subnet.clientAddress, serverContainer: `${net}.3` };
 }

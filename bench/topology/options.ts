@@ -8,7 +8,10 @@ import { isValidRunId } from "./naming.ts";
 import {
   type CreateTopologyOptions,
   isTopologyKind,
+  type NatBackendChoice,
   type OffloadMode,
+  type PublishedPort,
+  RX_STEERING_MODES,
   type RxSteering,
   type TopologyKind,
   TopologyError,
@@ -25,6 +28,10 @@ export interface ResolvedTopologyOptions {
   readonly mtuGiven: boolean;
   readonly offloads: OffloadMode;
   readonly commandTimeoutMs: number;
+  /** docker only. */
+  readonly natBackend: NatBackendChoice;
+  /** docker only; undefined: the default (every port). */
+  readonly publish: readonly PublishedPort[] | undefined;
   readonly warnings: readonly string[];
 }
 
@@ -51,7 +58,7 @@ function invalid(message: string): TopologyError {
 }
 
 export function resolveTopologyOptions(opts: CreateTopologyOptions, cpus: readonly number[] = allowedCpus()): ResolvedTopologyOptions {
-  if (!isTopologyKind(opts.kind)) throw invalid(`--topology ${String(opts.kind)}: use netns, bridge or loopback`);
+  if (!isTopologyKind(opts.kind)) throw invalid(`--topology ${String(opts.kind)}: use netns, bridge, docker or loopback`);
   if (!isValidRunId(opts.runId)) {
     throw invalid(`run id ${JSON.stringify(opts.runId)}: use 1–48 characters of [A-Za-z0-9_.-], starting alphanumeric`);
   }
@@ -64,9 +71,20 @@ export function resolveTopologyOptions(opts: CreateTopologyOptions, cpus: readon
   const mtu = opts.mtu ?? DEFAULT_MTU;
   if (!Number.isInteger(mtu) || mtu < 68 || mtu > 65535) throw invalid(`--mtu ${mtu}: use a whole number from 68 to 65535`);
   const rxSteering = opts.rxSteering ?? "rps";
-  if (rxSteering !== "rps" && rxSteering !== "none") throw invalid(`--rx-steering ${String(rxSteering)}: use rps or none`);
+  if (!RX_STEERING_MODES.includes(rxSteering)) throw invalid(`--rx-steering ${String(rxSteering)}: use rps, threaded-napi or none`);
   const offloads = opts.offloads ?? "default";
   if (offloads !== "default" && offloads !== "off") throw invalid(`--offloads ${String(offloads)}: use default or off`);
+  if (rxSteering === "threaded-napi" && offloads === "off" && opts.kind !== "loopback") {
+    // veth polls with NAPI only with GRO on at the receiver (rx-steering.ts); --offloads off turns GRO off.
+    throw invalid("--rx-steering threaded-napi needs GRO on at the server eth0, which --offloads off turns off: use one or the other");
+  }
+  const natBackend = opts.natBackend ?? "auto";
+  if (natBackend !== "auto" && natBackend !== "nftables" && natBackend !== "iptables") {
+    throw invalid(`NAT backend ${String(natBackend)}: use auto, nftables or iptables`);
+  }
+  if (opts.kind !== "docker" && (opts.natBackend !== undefined || opts.publish !== undefined)) {
+    throw invalid(`NAT backend and published ports are for --topology docker, not ${opts.kind}`);
+  }
   const commandTimeoutMs = opts.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   if (!Number.isFinite(commandTimeoutMs) || commandTimeoutMs <= 0) throw invalid(`command timeout ${commandTimeoutMs} ms must be > 0`);
   const warnings: string[] = [];
@@ -83,6 +101,8 @@ export function resolveTopologyOptions(opts: CreateTopologyOptions, cpus: readon
     mtuGiven: opts.mtu !== undefined,
     offloads,
     commandTimeoutMs,
+    natBackend,
+    publish: opts.publish,
     warnings,
   };
 }

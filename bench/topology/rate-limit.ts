@@ -40,3 +40,40 @@ export function tbfArgs(namespace: string, dev: string, limit: ResolvedRateLimit
     "latency", `${limit.latencyMs}ms`,
   ];
 }
+
+/** tc(8) "RATES" units, matched case-insensitively as tc does: SI prefixes ×1000, IEC ×1024, `bps` is bytes/s. */
+const RATE_UNITS: Readonly<Record<string, number>> = {
+  "": 1,
+  bit: 1,
+  kbit: 1e3,
+  mbit: 1e6,
+  gbit: 1e9,
+  tbit: 1e12,
+  kibit: 1024,
+  mibit: 1024 ** 2,
+  gibit: 1024 ** 3,
+  tibit: 1024 ** 4,
+  bps: 8,
+  kbps: 8e3,
+  mbps: 8e6,
+  gbps: 8e9,
+  tbps: 8e12,
+  kibps: 8 * 1024,
+  mibps: 8 * 1024 ** 2,
+  gibps: 8 * 1024 ** 3,
+  tibps: 8 * 1024 ** 4,
+};
+
+/**
+ * `--rate-limit` text to bits per second, with tc's own units (tc(8) "RATES"): `100mbit` → 100 000 000,
+ * `1gbit`, `500kbit`, `1.5mbit`; a bare number is bits per second. Note `mbps` is tc's *megabytes* per second.
+ * Null for anything else (no unit tc lacks, no sign, no exponent, not zero). Pure.
+ */
+export function parseRate(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)([a-z]*)$/i.exec(text.trim());
+  if (m === null) return null;
+  const scale = RATE_UNITS[(m[2] as string).toLowerCase()];
+  if (scale === undefined) return null;
+  const bits = Math.round(Number(m[1]) * scale);
+  return Number.isSafeInteger(bits) && bits > 0 ? bits : null;
+}

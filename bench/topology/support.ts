@@ -3,6 +3,8 @@
  * back to loopback with a warning).
  */
 import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import { NAT_TOOLS_FIX } from "./docker-setup.ts";
 import { commandExists, run } from "./exec.ts";
 import { namespaceName } from "./naming.ts";
 import { readProcStartTime, writeStateFile } from "./state.ts";
@@ -15,6 +17,22 @@ export type TopologySupport =
 
 function no(reason: string, fix: string): TopologySupport {
   return { ok: false, reason, fix };
+}
+
+/** What the docker kind needs beyond namespaces: a NAT tool and br_netfilter (docker-nat.ts says why). */
+function checkDockerSupport(): TopologySupport | null {
+  const bridgeNf = "/proc/sys/net/bridge/bridge-nf-call-iptables";
+  if (!commandExists("nft", ["--version"]) && !commandExists("iptables", ["--version"])) {
+    return no("--topology docker needs nft or iptables for its NAT and neither is installed", NAT_TOOLS_FIX);
+  }
+  if (!commandExists("bridge", ["-V"])) return no("the bridge command is missing", "install iproute2 (apt-get install iproute2)");
+  if (!fs.existsSync(bridgeNf)) {
+    return no(
+      `--topology docker needs br_netfilter (${bridgeNf} is missing), so replies between containers pass conntrack as under dockerd`,
+      "modprobe br_netfilter (CONFIG_BRIDGE_NETFILTER), or use --topology bridge",
+    );
+  }
+  return null;
 }
 
 export async function checkTopologySupport(kind: TopologyKind): Promise<TopologySupport> {
@@ -36,11 +54,31 @@ export async function checkTopologySupport(kind: TopologyKind): Promise<Topology
   if (probe !== null) {
     return no(`--topology ${kind}: ${probe}`, `allow network namespaces (CAP_SYS_ADMIN, a writable /run/netns; containers need --privileged), ${fallback}`);
   }
+  if (kind === "docker") {
+    const docker = checkDockerSupport();
+    if (docker !== null) return docker;
+  }
   return { ok: true, warnings };
 }
 
 /** Creates a throw-away namespace with a veth pair (and a bridge) inside; null when that works. */
 async function probeNamespaces(kind: TopologyKind): Promise<string | null> {
+  try {
+    await withProbeNamespace(async (ns) => {
+      await run("ip", ["-n", ns, "link", "add", "probe0", "type", "veth", "peer", "name", "probe1"]);
+      if (kind === "bridge" || kind === "docker") await run("ip", ["-n", ns, "link", "add", "probebr", "type", "bridge"]);
+    });
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/**
+ * Runs `fn` with a throw-away namespace `wirecost-probe-<pid>-<hex>-srv`, claimed by a state file first, and
+ * removes both afterwards whatever `fn` did (deleting the namespace takes every device and qdisc inside with it).
+ */
+export async function withProbeNamespace<T>(fn: (namespace: string) => Promise<T>): Promise<T> {
   const runId = `probe-${process.pid}-${randomBytes(3).toString("hex")}`;
   const ns = namespaceName(runId, "srv");
   const steps: UndoStep[] = [];
@@ -59,11 +97,7 @@ async function probeNamespaces(kind: TopologyKind): Promise<string | null> {
     steps.push({ kind: "state-file", runId });
     await run("ip", ["netns", "add", ns]);
     steps.push({ kind: "namespace", name: ns });
-    await run("ip", ["-n", ns, "link", "add", "probe0", "type", "veth", "peer", "name", "probe1"]);
-    if (kind === "bridge") await run("ip", ["-n", ns, "link", "add", "probebr", "type", "bridge"]);
-    return null;
-  } catch (err) {
-    return (err as Error).message;
+    return await fn(ns);
   } finally {
     await undoAll(steps);
   }

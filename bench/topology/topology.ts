@@ -3,9 +3,11 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { run } from "./exec.ts";
+import { isNetemUnknown, NETEM_UNSUPPORTED, parseNetemSpec } from "./netem.ts";
 import { resolveRateLimit, tbfArgs } from "./rate-limit.ts";
 import type { RunResources } from "./resources.ts";
 import {
+  type NetemInfo,
   type RateLimitInfo,
   type RateLimitOptions,
   type Role,
@@ -15,24 +17,33 @@ import {
   type TopologyInfo,
 } from "./types.ts";
 
-export type BaseInfo = Omit<TopologyInfo, "rateLimit">;
+export type BaseInfo = Omit<TopologyInfo, "rateLimit" | "netem">;
 
 export class RunTopology implements Topology {
   private readonly base: BaseInfo;
   private readonly resources: RunResources;
   private readonly anchors: ReadonlyMap<Role, ChildProcess>;
   private readonly timeoutMs: number;
+  private readonly hostAnchor: ChildProcess | null;
   private rateLimit: RateLimitInfo | null = null;
+  private netem: NetemInfo | null = null;
 
-  constructor(base: BaseInfo, resources: RunResources, anchors: ReadonlyMap<Role, ChildProcess>, timeoutMs: number) {
+  constructor(
+    base: BaseInfo,
+    resources: RunResources,
+    anchors: ReadonlyMap<Role, ChildProcess>,
+    timeoutMs: number,
+    hostAnchor: ChildProcess | null = null,
+  ) {
     this.base = base;
     this.resources = resources;
     this.anchors = anchors;
     this.timeoutMs = timeoutMs;
+    this.hostAnchor = hostAnchor;
   }
 
   get info(): TopologyInfo {
-    return structuredClone({ ...this.base, rateLimit: this.rateLimit });
+    return structuredClone({ ...this.base, rateLimit: this.rateLimit, netem: this.netem });
   }
 
   get destroyed(): boolean {
@@ -62,9 +73,27 @@ export class RunTopology implements Topology {
     return pid;
   }
 
+  bridgeAnchorPid(): number | null {
+    if (this.hostAnchor === null) return null;
+    if (this.destroyed || this.hostAnchor.pid === undefined) {
+      throw new TopologyError("TOPOLOGY_ABORTED", `topology ${this.base.runId} has no bridge anchor (destroyed?)`);
+    }
+    return this.hostAnchor.pid;
+  }
+
+  /** The server and client eth0, whose egress a qdisc shapes. */
+  private shapedInterfaces(): { namespace: string; name: string }[] {
+    return this.base.interfaces
+      .filter((i) => (i.role === "server" || i.role === "client") && i.namespace !== null)
+      .map((i) => ({ namespace: i.namespace as string, name: i.name }));
+  }
+
   async applyRateLimit(limit: RateLimitOptions): Promise<RateLimitInfo> {
     if (this.base.kind === "loopback") {
-      throw new TopologyError("TOPOLOGY_INVALID_OPTION", "a rate limit needs --topology netns or bridge (loopback would shape the host's lo)");
+      throw new TopologyError("TOPOLOGY_INVALID_OPTION", "a rate limit needs --topology netns, bridge or docker (loopback would shape the host's lo)");
+    }
+    if (this.netem !== null) {
+      throw new TopologyError("TOPOLOGY_INVALID_OPTION", "--rate-limit with --netem: both want the root qdisc; use netem's own `rate` instead");
     }
     let resolved;
     try {
@@ -72,9 +101,7 @@ export class RunTopology implements Topology {
     } catch (err) {
       throw new TopologyError("TOPOLOGY_INVALID_OPTION", (err as Error).message);
     }
-    const targets = this.base.interfaces
-      .filter((i) => (i.role === "server" || i.role === "client") && i.namespace !== null)
-      .map((i) => ({ namespace: i.namespace as string, name: i.name }));
+    const targets = this.shapedInterfaces();
     for (const t of targets) {
       await run("tc", tbfArgs(t.namespace, t.name, resolved), this.timeoutMs);
       if (this.rateLimit === null) this.resources.add({ kind: "qdisc", namespace: t.namespace, device: t.name });
@@ -84,8 +111,39 @@ export class RunTopology implements Topology {
   }
 
   async removeRateLimit(): Promise<void> {
-    await this.resources.undoMatching((step) => step.kind === "qdisc");
+    await this.resources.undoMatching((step) => step.kind === "qdisc" && step.purpose !== "netem");
     this.rateLimit = null;
+  }
+
+  async applyNetem(spec: string | readonly string[]): Promise<NetemInfo> {
+    if (this.base.kind === "loopback") {
+      throw new TopologyError("TOPOLOGY_INVALID_OPTION", "--netem needs --topology netns, bridge or docker (loopback would delay the host's lo)");
+    }
+    if (this.rateLimit !== null) {
+      throw new TopologyError("TOPOLOGY_INVALID_OPTION", "--netem with --rate-limit: both want the root qdisc; use netem's own `rate` instead");
+    }
+    const parsed = parseNetemSpec(spec);
+    if (!parsed.ok) throw new TopologyError("TOPOLOGY_INVALID_OPTION", parsed.reason);
+    const targets = this.shapedInterfaces();
+    const applied = new Set(this.netem?.interfaces.map((t) => `${t.namespace}/${t.name}`) ?? []);
+    for (const t of targets) {
+      try {
+        await run("tc", ["-n", t.namespace, "qdisc", "replace", "dev", t.name, "root", "netem", ...parsed.args], this.timeoutMs);
+      } catch (err) {
+        if (isNetemUnknown(err)) throw new TopologyError("TOPOLOGY_UNSUPPORTED", NETEM_UNSUPPORTED, { cause: err });
+        throw err;
+      }
+      if (!applied.has(`${t.namespace}/${t.name}`)) {
+        this.resources.add({ kind: "qdisc", namespace: t.namespace, device: t.name, purpose: "netem" });
+      }
+    }
+    this.netem = { qdisc: "netem", args: parsed.args, interfaces: targets };
+    return structuredClone(this.netem);
+  }
+
+  async removeNetem(): Promise<void> {
+    await this.resources.undoMatching((step) => step.kind === "qdisc" && step.purpose === "netem");
+    this.netem = null;
   }
 
   destroy(): Promise<void> {

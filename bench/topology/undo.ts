@@ -12,11 +12,19 @@ export type UndoStep =
   | { readonly kind: "namespace"; readonly name: string }
   | { readonly kind: "host-link"; readonly name: string }
   | { readonly kind: "process"; readonly child: ChildProcess }
-  | { readonly kind: "qdisc"; readonly namespace: string; readonly device: string }
+  /** `purpose` absent: a rate limit (steps recorded before netem existed). */
+  | { readonly kind: "qdisc"; readonly namespace: string; readonly device: string; readonly purpose?: "rate-limit" | "netem" }
+  /**
+   * NAT and filter rules inside `namespace`, removed by running each argv there (`nft delete table …`, or the
+   * `iptables -D …` twins of what was added, last-first). Deleting the namespace would drop them too; undoing
+   * them first means a failure to delete the namespace still leaves no NAT behind.
+   */
+  | { readonly kind: "netfilter"; readonly namespace: string; readonly commands: readonly (readonly string[])[] }
   | { readonly kind: "state-file"; readonly runId: string };
 
 /** iproute2's messages for "it is not there", which mean the step has nothing left to do. */
-const GONE = /No such file or directory|Cannot find device|does not exist|Cannot open network namespace|handle of zero|Invalid handle/i;
+const GONE =
+  /No such file or directory|Cannot find device|does not exist|Cannot open network namespace|handle of zero|Invalid handle|Bad rule \(does a matching rule exist|No chain\/target\/match by that name/i;
 
 function isGone(err: unknown): boolean {
   return err instanceof CommandError && GONE.test(err.stderr);
@@ -42,6 +50,8 @@ function commandsFor(step: UndoStep): string[][] {
       return [["ip", "link", "del", "dev", step.name]];
     case "qdisc":
       return [["tc", "-n", step.namespace, "qdisc", "del", "dev", step.device, "root"]];
+    case "netfilter":
+      return step.commands.map((argv) => ["ip", "netns", "exec", step.namespace, ...argv]);
     case "process":
     case "state-file":
       return [];

@@ -115,6 +115,28 @@ describe("contaminationGuard", () => {
     expect(contaminationGuard(window, { tolerancePackets: 10 }).contaminated).toBe(false);
   });
 
+  it("adds the bridge ports' rx when the bridge namespace was read, since they receive every packet once more", () => {
+    const bridged = makeDelta({
+      ...window,
+      softnet: ok({ "0": softnet(4010), "1": softnet(0) }),
+      bridge: {
+        source: "/proc/44/net",
+        interfaces: { "veth-srv": ok(netDev({ rxPackets: 1000 })), "veth-cli": ok(netDev({ rxPackets: 1000 })), docker0: ok(netDev({ rxPackets: 0 })) },
+        snmp: missing("x"),
+        netstat: missing("x"),
+      },
+    });
+    expect(contaminationGuard(bridged)).toEqual({
+      processed: 4010,
+      runRxPackets: 4000,
+      excessPackets: 10,
+      contaminated: true,
+      method: "server-rx-plus-tx",
+      reason: null,
+    });
+    expect(contaminationGuard({ ...bridged, bridge: null }).excessPackets).toBe(2010);
+  });
+
   it("uses both ends' rx when the client namespace was read", () => {
     const both = makeDelta({
       ...window,

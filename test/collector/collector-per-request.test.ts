@@ -71,10 +71,18 @@ const delta: SnapshotDelta = makeDelta({
   },
 });
 
+/** `missing` without the drops and kernel-thread entries, which this synthetic delta leaves unset on purpose. */
+function onlyOldFigures(missing: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(missing).filter(([key]) => !key.startsWith("drops.") && !key.startsWith("kernelThreads")));
+}
+
 describe("perRequest", () => {
   it("divides the window's counters by the requests, in the units its field names say", () => {
-    const figures = perRequest(delta, 1000);
-    expect(figures).toEqual({
+    const { drops, kernelThreads, ...figures } = perRequest(delta, 1000);
+    // Drops and kernel threads have exact-value tests of their own (collector-drops-kthreads.test.ts).
+    expect(drops?.server?.listenDrops).toBe(0);
+    expect(kernelThreads).toBeNull();
+    expect({ ...figures, missing: onlyOldFigures(figures.missing) }).toEqual({
       packets: 2,
       bytes: 349,
       tcpSegments: 2,
@@ -125,7 +133,7 @@ describe("perRequest", () => {
     const figures = perRequest(delta, 1000, { connectionOpensFrom: "client-active", nic: { device: "eth0" } });
     expect(figures.connectionOpens).toBe(0.01);
     expect(figures.hardIrqs.nic).toBe(0.007);
-    expect(figures.missing).toEqual({});
+    expect(onlyOldFigures(figures.missing)).toEqual({});
   });
 
   it("counts only rx on lo, where every packet is both sent and received", () => {

@@ -57,6 +57,8 @@ export interface Started {
   readonly child: ChildProcess;
   /** The first stdout line, parsed as JSON. */
   readonly first: Record<string, unknown>;
+  /** The next stdout line after those already taken, parsed as JSON (lines are buffered until asked for). */
+  next(): Promise<Record<string, unknown>>;
 }
 
 /** Spawns `argv` through `topology.command(role, …)` and resolves with its first stdout line as JSON. */
@@ -67,15 +69,22 @@ export function startIn(topology: Topology, role: Role, argv: readonly string[])
   child.stderr.on("data", (c: Buffer) => {
     stderr += c.toString();
   });
+  const buffered: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  const next = (): Promise<Record<string, unknown>> =>
+    new Promise<string>((resolve) => {
+      const line = buffered.shift();
+      if (line !== undefined) resolve(line);
+      else waiting.push(resolve);
+    }).then((line) => JSON.parse(line) as Record<string, unknown>);
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
-    lines.once("line", (line) => {
-      try {
-        resolve({ child, first: JSON.parse(line) as Record<string, unknown> });
-      } catch (err) {
-        reject(err);
-      }
+    lines.on("line", (line) => {
+      const waiter = waiting.shift();
+      if (waiter !== undefined) waiter(line);
+      else buffered.push(line);
     });
+    next().then((first) => resolve({ child, first, next }), reject);
     child.once("error", reject);
     child.once("exit", (code, signal) => reject(new Error(`${cmd.file} ${cmd.args.join(" ")} exited (${signal ?? code}): ${stderr}`)));
   });
@@ -89,10 +98,13 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** A TCP echo server: prints {"port","pid"} once listening on argv[1]. */
+/**
+ * A TCP echo server: prints {"port","pid"} once listening on argv[1], then {"peer"} with the remote address of
+ * each connection it accepts.
+ */
 export const ECHO_SERVER_JS = `
 const net = require("node:net");
-const s = net.createServer((c) => c.pipe(c));
+const s = net.createServer((c) => { console.log(JSON.stringify({ peer: c.remoteAddress })); c.pipe(c); });
 s.listen(0, process.argv[1], () => console.log(JSON.stringify({ port: s.address().port, pid: process.pid })));
 `;
 
@@ -111,9 +123,13 @@ export function cpusAllowedList(pid: number): string {
   return m?.[1] ?? "";
 }
 
-/** Echo through the topology: server in the server namespace, client in the client namespace. */
+/**
+ * Echo through the topology: server in the server namespace bound to `serverListenAddress`, client in the client
+ * namespace connecting to `serverAddress` (the two differ only for docker, where a published port is in between).
+ */
 export async function echoThrough(topology: Topology): Promise<{ server: Started; client: Started }> {
-  const server = await startIn(topology, "server", [process.execPath, "-e", ECHO_SERVER_JS, topology.info.serverAddress]);
+  const { serverAddress, serverListenAddress } = topology.info;
+  const server = await startIn(topology, "server", [process.execPath, "-e", ECHO_SERVER_JS, serverListenAddress ?? serverAddress]);
   try {
     const client = await startIn(topology, "client", [
       process.execPath, "-e", ECHO_CLIENT_JS, topology.info.serverAddress, String(server.first["port"]),

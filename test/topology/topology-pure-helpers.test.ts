@@ -151,6 +151,8 @@ describe("topology options", () => {
       mtuGiven: false,
       offloads: "default",
       commandTimeoutMs: 10_000,
+      natBackend: "auto",
+      publish: undefined,
       warnings: [],
     });
   });
@@ -177,7 +179,16 @@ describe("topology options", () => {
     });
     expect(bad({ mtu: 10 })).toEqual({ code: "TOPOLOGY_INVALID_OPTION", message: "--mtu 10: use a whole number from 68 to 65535" });
     expect(bad({ runId: "../x" })).toMatchObject({ code: "TOPOLOGY_INVALID_OPTION" });
-    expect(bad({ kind: "docker" })).toEqual({ code: "TOPOLOGY_INVALID_OPTION", message: "--topology docker: use netns, bridge or loopback" });
+    expect(bad({ kind: "podman" })).toEqual({ code: "TOPOLOGY_INVALID_OPTION", message: "--topology podman: use netns, bridge, docker or loopback" });
+    expect(bad({ rxSteering: "xps" })).toEqual({ code: "TOPOLOGY_INVALID_OPTION", message: "--rx-steering xps: use rps, threaded-napi or none" });
+    expect(bad({ rxSteering: "threaded-napi", offloads: "off" })).toEqual({
+      code: "TOPOLOGY_INVALID_OPTION",
+      message: "--rx-steering threaded-napi needs GRO on at the server eth0, which --offloads off turns off: use one or the other",
+    });
+    expect(bad({ natBackend: "nftables" })).toEqual({
+      code: "TOPOLOGY_INVALID_OPTION",
+      message: "NAT backend and published ports are for --topology docker, not netns",
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -29,6 +29,24 @@ describe("checking topology support", () => {
       expect(await namespaceNames()).toEqual(before);
       const probes = fs.existsSync("/run/wirecost") ? fs.readdirSync("/run/wirecost").filter((f) => f.startsWith(`probe-${process.pid}-`)) : [];
       expect(probes).toEqual([]);
+    });
+
+    it("accepts docker where nft or iptables and br_netfilter exist, and otherwise names the Debian packages", async () => {
+      const tools = ["nft", "iptables"].some((t) => spawnSync(t, ["--version"], { stdio: "ignore" }).error === undefined);
+      const before = await namespaceNames();
+      const support = await checkTopologySupport("docker");
+      expect(await namespaceNames()).toEqual(before);
+      if (!tools) {
+        expect(support).toEqual({
+          ok: false,
+          reason: "--topology docker needs nft or iptables for its NAT and neither is installed",
+          fix: "install nftables (apt-get install nftables) or iptables (apt-get install iptables), or use --topology bridge",
+        });
+      } else if (fs.existsSync("/proc/sys/net/bridge/bridge-nf-call-iptables")) {
+        expect(support).toEqual({ ok: true, warnings: [] });
+      } else {
+        expect(support).toMatchObject({ ok: false, reason: expect.stringMatching(/br_netfilter/) });
+      }
     });
 
     it("gives a non-root user one reason naming --topology and the fix, while loopback still works", async () => {
