@@ -31,6 +31,7 @@ const STRING_FLAGS = [
   "protocols", "rps", "duration", "warmup", "request-bytes", "response-bytes", "connections", "streams", "repeat", "out",
   "config", "port", "max-in-flight", "timeout", "topology", "server-cpu", "client-cpu", "max-concurrent-streams",
   "initial-window-size", "keep-alive-timeout-ms", "grpc-keepalive-time-ms", "stream-messages", "sample-hz", "baseline", "from", "to", "steps", "spacing", "slo-p99", "max-time",
+  "rx-steering", "offloads", "mtu", "rate-limit", "netem",
 ] as const;
 
 export const HELP = `wirecost — what one request costs over HTTP/1.1, HTTP/2 and gRPC
@@ -57,6 +58,11 @@ usage: npm run bench -- [flags]
   --timeout D            per-request timeout (default 5s)
   --port N               server port (default 0: any free port)
   --topology KIND        auto | netns | bridge | loopback (default auto)
+  --rx-steering MODE     rps | threaded-napi | none: where the server's receive work runs (default rps)
+  --offloads MODE        default | off (TSO/GSO/GRO off on every veth end, for wire-like packet counts)
+  --mtu N                MTU of the veth ends (default 1500)
+  --rate-limit RATE      tc tbf on both eth0s, e.g. 100mbit
+  --netem "ARGS"         tc netem on both eth0s, e.g. "delay 1ms loss 0.1%" (needs a kernel with sch_netem)
   --server-cpu N         CPU for the server (default: last CPU)
   --client-cpu N         CPU for the generator (default: 0)
   --sample-hz N          kernel counter samples per second for the time series (default 10)

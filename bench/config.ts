@@ -11,8 +11,11 @@ import type { Protocol, ServerSettings } from "./protocol.ts";
 import { parseDurationMs } from "./duration.ts";
 import { UsageError } from "./errors.ts";
 import type { StepSpacing } from "./sweep/plan.ts";
+import { parseNetemSpec, parseRate } from "./topology/index.ts";
 
-export const TOPOLOGY_KINDS = ["auto", "netns", "bridge", "loopback"] as const;
+export const TOPOLOGY_KINDS = ["auto", "netns", "bridge", "docker", "loopback"] as const;
+export const RX_STEERING = ["rps", "threaded-napi", "none"] as const;
+export type RxSteeringChoice = (typeof RX_STEERING)[number];
 export type TopologyChoice = (typeof TOPOLOGY_KINDS)[number];
 
 export interface BenchConfig {
@@ -44,6 +47,16 @@ export interface BenchConfig {
   readonly requestTimeoutMs: number;
   /** Where to run: `auto` is netns when root on Linux, else loopback. Default `auto`. */
   readonly topology: TopologyChoice;
+  /** Where the server's receive processing runs: RPS to the server CPU, threaded NAPI, or the kernel's default. */
+  readonly rxSteering: RxSteeringChoice;
+  /** `off` turns TSO, GSO and GRO off on every veth end (wire-like packet counts). Default `default`. */
+  readonly offloads: "default" | "off";
+  /** MTU of every veth end; null keeps 1500. */
+  readonly mtu: number | null;
+  /** tc tbf on both eth0s, bits per second; null: no limit. */
+  readonly rateLimitBitsPerSecond: number | null;
+  /** netem arguments (validated tokens), e.g. ["delay", "1ms"]; null: none. Needs a kernel with sch_netem. */
+  readonly netem: readonly string[] | null;
   /** Server port; 0 picks a free one. Default 0. */
   readonly port: number;
   /** CPU for the server; null = the last CPU. */
@@ -112,6 +125,11 @@ const configFileSchema = z.strictObject({
   timeout: numberOrText.optional(),
   topology: z.string().optional(),
   port: z.number().optional(),
+  rxSteering: z.string().optional(),
+  offloads: z.string().optional(),
+  mtu: z.number().optional(),
+  rateLimit: z.string().optional(),
+  netem: z.string().optional(),
   serverCpu: z.number().optional(),
   clientCpu: z.number().optional(),
   sampleHz: z.number().optional(),
@@ -270,6 +288,11 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     requestTimeoutMs: duration(f("timeout", "timeout", (c) => c.timeout), DEFAULTS.requestTimeoutMs, 10, 600_000, "give a per-request timeout from 10ms to 10m, e.g. --timeout 5s"),
     topology: topology as TopologyChoice,
     port: integer(f("port", "port", (c) => c.port), 0, 0, 65_535, "give a TCP port, or 0 for any free one"),
+    rxSteering: oneOf(f("rx-steering", "rxSteering", (c) => c.rxSteering), "rps", RX_STEERING),
+    offloads: oneOf(f("offloads", "offloads", (c) => c.offloads), "default", ["default", "off"] as const),
+    mtu: optionalInteger(f("mtu", "mtu", (c) => c.mtu), 576, 65_535, "give an MTU in bytes, e.g. --mtu 9000"),
+    rateLimitBitsPerSecond: rateLimit(f("rate-limit", "rateLimit", (c) => c.rateLimit)),
+    netem: netem(f("netem", "netem", (c) => c.netem)),
     serverCpu: cpuFlag(f("server-cpu", "serverCpu", (c) => c.serverCpu), lastCpu),
     clientCpu: cpuFlag(f("client-cpu", "clientCpu", (c) => c.clientCpu), lastCpu),
     sampleHz: positiveNumber(f("sample-hz", "sampleHz", (c) => c.sampleHz), DEFAULTS.sampleHz, 100, "give collector samples per second, e.g. --sample-hz 10"),
@@ -283,6 +306,33 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     },
     configFile: inputs.configFile,
   };
+}
+
+function oneOf<T extends string>(source: Source | undefined, fallback: T, allowed: readonly T[]): T {
+  if (source === undefined) return fallback;
+  const value = String(source.value);
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError("WC_BAD_VALUE", `${source.label} ${value}: choose one of ${allowed.join(", ")}`);
+  return value as T;
+}
+
+function optionalInteger(source: Source | undefined, min: number, max: number, fix: string): number | null {
+  return source === undefined ? null : integer(source, 0, min, max, fix);
+}
+
+function rateLimit(source: Source | undefined): number | null {
+  if (source === undefined) return null;
+  const bits = parseRate(String(source.value));
+  if (bits === null || bits <= 0) {
+    throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: give a rate as tc writes it, e.g. 100mbit, 1gbit or 500kbit`);
+  }
+  return bits;
+}
+
+function netem(source: Source | undefined): readonly string[] | null {
+  if (source === undefined) return null;
+  const spec = parseNetemSpec(String(source.value));
+  if (!spec.ok) throw new UsageError("WC_BAD_VALUE", spec.reason);
+  return spec.args;
 }
 
 type PickSource = (flag: string, key: string, read: (file: ConfigFile) => string | number | undefined) => Source | undefined;

@@ -13,6 +13,7 @@ import {
   createProcReader,
   createSampler,
   diffSnapshots,
+  findKernelThreads,
   perRequest,
   readSnapshot,
   subtractBaseline,
@@ -92,6 +93,9 @@ export function snapshotSpecFor(placer: Placer, pids: { serverPid: number; gener
     generatorPid: pids.generatorPid,
     serverNetns: loopback ? { pid: null, interfaces: ["lo"] } : { pid: placer.anchorPid?.("server") ?? pids.serverPid, interfaces: ["eth0"] },
     clientNetns: loopback ? null : { pid: placer.anchorPid?.("client") ?? pids.generatorPid, interfaces: ["eth0"] },
+    // Bridge ports receive every packet again: without them the contamination guard would flag every window.
+    ...(placer.bridge === undefined || placer.bridge === null ? {} : { bridgeNetns: { pid: placer.bridge.pid, interfaces: placer.bridge.interfaces } }),
+    kernelThreads: findKernelThreads(),
   };
 }
 

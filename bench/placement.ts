@@ -7,7 +7,7 @@ import type { BenchConfig } from "./config.ts";
 import { UsageError } from "./errors.ts";
 import { makeRunId } from "./run.ts";
 import type { Placer } from "./scenario.ts";
-import { checkTopologySupport, cleanupLeftovers, createTopology, findLeftovers, TopologyError } from "./topology/index.ts";
+import { checkNetem, checkTopologySupport, cleanupLeftovers, createTopology, findLeftovers, TopologyError } from "./topology/index.ts";
 import type { Topology, TopologyInfo, TopologyKind } from "./topology/index.ts";
 
 export interface Placement {
@@ -20,11 +20,22 @@ export interface Placement {
   destroySync(): void;
 }
 
+function asUsageError(error: unknown): unknown {
+  if (error instanceof TopologyError && (error.code === "TOPOLOGY_INVALID_OPTION" || error.code === "TOPOLOGY_UNSUPPORTED")) {
+    return new UsageError("WC_BAD_VALUE", error.message);
+  }
+  return error;
+}
+
 export function placerOf(topology: Topology): Placer {
   const info = topology.info;
+  const bridgePorts = info.interfaces.filter((i) => i.role === "bridge" || i.role === "bridge-port").map((i) => i.name);
+  const bridgePid = topology.bridgeAnchorPid();
   return {
     kind: info.kind,
     serverAddress: info.serverAddress,
+    serverListenAddress: info.serverListenAddress ?? info.serverAddress,
+    bridge: bridgePid === null || bridgePorts.length === 0 ? null : { pid: bridgePid, interfaces: bridgePorts },
     serverCpu: info.serverCpu,
     clientCpu: info.clientCpu,
     command: (role, argv) => topology.command(role, argv),
@@ -58,17 +69,30 @@ export async function choosePlacer(config: BenchConfig, warn: (line: string) => 
     for (const l of report.removed) warnings.push(`removed leftovers of an earlier run (${l.reason}): ${[...l.namespaces, ...l.hostLinks].join(", ")}`);
     for (const f of report.failures) warnings.push(`could not remove leftovers ${f.leftover.namespaces.join(", ")}: ${String(f.error)}`);
   }
+  if (config.netem !== null) {
+    const netem = await checkNetem();
+    if (!netem.ok) throw new UsageError("WC_UNSUPPORTED", `${netem.reason}; drop --netem`);
+  }
   let topology: Topology;
   try {
     topology = await createTopology({
       kind,
       runId,
+      rxSteering: config.rxSteering,
+      offloads: config.offloads,
+      ...(config.mtu === null ? {} : { mtu: config.mtu }),
       ...(config.serverCpu === null ? {} : { serverCpu: config.serverCpu }),
       ...(config.clientCpu === null ? {} : { clientCpu: config.clientCpu }),
     });
   } catch (error) {
-    if (error instanceof TopologyError && error.code === "TOPOLOGY_INVALID_OPTION") throw new UsageError("WC_BAD_VALUE", error.message);
-    throw error;
+    throw asUsageError(error);
+  }
+  try {
+    if (config.rateLimitBitsPerSecond !== null) await topology.applyRateLimit({ rateBitsPerSecond: config.rateLimitBitsPerSecond });
+    if (config.netem !== null) await topology.applyNetem(config.netem);
+  } catch (error) {
+    await topology.destroy();
+    throw asUsageError(error);
   }
   warnings.push(...topology.info.warnings);
   for (const w of warnings) warn(w);

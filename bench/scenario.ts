@@ -17,7 +17,12 @@ import type { Placement, ScenarioResult } from "./result.ts";
 /** Where children run: a topology puts them in namespaces and on CPUs. */
 export interface Placer {
   readonly kind: string;
+  /** The address the client connects to. */
   readonly serverAddress: string;
+  /** The address the server binds, when it differs (docker: the container's, behind the published port). */
+  readonly serverListenAddress?: string;
+  /** The namespace holding a bridge and its ports (bridge, docker), for the collector. */
+  readonly bridge?: { readonly pid: number; readonly interfaces: readonly string[] } | null;
   readonly serverCpu: number | null;
   readonly clientCpu: number | null;
   command(role: "server" | "client", argv: string[]): Command;
@@ -101,7 +106,7 @@ export async function runScenario(
       startServerProcess(
         {
           protocol: plan.protocol,
-          host: placer.serverAddress,
+          host: placer.serverListenAddress ?? placer.serverAddress,
           port: config.port,
           requestBytes: config.requestBytes,
           responseBytes: config.responseBytes,

@@ -67,6 +67,11 @@ describe("resolving the config", () => {
     expect(config).toMatchObject({ protocols: ["http1", "h2c", "grpc"], rps: 1000, durationMs: 5000, warmupMs: 1000, outDir: "/tmp/x", json: true });
   });
 
+  it("reads the network conditions", () => {
+    const config = configFromArgv(["--topology", "docker", "--rx-steering", "threaded-napi", "--offloads", "off", "--mtu", "9000", "--rate-limit", "100mbit", "--netem", "delay 1ms loss 0.1%"]);
+    expect(config).toMatchObject({ topology: "docker", rxSteering: "threaded-napi", offloads: "off", mtu: 9000, rateLimitBitsPerSecond: 100_000_000, netem: ["delay", "1ms", "loss", "0.1%"] });
+  });
+
   it("reads a sweep and the SLO", () => {
     const config = configFromArgv("--sweep --from 1000 --to 30000 --steps 5 --slo-p99 5ms --max-time 20m".split(" "));
     expect(config).toMatchObject({ sweep: { from: 1000, to: 30_000, steps: 5, spacing: "geometric" }, sloP99Us: 5000, maxTotalMs: 1_200_000 });
@@ -88,7 +93,7 @@ describe("resolving the config", () => {
     [["--duration", "10ms"], /^--duration 10ms:/],
     [["--request-bytes", "99999999"], /^--request-bytes 99999999: must be a whole number from 0 to 16777216; sizes are in bytes/],
     [["--connections", "0"], /^--connections 0: must be a whole number from 1 to 1024/],
-    [["--topology", "docker"], /^--topology docker: choose one of auto, netns, bridge, loopback$/],
+    [["--topology", "kubernetes"], /^--topology kubernetes: choose one of auto, netns, bridge, docker, loopback$/],
     [["--server-cpu", "64"], /^--server-cpu 64: must be a whole number from 0 to \d+; give a CPU number/],
     [["--bogus"], /^unknown flag --bogus; see npm run bench -- --help$/],
     [["--rps"], /^--rps needs a value/],
@@ -99,6 +104,11 @@ describe("resolving the config", () => {
     [["--sweep", "--from", "1000", "--to", "5000", "--spacing", "log"], /^--spacing log: choose linear or geometric$/],
     [["--sweep", "--from", "1000", "--to", "5000", "--steps", "1"], /^--steps 1: must be a whole number from 2 to 50/],
     [["--slo-p99", "fast"], /^--slo-p99 fast: give a p99 latency target/],
+    [["--rx-steering", "irq"], /^--rx-steering irq: choose one of rps, threaded-napi, none$/],
+    [["--offloads", "some"], /^--offloads some: choose one of default, off$/],
+    [["--mtu", "100"], /^--mtu 100: must be a whole number from 576 to 65535/],
+    [["--rate-limit", "fast"], /^--rate-limit fast: give a rate as tc writes it/],
+    [["--netem", "delay"], /^--netem: delay needs a \w+ value, got nothing$/],
   ])("rejects %j with one line naming the flag and the fix", (argv, message) => {
     const text = usageMessage(argv);
     expect(text).toMatch(message);
