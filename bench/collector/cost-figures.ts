@@ -44,6 +44,18 @@ export interface CostFigures {
   readonly packets: number | null;
   /** Interface bytes, same rule (veth in NAPI mode leaves the 14-byte Ethernet header out). */
   readonly bytes: number | null;
+  /**
+   * The same, by direction at the server interface (rx: requests arriving; tx: responses leaving), and TCP
+   * `InSegs` / `OutSegs`. On `lo` every packet is rx, so tx is null there. Optional: results before it lack it.
+   */
+  readonly direction?: {
+    readonly packetsRx: number | null;
+    readonly packetsTx: number | null;
+    readonly bytesRx: number | null;
+    readonly bytesTx: number | null;
+    readonly tcpInSegs: number | null;
+    readonly tcpOutSegs: number | null;
+  };
   /** `Tcp: InSegs + OutSegs` in the server namespace. */
   readonly tcpSegments: number | null;
   readonly retransSegments: number | null;
@@ -132,6 +144,18 @@ export function scaleFigures(f: CostFigures, scale: (value: number) => number | 
   return {
     packets: s("packets", f.packets),
     bytes: s("bytes", f.bytes),
+    ...(f.direction === undefined
+      ? {}
+      : {
+          direction: {
+            packetsRx: s("direction.packetsRx", f.direction.packetsRx),
+            packetsTx: s("direction.packetsTx", f.direction.packetsTx),
+            bytesRx: s("direction.bytesRx", f.direction.bytesRx),
+            bytesTx: s("direction.bytesTx", f.direction.bytesTx),
+            tcpInSegs: s("direction.tcpInSegs", f.direction.tcpInSegs),
+            tcpOutSegs: s("direction.tcpOutSegs", f.direction.tcpOutSegs),
+          },
+        }),
     tcpSegments: s("tcpSegments", f.tcpSegments),
     retransSegments: s("retransSegments", f.retransSegments),
     connectionOpens: s("connectionOpens", f.connectionOpens),

@@ -73,6 +73,12 @@ export function windowTotals(delta: SnapshotDelta, options: CostOptions = {}): C
       return sum + c[`rx${counter}`] + (name === "lo" ? 0 : c[`tx${counter}`]);
     }, 0);
 
+  const oneWay = (way: "rx" | "tx", counter: "Packets" | "Bytes") =>
+    Object.entries(server.interfaces).reduce((sum, [name, reading]) => {
+      if (name === "lo" && way === "tx") throw new Error("loopback counts every packet as rx and tx: there is no separate direction");
+      return sum + need(reading, `${server.source}/dev ${name}`)[`${way}${counter}`];
+    }, 0);
+
   const byLine: Record<string, number> = {};
   if (delta.interrupts.ok) {
     for (const line of delta.interrupts.value) {
@@ -94,6 +100,14 @@ export function windowTotals(delta: SnapshotDelta, options: CostOptions = {}): C
   return {
     packets: figure("packets", () => interfaces("Packets")),
     bytes: figure("bytes", () => interfaces("Bytes")),
+    direction: {
+      packetsRx: figure("direction.packetsRx", () => oneWay("rx", "Packets")),
+      packetsTx: figure("direction.packetsTx", () => oneWay("tx", "Packets")),
+      bytesRx: figure("direction.bytesRx", () => oneWay("rx", "Bytes")),
+      bytesTx: figure("direction.bytesTx", () => oneWay("tx", "Bytes")),
+      tcpInSegs: figure("direction.tcpInSegs", () => tcp(server, "InSegs")),
+      tcpOutSegs: figure("direction.tcpOutSegs", () => tcp(server, "OutSegs")),
+    },
     tcpSegments: figure("tcpSegments", () => tcp(server, "InSegs") + tcp(server, "OutSegs")),
     retransSegments: figure("retransSegments", () => tcp(server, "RetransSegs")),
     connectionOpens: figure("connectionOpens", () => {

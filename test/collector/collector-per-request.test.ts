@@ -85,6 +85,7 @@ describe("perRequest", () => {
     expect({ ...figures, missing: onlyOldFigures(figures.missing) }).toEqual({
       packets: 2,
       bytes: 349,
+      direction: { packetsRx: 1, packetsTx: 1, bytesRx: 170, bytesTx: 179, tcpInSegs: 1, tcpOutSegs: 1 },
       tcpSegments: 2,
       retransSegments: 0.003,
       connectionOpens: 0,
