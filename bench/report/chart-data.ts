@@ -10,23 +10,49 @@ import { metric } from "./metrics.ts";
 import { isCompleted, protocolSpread, protocolsOf } from "./run-view.ts";
 import { spreadOf } from "./stats.ts";
 
-export interface PacketRow { readonly protocol: Protocol; readonly series: string; readonly value: number; readonly sd: number }
+export interface PacketRow {
+  readonly protocol: Protocol;
+  /** The bar within a protocol's group: interface packets, or TCP segments. */
+  readonly series: string;
+  /** The stacked part: which direction. */
+  readonly part: string;
+  /** Stack position, bottom first. */
+  readonly order: number;
+  readonly value: number;
+}
+
+type Direction = NonNullable<NonNullable<CompletedScenario["perRequest"]>["direction"]>;
+
+function meanOf(values: readonly number[]): number | null {
+  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
+}
 
 /**
- * Interface packets and TCP segments per request side by side (means over repeats). The rx/tx split the issue asks
- * for is not in result.json: CostFigures.packets is rx + tx already summed.
+ * Per protocol, two stacked bars (means over completed scenarios): server interface packets split into rx
+ * (arriving requests) and tx (leaving responses), and TCP segments split into InSegs and OutSegs. Results made
+ * before the split existed, and loopback runs (where lo counts each packet both ways), get one unsplit part.
  */
 export function packetRows(result: RunResult): PacketRow[] {
-  const series = [
-    ["interface packets", metric("packetsPerRequest")],
-    ["TCP segments", metric("tcpSegmentsPerRequest")],
-  ] as const;
-  return protocolsOf(result).flatMap((protocol) =>
-    series.flatMap(([name, m]) => {
-      const s = protocolSpread(result, protocol, m);
-      return s === null ? [] : [{ protocol, series: name, value: s.mean, sd: s.sd ?? 0 }];
-    }),
-  );
+  const parts: readonly [series: string, part: string, read: (d: Direction) => number | null][] = [
+    ["interface packets", "rx (requests in)", (d) => d.packetsRx],
+    ["interface packets", "tx (responses out)", (d) => d.packetsTx],
+    ["TCP segments", "InSegs", (d) => d.tcpInSegs],
+    ["TCP segments", "OutSegs", (d) => d.tcpOutSegs],
+  ];
+  return protocolsOf(result).flatMap((protocol) => {
+    const done = result.scenarios.filter((s): s is CompletedScenario => isCompleted(s) && s.protocol === protocol);
+    const directions = done.map((s) => s.perRequest?.direction).filter((d): d is Direction => d !== undefined);
+    const split = directions.length === done.length && directions.length > 0 && directions.every((d) => parts.every(([, , read]) => read(d) !== null));
+    if (split) {
+      return parts.map(([series, part, read], order) => ({ protocol, series, part, order, value: meanOf(directions.map((d) => read(d) ?? 0)) ?? 0 }));
+    }
+    const packets = meanOf(done.map((s) => s.perRequest?.packets).filter((v): v is number => typeof v === "number"));
+    const segments = meanOf(done.map((s) => s.perRequest?.tcpSegments).filter((v): v is number => typeof v === "number"));
+    const rows: PacketRow[] = [];
+    if (packets !== null) rows.push({ protocol, series: "interface packets", part: "rx + tx (no split recorded)", order: 4, value: packets });
+    if (segments !== null) rows.push({ protocol, series: "TCP segments", part: "in + out (no split recorded)", order: 5, value: segments });
+    return rows;
+  });
 }
 
 export const CPU_PARTS = ["user", "system", "softirq", "irq"] as const;

@@ -77,7 +77,7 @@ export function chartSpecs(result: RunResult): ChartSpec[] {
   const packets: ChartSpec = {
     id: "packets-per-request",
     title: "Packets per request",
-    note: "Server interface packets (rx + tx) beside TCP segments (InSegs + OutSegs), mean over repeats. With TSO/GSO on, the interface counts super-packets; TCP segments are the wire-like count. The rx/tx split is not in result.json yet.",
+    note: "Per protocol, server interface packets stacked rx (requests arriving) and tx (responses leaving), beside TCP segments stacked InSegs and OutSegs; mean over completed scenarios. With TSO/GSO on, the interface counts super-packets; TCP segments are the wire-like count.",
     spec: {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: "Packets per request",
@@ -88,10 +88,12 @@ export function chartSpecs(result: RunResult): ChartSpec[] {
       encoding: {
         x: { field: "protocol", type: "nominal", sort: protocols, title: null, axis: { labelAngle: 0 } },
         xOffset: { field: "series", type: "nominal" },
-        y: { field: "value", type: "quantitative", title: "per request" },
-        color: { field: "series", type: "nominal", title: null, scale: { scheme: "tableau10" } },
+        y: { field: "value", type: "quantitative", title: "per request", stack: "zero" },
+        color: { field: "part", type: "nominal", title: null, scale: { scheme: "tableau10" } },
+        order: { field: "order", type: "quantitative" },
+        tooltip: [{ field: "protocol" }, { field: "series" }, { field: "part" }, { field: "value", format: ".3f" }],
       },
-      layer: [{ mark: { type: "bar" } }, { mark: { type: "text", dy: -6, fontSize: 10 }, encoding: { text: { field: "value", type: "quantitative", format: ".2f" } } }],
+      mark: { type: "bar" },
     },
   };
   const cpu: ChartSpec = {
