@@ -28,7 +28,7 @@ export interface CliIo {
 }
 
 const STRING_FLAGS = [
-  "protocols", "rps", "duration", "warmup", "request-bytes", "response-bytes", "connections", "streams", "repeat", "out",
+  "protocols", "rps", "pps", "duration", "warmup", "request-bytes", "response-bytes", "connections", "streams", "repeat", "out",
   "config", "port", "max-in-flight", "timeout", "topology", "server-cpu", "client-cpu", "max-concurrent-streams",
   "initial-window-size", "keep-alive-timeout-ms", "grpc-keepalive-time-ms", "stream-messages", "sample-hz", "baseline", "from", "to", "steps", "spacing", "slo-p99", "max-time",
   "rx-steering", "offloads", "mtu", "rate-limit", "netem",
@@ -40,6 +40,7 @@ usage: npm run bench -- [flags]
 
   --protocols LIST       comma list of ${PROTOCOLS.join(",")} (default: all)
   --rps N                offered requests per second, open loop (default 1000)
+  --pps N                offer load by packets per second instead: the request rate is calibrated per scenario
   --duration D           measured window, e.g. 5s or 500ms (default 8s)
   --warmup D             load before the window, not counted (default 2s)
   --request-bytes N      request body size (default 128)

@@ -23,6 +23,8 @@ export interface BenchConfig {
   readonly protocols: readonly Protocol[];
   /** Offered request rate per scenario. Default 1000. */
   readonly rps: number;
+  /** Offer load by packets per second instead: the request rate is calibrated per scenario. Null: use rps. */
+  readonly pps: number | null;
   /** Measured window. Default 8 s. */
   readonly durationMs: number;
   /** Load before the window, not counted. Default 2 s. */
@@ -113,6 +115,7 @@ const numberOrText = z.union([z.number(), z.string()]);
 const configFileSchema = z.strictObject({
   protocols: z.union([z.array(z.string()), z.string()]).optional(),
   rps: z.number().optional(),
+  pps: z.number().optional(),
   duration: numberOrText.optional(),
   warmup: numberOrText.optional(),
   requestBytes: z.number().optional(),
@@ -271,6 +274,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
   return {
     protocols: protocols(protocolsSource),
     rps: positiveNumber(f("rps", "rps", (c) => c.rps), DEFAULTS.rps, MAX_RPS, "give the offered request rate, e.g. --rps 1000"),
+    pps: resolvePps(inputs, f),
     durationMs: duration(f("duration", "duration", (c) => c.duration), DEFAULTS.durationMs, 100, 3_600_000, "give a window from 100ms to 1h, e.g. --duration 5s or 500ms"),
     warmupMs: duration(f("warmup", "warmup", (c) => c.warmup), DEFAULTS.warmupMs, 0, 600_000, "give a warm-up from 0s to 10m, e.g. --warmup 1s"),
     requestBytes: integer(f("request-bytes", "requestBytes", (c) => c.requestBytes), DEFAULTS.requestBytes, 0, MAX_BODY_BYTES, "sizes are in bytes, up to 16 MiB"),
@@ -333,6 +337,15 @@ function netem(source: Source | undefined): readonly string[] | null {
   const spec = parseNetemSpec(String(source.value));
   if (!spec.ok) throw new UsageError("WC_BAD_VALUE", spec.reason);
   return spec.args;
+}
+
+function resolvePps(inputs: RawInputs, f: PickSource): number | null {
+  const source = f("pps", "pps", (c) => c.pps);
+  if (source === undefined) return null;
+  const rps = f("rps", "rps", (c) => c.rps);
+  if (rps !== undefined) throw new UsageError("WC_BAD_FLAG", `${source.label} and ${rps.label} both set the offered load; keep one`);
+  if (inputs.flags.sweep === true || inputs.file?.sweep === true) throw new UsageError("WC_BAD_FLAG", `${source.label} with --sweep is not supported; sweep by --from/--to req/s`);
+  return positiveNumber(source, 0, 10_000_000, "give the offered packets per second, e.g. --pps 20000");
 }
 
 type PickSource = (flag: string, key: string, read: (file: ConfigFile) => string | number | undefined) => Source | undefined;

@@ -45,11 +45,10 @@ async function ours(protocol: Protocol, port: number, rps: number, durationMs: n
       plan: { rps, warmupMs: 1000, durationMs, maxInFlight: 10_000, drainTimeoutMs: 6000 },
     },
     (argv) => pin(cpu, argv),
-    () => {},
   );
   await gen.ready;
-  gen.go();
-  const r = await gen.report;
+  const r = await gen.run();
+  gen.done();
   await gen.child.exited;
   const cpuUs = r.generator.cpuUserUs + r.generator.cpuSysUs;
   return { cpuUsPerRequest: cpuUs / Math.max(1, r.completedInWindow), achievedRps: r.achievedRps, clean: !r.generator.saturated };

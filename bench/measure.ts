@@ -151,6 +151,16 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
       }
       sampler = createSampler({ hz: options.sampleHz, spec });
     },
+    countServerPackets() {
+      if (reader === undefined || spec === undefined) throw new Error("collector used before the scenario started");
+      const snapshot = readSnapshot({ ...spec, kind: "lean" }, reader);
+      let packets = 0;
+      for (const [name, reading] of Object.entries(snapshot.server.interfaces)) {
+        if (!reading.ok) throw new Error(`cannot count packets: ${reading.reason}`);
+        packets += reading.value.rxPackets + (name === "lo" ? 0 : reading.value.txPackets);
+      }
+      return packets;
+    },
     onPhase(phase, epochMs) {
       if (phase === "measure") {
         atStart = full();

@@ -9,6 +9,7 @@ import type { GeneratorReport } from "./load/report.ts";
 import type { TopologyInfo } from "./topology/index.ts";
 import type { KernelFigures } from "./measure.ts";
 import type { SweepSummary } from "./sweep/summary.ts";
+import type { PpsFigures } from "./scenario.ts";
 
 export const RESULT_SCHEMA = "wirecost.result/v1";
 
@@ -43,6 +44,8 @@ interface ScenarioCommon {
 /** Kernel figures are present when the collector ran (it always does in `npm run bench`). */
 export interface CompletedScenario extends ScenarioCommon, Omit<GeneratorReport, "offeredRps">, Partial<KernelFigures> {
   readonly state: "completed";
+  /** With --pps: the packet rate asked for, the calibration rounds, and the packet rate measured. */
+  readonly pps?: PpsFigures;
 }
 
 export interface ErroredScenario extends ScenarioCommon {

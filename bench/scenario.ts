@@ -11,6 +11,10 @@ import type { ServerProcess } from "./server-process.ts";
 import { startGeneratorProcess } from "./load/generator-process.ts";
 import type { GeneratorProcess } from "./load/generator-process.ts";
 import type { GeneratorReport } from "./load/report.ts";
+import type { LoadPlan } from "./load/generator.ts";
+import { calibrate, CALIBRATION_ROUNDS } from "./load/pps.ts";
+import type { Calibration } from "./load/pps.ts";
+import type { KernelFigures } from "./measure.ts";
 import type { Protocol, TlsMaterial } from "./protocol.ts";
 import type { Placement, ScenarioResult } from "./result.ts";
 
@@ -39,6 +43,8 @@ export interface ScenarioObserver {
   /** Both children are up and the connections warm; load has not started. */
   beforeLoad?(pids: { serverPid: number; generatorPid: number }): Promise<void>;
   onPhase?(phase: "measure" | "drain", epochMs: number): void;
+  /** The server interface's packets so far (rx + tx), for --pps calibration; available after beforeLoad. */
+  countServerPackets?(): number;
   /** Adds fields to a completed scenario. */
   afterLoad?(report: GeneratorReport): Promise<Record<string, unknown>>;
 }
@@ -54,8 +60,33 @@ export interface ScenarioPlan {
 /** Time allowed for start-up and shut-down around the load itself. */
 const SCENARIO_MARGIN_MS = 60_000;
 
+const PPS_CALIBRATION_WARMUP_MS = 300;
+const PPS_CALIBRATION_WINDOW_MS = 1000;
+
 export function scenarioTimeLimitMs(config: BenchConfig): number {
-  return config.warmupMs + config.durationMs + config.requestTimeoutMs + 1000 + SCENARIO_MARGIN_MS;
+  const calibrationMs = config.pps === null ? 0 : CALIBRATION_ROUNDS * (PPS_CALIBRATION_WARMUP_MS + PPS_CALIBRATION_WINDOW_MS + config.requestTimeoutMs);
+  return config.warmupMs + config.durationMs + config.requestTimeoutMs + 1000 + calibrationMs + SCENARIO_MARGIN_MS;
+}
+
+/** What --pps asked for, how the request rate was found, and the packet rate the window really had. */
+export interface PpsFigures {
+  readonly offeredPps: number;
+  readonly calibration: Calibration["rounds"];
+  readonly requestRate: number;
+  /** Server-interface packets per second over the measured window. */
+  readonly measuredPps: number | null;
+}
+
+function ppsFigures(calibration: Calibration, extra: Record<string, unknown>): PpsFigures {
+  const k = extra as Partial<KernelFigures>;
+  const packets = k.totals?.packets ?? null;
+  const windowMs = k.collector?.windowMs ?? 0;
+  return {
+    offeredPps: calibration.targetPps,
+    calibration: calibration.rounds,
+    requestRate: calibration.requestRate,
+    measuredPps: packets === null || !(windowMs > 0) ? null : Math.round((packets * 1000 * 10) / windowMs) / 10,
+  };
 }
 
 class ScenarioAbort extends Error {}
@@ -69,6 +100,7 @@ export async function runScenario(
 ): Promise<ScenarioResult> {
   const { config } = plan;
   const startedAt = new Date().toISOString();
+  let offeredRps = config.rps;
   let server: ServerProcess | undefined;
   let generator: GeneratorProcess | undefined;
   const placement = (): Placement => ({
@@ -85,7 +117,7 @@ export async function runScenario(
     protocol: plan.protocol,
     repeat: plan.repeat,
     startedAt,
-    offeredRps: config.rps,
+    offeredRps,
     connections: config.connections,
     streams: config.streams,
     requestBytes: config.requestBytes,
@@ -137,7 +169,7 @@ export async function runScenario(
           ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem }),
         },
         plan: {
-          rps: config.rps,
+          rps: offeredRps,
           warmupMs: config.warmupMs,
           durationMs: config.durationMs,
           maxInFlight: config.maxInFlight,
@@ -145,19 +177,47 @@ export async function runScenario(
         },
       },
       (argv) => placer.command("client", argv),
-      (phase, epochMs) => {
-        observer.onPhase?.(phase, epochMs);
-        progress(phase === "measure" ? "measuring" : "draining");
-      },
     );
     const generatorPid = await Promise.race([generator.ready, serverDied, aborted]);
     progress(`generator pid ${generatorPid} connected${placer.clientCpu === null ? "" : ` (CPU ${placer.clientCpu})`}; idle baseline`);
     await Promise.race([observer.beforeLoad?.({ serverPid: s.pid, generatorPid }), serverDied, aborted]);
+    const gen = generator;
+    const loadPlan = (rps: number, warmupMs: number, durationMs: number): LoadPlan => ({
+      rps,
+      warmupMs,
+      durationMs,
+      maxInFlight: config.maxInFlight,
+      drainTimeoutMs: config.requestTimeoutMs + 1000,
+    });
+    let calibration: Calibration | undefined;
+    if (config.pps !== null) {
+      const count = observer.countServerPackets;
+      if (count === undefined) throw new Error("--pps needs the collector to count the server's packets");
+      calibration = await Promise.race([
+        calibrate(config.pps, async (rps) => {
+          progress(`--pps calibration at ${rps} req/s`);
+          let atStart = 0;
+          let atEnd = 0;
+          const r = await gen.run(loadPlan(rps, PPS_CALIBRATION_WARMUP_MS, PPS_CALIBRATION_WINDOW_MS), (phase) => {
+            if (phase === "measure") atStart = count();
+            else atEnd = count();
+          });
+          return { packets: atEnd - atStart, requests: r.completedInWindow };
+        }),
+        serverDied,
+        aborted,
+      ]);
+      offeredRps = calibration.requestRate;
+    }
     progress("warm-up");
-    generator.go();
-    const report = await Promise.race([generator.report, serverDied, aborted]);
+    const main = gen.run(loadPlan(offeredRps, config.warmupMs, config.durationMs), (phase, epochMs) => {
+      observer.onPhase?.(phase, epochMs);
+      progress(phase === "measure" ? "measuring" : "draining");
+    });
+    const report = await Promise.race([main, serverDied, aborted]);
+    gen.done();
     const extra = (await Promise.race([observer.afterLoad?.(report), serverDied, aborted])) ?? {};
-    return { report, extra };
+    return { report, extra: calibration === undefined ? extra : { ...extra, pps: ppsFigures(calibration, extra) } };
   };
 
   try {

@@ -91,6 +91,10 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
       const verdict = v.agrees === true ? "agrees" : v.agrees === false ? "DISAGREES" : "cannot tell";
       notes.push(`${s.name}: verify: tcpdump counted ${v.capturedInWindow} packets, the counters ${v.collectorPackets ?? "n/a"} (${v.differencePct ?? "n/a"}%): ${verdict}`);
     }
+    const pps = s.pps;
+    if (pps !== undefined && pps.measuredPps !== null && Math.abs(pps.measuredPps - pps.offeredPps) > 0.05 * pps.offeredPps) {
+      notes.push(`${s.name}: --pps offered ${pps.offeredPps} packets/s but the window measured ${pps.measuredPps}: packets per request changed after calibration`);
+    }
     if (s.contamination?.contaminated === true) {
       notes.push(`${s.name}: other traffic ran during the window (${s.contamination.excessPackets} packets more than the run's own): its system-wide softirq and CPU figures are not the run's alone`);
     }

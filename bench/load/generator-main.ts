@@ -1,13 +1,14 @@
 /**
  * The generator child process: reads its config from stdin, opens and warms the client's connections, says
- * "ready", waits for "go", runs the open-loop load and writes its report to stdout. Run as
+ * "ready", then runs one open-loop load per "go" (each may carry its own plan: --pps calibrates with short runs
+ * before the measured one) and writes each report to stdout, until "done". Run as
  * `process.execPath bench/load/generator-main.ts`, usually wrapped in `ip netns exec … taskset -c N`.
  */
 import { performance } from "node:perf_hooks";
 import { createClient } from "../../clients/index.ts";
 import type { BenchClient } from "../protocol.ts";
 import { runLoad } from "./generator.ts";
-import type { LoadClock } from "./generator.ts";
+import type { LoadClock, LoadPlan } from "./generator.ts";
 import { createLineReader } from "./messages.ts";
 import type { FromGenerator, GeneratorConfig, ToGenerator } from "./messages.ts";
 import { buildGeneratorReport } from "./report.ts";
@@ -23,22 +24,10 @@ const realClock: LoadClock = {
   },
 };
 
-async function run(config: GeneratorConfig, go: Promise<void>): Promise<void> {
-  let client: BenchClient | undefined;
-  const stop = async (code: number): Promise<never> => {
-    await client?.close().catch(() => {});
-    process.exit(code);
-  };
-  process.once("SIGTERM", () => void stop(143));
-  process.once("SIGINT", () => void stop(130));
-  const c = await createClient(config.client);
-  client = c;
-  await c.warmUp();
-  emit({ type: "ready", pid: process.pid });
-  await go;
+async function runOnce(client: BenchClient, plan: LoadPlan): Promise<void> {
   let cpuAtStart = process.cpuUsage();
   let cpuAtEnd = cpuAtStart;
-  const outcome = await runLoad(c, config.plan, realClock, {
+  const outcome = await runLoad(client, plan, realClock, {
     onPhase(phase, nominalMs) {
       if (phase === "measure") cpuAtStart = process.cpuUsage();
       else cpuAtEnd = process.cpuUsage(cpuAtStart);
@@ -47,42 +36,53 @@ async function run(config: GeneratorConfig, go: Promise<void>): Promise<void> {
   });
   const report = buildGeneratorReport({
     outcome,
-    offeredRps: config.plan.rps,
-    maxInFlight: config.plan.maxInFlight,
+    offeredRps: plan.rps,
+    maxInFlight: plan.maxInFlight,
     cpu: { userUs: cpuAtEnd.user, sysUs: cpuAtEnd.system },
     timeOriginMs: performance.timeOrigin,
   });
   emit({ type: "result", report });
-  await c.close();
 }
 
 function main(): void {
+  let client: BenchClient | undefined;
   let config: GeneratorConfig | undefined;
-  let started = false;
-  let releaseGo: () => void = () => {};
-  const go = new Promise<void>((resolve) => (releaseGo = resolve));
+  // Runs go one after another, in the order their "go" arrived.
+  let queue: Promise<void> = Promise.resolve();
+  const fail = (error: unknown): never => {
+    emit({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  };
+  const stop = async (code: number): Promise<never> => {
+    await client?.close().catch(() => {});
+    process.exit(code);
+  };
+  process.once("SIGTERM", () => void stop(143));
+  process.once("SIGINT", () => void stop(130));
   const read = createLineReader(
     (message) => {
       const m = message as ToGenerator;
-      if (m.type === "config" && !started) {
-        started = true;
-        config = m.config;
-        run(config, go).then(
-          () => process.exit(0),
-          (error: unknown) => {
-            emit({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
-            process.exit(1);
-          },
-        );
-      } else if (m.type === "go") {
-        releaseGo();
+      if (m.type === "config" && config === undefined) {
+        const c = m.config;
+        config = c;
+        queue = queue.then(async () => {
+          client = await createClient(c.client);
+          await client.warmUp();
+          emit({ type: "ready", pid: process.pid });
+        });
+      } else if (m.type === "go" && config !== undefined) {
+        const plan = m.plan ?? config.plan;
+        queue = queue.then(() => runOnce(client as BenchClient, plan));
+      } else if (m.type === "done") {
+        queue = queue.then(() => stop(0));
       }
+      queue = queue.catch(fail);
     },
     (line) => emit({ type: "fatal", message: `unreadable control line: ${line.slice(0, 200)}` }),
   );
   process.stdin.on("data", read);
   // The harness going away closes stdin: a generator must never outlive it.
-  process.stdin.on("end", () => process.exit(1));
+  process.stdin.on("end", () => void stop(1));
 }
 
 if (import.meta.main) main();

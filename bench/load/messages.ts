@@ -12,7 +12,12 @@ export interface GeneratorConfig {
   readonly plan: LoadPlan;
 }
 
-export type ToGenerator = { readonly type: "config"; readonly config: GeneratorConfig } | { readonly type: "go" };
+export type ToGenerator =
+  | { readonly type: "config"; readonly config: GeneratorConfig }
+  /** Run one load: `plan`, or the config's plan. Several may follow one another on the same connections. */
+  | { readonly type: "go"; readonly plan?: LoadPlan }
+  /** Close the connections and exit 0. */
+  | { readonly type: "done" };
 
 export type FromGenerator =
   | { readonly type: "ready"; readonly pid: number }

@@ -104,6 +104,9 @@ describe("resolving the config", () => {
     [["--sweep", "--from", "1000", "--to", "5000", "--spacing", "log"], /^--spacing log: choose linear or geometric$/],
     [["--sweep", "--from", "1000", "--to", "5000", "--steps", "1"], /^--steps 1: must be a whole number from 2 to 50/],
     [["--slo-p99", "fast"], /^--slo-p99 fast: give a p99 latency target/],
+    [["--pps", "20000", "--rps", "100"], /^--pps and --rps both set the offered load; keep one$/],
+    [["--pps", "0"], /^--pps 0: must be a number above 0/],
+    [["--pps", "1000", "--sweep", "--from", "1", "--to", "2"], /^--pps with --sweep is not supported/],
     [["--rx-steering", "irq"], /^--rx-steering irq: choose one of rps, threaded-napi, none$/],
     [["--offloads", "some"], /^--offloads some: choose one of default, off$/],
     [["--mtu", "100"], /^--mtu 100: must be a whole number from 576 to 65535/],
@@ -117,7 +120,7 @@ describe("resolving the config", () => {
 
   it("rejects a config file with an unknown key, naming the key and the allowed ones", () => {
     const path = writeConfig("unknown.json", { rps: 10, rsp: 5 });
-    expect(usageMessage(["--config", path])).toMatch(/: unknown key "rsp"; allowed keys are protocols, rps, duration/);
+    expect(usageMessage(["--config", path])).toMatch(/: unknown key "rsp"; allowed keys are protocols, rps, pps, duration/);
   });
 
   it("rejects a config file value of the wrong type, naming the key", () => {
