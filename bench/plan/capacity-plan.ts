@@ -6,6 +6,9 @@
  * accounting the tick-sampled softirq/irq time of /proc/stat is *also* charged to whatever task it interrupted
  * (KERNEL-NOTES.md), so it is shown beside the process figure, never added; `serverCoresUpperBound` adds it as the
  * most the server's CPU could need. With IRQ time accounting on, the two are disjoint and the kernel time is added.
+ *
+ * A sweep is planned from each protocol's knee instead (knee-step.ts): the figures measured at the highest offered
+ * rate that met the SLO, so nothing is extrapolated from one rate that may sit far below or past saturation.
  */
 import { UsageError } from "../errors.ts";
 import type { Protocol } from "../protocol.ts";
@@ -13,6 +16,9 @@ import type { CompletedScenario, RunResult } from "../result.ts";
 import { metric, metricValue } from "../report/metrics.ts";
 import { isCompleted, protocolsOf } from "../report/run-view.ts";
 import { mean } from "../report/stats.ts";
+import { sweepOf } from "../report/sweep-view.ts";
+import { kneeExclusion, kneeStep, sweepBasis } from "./knee-step.ts";
+import type { KneeStep, SweepBasis } from "./knee-step.ts";
 
 export interface PlanOptions {
   readonly rps: number;
@@ -46,6 +52,8 @@ export interface ProtocolPlan {
   readonly softirqRunsPerSecond: number | null;
   /** Highest req/s per fully busy server core among scenarios meeting the SLO (all scenarios without one). */
   readonly best: BestRate | null;
+  /** For a sweep: the protocol's knee and the step whose figures were used; null for a single-rate run. */
+  readonly knee: KneeStep | null;
 }
 
 export interface Plan {
@@ -53,6 +61,8 @@ export interface Plan {
   readonly runRps: number;
   readonly options: PlanOptions;
   readonly irqTimeAccounting: boolean | null;
+  /** For a sweep: its rates and the SLO its knees were found at; null for a single-rate run. */
+  readonly sweep: SweepBasis | null;
   readonly protocols: readonly ProtocolPlan[];
   readonly excluded: readonly { readonly protocol: Protocol; readonly reason: string }[];
   /** Fewest server cores; ties go to the run's earlier protocol. */
@@ -78,8 +88,11 @@ function avg(scenarios: readonly CompletedScenario[], read: (s: CompletedScenari
   return values.length === 0 ? null : mean(values);
 }
 
-/** Picks the scenarios a plan may use, or refuses with the reason the whole run is unusable. */
-function selectScenarios(result: RunResult, options: PlanOptions): CompletedScenario[] {
+/**
+ * Picks the scenarios with kernel figures (`measured`) and those a plan may use (`usable`: saturated ones left
+ * out unless asked), or refuses with the reason the whole run is unusable.
+ */
+function selectScenarios(result: RunResult, options: PlanOptions): { measured: CompletedScenario[]; usable: CompletedScenario[] } {
   const completed = result.scenarios.filter(isCompleted);
   if (result.scenarios.length === 0) refuse("the run has no scenario at all (it stopped before the first one finished): nothing to plan from");
   if (completed.length === 0) {
@@ -89,20 +102,33 @@ function selectScenarios(result: RunResult, options: PlanOptions): CompletedScen
   if (measured.length === 0) refuse("no completed scenario has per-request kernel figures (perRequest with server CPU): rerun npm run bench, which runs the collector");
   const usable = options.includeSaturated ? measured : measured.filter((s) => !s.generator.saturated);
   if (usable.length === 0) {
-    refuse(`every measured scenario saturated the load generator, so none ran at a steady ${result.config.rps} req/s: rerun at a lower --rps, or pass --include-saturated to plan from them anyway`);
+    const rerun = sweepOf(result) === null ? `none ran at a steady ${result.config.rps} req/s: rerun at a lower --rps` : "none ran at a steady rate: rerun the sweep from a lower --from";
+    refuse(`every measured scenario saturated the load generator, so ${rerun}, or pass --include-saturated to plan from them anyway`);
   }
-  return usable;
+  return { measured, usable };
 }
 
 export function planCapacity(result: RunResult, options: PlanOptions): Plan {
-  const usable = selectScenarios(result, options);
+  const { measured, usable } = selectScenarios(result, options);
+  const sweep = sweepBasis(result, options.sloP99Us);
+  const sloP99Us = sweep === null ? options.sloP99Us : sweep.sloP99Us;
   const accounting = result.environment.irqTimeAccounting;
   const perSecond = (perRequest: number | null): number | null => (perRequest === null ? null : perRequest * options.rps);
   const cores = (us: number | null): number | null => (us === null ? null : (us * options.rps) / 1e6 / options.targetUtil);
   const protocols: ProtocolPlan[] = [];
   const excluded: { protocol: Protocol; reason: string }[] = [];
   for (const protocol of protocolsOf(result)) {
-    const mine = usable.filter((s) => s.protocol === protocol);
+    let mine = usable.filter((s) => s.protocol === protocol);
+    let knee: KneeStep | null = null;
+    if (sweep !== null && measured.some((s) => s.protocol === protocol)) {
+      const chosen = kneeStep(result, protocol, sweep, measured, options.includeSaturated);
+      knee = chosen.step;
+      mine = chosen.scenarios;
+      if (mine.length === 0) {
+        excluded.push({ protocol, reason: kneeExclusion(protocol, knee) });
+        continue;
+      }
+    }
     if (mine.length === 0) {
       const all = result.scenarios.filter((s) => s.protocol === protocol);
       const reason = all.every((s) => !isCompleted(s))
@@ -119,7 +145,7 @@ export function planCapacity(result: RunResult, options: PlanOptions): Plan {
     const per = (id: Parameters<typeof metric>[0]): number | null => avg(mine, (s) => metricValue(metric(id), s));
     const serverCores = cores(accounting === true && kernel !== null ? server + kernel : server) as number;
     const kernelCores = cores(kernel);
-    const meetsSlo = mine.filter((s) => options.sloP99Us === null || s.latencyUs.p99 <= options.sloP99Us);
+    const meetsSlo = mine.filter((s) => sloP99Us === null || s.latencyUs.p99 <= sloP99Us);
     let best: BestRate | null = null;
     for (const s of meetsSlo) {
       const us = metricValue(serverCpu, s) as number;
@@ -143,8 +169,14 @@ export function planCapacity(result: RunResult, options: PlanOptions): Plan {
       bitsPerSecond: bytes === null ? null : bytes * 8 * options.rps,
       softirqRunsPerSecond: perSecond(per("softirqsPerRequest")),
       best,
+      knee,
     });
   }
-  const cheapest = protocols.reduce((a, b) => (b.serverCores < a.serverCores ? b : a));
-  return { runId: result.runId, runRps: result.config.rps, options, irqTimeAccounting: accounting, protocols, excluded, cheapest: cheapest.protocol };
+  const first = protocols[0];
+  if (first === undefined) {
+    // Only a sweep gets here: single-rate runs with a usable scenario always plan its protocol.
+    refuse(`no protocol has a usable step within its knee: ${excluded.map((e) => `${e.protocol}: ${e.reason}`).join("; ")}`);
+  }
+  const cheapest = protocols.reduce((a, b) => (b.serverCores < a.serverCores ? b : a), first);
+  return { runId: result.runId, runRps: result.config.rps, options, irqTimeAccounting: accounting, sweep, protocols, excluded, cheapest: cheapest.protocol };
 }

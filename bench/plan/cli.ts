@@ -1,7 +1,8 @@
 /**
  * `npm run plan -- <run dir> --rps N [--target-util 0.7] [--slo-p99 5ms] [--include-saturated] [--json]`: cores,
  * packets, bandwidth and softirq load per protocol at a target rate, from a run's per-request figures, with the
- * assumptions printed. Refuses (exit 2, one line) when the run lacks the figures. `main` returns the exit code.
+ * assumptions printed; a sweep from each protocol's knee. Refuses (exit 2, one line) when the run lacks the figures.
+ * `main` returns the exit code.
  */
 import { UsageError } from "../errors.ts";
 import { loadRun } from "../report/load-run.ts";
@@ -19,9 +20,13 @@ usage: npm run plan -- <run dir> --rps N [--target-util U] [--slo-p99 D] [--incl
   <run dir>             a directory written by npm run bench (results/<run-id>), or its result.json
   --rps N               the request rate to plan for (required)
   --target-util U       busy share per core, 0 < U ≤ 1 (default ${DEFAULT_TARGET_UTIL})
-  --slo-p99 D           latency SLO on p99, e.g. 5ms, 800us, 0.5s (a bare number is ms)
+  --slo-p99 D           latency SLO on p99, e.g. 5ms, 800us, 0.5s (a bare number is ms); for a sweep the
+                        knees are found again at it (default: the SLO the sweep ran with)
   --include-saturated   also use scenarios whose load generator saturated (left out by default)
   --json                print JSON instead of Markdown
+
+A sweep (npm run bench -- --sweep) is planned from each protocol's knee: the figures measured at the highest
+offered rate that met the SLO, not one rate's figures scaled.
 `;
 
 const UNIT_US: Record<string, number> = { us: 1, "µs": 1, ms: 1000, s: 1_000_000 };

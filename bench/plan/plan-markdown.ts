@@ -4,15 +4,45 @@
 import type { RunResult } from "../result.ts";
 import { fixed, formatQuantity, formatUs, MISSING } from "../report/format.ts";
 import type { Plan, ProtocolPlan } from "./capacity-plan.ts";
+import type { KneeStep, SweepBasis } from "./knee-step.ts";
 
 function cores(value: number | null): string {
   return value === null ? MISSING : fixed(value, value < 100 ? 2 : 1);
 }
 
-function rows(plan: Plan): [string, (p: ProtocolPlan) => string][] {
+type Row = [string, (p: ProtocolPlan) => string];
+
+function kneeCell(k: KneeStep): string {
+  if (k.kneeRps === null) return MISSING;
+  if (k.limitedBy === "generator") return `${k.kneeRps} req/s — **limited by the generator**: one server core's real capacity at this SLO is at least ${k.kneeRps} req/s`;
+  if (k.saturationRps === null) return `${k.kneeRps} req/s, the last step: not saturated within the sweep`;
+  return `${k.kneeRps} req/s; saturated at ${k.saturationRps} req/s, limited by the server side`;
+}
+
+/** Server CPU busy at the step used: its rate × the server CPU per request. */
+function busyAt(p: ProtocolPlan): string {
+  const rps = p.knee?.usedRps;
+  return rps === null || rps === undefined ? "" : ` (server CPU ${fixed((rps * p.serverCpuUsPerRequest) / 1e4, 0)}% busy there)`;
+}
+
+/** For a sweep: the knee and the step used lead the table, and the per-core rate is the one measured there. */
+function sweepRows(basis: SweepBasis): { lead: Row[]; perCore: Row } {
+  const slo = `p99 ≤ ${formatUs(basis.sloP99Us)}, ≥ 99% delivered, no errors`;
+  return {
+    lead: [
+      [`knee (${slo})`, (p) => (p.knee === null ? MISSING : kneeCell(p.knee))],
+      ["step the figures below were measured at", (p) => (p.knee === null || p.knee.usedRps === null ? MISSING : `${p.knee.usedRps} req/s${p.knee.reason === null ? " (the knee)" : ` (${p.knee.reason})`}`)],
+    ],
+    perCore: ["req/s per server core at that step (1,000,000 ÷ server CPU µs/req)", (p) => (p.best === null ? MISSING : `${formatQuantity(p.best.rpsPerCore)}${busyAt(p)}`)],
+  };
+}
+
+function rows(plan: Plan): Row[] {
   const slo = plan.options.sloP99Us === null ? "(no SLO given)" : `with p99 ≤ ${formatUs(plan.options.sloP99Us)}`;
   const kernelLabel = plan.irqTimeAccounting === true ? "kernel cores (included above)" : "kernel cores (overlapping, not added)";
+  const sweep = plan.sweep === null ? null : sweepRows(plan.sweep);
   return [
+    ...(sweep?.lead ?? []),
     ["scenarios used", (p) => p.scenarios.join(", ")],
     ["server CPU µs/req (schedstat)", (p) => fixed(p.serverCpuUsPerRequest, 1)],
     ["**server cores needed**", (p) => `**${cores(p.serverCores)}**`],
@@ -25,7 +55,19 @@ function rows(plan: Plan): [string, (p: ProtocolPlan) => string][] {
     ["TCP segments/s", (p) => formatQuantity(p.tcpSegmentsPerSecond)],
     ["bandwidth, bit/s (rx + tx)", (p) => formatQuantity(p.bitsPerSecond)],
     ["NET softirq runs/s", (p) => formatQuantity(p.softirqRunsPerSecond)],
-    [`best req/s per server core seen ${slo}`, (p) => (p.best === null ? "none met it" : `${formatQuantity(p.best.rpsPerCore)} (${p.best.scenario}, p99 ${formatUs(p.best.p99Us)})`)],
+    sweep?.perCore ?? [`best req/s per server core seen ${slo}`, (p) => (p.best === null ? "none met it" : `${formatQuantity(p.best.rpsPerCore)} (${p.best.scenario}, p99 ${formatUs(p.best.p99Us)})`)],
+  ];
+}
+
+/** The sweep's replacement for the single-rate scaling assumption, naming the step each protocol was planned from. */
+function sweepAssumptions(plan: Plan, basis: SweepBasis): string[] {
+  const o = plan.options;
+  const used = plan.protocols.map((p) => `${p.protocol} at ${p.knee?.usedRps ?? MISSING} req/s${p.knee?.reason === null ? " (its knee)" : ` (its knee ${p.knee?.kneeRps ?? MISSING} req/s: ${p.knee?.reason ?? ""})`}`);
+  const slo = basis.sloFrom === "run" ? `the run's SLO, p99 ≤ ${formatUs(basis.sloP99Us)}` : `--slo-p99 ${formatUs(basis.sloP99Us)}, found again from the run's steps (the run itself used ${formatUs(basis.runSloP99Us)})`;
+  return [
+    `Sweep over ${basis.rates.join(", ")} req/s: each protocol's per-request figures are those measured at its knee — the highest offered rate that met ${slo} with ≥ 99% of the offered rate delivered and no errors; every lower step met it too — not scaled from one rate: ${used.join("; ")}. They are scaled linearly to ${o.rps} req/s; per-request CPU usually falls as load rises (batching), so far above the step used they are upper estimates.`,
+    "At a knee one server process, pinned to one core, met the SLO. Where a knee is **limited by the generator**, the load generator fell behind its schedule before the protocol gave out: the protocol's real knee — what one server core carries within the SLO — is at least that rate, and the steps past it describe the generator, not the protocol.",
+    `Req/s per server core: 1,000,000 ÷ the server CPU µs per request at the step used — a fully busy core at that cost. Its latency was measured only up to the knee, not at ${o.rps} req/s.`,
   ];
 }
 
@@ -33,8 +75,11 @@ export function assumptions(plan: Plan, result: RunResult): string[] {
   const o = plan.options;
   const scale = o.rps / plan.runRps;
   const t = result.topology;
-  const out = [
+  const single = [
     `Linear scaling of the run's per-request figures from ${plan.runRps} req/s to ${o.rps} req/s (${fixed(scale, scale < 10 ? 2 : 0)}×). Per-request CPU, softirq runs and context switches usually fall as load rises (batching), and HTTP/2 and gRPC may pack several frames into one segment, so far above the run's rate these are upper estimates; rerun at the target rate to know.`,
+  ];
+  const out = [
+    ...(plan.sweep === null ? single : sweepAssumptions(plan, plan.sweep)),
     `Cores = CPU µs per request × ${o.rps} req/s ÷ 1,000,000 ÷ target utilisation ${o.targetUtil}.`,
     plan.irqTimeAccounting === true
       ? "CPU: the server process's schedstat run time plus softirq + irq time on the server's CPU. The kernel has IRQ time accounting, so the two are disjoint and adding them is sound."
@@ -42,10 +87,16 @@ export function assumptions(plan: Plan, result: RunResult): string[] {
     "The kernel figure is the softirq + irq time on the server's CPU. On veth that includes the receive work for packets the server sent (it runs on the sender's CPU) and, with RPS, for packets it received; a real NIC splits this differently.",
     "Client cores are what the load generator (a Node.js process, its own bookkeeping included) spent: a rough guide to the callers' side, not part of the server plan.",
     `Packets/s and bandwidth are at the server's interface${t === null ? "" : ` (${t.kind === "loopback" ? "loopback: rx only" : "veth: rx + tx"})`}: bytes include Ethernet headers but not a wire's preamble and inter-frame gap.${t?.interfaces.some((i) => i.offloads?.tso === true) === true ? " TSO/GSO were on, so interface packets are super-packets; TCP segments/s is the wire-like packet rate." : ""}`,
-    o.sloP99Us === null
-      ? "No latency SLO given (--slo-p99): the best req/s per core is over every scenario used."
-      : `Best req/s per core: 1,000,000 ÷ server CPU µs per request, over the scenarios whose p99 met ${formatUs(o.sloP99Us)} at the run's ${plan.runRps} req/s. The latency at ${o.rps} req/s was not measured.`,
-    o.includeSaturated ? "Scenarios whose load generator saturated are included (--include-saturated): their figures were not at a steady rate." : "Scenarios whose load generator saturated are left out: they did not run at a steady rate.",
+    ...(plan.sweep !== null
+      ? []
+      : [
+          o.sloP99Us === null
+            ? "No latency SLO given (--slo-p99): the best req/s per core is over every scenario used."
+            : `Best req/s per core: 1,000,000 ÷ server CPU µs per request, over the scenarios whose p99 met ${formatUs(o.sloP99Us)} at the run's ${plan.runRps} req/s. The latency at ${o.rps} req/s was not measured.`,
+        ]),
+    o.includeSaturated
+      ? "Scenarios whose load generator saturated are included (--include-saturated): their figures were not at a steady rate."
+      : `Scenarios whose load generator saturated are left out: they did not run at a steady rate.${plan.sweep === null ? "" : " Where the knee step's generator saturated, the highest step below it where it kept up is used instead."}`,
     "System-wide figures (softirq runs, kernel CPU) of windows the contamination guard flagged are left out.",
   ];
   return out;
@@ -58,6 +109,17 @@ function fewestPackets(ps: readonly ProtocolPlan[]): string {
   return ` Fewest TCP segments: ${best.protocol}, ${formatQuantity(best.tcpSegmentsPerSecond)}/s.`;
 }
 
+function source(plan: Plan): string {
+  if (plan.sweep === null) return `From run \`${plan.runId}\` (${plan.runRps} req/s per scenario).`;
+  const r = plan.sweep.rates;
+  return `From sweep run \`${plan.runId}\` (${r.length} offered rates, ${r[0] ?? MISSING} to ${r.at(-1) ?? MISSING} req/s), each protocol measured at its knee.`;
+}
+
+function slo(plan: Plan): string {
+  if (plan.sweep !== null) return `p99 ≤ ${formatUs(plan.sweep.sloP99Us)}${plan.sweep.sloFrom === "run" ? " (the run's)" : ""}`;
+  return plan.options.sloP99Us === null ? "none" : `p99 ≤ ${formatUs(plan.options.sloP99Us)}`;
+}
+
 export function planToMarkdown(plan: Plan, result: RunResult): string {
   const o = plan.options;
   const ps = plan.protocols;
@@ -66,7 +128,7 @@ export function planToMarkdown(plan: Plan, result: RunResult): string {
   const out = [
     `# wirecost plan — ${o.rps} req/s`,
     "",
-    `From run \`${plan.runId}\` (${plan.runRps} req/s per scenario). Target utilisation ${fixed(o.targetUtil * 100, 0)}% per core; latency SLO ${o.sloP99Us === null ? "none" : `p99 ≤ ${formatUs(o.sloP99Us)}`}.`,
+    `${source(plan)} Target utilisation ${fixed(o.targetUtil * 100, 0)}% per core; latency SLO ${slo(plan)}.`,
     "",
     `**Cheapest in server cores: ${plan.cheapest}**, ${cores(cheapest?.serverCores ?? null)} at ${o.rps} req/s${others.length > 0 ? ` (${others.join(", ")})` : ""}.${fewestPackets(ps)}`,
     "",

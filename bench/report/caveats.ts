@@ -6,6 +6,7 @@ import type { CompletedScenario, RunResult } from "../result.ts";
 import { totalErrors } from "../result.ts";
 import { plural } from "./format.ts";
 import { isCompleted, repeatsOf } from "./run-view.ts";
+import { sweepOf } from "./sweep-view.ts";
 
 const TICK_US = 10_000; // USER_HZ = 100 (getconf CLK_TCK): /proc/stat counts 10 ms ticks.
 
@@ -40,7 +41,7 @@ function scenarioCaveats(result: RunResult): string[] {
   if (saturated.length > 0) {
     const which = saturated.map((s) => `${s.name} (${s.generator.saturationReasons.join("; ")})`).join(", ");
     out.push(
-      `**The load generator saturated in ${saturated.length} ${of}**: ${which}. It did not keep its schedule, so requests went out late and in bursts: their latency includes the generator's own delay, and their per-request costs are not those of a steady ${result.config.rps} req/s. They stay in the tables, marked SATURATED; \`npm run plan\` leaves them out.`,
+      `**The load generator saturated in ${saturated.length} ${of}**: ${which}. It did not keep its schedule, so requests went out late and in bursts: their latency includes the generator's own delay, and their per-request costs are not those of a steady ${sweepOf(result) === null ? `${result.config.rps} req/s` : "rate at their step"}. They stay in the tables, marked SATURATED; \`npm run plan\` leaves them out${sweepOf(result) === null ? "" : " (for a sweep it uses the highest step at or below the knee where the generator kept up)"}.`,
     );
   }
   const contaminated = completed.filter((s) => s.contamination?.contaminated === true);

@@ -6,20 +6,10 @@ import type { TopLevelSpec } from "vega-lite";
 import type { RunResult } from "../result.ts";
 import { cpuRows, latencyRows, packetRows, seriesRows } from "./chart-data.ts";
 import type { ChartId } from "./doc.ts";
+import { CONFIG, HEIGHT, protocolColor, WIDTH } from "./chart-style.ts";
 import { protocolsOf } from "./run-view.ts";
-
-const WIDTH = 520;
-const HEIGHT = 240;
-
-/** Fixed fonts and a white background, so the SVG looks the same in a browser, an editor preview and on GitHub. */
-const CONFIG = {
-  background: "white",
-  font: "sans-serif",
-  view: { stroke: "#ddd" },
-  axis: { labelFontSize: 11, titleFontSize: 12 },
-  legend: { labelFontSize: 11, titleFontSize: 12 },
-  title: { fontSize: 14, anchor: "start" as const },
-};
+import { sweepChartSpecs } from "./sweep-chart-specs.ts";
+import { sideBySideView } from "./sweep-view.ts";
 
 export interface ChartSpec {
   readonly id: ChartId;
@@ -29,10 +19,6 @@ export interface ChartSpec {
   readonly spec: TopLevelSpec;
   /** No row to plot (no completed scenario has the figures): the chart is not rendered, the report says so. */
   readonly empty?: boolean;
-}
-
-function protocolColor(result: RunResult) {
-  return { field: "protocol", type: "nominal" as const, title: "protocol", scale: { domain: protocolsOf(result), scheme: "tableau10" } };
 }
 
 type SeriesQuantity = "pps" | "softirqRate" | "cpuBusyPct";
@@ -72,7 +58,7 @@ function timeSeries(result: RunResult, id: ChartId, title: string, yTitle: strin
   };
 }
 
-export function chartSpecs(result: RunResult): ChartSpec[] {
+function singleRateSpecs(result: RunResult): ChartSpec[] {
   const protocols = protocolsOf(result);
   const packets: ChartSpec = {
     id: "packets-per-request",
@@ -144,7 +130,7 @@ export function chartSpecs(result: RunResult): ChartSpec[] {
       },
     },
   };
-  const specs = [
+  return [
     packets,
     cpu,
     latency,
@@ -159,5 +145,13 @@ export function chartSpecs(result: RunResult): ChartSpec[] {
       "Busy share (100% − idle − steal) of the server's and the client's CPU per sample interval, from /proc/stat; contaminated windows left out. At 100 ticks/s and 10 Hz a point moves in 10% steps.",
     ),
   ];
+}
+
+/**
+ * Every chart of a report. A sweep's per-protocol charts are drawn at its comparison step (sweep-view.ts), so no
+ * bar or curve mixes offered rates, and its curves against the offered load follow.
+ */
+export function chartSpecs(result: RunResult): ChartSpec[] {
+  const specs = [...singleRateSpecs(sideBySideView(result)), ...sweepChartSpecs(result)];
   return specs.map((c) => ({ ...c, empty: ((c.spec.data as { values?: unknown[] } | undefined)?.values ?? []).length === 0 }));
 }

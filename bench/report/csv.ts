@@ -28,7 +28,7 @@ function per(fn: (p: CostFigures) => number | null): (s: ScenarioResult) => numb
 
 export const CSV_COLUMNS: readonly CsvColumn[] = [
   { name: "run_id", description: "the run's id (results/<run_id>/)", read: (_s, run) => run.runId },
-  { name: "scenario", description: "scenario name: protocol, and #repeat when the run repeated", read: (s) => s.name },
+  { name: "scenario", description: "scenario name: protocol, @offered rate in a sweep, and #repeat when the run repeated", read: (s) => s.name },
   { name: "protocol", description: "http1, http1-close, h2c, h2, grpc or grpc-stream", read: (s) => s.protocol },
   { name: "repeat", description: "1-based repeat", read: (s) => s.repeat },
   { name: "state", description: "completed, errored or aborted", read: (s) => s.state },
@@ -71,6 +71,8 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
   { name: "cpu_irq_us_per_req", description: "/proc/stat irq on the run's CPUs, µs", global: true, read: per((p) => p.cpuUs.irq) },
   { name: "cpu_busy_us_per_req", description: "/proc/stat busy time on the run's CPUs, µs (not a sum of the columns above)", global: true, read: per((p) => p.cpuUs.total) },
   { name: "cpu_steal_us_per_req", description: "/proc/stat steal on the run's CPUs, µs", global: true, read: per((p) => p.cpuUs.steal) },
+  // Appended with load sweeps; the offered rate of the step is `offered_rps` above.
+  { name: "step", description: "0-based step of a load sweep, in offered_rps order (empty: not a sweep)", read: (s) => s.step },
 ];
 
 function formatCell(value: Cell): string {

@@ -9,8 +9,13 @@ export type ChartId =
   | "latency-percentiles"
   | "timeseries-pps"
   | "timeseries-softirq"
-  | "timeseries-cpu";
+  | "timeseries-cpu"
+  | SweepChartId;
 
+/** Charts only a sweep has: curves against the offered load. */
+export type SweepChartId = "sweep-throughput" | "sweep-latency-p99" | "sweep-cpu-per-request" | "sweep-softirq-drops";
+
+/** The charts every report has, in order; a sweep adds SWEEP_CHART_IDS. */
 export const CHART_IDS: readonly ChartId[] = [
   "packets-per-request",
   "cpu-per-request",
@@ -19,6 +24,8 @@ export const CHART_IDS: readonly ChartId[] = [
   "timeseries-softirq",
   "timeseries-cpu",
 ];
+
+export const SWEEP_CHART_IDS: readonly SweepChartId[] = ["sweep-throughput", "sweep-latency-p99", "sweep-cpu-per-request", "sweep-softirq-drops"];
 
 export type Align = "left" | "right";
 

@@ -1,24 +1,46 @@
 /**
- * Builds the report's blocks from a result: summary, where it ran, caveats, the figures, the factors, the charts
- * and the CSV's column list. Pure; Markdown and HTML render the same blocks.
+ * Builds the report's blocks from a result: summary, a sweep's curves and knees, where it ran, caveats, the
+ * figures, the factors, the charts and the CSV's column list. Pure; Markdown and HTML render the same blocks.
  */
+import type { SweepConfig } from "../config.ts";
 import type { Protocol } from "../protocol.ts";
 import type { RunResult } from "../result.ts";
 import { caveats } from "./caveats.ts";
 import { chartSpecs } from "./chart-specs.ts";
+import type { ChartSpec } from "./chart-specs.ts";
 import { CSV_COLUMNS } from "./csv.ts";
+import { SWEEP_CHART_IDS } from "./doc.ts";
 import type { Block, ReportDoc } from "./doc.ts";
 import { environmentSection } from "./environment-section.ts";
 import { plural } from "./format.ts";
 import { factorSection, repeatTables } from "./results-section.ts";
 import { isCompleted, protocolsOf, repeatsOf } from "./run-view.ts";
+import { sweepSection } from "./sweep-section.ts";
+import { atOfferedRate, comparisonStep, skippedOf, sweepConfigOf, sweepOf } from "./sweep-view.ts";
+import type { ComparisonStep } from "./sweep-view.ts";
 
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
 
+function sweepSummary(result: RunResult, sweep: SweepConfig): string {
+  const c = result.config;
+  const protocols = protocolsOf(result);
+  const completed = result.scenarios.filter(isCompleted).length;
+  const skipped = skippedOf(result).length === 0 ? "" : `, ${skippedOf(result).length} skipped`;
+  const streams = protocols.some((p) => p !== "http1" && p !== "http1-close") ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
+  return [
+    `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
+    `${completed} of ${plural(result.scenarios.length, "scenario")} completed${skipped}.`,
+    `Each scenario offered its step's rate, ${sweep.from} to ${sweep.to} req/s in ${sweep.spacing} steps, open loop over ${plural(c.connections, "connection")}${streams}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
+    `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; within each step the protocols interleave.`,
+  ].join(" ");
+}
+
 function summary(result: RunResult): string {
   const c = result.config;
+  const sweep = sweepConfigOf(result);
+  if (sweepOf(result) !== null && sweep !== null) return sweepSummary(result, sweep);
   const protocols = protocolsOf(result);
   const completed = result.scenarios.filter(isCompleted).length;
   const streams = protocols.some((p) => p !== "http1" && p !== "http1-close") ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
@@ -30,11 +52,19 @@ function summary(result: RunResult): string {
   ].join(" ");
 }
 
-function chartBlocks(result: RunResult): Block[] {
-  return [
-    { kind: "heading", level: 2, text: "Charts" },
-    ...chartSpecs(result).map((c): Block => ({ kind: "chart", chart: c.id, title: c.title, note: c.note, empty: c.empty === true })),
-  ];
+function chartBlock(c: ChartSpec): Block {
+  return { kind: "chart", chart: c.id, title: c.title, note: c.note, empty: c.empty === true };
+}
+
+const isSweepChart = (c: ChartSpec): boolean => (SWEEP_CHART_IDS as readonly string[]).includes(c.id);
+
+/** The per-protocol charts; a sweep's curves against the offered load are in its own section. */
+function chartBlocks(charts: readonly ChartSpec[], step: ComparisonStep | null): Block[] {
+  const blocks: Block[] = [{ kind: "heading", level: 2, text: "Charts" }];
+  if (step !== null) {
+    blocks.push({ kind: "paragraph", text: `At ${step.offeredRps} req/s, the step the side-by-side tables use (see Load sweep); the curves against the offered load are in Load sweep.` });
+  }
+  return [...blocks, ...charts.filter((c) => !isSweepChart(c)).map(chartBlock)];
 }
 
 function csvBlocks(): Block[] {
@@ -52,17 +82,26 @@ export interface DocOptions {
   readonly baselineProtocol: Protocol;
 }
 
+/**
+ * A sweep adds its own section after the summary, and its side-by-side tables, factors and per-protocol charts
+ * are at one offered rate (sweep-view.ts `comparisonStep`), never mixing rates.
+ */
 export function buildReportDoc(result: RunResult, options: DocOptions): ReportDoc {
+  const step = comparisonStep(result);
+  const view = step === null ? result : atOfferedRate(result, step.offeredRps);
+  const at = step === null ? "" : ` at ${step.offeredRps} req/s`;
+  const charts = chartSpecs(result);
   return {
     title: `wirecost report — ${result.runId}`,
     blocks: [
       { kind: "paragraph", text: summary(result) },
-      ...factorSection(result, options.baselineProtocol),
+      ...sweepSection(result, charts.filter(isSweepChart).map(chartBlock)),
+      ...factorSection(view, options.baselineProtocol, at),
       { kind: "heading", level: 2, text: "Caveats" },
       { kind: "list", items: caveats(result) },
       ...environmentSection(result),
-      ...repeatTables(result),
-      ...chartBlocks(result),
+      ...repeatTables(view, at),
+      ...chartBlocks(charts, step),
       ...csvBlocks(),
     ],
   };

@@ -26,7 +26,8 @@ function stateCell(s: ScenarioResult | undefined): [generator: string, window: s
   return [s.generator.saturated ? "SATURATED" : "ok", window];
 }
 
-export function repeatTables(result: RunResult): Block[] {
+/** `at`: appended to the section heading, e.g. " at 500 req/s" for a sweep's comparison step. */
+export function repeatTables(result: RunResult, at = ""): Block[] {
   const protocols = protocolsOf(result);
   const blocks: Block[] = [];
   const repeats = repeatsOf(result);
@@ -39,7 +40,7 @@ export function repeatTables(result: RunResult): Block[] {
     blocks.push({ kind: "table", header: ["", ...protocols], rows });
   }
   return [
-    { kind: "heading", level: 2, text: "Per request, protocol by protocol" },
+    { kind: "heading", level: 2, text: `Per request, protocol by protocol${at}` },
     {
       kind: "paragraph",
       text: "CPU server and client are each process's schedstat run time (user + sys, ns-precise). CPU kernel is /proc/stat softirq + irq time on the run's CPUs, a tick sample. NET softirqs are NET_RX + NET_TX runs on all CPUs (runs, not packets). \"excluded\": a system-wide figure from a contaminated window.",
@@ -66,7 +67,7 @@ function headline(protocol: Protocol, baseline: Protocol, factors: ReadonlyMap<M
   return `**${protocol}** used ${first} of ${baseline}${tail}.`;
 }
 
-export function factorSection(result: RunResult, baseline: Protocol): Block[] {
+export function factorSection(result: RunResult, baseline: Protocol, at = ""): Block[] {
   const rows = relativeFactors(result, baseline);
   const protocols = protocolsOf(result).filter((p) => p !== baseline);
   if (protocols.length === 0) return [];
@@ -79,7 +80,7 @@ export function factorSection(result: RunResult, baseline: Protocol): Block[] {
       ? `Each factor is the mean over repeats of (protocol in repeat r) ÷ (${baseline} in repeat r), ± the sample standard deviation of those ratios (n − 1). Pairing by repeat cancels drift between repeats, which the run interleaves; a pair with a missing or excluded figure is dropped, and "(n=…)" says how many pairs were left.`
       : `One repeat: each factor is a single ratio, protocol ÷ ${baseline}, without a spread.`;
   return [
-    { kind: "heading", level: 2, text: `Relative to ${baseline}` },
+    { kind: "heading", level: 2, text: `Relative to ${baseline}${at}` },
     { kind: "list", items: sentences },
     { kind: "paragraph", text: how },
     {

@@ -12,6 +12,13 @@ export function loadFixture(): RunResult {
   return JSON.parse(readFileSync(FIXTURE_PATH, "utf8")) as RunResult;
 }
 
+/** A frozen sweep: http1, h2c and grpc at 500, 1140, 2620 and 6000 req/s, one repeat. */
+export const SWEEP_FIXTURE_PATH = new URL("../fixtures/results/sweep-three-protocols.json", import.meta.url);
+
+export function loadSweepFixture(): RunResult {
+  return JSON.parse(readFileSync(SWEEP_FIXTURE_PATH, "utf8")) as RunResult;
+}
+
 const template = loadFixture().scenarios[0] as CompletedScenario;
 
 export interface ScenarioFigures {

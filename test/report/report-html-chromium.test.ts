@@ -9,9 +9,9 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHART_IDS } from "../../bench/report/doc.ts";
+import { CHART_IDS, SWEEP_CHART_IDS } from "../../bench/report/doc.ts";
 import { writeReports } from "../../bench/report/write-reports.ts";
-import { FIXTURE_PATH } from "./make-result.ts";
+import { FIXTURE_PATH, SWEEP_FIXTURE_PATH } from "./make-result.ts";
 
 const CHROMIUM = process.env.WIRECOST_CHROMIUM ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
@@ -19,7 +19,12 @@ const title = haveChromium
   ? "report.html in headless Chromium"
   : `report.html in headless Chromium (skipped: ${CHROMIUM} is not installed; apt-get install chromium, as .ci/run does)`;
 
-describe.skipIf(!haveChromium)(title, () => {
+const REPORTS = [
+  { run: "the six-protocol run", fixture: FIXTURE_PATH, charts: CHART_IDS },
+  { run: "the three-protocol sweep", fixture: SWEEP_FIXTURE_PATH, charts: [...SWEEP_CHART_IDS, ...CHART_IDS] },
+];
+
+describe.skipIf(!haveChromium).each(REPORTS)(`${title}: $run`, ({ fixture, charts: expected }) => {
   const dir = mkdtempSync(join(tmpdir(), "wirecost-report-html-"));
   const profile = mkdtempSync(join(tmpdir(), "wirecost-chromium-profile-"));
   let context: BrowserContext | undefined;
@@ -34,7 +39,7 @@ describe.skipIf(!haveChromium)(title, () => {
   let charts: { id: string; width: number; height: number; marks: number; texts: number }[] = [];
 
   beforeAll(async () => {
-    copyFileSync(FIXTURE_PATH, join(dir, "result.json"));
+    copyFileSync(fixture, join(dir, "result.json"));
     await writeReports(dir);
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -63,7 +68,7 @@ describe.skipIf(!haveChromium)(title, () => {
   });
 
   it("draws every chart as a visible SVG with marks and labels", () => {
-    expect(charts.map((c) => c.id)).toEqual(CHART_IDS);
+    expect(charts.map((c) => c.id)).toEqual(expected);
     for (const c of charts) {
       expect(c.width, c.id).toBeGreaterThan(200);
       expect(c.height, c.id).toBeGreaterThan(100);

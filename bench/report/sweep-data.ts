@@ -1,0 +1,137 @@
+/**
+ * A sweep's figures step by step: one row per scenario for the sweep tables, and per protocol and offered rate the
+ * points the sweep charts draw, with each protocol's knee marked. Pure; exact-value tested
+ * (test/report/report-sweep-data.test.ts).
+ */
+import type { DropCounts } from "../collector/index.ts";
+import type { SaturationKind } from "../load/assess.ts";
+import type { Protocol } from "../protocol.ts";
+import type { CompletedScenario, RunResult, ScenarioResult } from "../result.ts";
+import { totalErrors } from "../result.ts";
+import { sweepPoint } from "../sweep/summary.ts";
+import { metric, metricValue } from "./metrics.ts";
+import { isCompleted, protocolsOf } from "./run-view.ts";
+import { kneeOf } from "./sweep-view.ts";
+
+/**
+ * Drop counters that never count the same drop twice. TcpExt ListenDrops already counts ListenOverflows and
+ * TCPReqQFullDrop (net/ipv4/tcp_input.c `tcp_conn_request` → `tcp_listendrop`), and Udp InErrors counts
+ * RcvbufErrors (net/ipv4/udp.c), so those are left out of the sum.
+ */
+export const DISJOINT_DROP_FIELDS: readonly (keyof DropCounts)[] = ["listenDrops", "tcpBacklogDrop", "tcpRcvQDrop", "tcpOfoDrop", "tcpZeroWindowDrop", "udpInErrors"];
+
+/** The server namespace's drops over the window; null when the result has no drop counters or none was readable. */
+export function serverDrops(s: CompletedScenario): number | null {
+  const counts = s.totals?.drops?.server;
+  if (counts === undefined || counts === null) return null;
+  const known = DISJOINT_DROP_FIELDS.map((f) => counts[f]).filter((v): v is number => typeof v === "number");
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+}
+
+/** /proc/stat softirq + irq on the server's CPU per request, µs; null for a contaminated window (a global figure). */
+export function serverCpuKernelUs(s: CompletedScenario): number | null {
+  const cpu = s.cpus?.server;
+  const split = cpu === null || cpu === undefined ? undefined : s.perRequest?.cpuUs.perCpu[String(cpu)];
+  if (split === undefined || s.contamination?.contaminated === true) return null;
+  return split.softirq + split.irq;
+}
+
+export interface SweepStepRow {
+  readonly protocol: Protocol;
+  readonly scenario: string;
+  readonly repeat: number;
+  readonly offeredRps: number;
+  readonly state: ScenarioResult["state"];
+  readonly achievedRps: number | null;
+  readonly p99Us: number | null;
+  readonly errors: number | null;
+  /** Shares of the server's CPU over the window, % (/proc/stat ticks); null when unmeasured or contaminated. */
+  readonly serverSoftirqPct: number | null;
+  readonly serverUserPct: number | null;
+  readonly drops: number | null;
+  readonly packetsPerRequest: number | null;
+  readonly cpuServerUs: number | null;
+  readonly cpuClientUs: number | null;
+  readonly kernelUs: number | null;
+  /** Null when the scenario did not complete. */
+  readonly generatorSaturated: boolean | null;
+  readonly generatorKinds: readonly SaturationKind[];
+}
+
+function stepRow(s: ScenarioResult): SweepStepRow {
+  const common = { protocol: s.protocol, scenario: s.name, repeat: s.repeat, offeredRps: s.offeredRps, state: s.state };
+  if (!isCompleted(s)) {
+    return {
+      ...common, achievedRps: null, p99Us: null, errors: null, serverSoftirqPct: null, serverUserPct: null, drops: null,
+      packetsPerRequest: null, cpuServerUs: null, cpuClientUs: null, kernelUs: null, generatorSaturated: null, generatorKinds: [],
+    };
+  }
+  const point = sweepPoint(s);
+  const global = s.contamination?.contaminated !== true;
+  return {
+    ...common,
+    achievedRps: s.achievedRps,
+    p99Us: s.latencyUs.p99,
+    errors: totalErrors(s.errors),
+    serverSoftirqPct: global ? point.serverSoftirqPct : null,
+    serverUserPct: global ? point.serverUserPct : null,
+    drops: serverDrops(s),
+    packetsPerRequest: metricValue(metric("packetsPerRequest"), s),
+    cpuServerUs: metricValue(metric("cpuServerUsPerRequest"), s),
+    cpuClientUs: metricValue(metric("cpuClientUsPerRequest"), s),
+    kernelUs: serverCpuKernelUs(s),
+    generatorSaturated: s.generator.saturated,
+    generatorKinds: s.generator.saturationKinds ?? [],
+  };
+}
+
+/** Every scenario of a protocol as a row, by offered rate then repeat. */
+export function sweepStepRows(result: RunResult, protocol: Protocol): SweepStepRow[] {
+  return result.scenarios
+    .filter((s) => s.protocol === protocol)
+    .map(stepRow)
+    .sort((a, b) => a.offeredRps - b.offeredRps || a.repeat - b.repeat);
+}
+
+export type CurveQuantity = "achievedRps" | "p99Us" | "cpuServerUs" | "cpuClientUs" | "kernelUs" | "serverSoftirqPct" | "drops";
+
+export interface CurveRow {
+  readonly protocol: Protocol;
+  readonly offeredRps: number;
+  /** Which line within a protocol, for charts with several quantities (the CPU split, softirq and drops). */
+  readonly series: string;
+  readonly value: number;
+  /** The protocol's knee step: the chart marks it. */
+  readonly knee: boolean;
+  /** "knee 2620", or "knee ≥ 2620" when the generator gave out first, so the protocol's knee is at least there. */
+  readonly kneeLabel: string;
+}
+
+/** A knee's label; null without a knee. */
+export function kneeLabel(result: RunResult, protocol: Protocol): string | null {
+  const knee = kneeOf(result, protocol);
+  if (knee === null || knee.kneeRps === null) return null;
+  return `knee ${knee.limitedBy === "generator" ? "≥ " : ""}${knee.kneeRps}`;
+}
+
+/**
+ * One point per protocol and offered rate: the mean of the quantity over the rate's completed scenarios (repeats),
+ * points without the figure left out. `positiveOnly` drops zeros, which a log axis cannot draw.
+ */
+export function curveRows(result: RunResult, quantity: CurveQuantity, series: string, options: { positiveOnly?: boolean } = {}): CurveRow[] {
+  const rows: CurveRow[] = [];
+  for (const protocol of protocolsOf(result)) {
+    const kneeRps = kneeOf(result, protocol)?.kneeRps ?? null;
+    const label = kneeLabel(result, protocol) ?? "";
+    const byRate = new Map<number, number[]>();
+    for (const r of sweepStepRows(result, protocol)) {
+      const value = r[quantity];
+      if (value === null || !Number.isFinite(value) || (options.positiveOnly === true && value <= 0)) continue;
+      byRate.set(r.offeredRps, [...(byRate.get(r.offeredRps) ?? []), value]);
+    }
+    for (const [offeredRps, values] of byRate) {
+      rows.push({ protocol, offeredRps, series, value: values.reduce((a, b) => a + b, 0) / values.length, knee: offeredRps === kneeRps, kneeLabel: label });
+    }
+  }
+  return rows;
+}
