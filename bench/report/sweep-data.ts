@@ -3,30 +3,14 @@
  * points the sweep charts draw, with each protocol's knee marked. Pure; exact-value tested
  * (test/report/report-sweep-data.test.ts).
  */
-import type { DropCounts } from "../collector/index.ts";
 import type { SaturationKind } from "../load/assess.ts";
 import type { Protocol } from "../protocol.ts";
 import type { CompletedScenario, RunResult, ScenarioResult } from "../result.ts";
 import { totalErrors } from "../result.ts";
-import { sweepPoint } from "../sweep/summary.ts";
+import { serverDrops, sweepPoint } from "../sweep/summary.ts";
 import { metric, metricValue } from "./metrics.ts";
 import { isCompleted, protocolsOf } from "./run-view.ts";
 import { kneeOf } from "./sweep-view.ts";
-
-/**
- * Drop counters that never count the same drop twice. TcpExt ListenDrops already counts ListenOverflows and
- * TCPReqQFullDrop (net/ipv4/tcp_input.c `tcp_conn_request` → `tcp_listendrop`), and Udp InErrors counts
- * RcvbufErrors (net/ipv4/udp.c), so those are left out of the sum.
- */
-export const DISJOINT_DROP_FIELDS: readonly (keyof DropCounts)[] = ["listenDrops", "tcpBacklogDrop", "tcpRcvQDrop", "tcpOfoDrop", "tcpZeroWindowDrop", "udpInErrors"];
-
-/** The server namespace's drops over the window; null when the result has no drop counters or none was readable. */
-export function serverDrops(s: CompletedScenario): number | null {
-  const counts = s.totals?.drops?.server;
-  if (counts === undefined || counts === null) return null;
-  const known = DISJOINT_DROP_FIELDS.map((f) => counts[f]).filter((v): v is number => typeof v === "number");
-  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
-}
 
 /** /proc/stat softirq + irq on the server's CPU per request, µs; null for a contaminated window (a global figure). */
 export function serverCpuKernelUs(s: CompletedScenario): number | null {

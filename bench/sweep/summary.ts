@@ -5,6 +5,7 @@ import type { SweepConfig } from "../config.ts";
 import type { Protocol } from "../protocol.ts";
 import type { CompletedScenario, ScenarioResult } from "../result.ts";
 import { totalErrors } from "../result.ts";
+import type { DropCounts } from "../collector/index.ts";
 import { findKnee } from "./knee.ts";
 import type { Knee, SweepPoint } from "./knee.ts";
 import { sweepRates } from "./plan.ts";
@@ -29,13 +30,19 @@ function round1(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
-/** Sums a scenario's drop counters if the collector reported them. */
-function dropCount(s: CompletedScenario): number | null {
-  const drops = (s.totals as { drops?: Record<string, number | null> } | undefined)?.drops;
-  if (drops === undefined) return null;
-  let n = 0;
-  for (const v of Object.values(drops)) if (typeof v === "number") n += v;
-  return n;
+/**
+ * Drop counters that never count the same drop twice. TcpExt ListenDrops already counts ListenOverflows and
+ * TCPReqQFullDrop (net/ipv4/tcp_input.c `tcp_conn_request` → `tcp_listendrop`), and Udp InErrors counts
+ * RcvbufErrors (net/ipv4/udp.c), so those are left out of the sum.
+ */
+export const DISJOINT_DROP_FIELDS: readonly (keyof DropCounts)[] = ["listenDrops", "tcpBacklogDrop", "tcpRcvQDrop", "tcpOfoDrop", "tcpZeroWindowDrop", "udpInErrors"];
+
+/** The server namespace's drops over the window; null when the result has no drop counters or none was readable. */
+export function serverDrops(s: CompletedScenario): number | null {
+  const counts = s.totals?.drops?.server;
+  if (counts === undefined || counts === null) return null;
+  const known = DISJOINT_DROP_FIELDS.map((f) => counts[f]).filter((v): v is number => typeof v === "number");
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
 }
 
 export function sweepPoint(s: ScenarioResult): SweepPoint {
@@ -53,7 +60,7 @@ export function sweepPoint(s: ScenarioResult): SweepPoint {
     generatorReasons: s.generator.saturationReasons,
     serverSoftirqPct: shares.softirq,
     serverUserPct: shares.user,
-    drops: dropCount(s),
+    drops: serverDrops(s),
   };
 }
 
