@@ -21,6 +21,7 @@ import type { BenchClient as GrpcStub, PayloadMessage } from "../../proto/grpc-s
 import { checkClientOptions, CLOSED_FAILURE, Fifo, Outstanding, warmUpAll } from "../outstanding.ts";
 import type { Tracked } from "../outstanding.ts";
 import { answerVerdict, BidiLane } from "./bidi-lane.ts";
+import { releaseClosedGrpcStreams } from "./release-closed-streams.ts";
 
 const CALL_OPTIONS: grpc.CallOptions = {};
 
@@ -36,6 +37,8 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
 class GrpcRequest implements Tracked {
   deadlineMs = 0;
   done: SendCallback | null;
+  olderOutstanding: Tracked | null = null;
+  newerOutstanding: Tracked | null = null;
   readonly seq: number;
   /** The unary call, once started. */
   call: grpc.ClientUnaryCall | null = null;
@@ -76,6 +79,7 @@ class GrpcClient {
   #closed = false;
 
   constructor(opts: ClientOptions, streaming: boolean) {
+    releaseClosedGrpcStreams();
     this.#opts = opts;
     this.#streaming = streaming;
     this.#body = makeBody(opts.requestBytes);

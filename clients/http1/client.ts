@@ -30,6 +30,8 @@ interface Shared {
 class Http1Request implements Tracked, Dispatcher.DispatchHandler {
   deadlineMs = 0;
   done: SendCallback | null;
+  olderOutstanding: Tracked | null = null;
+  newerOutstanding: Tracked | null = null;
   readonly seq: number;
   readonly shared: Shared;
   controller: Dispatcher.DispatchController | null = null;

@@ -30,6 +30,8 @@ interface Slot {
 class Http2Request implements Tracked {
   deadlineMs = 0;
   done: SendCallback | null;
+  olderOutstanding: Tracked | null = null;
+  newerOutstanding: Tracked | null = null;
   readonly seq: number;
   readonly client: Http2Client;
   stream: ClientHttp2Stream | null = null;
@@ -75,6 +77,10 @@ function onClose(this: ClientHttp2Stream): void {
   const req = requestOf(this);
   if (req.done !== null) req.client.outstanding.settle(req, failure("reset", `stream closed with code ${this.rstCode}`));
   if (req.slot !== null) req.slot.active--;
+  // Node keeps a closed stream reachable from old space until the next full GC (clients/grpc/release-closed-streams.ts
+  // explains how), and so this request through kRequest: let the answer's buffers go now.
+  req.first = null;
+  req.rest = null;
   req.client.pump();
 }
 
