@@ -96,7 +96,7 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
       notes.push(`${s.name}: --pps offered ${pps.offeredPps} packets/s but the window measured ${pps.measuredPps}: packets per request changed after calibration`);
     }
     if (s.contamination?.contaminated === true) {
-      notes.push(`${s.name}: other traffic ran during the window (${s.contamination.excessPackets} packets more than the run's own): its system-wide softirq and CPU figures are not the run's alone`);
+      notes.push(`${s.name}: other traffic ran during the window (${s.contamination.excessPackets} packets more than the run's own, over the ${s.contamination.tolerancePackets ?? 0} allowed for read skew): its system-wide softirq and CPU figures are not the run's alone`);
     }
   }
   return notes.length === 0 ? "" : `${notes.join("\n")}\n`;

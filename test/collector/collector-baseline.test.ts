@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { contaminationGuard } from "../../bench/collector/contamination-guard.ts";
+import { contaminationGuard, contaminationTolerance } from "../../bench/collector/contamination-guard.ts";
 import type { InterruptDelta, SoftnetDelta } from "../../bench/collector/delta-types.ts";
 import { baselineRates, subtractBaseline } from "../../bench/collector/subtract-baseline.ts";
 import { cpuTimes, makeDelta, missing, netDev, ok } from "./make-data.ts";
@@ -108,11 +108,20 @@ describe("contaminationGuard", () => {
       processed: 2010,
       runRxPackets: 2000,
       excessPackets: 10,
+      tolerancePackets: 4,
       contaminated: true,
       method: "server-rx-plus-tx",
       reason: null,
     });
     expect(contaminationGuard(window, { tolerancePackets: 10 }).contaminated).toBe(false);
+  });
+
+  it("tolerates read skew of 4 packets, or 0.1% of the run's own packets when that is more", () => {
+    expect([0, 1000, 4000, 4001, 562_888].map(contaminationTolerance)).toEqual([4, 4, 4, 5, 563]);
+    const skewed = makeDelta({ ...window, softnet: ok({ "0": softnet(2004), "1": softnet(0) }) });
+    expect(contaminationGuard(skewed)).toMatchObject({ excessPackets: 4, tolerancePackets: 4, contaminated: false });
+    const busier = makeDelta({ ...window, softnet: ok({ "0": softnet(2005), "1": softnet(0) }) });
+    expect(contaminationGuard(busier)).toMatchObject({ excessPackets: 5, contaminated: true });
   });
 
   it("adds the bridge ports' rx when the bridge namespace was read, since they receive every packet once more", () => {
@@ -130,6 +139,7 @@ describe("contaminationGuard", () => {
       processed: 4010,
       runRxPackets: 4000,
       excessPackets: 10,
+      tolerancePackets: 4,
       contaminated: true,
       method: "server-rx-plus-tx",
       reason: null,
