@@ -5,6 +5,7 @@ import type { TlsFiles } from "../bench/tls.ts";
 import { assertNever, DEFAULT_SERVER_SETTINGS, PROTOCOLS, usesTls } from "../bench/protocol.ts";
 import type { BenchClient, ClientOptions, Protocol, RequestFailure, RunningServer, ServerOptions } from "../bench/protocol.ts";
 import { createClient } from "../clients/index.ts";
+import type { GrpcClientChoice } from "../clients/index.ts";
 import { bodyLooksRight, makeBody } from "../proto/codec.ts";
 import { grpcAddress, loadBenchService } from "../proto/grpc-service.ts";
 import type { PayloadMessage } from "../proto/grpc-service.ts";
@@ -58,7 +59,14 @@ function expectedConnections(protocol: Protocol, connections: number, requests: 
   }
 }
 
-describe.each(PROTOCOLS)("the %s arm", (protocol) => {
+/** Every arm with its default client, and the gRPC arms again with the lean client (`--grpc-client lean`). */
+const ARMS: readonly { readonly name: string; readonly protocol: Protocol; readonly grpcClient: GrpcClientChoice }[] = [
+  ...PROTOCOLS.map((protocol) => ({ name: protocol, protocol, grpcClient: "grpc-js" as const })),
+  { name: "grpc (lean client)", protocol: "grpc", grpcClient: "lean" },
+  { name: "grpc-stream (lean client)", protocol: "grpc-stream", grpcClient: "lean" },
+];
+
+describe.each(ARMS)("the $name arm", ({ protocol, grpcClient }) => {
   function serverOptions(): ServerOptions {
     return {
       protocol,
@@ -89,7 +97,7 @@ describe.each(PROTOCOLS)("the %s arm", (protocol) => {
       requestTimeoutMs: 5_000,
       caPem: tls.certPem,
       ...overrides,
-    });
+    }, grpcClient);
     onTestFinished(() => created.close());
     return created;
   }

@@ -2,6 +2,9 @@
  * One long-lived `Bidi` call of the `grpc-stream` arm: each request is one message, each answer one message, matched
  * by seq. gRPC has no per-message status, so a non-OK status ends the call and fails everything pending on it; the
  * client opens a new call for the next request.
+ *
+ * The lane only does the matching; the call under it is grpc-js's (`openGrpcJsLane`) or the lean client's own
+ * http2 stream (clients/grpc/lean-client.ts), which hand answers to `answer` and the call's end to `end`.
  */
 
 import type * as grpc from "@grpc/grpc-js";
@@ -25,9 +28,18 @@ export function answerVerdict(sentSeq: number, answer: PayloadMessage, responseB
   return failure("mismatch", `sent seq ${sentSeq}, got seq ${answer.seq} with a ${answer.body.length}-byte body`);
 }
 
+/** What a lane needs of its call: grpc-js's ClientDuplexStream has this shape. */
+export interface LaneCall {
+  write(message: PayloadMessage): unknown;
+  /** Ends the call at once (RST_STREAM CANCEL). */
+  cancel(): void;
+  /** Half-closes the call. */
+  end(): unknown;
+}
+
 export class BidiLane<R extends LaneRequest> {
   ended = false;
-  readonly #call: grpc.ClientDuplexStream<PayloadMessage, PayloadMessage>;
+  readonly #call: LaneCall;
   readonly #pending = new Map<number, R>();
   readonly #late = new Set<number>();
   readonly #responseBytes: number;
@@ -36,19 +48,15 @@ export class BidiLane<R extends LaneRequest> {
 
   /** `release(n)` tells the client n requests left this lane (answered, failed or expired). */
   constructor(
-    stub: GrpcStub,
+    call: LaneCall,
     responseBytes: number,
     settle: (req: R, outcome: RequestFailure | null) => void,
     release: (count: number) => void,
   ) {
+    this.#call = call;
     this.#responseBytes = responseBytes;
     this.#settle = settle;
     this.#release = release;
-    this.#call = stub.Bidi();
-    this.#call.on("data", (answer: PayloadMessage) => this.#onAnswer(answer));
-    // 'error' carries a non-OK status and is followed by 'status'; an OK status with requests pending is a reset.
-    this.#call.on("error", (err: grpc.ServiceError) => this.#end(failureFromError(err)));
-    this.#call.on("status", () => this.#end(ENDED_FAILURE));
   }
 
   write(req: R, message: PayloadMessage): void {
@@ -83,7 +91,8 @@ export class BidiLane<R extends LaneRequest> {
     else this.#call.end();
   }
 
-  #onAnswer(answer: PayloadMessage): void {
+  /** One answer message arrived on the call. */
+  answer(answer: PayloadMessage): void {
     let req = this.#pending.get(answer.seq);
     let outcome: RequestFailure | null;
     if (req !== undefined) {
@@ -103,7 +112,8 @@ export class BidiLane<R extends LaneRequest> {
     this.#release(1);
   }
 
-  #end(outcome: RequestFailure): void {
+  /** The call ended: everything still pending fails with `outcome`. */
+  end(outcome: RequestFailure = ENDED_FAILURE): void {
     this.ended = true;
     const count = this.#pending.size;
     if (count === 0) return;
@@ -113,4 +123,20 @@ export class BidiLane<R extends LaneRequest> {
     for (const req of failed) this.#settle(req, outcome);
     this.#release(count);
   }
+}
+
+/** A lane over a grpc-js `Bidi` call on `stub`. */
+export function openGrpcJsLane<R extends LaneRequest>(
+  stub: GrpcStub,
+  responseBytes: number,
+  settle: (req: R, outcome: RequestFailure | null) => void,
+  release: (count: number) => void,
+): BidiLane<R> {
+  const call = stub.Bidi();
+  const lane = new BidiLane<R>(call, responseBytes, settle, release);
+  call.on("data", (answer: PayloadMessage) => lane.answer(answer));
+  // 'error' carries a non-OK status and is followed by 'status'; an OK status with requests pending is a reset.
+  call.on("error", (err: grpc.ServiceError) => lane.end(failureFromError(err)));
+  call.on("status", () => lane.end(ENDED_FAILURE));
+  return lane;
 }

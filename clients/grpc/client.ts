@@ -4,7 +4,8 @@
  *
  * One grpc-js Client, hence one Channel and one TCP connection, per `connections`: without
  * `grpc.use_local_subchannel_pool` identical channels share a subchannel and so a connection. Each channel carries
- * at most `streams` requests at once; more wait in one client-side FIFO, as in clients/http2/client.ts.
+ * at most `streams` requests at once; more wait in one client-side FIFO (clients/slot-queue.ts, shared with
+ * clients/http2/client.ts and clients/grpc/lean-client.ts).
  *
  * Timeouts come from the shared sweep (clients/outstanding.ts), which cancels the call, rather than from a gRPC
  * deadline: a deadline costs a `grpc-timeout` header on the wire, which the HTTP arms do not carry, and a timer per
@@ -18,9 +19,10 @@ import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from ".
 import { makeBody } from "../../proto/codec.ts";
 import { grpcAddress, loadBenchService, MAX_GRPC_MESSAGE_BYTES } from "../../proto/grpc-service.ts";
 import type { BenchClient as GrpcStub, PayloadMessage } from "../../proto/grpc-service.ts";
-import { checkClientOptions, CLOSED_FAILURE, Fifo, Outstanding, warmUpAll } from "../outstanding.ts";
+import { checkClientOptions, CLOSED_FAILURE, Outstanding, warmUpAll } from "../outstanding.ts";
 import type { Tracked } from "../outstanding.ts";
-import { answerVerdict, BidiLane } from "./bidi-lane.ts";
+import { SlotQueue } from "../slot-queue.ts";
+import { answerVerdict, BidiLane, openGrpcJsLane } from "./bidi-lane.ts";
 import { releaseClosedGrpcStreams } from "./release-closed-streams.ts";
 
 const CALL_OPTIONS: grpc.CallOptions = {};
@@ -75,7 +77,7 @@ class GrpcClient {
   readonly #streaming: boolean;
   readonly #body: Uint8Array;
   readonly #channels: Channel[] = [];
-  readonly #queue = new Fifo<GrpcRequest>();
+  readonly #slots: SlotQueue<Channel, GrpcRequest>;
   #closed = false;
 
   constructor(opts: ClientOptions, streaming: boolean) {
@@ -88,6 +90,7 @@ class GrpcClient {
     for (let i = 0; i < opts.connections; i++) {
       this.#channels.push({ stub: new Client(target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS), active: 0, lane: null });
     }
+    this.#slots = new SlotQueue<Channel, GrpcRequest>(this.#channels, opts.streams, (channel, req) => this.#start(channel, req));
     this.outstanding = new Outstanding<GrpcRequest>(opts.requestTimeoutMs, (req) => {
       if (req.call !== null) req.call.cancel(); // the callback then frees the slot
       else if (req.lane !== null) req.lane.expire(req);
@@ -105,20 +108,7 @@ class GrpcClient {
     }
     const req = new GrpcRequest(seq, done);
     this.outstanding.add(req);
-    const channel = this.#leastLoaded();
-    if (this.#queue.length === 0 && channel.active < this.#opts.streams) this.#start(channel, req);
-    else this.#queue.push(req);
-  }
-
-  /** Called whenever a channel finished a request. */
-  release(channel: Channel, count: number): void {
-    channel.active -= count;
-    while (this.#queue.length > 0 && !this.#closed) {
-      const free = this.#leastLoaded();
-      if (free.active >= this.#opts.streams) return;
-      const req = this.#queue.shift();
-      if (req !== undefined && req.done !== null) this.#start(free, req);
-    }
+    this.#slots.submit(req);
   }
 
   async warmUp(): Promise<void> {
@@ -134,14 +124,14 @@ class GrpcClient {
     await warmUpAll(this.#channels.length, (i, done) => {
       const req = new GrpcRequest(i, done);
       this.outstanding.add(req);
-      this.#start(this.#channels[i] as Channel, req);
+      this.#slots.startOn(this.#channels[i] as Channel, req);
     });
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue.clear();
+    this.#slots.close();
     for (const req of this.outstanding.failAll(CLOSED_FAILURE)) req.call?.cancel();
     this.outstanding.stop();
     for (const channel of this.#channels) {
@@ -150,27 +140,17 @@ class GrpcClient {
     }
   }
 
-  #leastLoaded(): Channel {
-    let best = this.#channels[0] as Channel;
-    for (let i = 1; i < this.#channels.length; i++) {
-      const channel = this.#channels[i] as Channel;
-      if (channel.active < best.active) best = channel;
-    }
-    return best;
-  }
-
   #start(channel: Channel, req: GrpcRequest): void {
-    channel.active++;
     const message: PayloadMessage = { seq: req.seq, body: this.#body };
     if (this.#streaming) {
       let lane = channel.lane;
       if (lane === null || lane.ended) {
         const { outstanding } = this;
-        lane = new BidiLane<GrpcRequest>(
+        lane = openGrpcJsLane<GrpcRequest>(
           channel.stub,
           this.#opts.responseBytes,
           (r, outcome) => outstanding.settle(r, outcome),
-          (count) => this.release(channel, count),
+          (count) => this.#slots.release(channel, count),
         );
         channel.lane = lane;
       }
@@ -182,7 +162,7 @@ class GrpcClient {
     const responseBytes = this.#opts.responseBytes;
     req.call = channel.stub.Unary(message, CALL_OPTIONS, (err, answer) => {
       if (req.done !== null) outstanding.settle(req, unaryVerdict(req.seq, err, answer, responseBytes));
-      this.release(channel, 1);
+      this.#slots.release(channel, 1);
     });
   }
 }

@@ -2,7 +2,7 @@
  * HTTP/2 client (node:http2) for the `h2c` (prior knowledge) and `h2` (TLS, ALPN `h2`) arms.
  *
  * `connections` sessions, each with at most `streams` streams open; more requests wait in one client-side FIFO and
- * go out on the least-loaded session as streams close. Stream listeners are shared functions that find their
+ * go out on the least-loaded session as streams close (clients/slot-queue.ts). Stream listeners are shared functions that find their
  * request through a symbol on the stream, so a request costs one small object rather than five closures.
  */
 
@@ -12,8 +12,9 @@ import { failure, failureFromError } from "../../bench/load/error-kind.ts";
 import { assertNever } from "../../bench/protocol.ts";
 import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../bench/protocol.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../proto/codec.ts";
-import { checkClientOptions, CLOSED_FAILURE, Fifo, Outstanding, urlHost, warmUpAll } from "../outstanding.ts";
+import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../outstanding.ts";
 import type { Tracked } from "../outstanding.ts";
+import { SlotQueue } from "../slot-queue.ts";
 
 const EMPTY = Buffer.alloc(0);
 const REQUEST_HEADERS = { ":method": "POST", ":path": UNARY_PATH, "content-type": PROTOBUF_CONTENT_TYPE };
@@ -23,7 +24,7 @@ const kRequest = Symbol("wirecost.request");
 
 interface Slot {
   session: ClientHttp2Session | null;
-  /** Streams open on this session (closed streams are subtracted on 'close'). */
+  /** Streams open on this session (closed streams are released on 'close'). */
   active: number;
 }
 
@@ -76,22 +77,20 @@ function onError(this: ClientHttp2Stream, err: Error): void {
 function onClose(this: ClientHttp2Stream): void {
   const req = requestOf(this);
   if (req.done !== null) req.client.outstanding.settle(req, failure("reset", `stream closed with code ${this.rstCode}`));
-  if (req.slot !== null) req.slot.active--;
   // Node keeps a closed stream reachable from old space until the next full GC (clients/grpc/release-closed-streams.ts
   // explains how), and so this request through kRequest: let the answer's buffers go now.
   req.first = null;
   req.rest = null;
-  req.client.pump();
+  if (req.slot !== null) req.client.slots.release(req.slot, 1);
 }
 
 class Http2Client {
   readonly outstanding: Outstanding<Http2Request>;
+  readonly slots: SlotQueue<Slot, Http2Request>;
   readonly #opts: ClientOptions;
   readonly #authority: string;
   readonly #sessionOptions: SecureClientSessionOptions;
   readonly #body: Uint8Array;
-  readonly #slots: Slot[] = [];
-  readonly #queue = new Fifo<Http2Request>();
   #closed = false;
 
   constructor(opts: ClientOptions, tls: boolean) {
@@ -103,7 +102,9 @@ class Http2Client {
       ...(tls ? { ca: opts.caPem, servername: "localhost", ALPNProtocols: ["h2"] } : {}),
     };
     this.#body = makeBody(opts.requestBytes);
-    for (let i = 0; i < opts.connections; i++) this.#slots.push({ session: null, active: 0 });
+    const slots: Slot[] = [];
+    for (let i = 0; i < opts.connections; i++) slots.push({ session: null, active: 0 });
+    this.slots = new SlotQueue<Slot, Http2Request>(slots, opts.streams, (slot, req) => this.#start(slot, req));
     this.outstanding = new Outstanding<Http2Request>(opts.requestTimeoutMs, (req) => {
       // A queued request is skipped when its turn comes; an open stream is cancelled, freeing its slot on 'close'.
       if (req.stream !== null && !req.stream.closed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
@@ -121,19 +122,7 @@ class Http2Client {
     }
     const req = new Http2Request(this, seq, done);
     this.outstanding.add(req);
-    const slot = this.#leastLoaded();
-    if (this.#queue.length === 0 && slot.active < this.#opts.streams) this.#start(slot, req);
-    else this.#queue.push(req);
-  }
-
-  /** Starts queued requests while some session has a free stream slot. */
-  pump(): void {
-    while (this.#queue.length > 0 && !this.#closed) {
-      const slot = this.#leastLoaded();
-      if (slot.active >= this.#opts.streams) return;
-      const req = this.#queue.shift();
-      if (req !== undefined && req.done !== null) this.#start(slot, req);
-    }
+    this.slots.submit(req);
   }
 
   verdict(req: Http2Request): RequestFailure | null {
@@ -152,31 +141,22 @@ class Http2Client {
 
   /** One request on every session, so each is connected and has exchanged SETTINGS before load starts. */
   warmUp(): Promise<void> {
-    return warmUpAll(this.#slots.length, (i, done) => {
+    return warmUpAll(this.slots.slots.length, (i, done) => {
       const req = new Http2Request(this, i, done);
       this.outstanding.add(req);
-      this.#start(this.#slots[i] as Slot, req);
+      this.slots.startOn(this.slots.slots[i] as Slot, req);
     });
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#queue.clear();
+    this.slots.close();
     for (const req of this.outstanding.failAll(CLOSED_FAILURE)) {
       if (req.stream !== null && !req.stream.closed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
     }
     this.outstanding.stop();
-    await Promise.all(this.#slots.map((slot) => closeSession(slot.session)));
-  }
-
-  #leastLoaded(): Slot {
-    let best = this.#slots[0] as Slot;
-    for (let i = 1; i < this.#slots.length; i++) {
-      const slot = this.#slots[i] as Slot;
-      if (slot.active < best.active) best = slot;
-    }
-    return best;
+    await Promise.all(this.slots.slots.map((slot) => closeSession(slot.session)));
   }
 
   #sessionOf(slot: Slot): ClientHttp2Session {
@@ -198,9 +178,9 @@ class Http2Client {
       stream = this.#sessionOf(slot).request(REQUEST_HEADERS, { endStream: false });
     } catch (err) {
       this.outstanding.settle(req, failureFromError(err));
+      this.slots.release(slot, 1);
       return;
     }
-    slot.active++;
     (stream as TaggedStream)[kRequest] = req;
     req.stream = stream;
     req.slot = slot;
