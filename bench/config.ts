@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { MAX_BODY_BYTES } from "../proto/codec.ts";
+import { GRPC_CLIENTS } from "../clients/index.ts";
+import type { GrpcClientChoice } from "../clients/index.ts";
 import { DEFAULT_SERVER_SETTINGS, isProtocol, PROTOCOLS } from "./protocol.ts";
 import type { Protocol, ServerSettings } from "./protocol.ts";
 import { parseDurationMs } from "./duration.ts";
@@ -37,6 +39,11 @@ export interface BenchConfig {
   readonly connections: number;
   /** In-flight requests per connection for h2/gRPC. Default 100. */
   readonly streams: number;
+  /**
+   * Which client drives the gRPC arms: `grpc-js` (default; the headline arm is the real library) or `lean`
+   * (clients/grpc/lean-client.ts: node:http2 speaking the gRPC wire format, for gRPC load past grpc-js's ~2–5k req/s).
+   */
+  readonly grpcClient: GrpcClientChoice;
   /** Runs of the whole protocol list, interleaved (a b c, a b c …). Default 1. */
   readonly repeat: number;
   /** Default `results`. */
@@ -122,6 +129,7 @@ const configFileSchema = z.strictObject({
   responseBytes: z.number().optional(),
   connections: z.number().optional(),
   streams: z.number().optional(),
+  grpcClient: z.string().optional(),
   repeat: z.number().optional(),
   out: z.string().optional(),
   maxInFlight: z.number().optional(),
@@ -281,6 +289,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     responseBytes: integer(f("response-bytes", "responseBytes", (c) => c.responseBytes), DEFAULTS.responseBytes, 0, MAX_BODY_BYTES, "sizes are in bytes, up to 16 MiB"),
     connections: integer(f("connections", "connections", (c) => c.connections), DEFAULTS.connections, 1, 1024, "give the number of TCP connections"),
     streams: integer(f("streams", "streams", (c) => c.streams), DEFAULTS.streams, 1, 100_000, "give the in-flight requests per connection"),
+    grpcClient: oneOf(f("grpc-client", "grpcClient", (c) => c.grpcClient), "grpc-js", GRPC_CLIENTS),
     repeat: integer(f("repeat", "repeat", (c) => c.repeat), DEFAULTS.repeat, 1, 100, "give how many times to run the protocol list"),
     outDir: out === undefined ? DEFAULTS.outDir : String(out.value),
     json: inputs.flags.json === true,

@@ -168,6 +168,7 @@ export async function runScenario(
           requestTimeoutMs: config.requestTimeoutMs,
           ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem }),
         },
+        grpcClient: config.grpcClient,
         plan: {
           rps: offeredRps,
           warmupMs: config.warmupMs,

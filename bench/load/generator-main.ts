@@ -66,7 +66,7 @@ function main(): void {
         const c = m.config;
         config = c;
         queue = queue.then(async () => {
-          client = await createClient(c.client);
+          client = await createClient(c.client, c.grpcClient);
           await client.warmUp();
           emit({ type: "ready", pid: process.pid });
         });

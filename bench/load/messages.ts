@@ -3,12 +3,15 @@
  * on the child's stdin, progress and the report on its stdout. Plain pipes, so it works through
  * `ip netns exec` and `taskset`, which exec and keep the pid.
  */
+import type { GrpcClientChoice } from "../../clients/index.ts";
 import type { ClientOptions } from "../protocol.ts";
 import type { LoadPlan } from "./generator.ts";
 import type { GeneratorReport } from "./report.ts";
 
 export interface GeneratorConfig {
   readonly client: ClientOptions;
+  /** Which client speaks the gRPC arms (`--grpc-client`); absent means grpc-js. Ignored by the HTTP arms. */
+  readonly grpcClient?: GrpcClientChoice;
   readonly plan: LoadPlan;
 }
 

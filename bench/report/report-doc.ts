@@ -19,6 +19,16 @@ import { sweepSection } from "./sweep-section.ts";
 import { atOfferedRate, comparisonStep, skippedOf, sweepConfigOf, sweepOf } from "./sweep-view.ts";
 import type { ComparisonStep } from "./sweep-view.ts";
 
+/**
+ * Which client drove the gRPC arms, when the run had any; results from before `--grpc-client` existed say nothing
+ * (they all used grpc-js).
+ */
+function grpcClientPhrase(config: RunResult["config"], protocols: readonly string[]): string {
+  const choice: string | undefined = config.grpcClient;
+  if (choice === undefined || !protocols.some((p) => p === "grpc" || p === "grpc-stream")) return "";
+  return choice === "lean" ? ", gRPC driven by the lean node:http2 client (not grpc-js)" : ", gRPC driven by grpc-js";
+}
+
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
@@ -29,10 +39,11 @@ function sweepSummary(result: RunResult, sweep: SweepConfig): string {
   const completed = result.scenarios.filter(isCompleted).length;
   const skipped = skippedOf(result).length === 0 ? "" : `, ${skippedOf(result).length} skipped`;
   const streams = protocols.some((p) => p !== "http1" && p !== "http1-close") ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
+  const client = grpcClientPhrase(c, protocols);
   return [
     `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed${skipped}.`,
-    `Each scenario offered its step's rate, ${sweep.from} to ${sweep.to} req/s in ${sweep.spacing} steps, open loop over ${plural(c.connections, "connection")}${streams}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
+    `Each scenario offered its step's rate, ${sweep.from} to ${sweep.to} req/s in ${sweep.spacing} steps, open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
     `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; within each step the protocols interleave.`,
   ].join(" ");
 }
@@ -44,10 +55,11 @@ function summary(result: RunResult): string {
   const protocols = protocolsOf(result);
   const completed = result.scenarios.filter(isCompleted).length;
   const streams = protocols.some((p) => p !== "http1" && p !== "http1-close") ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
+  const client = grpcClientPhrase(c, protocols);
   return [
     `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: ${plural(protocols.length, "protocol")} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed.`,
-    `Each scenario offered ${c.rps} req/s open loop over ${plural(c.connections, "connection")}${streams}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
+    `Each scenario offered ${c.rps} req/s open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
     `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; repeats interleave the protocols.`,
   ].join(" ");
 }

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { toMarkdown } from "../../bench/report/markdown.ts";
+import type { RunResult } from "../../bench/result.ts";
+import { loadFixture } from "./make-result.ts";
+
+function withClient(grpcClient: "grpc-js" | "lean" | undefined, protocols?: RunResult["config"]["protocols"]): RunResult {
+  const base = loadFixture();
+  const config = { ...base.config, ...(protocols === undefined ? {} : { protocols }) } as Record<string, unknown>;
+  if (grpcClient === undefined) delete config["grpcClient"];
+  else config["grpcClient"] = grpcClient;
+  const scenarios = protocols === undefined ? base.scenarios : base.scenarios.filter((s) => protocols.includes(s.protocol));
+  return { ...base, config: config as unknown as RunResult["config"], scenarios };
+}
+
+const summaryLine = (r: RunResult): string => toMarkdown(r, { baselineProtocol: "http1", charts: [] }).split("\n").find((l) => l.startsWith("Run `")) ?? "";
+
+describe("the report names the gRPC client where it describes connections and streams", () => {
+  it("says when the lean client drove the gRPC arms", () => {
+    expect(summaryLine(withClient("lean"))).toContain(
+      "open loop over 4 connections (up to 100 streams each for HTTP/2 and gRPC), gRPC driven by the lean node:http2 client (not grpc-js), 128-byte requests",
+    );
+  });
+
+  it("says grpc-js when it was recorded, and nothing for results made before the choice existed", () => {
+    expect(summaryLine(withClient("grpc-js"))).toContain("(up to 100 streams each for HTTP/2 and gRPC), gRPC driven by grpc-js, 128-byte");
+    expect(summaryLine(withClient(undefined))).toContain("(up to 100 streams each for HTTP/2 and gRPC), 128-byte");
+  });
+
+  it("says nothing of it when the run had no gRPC arm", () => {
+    expect(summaryLine(withClient("lean", ["http1", "h2c"]))).not.toContain("gRPC driven");
+  });
+});
