@@ -30,7 +30,7 @@ export interface CliIo {
 const STRING_FLAGS = [
   "protocols", "rps", "pps", "duration", "warmup", "request-bytes", "response-bytes", "connections", "streams", "repeat", "out",
   "config", "port", "max-in-flight", "timeout", "topology", "server-cpu", "client-cpu", "max-concurrent-streams",
-  "initial-window-size", "keep-alive-timeout-ms", "grpc-keepalive-time-ms", "stream-messages", "sample-hz", "baseline", "from", "to", "steps", "spacing", "slo-p99", "max-time",
+  "initial-window-size", "keep-alive-timeout-ms", "grpc-keepalive-time-ms", "stream-messages", "sample-hz", "baseline", "by", "from", "to", "steps", "spacing", "slo-p99", "max-time",
   "rx-steering", "offloads", "mtu", "rate-limit", "netem", "grpc-client",
 ] as const;
 
@@ -53,8 +53,9 @@ usage: npm run bench -- [flags]
   --out DIR              results directory (default results/)
   --json                 print the result JSON on stdout instead of the table
   --config FILE          JSON config file (flags override it)
-  --sweep --from N --to N [--steps 5] [--spacing geometric|linear]
-                         step the offered rate, every protocol per step, and find each one's knee
+  --sweep --from N --to N [--steps 5] [--spacing geometric|linear] [--by rps|pps]
+                         step the offered rate, every protocol per step, and find each one's knee;
+                         --by pps steps packets/s, each step's request rate calibrated as for --pps
   --slo-p99 D            latency SLO for the knee and the planner (default 10ms)
   --max-time D           bound on the whole run; a sweep starts no scenario past it (default 30m)
   --max-in-flight N      generator in-flight cap; beyond it requests are refused (default 10000)

@@ -12,7 +12,8 @@ import { DEFAULT_SERVER_SETTINGS, isProtocol, PROTOCOLS } from "./protocol.ts";
 import type { Protocol, ServerSettings } from "./protocol.ts";
 import { parseDurationMs } from "./duration.ts";
 import { UsageError } from "./errors.ts";
-import type { StepSpacing } from "./sweep/plan.ts";
+import { SWEEP_UNITS } from "./sweep/plan.ts";
+import type { StepSpacing, SweepUnit } from "./sweep/plan.ts";
 import { parseNetemSpec, parseRate } from "./topology/index.ts";
 
 export const TOPOLOGY_KINDS = ["auto", "netns", "bridge", "docker", "loopback"] as const;
@@ -78,7 +79,7 @@ export interface BenchConfig {
   readonly baselineMs: number;
   /** Capture the server interface with tcpdump and compare its packet count with the collector's. Default false. */
   readonly verify: boolean;
-  /** A load sweep instead of one rate: `--sweep --from --to --steps --spacing`. Null: a single rate. */
+  /** A load sweep instead of one rate: `--sweep [--by rps|pps] --from --to --steps --spacing`. Null: a single rate. */
   readonly sweep: SweepConfig | null;
   /** Latency SLO for knee detection and the planner: p99 at most this, µs. Default 10 ms. */
   readonly sloP99Us: number;
@@ -90,6 +91,11 @@ export interface BenchConfig {
 }
 
 export interface SweepConfig {
+  /**
+   * What `from` and `to` count: offered req/s (`rps`, the default), or packets/s at the server interface (`pps`),
+   * each step's request rate then calibrated per scenario as `--pps` does.
+   */
+  readonly by: SweepUnit;
   readonly from: number;
   readonly to: number;
   readonly steps: number;
@@ -117,6 +123,8 @@ export const DEFAULTS = {
 
 /** Above this the generator is certainly the bottleneck; refuse rather than run something meaningless. */
 export const MAX_RPS = 1_000_000;
+/** The highest packet rate --pps and a sweep by pps accept. */
+export const MAX_PPS = 10_000_000;
 
 const numberOrText = z.union([z.number(), z.string()]);
 const configFileSchema = z.strictObject({
@@ -147,6 +155,7 @@ const configFileSchema = z.strictObject({
   baseline: numberOrText.optional(),
   verify: z.boolean().optional(),
   sweep: z.boolean().optional(),
+  by: z.string().optional(),
   from: z.number().optional(),
   to: z.number().optional(),
   steps: z.number().optional(),
@@ -353,34 +362,47 @@ function resolvePps(inputs: RawInputs, f: PickSource): number | null {
   if (source === undefined) return null;
   const rps = f("rps", "rps", (c) => c.rps);
   if (rps !== undefined) throw new UsageError("WC_BAD_FLAG", `${source.label} and ${rps.label} both set the offered load; keep one`);
-  if (inputs.flags.sweep === true || inputs.file?.sweep === true) throw new UsageError("WC_BAD_FLAG", `${source.label} with --sweep is not supported; sweep by --from/--to req/s`);
-  return positiveNumber(source, 0, 10_000_000, "give the offered packets per second, e.g. --pps 20000");
+  if (inputs.flags.sweep === true || inputs.file?.sweep === true) {
+    throw new UsageError("WC_BAD_FLAG", `${source.label} with --sweep: a sweep sets its own rates; sweep packet rates with --sweep --by pps --from N --to N`);
+  }
+  return positiveNumber(source, 0, MAX_PPS, "give the offered packets per second, e.g. --pps 20000");
 }
 
 type PickSource = (flag: string, key: string, read: (file: ConfigFile) => string | number | undefined) => Source | undefined;
 
 function resolveSweep(inputs: RawInputs, f: PickSource): SweepConfig | null {
   const on = inputs.flags.sweep === true || inputs.file?.sweep === true;
+  const bySource = f("by", "by", (c) => c.by);
   const from = f("from", "from", (c) => c.from);
   const to = f("to", "to", (c) => c.to);
   const stepsSource = f("steps", "steps", (c) => c.steps);
   const spacingSource = f("spacing", "spacing", (c) => c.spacing);
   if (!on) {
+    if (bySource !== undefined) throw new UsageError("WC_BAD_FLAG", `${bySource.label} only applies to a sweep; add --sweep, or offer one packet rate with --pps N`);
     const stray = [from, to, stepsSource, spacingSource].find((s) => s !== undefined);
     if (stray !== undefined) throw new UsageError("WC_BAD_FLAG", `${stray.label} only applies to a sweep; add --sweep, or drop it`);
     return null;
   }
+  const by = oneOf(bySource, "rps", SWEEP_UNITS);
+  const unit = by === "rps" ? "req/s" : "packets/s";
   if (from === undefined || to === undefined) {
-    throw new UsageError("WC_BAD_FLAG", "--sweep needs --from and --to (offered req/s), e.g. --sweep --from 1000 --to 30000 --steps 5");
+    const example = by === "rps" ? "--sweep --from 1000 --to 30000 --steps 5" : "--sweep --by pps --from 20000 --to 200000 --steps 5";
+    throw new UsageError("WC_BAD_FLAG", `--sweep needs --from and --to (offered ${unit}), e.g. ${example}`);
   }
-  const fromRps = positiveNumber(from, 0, MAX_RPS, "give the first step's req/s");
-  const toRps = positiveNumber(to, 0, MAX_RPS, "give the last step's req/s");
+  if (by === "pps") {
+    // By pps each step's request rate is calibrated; a request rate given as well would be silently ignored.
+    const rps = f("rps", "rps", (c) => c.rps);
+    if (rps !== undefined) throw new UsageError("WC_BAD_FLAG", `${rps.label} with --sweep --by pps: each step's request rate is calibrated from its packet rate; drop ${rps.label}`);
+  }
+  const max = by === "rps" ? MAX_RPS : MAX_PPS;
+  const fromRps = positiveNumber(from, 0, max, `give the first step's ${unit}`);
+  const toRps = positiveNumber(to, 0, max, `give the last step's ${unit}`);
   if (toRps <= fromRps) throw new UsageError("WC_BAD_VALUE", `${to.label} ${toRps}: must be above --from ${fromRps}`);
   const spacing = spacingSource === undefined ? "geometric" : String(spacingSource.value);
   if (spacing !== "linear" && spacing !== "geometric") {
     throw new UsageError("WC_BAD_VALUE", `${spacingSource?.label ?? "--spacing"} ${spacing}: choose linear or geometric`);
   }
-  return { from: fromRps, to: toRps, steps: integer(stepsSource, DEFAULTS.sweepSteps, 2, 50, "give the number of steps"), spacing };
+  return { by, from: fromRps, to: toRps, steps: integer(stepsSource, DEFAULTS.sweepSteps, 2, 50, "give the number of steps"), spacing };
 }
 
 function cpuFlag(source: Source | undefined, lastCpu: number): number | null {

@@ -112,10 +112,12 @@ export async function runBench(
     const slots = runSlots(config);
     const stopped = new Set<Protocol>();
     const history = new Map<Protocol, StepOutcome[]>();
+    /** By pps: each protocol's packets per request at its last finished step, where the next step's calibration starts. */
+    const lastPacketsPerRequest = new Map<Protocol, number>();
     const startedMs = Date.now();
     for (const [index, slot] of slots.entries()) {
       if (signal.aborted) break;
-      const { protocol, repeat, rps } = slot;
+      const { protocol, repeat } = slot;
       const tag = `[${index + 1}/${slots.length}]`;
       const name = scenarioName(config, slot);
       if (stopped.has(protocol)) {
@@ -123,15 +125,24 @@ export async function runBench(
         result.skipped.push({ name, reason: "past saturation at a lower step" });
         continue;
       }
-      if (config.sweep !== null && Date.now() - startedMs + scenarioTimeLimitMs(config) > config.maxTotalMs) {
+      const scenarioConfig = slotConfig(config, slot);
+      if (config.sweep !== null && Date.now() - startedMs + scenarioTimeLimitMs(scenarioConfig) > config.maxTotalMs) {
         io.progress(`${tag} ${name}: skipped, it could run past --max-time`);
         result.skipped.push({ name, reason: `--max-time ${config.maxTotalMs / 1000} s reached` });
         continue;
       }
-      const scenarioConfig = rps === config.rps ? config : { ...config, rps };
-      io.progress(`${tag} ${name}: ${rps} req/s, ${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s measured`);
+      const load = scenarioConfig.pps === null ? `${scenarioConfig.rps} req/s` : `${scenarioConfig.pps} packets/s`;
+      io.progress(`${tag} ${name}: ${load}, ${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s measured`);
+      const seed = lastPacketsPerRequest.get(protocol);
       const scenario: ScenarioResult = await runScenario(
-        { name, protocol, repeat, config: scenarioConfig, ...(tls !== undefined && usesTls(protocol) ? { tls } : {}) },
+        {
+          name,
+          protocol,
+          repeat,
+          config: scenarioConfig,
+          ...(tls !== undefined && usesTls(protocol) ? { tls } : {}),
+          ...(seed === undefined ? {} : { ppsInitialPacketsPerRequest: seed }),
+        },
         placer,
         signal,
         options.observer?.(protocol),
@@ -145,6 +156,8 @@ export async function runBench(
         steps.push(stepOutcome(scenario));
         history.set(protocol, steps);
         if (pastSaturation(steps)) stopped.add(protocol);
+        const measured = scenario.state === "completed" ? scenario.perRequest?.packets : undefined;
+        if (config.sweep.by === "pps" && measured !== undefined && measured !== null && measured > 0) lastPacketsPerRequest.set(protocol, measured);
       }
     }
     if (config.sweep !== null) {
@@ -163,17 +176,25 @@ export async function runBench(
 interface Slot {
   readonly protocol: Protocol;
   readonly repeat: number;
-  readonly rps: number;
+  /** In a sweep, the step's offered load in the sweep's unit. */
+  readonly offered?: number;
   readonly step?: number;
 }
 
 function runSlots(config: BenchConfig): Slot[] {
-  if (config.sweep === null) return interleavedOrder(config.protocols, config.repeat).map((o) => ({ ...o, rps: config.rps }));
+  if (config.sweep === null) return interleavedOrder(config.protocols, config.repeat);
   return sweepOrder(config.protocols, sweepRates(config.sweep), config.repeat);
 }
 
-function scenarioName(config: BenchConfig, slot: Slot): string {
-  const rate = config.sweep === null ? "" : `@${slot.rps}`;
+/** A sweep step's config: its request rate, or by pps its packet rate (the scenario calibrates the request rate). */
+export function slotConfig(config: BenchConfig, slot: Slot): BenchConfig {
+  if (config.sweep === null || slot.offered === undefined) return config;
+  return config.sweep.by === "pps" ? { ...config, pps: slot.offered } : { ...config, rps: slot.offered };
+}
+
+/** `h2c@5480` in a sweep by rps, `h2c@20000pps` by pps; `#2` for a second repeat. */
+export function scenarioName(config: BenchConfig, slot: Slot): string {
+  const rate = config.sweep === null ? "" : `@${slot.offered}${config.sweep.by === "pps" ? "pps" : ""}`;
   return `${slot.protocol}${rate}${config.repeat > 1 ? `#${slot.repeat}` : ""}`;
 }
 
@@ -185,5 +206,6 @@ function stepOutcome(s: ScenarioResult): StepOutcome {
 function describeOutcome(s: ScenarioResult): string {
   if (s.state !== "completed") return `${s.state}: ${s.error}`;
   const flag = s.generator.saturated ? " — SATURATED" : "";
-  return `achieved ${s.achievedRps} req/s, p99 ${s.latencyUs.p99} µs${flag}`;
+  const pps = s.pps === undefined ? "" : ` of ${s.pps.requestRate} calibrated, ${s.pps.measuredPps ?? "unmeasured"} of ${s.pps.offeredPps} packets/s`;
+  return `achieved ${s.achievedRps} req/s${pps}, p99 ${s.latencyUs.p99} µs${flag}`;
 }

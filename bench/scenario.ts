@@ -55,6 +55,8 @@ export interface ScenarioPlan {
   readonly repeat: number;
   readonly config: BenchConfig;
   readonly tls?: TlsMaterial;
+  /** With --pps: the packets per request the calibration's first guess assumes (a sweep passes the previous step's). */
+  readonly ppsInitialPacketsPerRequest?: number;
 }
 
 /** Time allowed for start-up and shut-down around the load itself. */
@@ -71,6 +73,8 @@ export function scenarioTimeLimitMs(config: BenchConfig): number {
 /** What --pps asked for, how the request rate was found, and the packet rate the window really had. */
 export interface PpsFigures {
   readonly offeredPps: number;
+  /** The packets per request the first calibration round assumed (2, or a sweep's previous step's measurement). */
+  readonly initialPacketsPerRequest: number;
   readonly calibration: Calibration["rounds"];
   readonly requestRate: number;
   /** Server-interface packets per second over the measured window. */
@@ -83,6 +87,7 @@ function ppsFigures(calibration: Calibration, extra: Record<string, unknown>): P
   const windowMs = k.collector?.windowMs ?? 0;
   return {
     offeredPps: calibration.targetPps,
+    initialPacketsPerRequest: calibration.initialPacketsPerRequest,
     calibration: calibration.rounds,
     requestRate: calibration.requestRate,
     measuredPps: packets === null || !(windowMs > 0) ? null : Math.round((packets * 1000 * 10) / windowMs) / 10,
@@ -204,7 +209,7 @@ export async function runScenario(
             else atEnd = count();
           });
           return { packets: atEnd - atStart, requests: r.completedInWindow };
-        }),
+        }, CALIBRATION_ROUNDS, plan.ppsInitialPacketsPerRequest),
         serverDied,
         aborted,
       ]);

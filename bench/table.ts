@@ -2,6 +2,7 @@
 import type { CompletedScenario, ScenarioResult } from "./result.ts";
 import { totalErrors } from "./result.ts";
 import type { SweepSummary } from "./sweep/summary.ts";
+import { formatLoad, unitLabel } from "./sweep/plan.ts";
 
 export function formatUs(us: number): string {
   if (us < 1000) return `${us} µs`;
@@ -108,9 +109,9 @@ export function renderSweepSummary(sweep: SweepSummary): string {
   for (const [protocol, entry] of Object.entries(sweep.protocols)) {
     if (entry === undefined) continue;
     const k = entry.knee;
-    const knee = k.kneeRps === null ? "no step met the SLO" : `knee ${k.kneeRps} req/s`;
-    const sat = k.saturationRps === null ? "not saturated up to the last step" : `saturated at ${k.saturationRps} req/s (${k.why}; limited by the ${k.limitedBy})`;
-    const livelock = k.livelockSteps.length > 0 ? `; softirq rose while throughput fell at ${k.livelockSteps.join(", ")} req/s` : "";
+    const knee = k.knee === null ? "no step met the SLO" : `knee at ${formatLoad(k.unit, k.knee, k.kneeRps)}`;
+    const sat = k.saturation === null ? "not saturated up to the last step" : `saturated at ${formatLoad(k.unit, k.saturation, k.saturationRps)} (${k.why}; limited by the ${k.limitedBy})`;
+    const livelock = k.livelockSteps.length > 0 ? `; softirq rose while throughput fell at ${k.livelockSteps.join(", ")} ${unitLabel(k.unit)}` : "";
     lines.push(`  ${protocol}: ${knee}, ${sat}${livelock}`);
   }
   return `${lines.join("\n")}\n`;

@@ -1,26 +1,40 @@
 /**
  * For a sweep, the step whose measured figures a protocol's plan uses: its knee — the highest offered rate that met
- * the SLO (bench/sweep/knee.ts) — instead of one rate's figures scaled to the target. Pure.
+ * the SLO (bench/sweep/knee.ts) — instead of one rate's figures scaled to the target. Steps are chosen in the
+ * sweep's unit (req/s, or packets/s for a sweep by pps); the plan itself stays in req/s: per-request figures
+ * scaled to the target request rate, with each step's (calibrated) request rate beside its load. Pure.
  */
 import type { Protocol } from "../protocol.ts";
 import type { CompletedScenario, RunResult } from "../result.ts";
 import { formatUs } from "../report/format.ts";
-import { sweepOf } from "../report/sweep-view.ts";
+import { formatLoad } from "../sweep/plan.ts";
+import { stepOffered, sweepOf } from "../report/sweep-view.ts";
 import { findKnee } from "../sweep/knee.ts";
+import type { SweepUnit } from "../sweep/plan.ts";
 
 export interface KneeStep {
+  /** What `knee`, `saturation` and `used` count. */
+  readonly unit: SweepUnit;
+  /** The knee and saturation loads in the sweep's unit. */
+  readonly knee: number | null;
+  readonly saturation: number | null;
+  /** The request rates offered there (by pps: calibrated, the lowest over repeats). */
   readonly kneeRps: number | null;
   readonly saturationRps: number | null;
   /** Who gave out first at the saturation step; "generator": the protocol's real knee is at least `kneeRps`. */
   readonly limitedBy: "generator" | "server" | null;
   readonly why: string | null;
-  /** The step whose scenarios the plan used: the knee, or the highest step below it whose generator kept up. */
+  /** The step whose scenarios the plan used, in the sweep's unit: the knee, or the highest step below it whose generator kept up. */
+  readonly used: number | null;
+  /** The request rate offered at that step (by pps: calibrated, the lowest of the scenarios used). */
   readonly usedRps: number | null;
   /** Why `usedRps` is not the knee, or why no step could be used. */
   readonly reason: string | null;
 }
 
 export interface SweepBasis {
+  /** What `rates` count: req/s, or packets/s for a sweep by pps. */
+  readonly unit: SweepUnit;
   readonly rates: readonly number[];
   /** The SLO the knees are found at: --slo-p99 when given, else the run's. */
   readonly sloP99Us: number;
@@ -32,7 +46,7 @@ export interface SweepBasis {
 export function sweepBasis(result: RunResult, sloP99Us: number | null): SweepBasis | null {
   const sweep = sweepOf(result);
   if (sweep === null) return null;
-  return { rates: sweep.rates, sloP99Us: sloP99Us ?? sweep.sloP99Us, sloFrom: sloP99Us === null ? "run" : "--slo-p99", runSloP99Us: sweep.sloP99Us };
+  return { unit: sweep.unit, rates: sweep.rates, sloP99Us: sloP99Us ?? sweep.sloP99Us, sloFrom: sloP99Us === null ? "run" : "--slo-p99", runSloP99Us: sweep.sloP99Us };
 }
 
 /**
@@ -48,33 +62,37 @@ export function kneeStep(
   includeSaturated: boolean,
 ): { readonly step: KneeStep; readonly scenarios: CompletedScenario[] } {
   const points = sweepOf(result)?.protocols[protocol]?.points ?? [];
-  const knee = findKnee(points, basis.sloP99Us);
-  const common = { kneeRps: knee.kneeRps, saturationRps: knee.saturationRps, limitedBy: knee.limitedBy, why: knee.why };
-  if (knee.kneeRps === null) {
-    return { step: { ...common, usedRps: null, reason: `no step met p99 ≤ ${formatUs(basis.sloP99Us)} with ≥ 99% of the offered rate delivered and no errors` }, scenarios: [] };
+  const knee = findKnee(points, basis.sloP99Us, basis.unit);
+  const common = { unit: basis.unit, knee: knee.knee, saturation: knee.saturation, kneeRps: knee.kneeRps, saturationRps: knee.saturationRps, limitedBy: knee.limitedBy, why: knee.why };
+  const at = (n: number): string => formatLoad(basis.unit, n);
+  if (knee.knee === null) {
+    return { step: { ...common, used: null, usedRps: null, reason: `no step met p99 ≤ ${formatUs(basis.sloP99Us)} with ≥ 99% of the offered rate delivered and no errors` }, scenarios: [] };
   }
-  const kneeRps = knee.kneeRps;
-  const mine = measured.filter((s) => s.protocol === protocol && s.offeredRps <= kneeRps);
+  const kneeAt = knee.knee;
+  const offered = (s: CompletedScenario): number => stepOffered(result, s);
+  const mine = measured.filter((s) => s.protocol === protocol && offered(s) <= kneeAt);
   const usable = includeSaturated ? mine : mine.filter((s) => !s.generator.saturated);
-  const usedRps = usable.reduce<number | null>((best, s) => (best === null || s.offeredRps > best ? s.offeredRps : best), null);
-  if (usedRps === null) {
+  const used = usable.reduce<number | null>((best, s) => (best === null || offered(s) > best ? offered(s) : best), null);
+  if (used === null) {
     const reason =
       mine.length === 0
-        ? `no step up to its knee (${kneeRps} req/s) has per-request kernel figures`
-        : `every step up to its knee (${kneeRps} req/s) saturated the load generator (pass --include-saturated to use the knee step anyway)`;
-    return { step: { ...common, usedRps: null, reason }, scenarios: [] };
+        ? `no step up to its knee (${at(kneeAt)}) has per-request kernel figures`
+        : `every step up to its knee (${at(kneeAt)}) saturated the load generator (pass --include-saturated to use the knee step anyway)`;
+    return { step: { ...common, used: null, usedRps: null, reason }, scenarios: [] };
   }
   let reason: string | null = null;
-  if (usedRps !== kneeRps) {
-    reason = mine.some((s) => s.offeredRps === kneeRps) ? "the load generator saturated at the knee step" : "the knee step has no per-request kernel figures";
+  if (used !== kneeAt) {
+    reason = mine.some((s) => offered(s) === kneeAt) ? "the load generator saturated at the knee step" : "the knee step has no per-request kernel figures";
   }
-  return { step: { ...common, usedRps, reason }, scenarios: usable.filter((s) => s.offeredRps === usedRps) };
+  const scenarios = usable.filter((s) => offered(s) === used);
+  const usedRps = Math.min(...scenarios.map((s) => s.offeredRps));
+  return { step: { ...common, used, usedRps, reason }, scenarios };
 }
 
 /** Why a protocol of a sweep could not be planned, in one clause. */
 export function kneeExclusion(protocol: Protocol, step: KneeStep): string {
-  if (step.kneeRps !== null) return step.reason ?? "no usable step";
-  const first = step.saturationRps === null ? "" : ` (it failed at ${step.saturationRps} req/s: ${step.why})`;
+  if (step.knee !== null) return step.reason ?? "no usable step";
+  const first = step.saturation === null ? "" : ` (it failed at ${formatLoad(step.unit, step.saturation, step.saturationRps)}: ${step.why})`;
   const generator =
     step.limitedBy === "generator"
       ? `; the load generator gave out first there, so this run says nothing about ${protocol}'s own capacity — rerun the sweep from a lower --from`

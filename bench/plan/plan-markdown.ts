@@ -5,6 +5,7 @@ import type { RunResult } from "../result.ts";
 import { fixed, formatQuantity, formatUs, MISSING } from "../report/format.ts";
 import type { Plan, ProtocolPlan } from "./capacity-plan.ts";
 import type { KneeStep, SweepBasis } from "./knee-step.ts";
+import { formatLoad, unitLabel } from "../sweep/plan.ts";
 
 function cores(value: number | null): string {
   return value === null ? MISSING : fixed(value, value < 100 ? 2 : 1);
@@ -12,11 +13,13 @@ function cores(value: number | null): string {
 
 type Row = [string, (p: ProtocolPlan) => string];
 
+/** A knee in the sweep's unit, with its request rate beside it when the sweep was by pps. */
 function kneeCell(k: KneeStep): string {
-  if (k.kneeRps === null) return MISSING;
-  if (k.limitedBy === "generator") return `${k.kneeRps} req/s — **limited by the generator**: one server core's real capacity at this SLO is at least ${k.kneeRps} req/s`;
-  if (k.saturationRps === null) return `${k.kneeRps} req/s, the last step: not saturated within the sweep`;
-  return `${k.kneeRps} req/s; saturated at ${k.saturationRps} req/s, limited by the server side`;
+  if (k.knee === null) return MISSING;
+  const at = formatLoad(k.unit, k.knee, k.kneeRps);
+  if (k.limitedBy === "generator") return `${at} — **limited by the generator**: one server core's real capacity at this SLO is at least ${k.kneeRps ?? MISSING} req/s`;
+  if (k.saturation === null) return `${at}, the last step: not saturated within the sweep`;
+  return `${at}; saturated at ${formatLoad(k.unit, k.saturation, k.saturationRps)}, limited by the server side`;
 }
 
 /** Server CPU busy at the step used: its rate × the server CPU per request. */
@@ -31,7 +34,7 @@ function sweepRows(basis: SweepBasis): { lead: Row[]; perCore: Row } {
   return {
     lead: [
       [`knee (${slo})`, (p) => (p.knee === null ? MISSING : kneeCell(p.knee))],
-      ["step the figures below were measured at", (p) => (p.knee === null || p.knee.usedRps === null ? MISSING : `${p.knee.usedRps} req/s${p.knee.reason === null ? " (the knee)" : ` (${p.knee.reason})`}`)],
+      ["step the figures below were measured at", (p) => (p.knee === null || p.knee.used === null ? MISSING : `${formatLoad(p.knee.unit, p.knee.used, p.knee.usedRps)}${p.knee.reason === null ? " (the knee)" : ` (${p.knee.reason})`}`)],
     ],
     perCore: ["req/s per server core at that step (1,000,000 ÷ server CPU µs/req)", (p) => (p.best === null ? MISSING : `${formatQuantity(p.best.rpsPerCore)}${busyAt(p)}`)],
   };
@@ -62,10 +65,15 @@ function rows(plan: Plan): Row[] {
 /** The sweep's replacement for the single-rate scaling assumption, naming the step each protocol was planned from. */
 function sweepAssumptions(plan: Plan, basis: SweepBasis): string[] {
   const o = plan.options;
-  const used = plan.protocols.map((p) => `${p.protocol} at ${p.knee?.usedRps ?? MISSING} req/s${p.knee?.reason === null ? " (its knee)" : ` (its knee ${p.knee?.kneeRps ?? MISSING} req/s: ${p.knee?.reason ?? ""})`}`);
+  const load = (n: number | null | undefined, rps: number | null | undefined): string => (n === null || n === undefined ? MISSING : formatLoad(basis.unit, n, rps ?? null));
+  const used = plan.protocols.map((p) => `${p.protocol} at ${load(p.knee?.used, p.knee?.usedRps)}${p.knee?.reason === null ? " (its knee)" : ` (its knee ${load(p.knee?.knee, p.knee?.kneeRps)}: ${p.knee?.reason ?? ""})`}`);
+  const byPps =
+    basis.unit === "pps"
+      ? " The sweep was by packets/s at the server interface, each step at a calibrated request rate (shown as ≈ req/s); the plan works in req/s from the per-request figures measured there, so the packets/s below follow from the packets per request at the step used."
+      : "";
   const slo = basis.sloFrom === "run" ? `the run's SLO, p99 ≤ ${formatUs(basis.sloP99Us)}` : `--slo-p99 ${formatUs(basis.sloP99Us)}, found again from the run's steps (the run itself used ${formatUs(basis.runSloP99Us)})`;
   return [
-    `Sweep over ${basis.rates.join(", ")} req/s: each protocol's per-request figures are those measured at its knee — the highest offered rate that met ${slo} with ≥ 99% of the offered rate delivered and no errors; every lower step met it too — not scaled from one rate: ${used.join("; ")}. They are scaled linearly to ${o.rps} req/s; per-request CPU usually falls as load rises (batching), so far above the step used they are upper estimates.`,
+    `Sweep over ${basis.rates.join(", ")} ${unitLabel(basis.unit)}: each protocol's per-request figures are those measured at its knee — the highest offered rate that met ${slo} with ≥ 99% of the offered rate delivered and no errors; every lower step met it too — not scaled from one rate: ${used.join("; ")}. They are scaled linearly to ${o.rps} req/s; per-request CPU usually falls as load rises (batching), so far above the step used they are upper estimates.${byPps}`,
     "At a knee one server process, pinned to one core, met the SLO. Where a knee is **limited by the generator**, the load generator fell behind its schedule before the protocol gave out: the protocol's real knee — what one server core carries within the SLO — is at least that rate, and the steps past it describe the generator, not the protocol.",
     `Req/s per server core: 1,000,000 ÷ the server CPU µs per request at the step used — a fully busy core at that cost. Its latency was measured only up to the knee, not at ${o.rps} req/s.`,
   ];
@@ -112,7 +120,7 @@ function fewestPackets(ps: readonly ProtocolPlan[]): string {
 function source(plan: Plan): string {
   if (plan.sweep === null) return `From run \`${plan.runId}\` (${plan.runRps} req/s per scenario).`;
   const r = plan.sweep.rates;
-  return `From sweep run \`${plan.runId}\` (${r.length} offered rates, ${r[0] ?? MISSING} to ${r.at(-1) ?? MISSING} req/s), each protocol measured at its knee.`;
+  return `From sweep run \`${plan.runId}\` (${r.length} offered rates, ${r[0] ?? MISSING} to ${r.at(-1) ?? MISSING} ${unitLabel(plan.sweep.unit)}), each protocol measured at its knee.`;
 }
 
 function slo(plan: Plan): string {

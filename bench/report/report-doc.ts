@@ -16,6 +16,7 @@ import { plural } from "./format.ts";
 import { factorSection, repeatTables } from "./results-section.ts";
 import { isCompleted, protocolsOf, repeatsOf } from "./run-view.ts";
 import { sweepSection } from "./sweep-section.ts";
+import { formatLoad } from "../sweep/plan.ts";
 import { atOfferedRate, comparisonStep, skippedOf, sweepConfigOf, sweepOf } from "./sweep-view.ts";
 import type { ComparisonStep } from "./sweep-view.ts";
 
@@ -43,9 +44,15 @@ function sweepSummary(result: RunResult, sweep: SweepConfig): string {
   return [
     `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed${skipped}.`,
-    `Each scenario offered its step's rate, ${sweep.from} to ${sweep.to} req/s in ${sweep.spacing} steps, open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
+    `${stepsClause(sweep)}, open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
     `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; within each step the protocols interleave.`,
   ].join(" ");
+}
+
+/** What each step offered; by pps, also how its request rate was found. */
+function stepsClause(sweep: SweepConfig): string {
+  if (sweep.by === "rps") return `Each scenario offered its step's rate, ${sweep.from} to ${sweep.to} req/s in ${sweep.spacing} steps`;
+  return `Each scenario offered its step's packet rate at the server interface, ${sweep.from} to ${sweep.to} packets/s in ${sweep.spacing} steps, at a request rate calibrated for it per scenario (short rounds on the warm connections, the first assuming the packets per request the protocol's previous step measured)`;
 }
 
 function summary(result: RunResult): string {
@@ -74,7 +81,7 @@ const isSweepChart = (c: ChartSpec): boolean => (SWEEP_CHART_IDS as readonly str
 function chartBlocks(charts: readonly ChartSpec[], step: ComparisonStep | null): Block[] {
   const blocks: Block[] = [{ kind: "heading", level: 2, text: "Charts" }];
   if (step !== null) {
-    blocks.push({ kind: "paragraph", text: `At ${step.offeredRps} req/s, the step the side-by-side tables use (see Load sweep); the curves against the offered load are in Load sweep.` });
+    blocks.push({ kind: "paragraph", text: `At ${formatLoad(step.unit, step.offered)}, the step the side-by-side tables use (see Load sweep); the curves against the offered load are in Load sweep.` });
   }
   return [...blocks, ...charts.filter((c) => !isSweepChart(c)).map(chartBlock)];
 }
@@ -100,8 +107,8 @@ export interface DocOptions {
  */
 export function buildReportDoc(result: RunResult, options: DocOptions): ReportDoc {
   const step = comparisonStep(result);
-  const view = step === null ? result : atOfferedRate(result, step.offeredRps);
-  const at = step === null ? "" : ` at ${step.offeredRps} req/s`;
+  const view = step === null ? result : atOfferedRate(result, step.offered);
+  const at = step === null ? "" : ` at ${formatLoad(step.unit, step.offered)}`;
   const charts = chartSpecs(result);
   return {
     title: `wirecost report — ${result.runId}`,

@@ -10,7 +10,7 @@ import type { SweepChartId } from "./doc.ts";
 import { formatUs } from "./format.ts";
 import { curveRows } from "./sweep-data.ts";
 import type { CurveRow } from "./sweep-data.ts";
-import { offeredRates, sweepConfigOf, sweepOf } from "./sweep-view.ts";
+import { offeredRates, sweepConfigOf, sweepOf, sweepUnit } from "./sweep-view.ts";
 
 type Values = Record<string, unknown>[];
 
@@ -18,13 +18,16 @@ function values(rows: readonly object[]): Values {
   return rows as unknown as Values;
 }
 
-/** Log axes for geometric steps (equal ratios sit evenly), linear for linear steps. */
+/**
+ * Log axes for geometric steps (equal ratios sit evenly), linear for linear steps; in the sweep's unit, so a sweep
+ * by pps is drawn against the packets/s it offered at the server interface.
+ */
 function xAxis(result: RunResult) {
   const log = sweepConfigOf(result)?.spacing !== "linear";
   return {
-    field: "offeredRps",
+    field: "offered",
     type: "quantitative" as const,
-    title: "offered req/s",
+    title: sweepUnit(result) === "pps" ? "offered packets/s (pps, server interface)" : "offered req/s",
     scale: { type: log ? ("log" as const) : ("linear" as const) },
     axis: { values: offeredRates(result), format: "~s", labelAngle: 0 },
   };
@@ -52,12 +55,17 @@ function curveLayers(result: RunResult, y: ReturnType<typeof yValue>) {
 const KNEE_MARKS = "Diamonds: each protocol's knee, as in the throughput chart.";
 const KNEE_NOTE = 'The diamond marks each protocol\'s knee, the highest offered rate that met the SLO; "knee ≥": the load generator gave out first, so the protocol\'s knee is at least there and the points past it describe the generator, not the protocol.';
 
+/**
+ * Achieved against offered, in the sweep's unit: req/s by rps; by pps the packets/s the server interface saw in the
+ * window against those offered, which also shows how well each step's calibration held.
+ */
 function throughput(result: RunResult): ChartSpec {
-  const rows = curveRows(result, "achievedRps", "achieved", { positiveOnly: sweepConfigOf(result)?.spacing !== "linear" });
+  const pps = sweepUnit(result) === "pps";
+  const rows = curveRows(result, pps ? "measuredPps" : "achievedRps", "achieved", { positiveOnly: sweepConfigOf(result)?.spacing !== "linear" });
   const rates = offeredRates(result);
-  const ends = [rates[0], rates.at(-1)].filter((r): r is number => r !== undefined).map((r) => ({ offeredRps: r, value: r }));
+  const ends = [rates[0], rates.at(-1)].filter((r): r is number => r !== undefined).map((r) => ({ offered: r, value: r }));
   const log = sweepConfigOf(result)?.spacing !== "linear";
-  const y = yValue("achieved req/s", log ? "log" : "linear", { format: "~s" });
+  const y = yValue(pps ? "measured packets/s" : "achieved req/s", log ? "log" : "linear", { format: "~s" });
   const spec: TopLevelSpec = {
     $schema: VEGA_LITE_SCHEMA,
     title: "Throughput against offered load",
@@ -67,14 +75,16 @@ function throughput(result: RunResult): ChartSpec {
     data: { values: values(rows) },
     layer: [
       { data: { values: values(ends) }, mark: { type: "line", strokeDash: [5, 4], color: "#999", strokeWidth: 1 }, encoding: { x: xAxis(result), y } },
-      { data: { values: values(ends.slice(-1).map((e) => ({ ...e, label: "achieved = offered" }))) }, mark: { type: "text", align: "right", dx: -6, dy: -8, color: "#777", fontSize: 11 }, encoding: { x: xAxis(result), y, text: { field: "label" } } },
+      { data: { values: values(ends.slice(-1).map((e) => ({ ...e, label: pps ? "measured = offered" : "achieved = offered" }))) }, mark: { type: "text", align: "right", dx: -6, dy: -8, color: "#777", fontSize: 11 }, encoding: { x: xAxis(result), y, text: { field: "label" } } },
       ...curveLayers(result, y),
     ],
   };
   return {
     id: "sweep-throughput",
     title: "Throughput against offered load",
-    note: `Achieved rate (verified answers per second in the window) against the offered rate, mean over repeats; the dashed grey line is achieved = offered. ${KNEE_NOTE}`,
+    note: pps
+      ? `Packets per second at the server interface in the window against the packet rate offered (each step's request rate calibrated for it), mean over repeats; the dashed grey line is measured = offered. Achieved req/s are in the tables. ${KNEE_NOTE}`
+      : `Achieved rate (verified answers per second in the window) against the offered rate, mean over repeats; the dashed grey line is achieved = offered. ${KNEE_NOTE}`,
     spec,
   };
 }

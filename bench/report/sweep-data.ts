@@ -10,7 +10,7 @@ import { totalErrors } from "../result.ts";
 import { serverDrops, sweepPoint } from "../sweep/summary.ts";
 import { metric, metricValue } from "./metrics.ts";
 import { isCompleted, protocolsOf } from "./run-view.ts";
-import { kneeOf } from "./sweep-view.ts";
+import { kneeOf, stepOffered } from "./sweep-view.ts";
 
 /** /proc/stat softirq + irq on the server's CPU per request, µs; null for a contaminated window (a global figure). */
 export function serverCpuKernelUs(s: CompletedScenario): number | null {
@@ -24,7 +24,12 @@ export interface SweepStepRow {
   readonly protocol: Protocol;
   readonly scenario: string;
   readonly repeat: number;
+  /** The step's offered load in the sweep's unit (req/s, or packets/s by pps). */
+  readonly offered: number;
+  /** The request rate offered: the step's by rps, the calibrated one by pps (unknown when calibration failed). */
   readonly offeredRps: number;
+  /** Server-interface packets/s measured in the window: only runs offered by pps record it; null otherwise. */
+  readonly measuredPps: number | null;
   readonly state: ScenarioResult["state"];
   readonly achievedRps: number | null;
   readonly p99Us: number | null;
@@ -42,18 +47,19 @@ export interface SweepStepRow {
   readonly generatorKinds: readonly SaturationKind[];
 }
 
-function stepRow(s: ScenarioResult): SweepStepRow {
-  const common = { protocol: s.protocol, scenario: s.name, repeat: s.repeat, offeredRps: s.offeredRps, state: s.state };
+function stepRow(s: ScenarioResult, offered: number): SweepStepRow {
+  const common = { protocol: s.protocol, scenario: s.name, repeat: s.repeat, offered, offeredRps: s.offeredRps, state: s.state };
   if (!isCompleted(s)) {
     return {
-      ...common, achievedRps: null, p99Us: null, errors: null, serverSoftirqPct: null, serverUserPct: null, drops: null,
+      ...common, measuredPps: null, achievedRps: null, p99Us: null, errors: null, serverSoftirqPct: null, serverUserPct: null, drops: null,
       packetsPerRequest: null, cpuServerUs: null, cpuClientUs: null, kernelUs: null, generatorSaturated: null, generatorKinds: [],
     };
   }
-  const point = sweepPoint(s);
+  const point = sweepPoint(s, offered);
   const global = s.contamination?.contaminated !== true;
   return {
     ...common,
+    measuredPps: point.measuredPps,
     achievedRps: s.achievedRps,
     p99Us: s.latencyUs.p99,
     errors: totalErrors(s.errors),
@@ -69,19 +75,20 @@ function stepRow(s: ScenarioResult): SweepStepRow {
   };
 }
 
-/** Every scenario of a protocol as a row, by offered rate then repeat. */
+/** Every scenario of a protocol as a row, by offered load then repeat. */
 export function sweepStepRows(result: RunResult, protocol: Protocol): SweepStepRow[] {
   return result.scenarios
     .filter((s) => s.protocol === protocol)
-    .map(stepRow)
-    .sort((a, b) => a.offeredRps - b.offeredRps || a.repeat - b.repeat);
+    .map((s) => stepRow(s, stepOffered(result, s)))
+    .sort((a, b) => a.offered - b.offered || a.repeat - b.repeat);
 }
 
-export type CurveQuantity = "achievedRps" | "p99Us" | "cpuServerUs" | "cpuClientUs" | "kernelUs" | "serverSoftirqPct" | "drops";
+export type CurveQuantity = "achievedRps" | "measuredPps" | "p99Us" | "cpuServerUs" | "cpuClientUs" | "kernelUs" | "serverSoftirqPct" | "drops";
 
 export interface CurveRow {
   readonly protocol: Protocol;
-  readonly offeredRps: number;
+  /** The x position: the step's offered load in the sweep's unit. */
+  readonly offered: number;
   /** Which line within a protocol, for charts with several quantities (the CPU split, softirq and drops). */
   readonly series: string;
   readonly value: number;
@@ -91,11 +98,11 @@ export interface CurveRow {
   readonly kneeLabel: string;
 }
 
-/** A knee's label; null without a knee. */
+/** A knee's label, in the sweep's unit (the chart's x axis); null without a knee. */
 export function kneeLabel(result: RunResult, protocol: Protocol): string | null {
   const knee = kneeOf(result, protocol);
-  if (knee === null || knee.kneeRps === null) return null;
-  return `knee ${knee.limitedBy === "generator" ? "≥ " : ""}${knee.kneeRps}`;
+  if (knee === null || knee.knee === null) return null;
+  return `knee ${knee.limitedBy === "generator" ? "≥ " : ""}${knee.knee}`;
 }
 
 /**
@@ -105,16 +112,16 @@ export function kneeLabel(result: RunResult, protocol: Protocol): string | null 
 export function curveRows(result: RunResult, quantity: CurveQuantity, series: string, options: { positiveOnly?: boolean } = {}): CurveRow[] {
   const rows: CurveRow[] = [];
   for (const protocol of protocolsOf(result)) {
-    const kneeRps = kneeOf(result, protocol)?.kneeRps ?? null;
+    const kneeAt = kneeOf(result, protocol)?.knee ?? null;
     const label = kneeLabel(result, protocol) ?? "";
     const byRate = new Map<number, number[]>();
     for (const r of sweepStepRows(result, protocol)) {
       const value = r[quantity];
       if (value === null || !Number.isFinite(value) || (options.positiveOnly === true && value <= 0)) continue;
-      byRate.set(r.offeredRps, [...(byRate.get(r.offeredRps) ?? []), value]);
+      byRate.set(r.offered, [...(byRate.get(r.offered) ?? []), value]);
     }
-    for (const [offeredRps, values] of byRate) {
-      rows.push({ protocol, offeredRps, series, value: values.reduce((a, b) => a + b, 0) / values.length, knee: offeredRps === kneeRps, kneeLabel: label });
+    for (const [offered, values] of byRate) {
+      rows.push({ protocol, offered, series, value: values.reduce((a, b) => a + b, 0) / values.length, knee: offered === kneeAt, kneeLabel: label });
     }
   }
   return rows;

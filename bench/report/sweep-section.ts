@@ -11,7 +11,8 @@ import { fixed, formatUs, MISSING, plural } from "./format.ts";
 import { protocolsOf } from "./run-view.ts";
 import { sweepStepRows } from "./sweep-data.ts";
 import type { SweepStepRow } from "./sweep-data.ts";
-import { comparisonStep, kneeOf, offeredRates, skippedOf, sweepConfigOf, sweepOf } from "./sweep-view.ts";
+import { comparisonStep, kneeOf, offeredRates, skippedOf, sweepConfigOf, sweepOf, sweepUnit } from "./sweep-view.ts";
+import { formatLoad, unitLabel } from "../sweep/plan.ts";
 import type { ComparisonStep } from "./sweep-view.ts";
 
 function listRates(rates: readonly number[]): string {
@@ -24,10 +25,15 @@ function stepsParagraph(result: RunResult): string {
   const c = result.config;
   const sc = sweepConfigOf(result);
   const rates = sweep?.rates ?? offeredRates(result);
-  const spacing = sc === null ? "" : ` (${sc.steps} ${sc.spacing} steps from ${sc.from} to ${sc.to} req/s)`;
+  const unit = unitLabel(sweepUnit(result));
+  const spacing = sc === null ? "" : ` (${sc.steps} ${sc.spacing} steps from ${sc.from} to ${sc.to} ${unit})`;
   const slo = formatUs(sweep?.sloP99Us ?? c.sloP99Us);
+  const byPps =
+    sweepUnit(result) === "pps"
+      ? " The sweep is by packets per second at the server interface: each scenario calibrated its own request rate for its step's packet rate (packets per request fall as load rises, so every step is calibrated afresh, starting from the packets per request the protocol's previous step measured), and the tables give that calibrated rate and the packets/s the window really saw. Whether a step kept up is judged on requests: achieved against the calibrated rate."
+      : "";
   return [
-    `Offered rates: ${listRates(rates)} req/s${spacing}, each step with its own ${Number((c.warmupMs / 1000).toFixed(3))} s warm-up and ${Number((c.durationMs / 1000).toFixed(3))} s window; the protocols interleave within a step, and a protocol stops climbing once clearly past saturation.`,
+    `Offered rates: ${listRates(rates)} ${unit}${spacing}, each step with its own ${Number((c.warmupMs / 1000).toFixed(3))} s warm-up and ${Number((c.durationMs / 1000).toFixed(3))} s window; the protocols interleave within a step, and a protocol stops climbing once clearly past saturation.${byPps}`,
     `A step meets the SLO when p99 ≤ ${slo}, achieved ≥ 99% of offered and no request failed. A protocol's **knee** is the highest offered rate that met it (every lower step met it too); its **saturation point** is the first that did not.`,
   ].join(" ");
 }
@@ -36,21 +42,23 @@ const LIVELOCK = "the server CPU's softirq share rose while delivered throughput
 
 /** One plain sentence (or three) per protocol: knee, saturation, who limited it, livelock steps. */
 export function kneeSentence(protocol: Protocol, knee: Knee): string {
-  const where = knee.kneeRps === null ? `no step met the SLO` : `knee at ${knee.kneeRps} req/s`;
+  const at = knee.knee === null ? null : formatLoad(knee.unit, knee.knee, knee.kneeRps);
+  const saturationAt = knee.saturation === null ? null : formatLoad(knee.unit, knee.saturation, knee.saturationRps);
+  const where = at === null ? `no step met the SLO` : `knee at ${at}`;
   let text: string;
-  if (knee.saturationRps === null) {
+  if (saturationAt === null) {
     text = `**${protocol}**: ${where}, and it met the SLO at every step: its saturation point lies beyond this sweep.`;
   } else {
-    const sat = knee.kneeRps === null ? `it failed already at the first step, ${knee.saturationRps} req/s (${knee.why})` : `past saturation at ${knee.saturationRps} req/s (${knee.why})`;
+    const sat = at === null ? `it failed already at the first step, ${saturationAt} (${knee.why})` : `past saturation at ${saturationAt} (${knee.why})`;
     text = `**${protocol}**: ${where}; ${sat}.`;
     if (knee.limitedBy === "generator") {
-      const bound = knee.kneeRps === null ? `${protocol}'s own knee is unknown from this run, not absent` : `${protocol}'s real knee is at least ${knee.kneeRps} req/s`;
-      text += ` **Limited by the generator, not by ${protocol}**: at ${knee.saturationRps} req/s the load generator fell behind its schedule, so that point and the ones past it describe the load generator, not the protocol — ${bound}.`;
+      const bound = at === null ? `${protocol}'s own knee is unknown from this run, not absent` : `${protocol}'s real knee is at least ${at}`;
+      text += ` **Limited by the generator, not by ${protocol}**: at ${formatLoad(knee.unit, knee.saturation ?? 0)} the load generator fell behind its schedule, so that point and the ones past it describe the load generator, not the protocol — ${bound}.`;
     } else if (knee.limitedBy === "server") {
       text += ` Limited by the system under test: the generator kept its schedule there.`;
     }
   }
-  if (knee.livelockSteps.length > 0) text += ` Receive-livelock signature: ${LIVELOCK} at ${knee.livelockSteps.join(", ")} req/s.`;
+  if (knee.livelockSteps.length > 0) text += ` Receive-livelock signature: ${LIVELOCK} at ${knee.livelockSteps.join(", ")} ${unitLabel(knee.unit)}.`;
   return text;
 }
 
@@ -62,8 +70,8 @@ function verdict(r: SweepStepRow): string {
 }
 
 function offeredCell(r: SweepStepRow, knee: Knee | null): string {
-  const mark = knee?.kneeRps === r.offeredRps ? " (knee)" : knee?.saturationRps === r.offeredRps ? " (saturation)" : "";
-  return `${r.offeredRps}${mark}`;
+  const mark = knee?.knee === r.offered ? " (knee)" : knee?.saturation === r.offered ? " (saturation)" : "";
+  return `${r.offered}${mark}`;
 }
 
 /** Results written before the collector read drop counters have none: their tables leave the column out. */
@@ -82,13 +90,15 @@ function columnsParagraph(result: RunResult, withDrops: boolean): string {
 function stepTable(result: RunResult, protocol: Protocol, repeats: boolean, withDrops: boolean): Block {
   const rows = sweepStepRows(result, protocol);
   const knee = kneeOf(result, protocol);
+  const pps = sweepUnit(result) === "pps";
   const header = [
-    "offered req/s", ...(repeats ? ["repeat"] : []), "achieved req/s", "p99", "errors", "softirq % srv CPU", "user % srv CPU",
+    `offered ${unitLabel(sweepUnit(result))}`, ...(repeats ? ["repeat"] : []), ...(pps ? ["calibrated req/s", "measured packets/s"] : []), "achieved req/s", "p99", "errors", "softirq % srv CPU", "user % srv CPU",
     ...(withDrops ? ["drops srv"] : []), "packets/req", "CPU µs/req server", "CPU µs/req client", "generator",
   ];
   const body = rows.map((r) => [
     offeredCell(r, knee),
     ...(repeats ? [String(r.repeat)] : []),
+    ...(pps ? [r.state === "completed" ? fixed(r.offeredRps, 1) : MISSING, fixed(r.measuredPps, 1)] : []),
     fixed(r.achievedRps, 1),
     formatUs(r.p99Us),
     r.errors === null ? MISSING : String(r.errors),
@@ -105,15 +115,16 @@ function stepTable(result: RunResult, protocol: Protocol, repeats: boolean, with
 
 /** Which one rate the side-by-side tables use, and why — said where a reader looks for it. */
 export function comparisonParagraph(step: ComparisonStep): string {
-  const lead = `**Side by side at ${step.offeredRps} req/s.** The factors (Relative to …), the per-request tables and the per-rate charts compare the protocols at one offered rate, never across rates:`;
+  const load = formatLoad(step.unit, step.offered);
+  const lead = `**Side by side at ${load}.** The factors (Relative to …), the per-request tables and the per-rate charts compare the protocols at one offered rate, never across rates:`;
   const missing = step.withoutKnee.length === 0 ? "" : ` (${step.withoutKnee.join(", ")} met the SLO at no step)`;
   switch (step.basis) {
     case "within-knees":
-      return `${lead} ${step.offeredRps} req/s is the highest step at which every protocol completed within its knee, so no column is a protocol past saturation. Every step's own figures are in the tables above.`;
+      return `${lead} ${load} is the highest step at which every protocol completed within its knee, so no column is a protocol past saturation. Every step's own figures are in the tables above.`;
     case "lowest-completed":
-      return `${lead} no step had every protocol within its knee${missing}, so they are compared at the lowest step at which every protocol completed, ${step.offeredRps} req/s — read them with the knees above: a protocol past its knee there is measured under load it did not keep up with. Every step's own figures are in the tables above.`;
+      return `${lead} no step had every protocol within its knee${missing}, so they are compared at the lowest step at which every protocol completed, ${load} — read them with the knees above: a protocol past its knee there is measured under load it did not keep up with. Every step's own figures are in the tables above.`;
     case "lowest":
-      return `${lead} no step had every protocol completed, so they are compared at the lowest step, ${step.offeredRps} req/s, where some columns are missing. Every step's own figures are in the tables above.`;
+      return `${lead} no step had every protocol completed, so they are compared at the lowest step, ${load}, where some columns are missing. Every step's own figures are in the tables above.`;
     default:
       return step.basis satisfies never;
   }

@@ -6,8 +6,11 @@
 import type { Protocol } from "../protocol.ts";
 import type { RunResult } from "../result.ts";
 import type { SweepConfig } from "../config.ts";
-import type { Knee } from "../sweep/knee.ts";
+import type { Knee, SweepPoint } from "../sweep/knee.ts";
+import type { SweepUnit } from "../sweep/plan.ts";
+import { offeredLoad } from "../sweep/summary.ts";
 import type { SweepSummary } from "../sweep/summary.ts";
+import type { ScenarioResult } from "../result.ts";
 import { isCompleted, protocolsOf } from "./run-view.ts";
 
 /** How the comparison rate was chosen, most to least preferred. */
@@ -20,20 +23,57 @@ export type ComparisonBasis =
   | "lowest";
 
 export interface ComparisonStep {
-  readonly offeredRps: number;
+  /** The step's offered load, in `unit`. */
+  readonly offered: number;
+  readonly unit: SweepUnit;
   readonly basis: ComparisonBasis;
   /** Protocols with no knee at all (no step met the SLO), for the report's explanation. */
   readonly withoutKnee: readonly Protocol[];
 }
 
-/** The run's sweep; null for a single-rate run, results written before sweeps existed (no `sweep` key) included. */
-export function sweepOf(result: RunResult): SweepSummary | null {
-  return result.sweep ?? null;
+type Stored<T> = Omit<T, "unit" | "knee" | "saturation" | "offered" | "measuredPps" | "by"> & Partial<T>;
+
+/** A knee written before sweeps by pps: it was by rps, so its loads are its request rates. */
+function storedKnee(k: Stored<Knee>): Knee {
+  return { ...k, unit: k.unit ?? "rps", knee: k.knee === undefined ? k.kneeRps : k.knee, saturation: k.saturation === undefined ? k.saturationRps : k.saturation };
 }
 
-/** The sweep's configuration; null as for `sweepOf`. */
+function storedPoint(p: Stored<SweepPoint>): SweepPoint {
+  return { ...p, offered: p.offered ?? p.offeredRps, measuredPps: p.measuredPps ?? null };
+}
+
+/**
+ * The run's sweep; null for a single-rate run, results written before sweeps existed (no `sweep` key) included.
+ * Sweeps written before `--by pps` existed have no unit, and their points and knees no load in it: they were by
+ * rps, so the request rates are filled in.
+ */
+export function sweepOf(result: RunResult): SweepSummary | null {
+  const sweep = result.sweep ?? null;
+  if (sweep === null || (sweep as Stored<SweepSummary>).unit !== undefined) return sweep;
+  return {
+    ...sweep,
+    unit: "rps",
+    protocols: Object.fromEntries(
+      Object.entries(sweep.protocols).map(([p, e]) => [p, e === undefined ? e : { points: e.points.map((x) => storedPoint(x as Stored<SweepPoint>)), knee: storedKnee(e.knee as Stored<Knee>) }]),
+    ),
+  };
+}
+
+/** The sweep's configuration; null as for `sweepOf`. Older results' sweeps were by rps. */
 export function sweepConfigOf(result: RunResult): SweepConfig | null {
-  return result.config.sweep ?? null;
+  const c = result.config.sweep ?? null;
+  return c === null ? null : { ...c, by: (c as Stored<SweepConfig>).by ?? "rps" };
+}
+
+/** What the run's sweep steps count; "rps" for a run that is not a sweep. */
+export function sweepUnit(result: RunResult): SweepUnit {
+  return sweepOf(result)?.unit ?? "rps";
+}
+
+/** The scenario's offered load in the sweep's unit (its step's rate); its request rate outside a sweep. */
+export function stepOffered(result: RunResult, s: ScenarioResult): number {
+  const sweep = sweepOf(result);
+  return sweep === null ? s.offeredRps : offeredLoad(s, sweep.unit, sweep.rates);
 }
 
 /** Scenarios a sweep did not run; older results have no such list. */
@@ -41,9 +81,9 @@ export function skippedOf(result: RunResult): RunResult["skipped"] {
   return result.skipped ?? [];
 }
 
-/** The distinct offered rates of a run's scenarios, ascending. */
+/** The distinct offered loads of a run's scenarios (in the sweep's unit), ascending. */
 export function offeredRates(result: RunResult): number[] {
-  return [...new Set(result.scenarios.map((s) => s.offeredRps))].sort((a, b) => a - b);
+  return [...new Set(result.scenarios.map((s) => stepOffered(result, s)))].sort((a, b) => a - b);
 }
 
 /** A protocol's knee as the run recorded it; null when the run is not a sweep or has no step of the protocol. */
@@ -51,8 +91,8 @@ export function kneeOf(result: RunResult, protocol: Protocol): Knee | null {
   return sweepOf(result)?.protocols[protocol]?.knee ?? null;
 }
 
-function completedAt(result: RunResult, protocol: Protocol, offeredRps: number): boolean {
-  return result.scenarios.some((s) => s.protocol === protocol && s.offeredRps === offeredRps && isCompleted(s));
+function completedAt(result: RunResult, protocol: Protocol, offered: number): boolean {
+  return result.scenarios.some((s) => s.protocol === protocol && stepOffered(result, s) === offered && isCompleted(s));
 }
 
 /**
@@ -67,26 +107,28 @@ export function comparisonStep(result: RunResult): ComparisonStep | null {
   const protocols = protocolsOf(result);
   const first = rates[0];
   if (first === undefined) return null;
-  const withoutKnee = protocols.filter((p) => (kneeOf(result, p)?.kneeRps ?? null) === null);
+  const unit = sweepUnit(result);
+  const withoutKnee = protocols.filter((p) => (kneeOf(result, p)?.knee ?? null) === null);
   const allCompleted = rates.filter((r) => protocols.every((p) => completedAt(result, p, r)));
-  const withinKnees = allCompleted.filter((r) => protocols.every((p) => r <= (kneeOf(result, p)?.kneeRps ?? Number.NEGATIVE_INFINITY)));
+  const withinKnees = allCompleted.filter((r) => protocols.every((p) => r <= (kneeOf(result, p)?.knee ?? Number.NEGATIVE_INFINITY)));
   const highestWithin = withinKnees.at(-1);
-  if (highestWithin !== undefined) return { offeredRps: highestWithin, basis: "within-knees", withoutKnee };
+  if (highestWithin !== undefined) return { offered: highestWithin, unit, basis: "within-knees", withoutKnee };
   const lowestCompleted = allCompleted[0];
-  if (lowestCompleted !== undefined) return { offeredRps: lowestCompleted, basis: "lowest-completed", withoutKnee };
-  return { offeredRps: first, basis: "lowest", withoutKnee };
+  if (lowestCompleted !== undefined) return { offered: lowestCompleted, unit, basis: "lowest-completed", withoutKnee };
+  return { offered: first, unit, basis: "lowest", withoutKnee };
 }
 
 /**
- * The run cut down to one offered rate, as a single-rate run of that rate: the existing per-request tables,
- * factors and charts then work on it unchanged.
+ * The run cut down to one offered load (in the sweep's unit), as a single-rate run of that rate (by pps: of that
+ * packet rate): the existing per-request tables, factors and charts then work on it unchanged.
  */
-export function atOfferedRate(result: RunResult, offeredRps: number): RunResult {
-  return { ...result, config: { ...result.config, rps: offeredRps }, scenarios: result.scenarios.filter((s) => s.offeredRps === offeredRps) };
+export function atOfferedRate(result: RunResult, offered: number): RunResult {
+  const config = sweepUnit(result) === "pps" ? { ...result.config, pps: offered } : { ...result.config, rps: offered };
+  return { ...result, config, scenarios: result.scenarios.filter((s) => stepOffered(result, s) === offered) };
 }
 
 /** What the side-by-side parts of the report show: the whole run, or a sweep at its comparison step. */
 export function sideBySideView(result: RunResult): RunResult {
   const step = comparisonStep(result);
-  return step === null ? result : atOfferedRate(result, step.offeredRps);
+  return step === null ? result : atOfferedRate(result, step.offered);
 }

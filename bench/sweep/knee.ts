@@ -1,10 +1,18 @@
 /**
  * Knee and saturation per protocol, from a sweep's steps, and the livelock signature: kernel time rising while
- * delivered throughput falls (Mogul & Ramakrishnan 1997; KERNEL-NOTES.md). Pure.
+ * delivered throughput falls (Mogul & Ramakrishnan 1997; KERNEL-NOTES.md). Steps are ordered and named in the
+ * sweep's unit; whether a step kept up is judged on requests (achieved against the request rate offered), which a
+ * sweep by pps offers too, calibrated. Pure.
  */
+import type { SweepUnit } from "./plan.ts";
 
 export interface SweepPoint {
+  /** The step's offered load in the sweep's unit: req/s, or server-interface packets/s for a sweep by pps. */
+  readonly offered: number;
+  /** The request rate the generator offered: the step's rate by rps, the calibrated rate by pps. */
   readonly offeredRps: number;
+  /** Server-interface packets/s measured over the window; null when not measured. */
+  readonly measuredPps: number | null;
   readonly achievedRps: number;
   /** Null when the scenario did not complete. */
   readonly latencyP99Us: number | null;
@@ -21,14 +29,23 @@ export interface SweepPoint {
 }
 
 export interface Knee {
-  /** The highest offered rate that met the SLO with achieved ≥ 99% of offered and no errors; null if none did. */
+  /** What `knee`, `saturation` and `livelockSteps` count. */
+  readonly unit: SweepUnit;
+  /** The highest offered load that met the SLO with achieved ≥ 99% of offered and no errors; null if none did. */
+  readonly knee: number | null;
+  /** The first offered load past saturation (achieved < 99% of offered, errors, or SLO broken); null if none. */
+  readonly saturation: number | null;
+  /**
+   * The request rate offered at the knee step: `knee` itself by rps; by pps the calibrated rate, the lowest over
+   * the step's repeats that met the SLO (what the server surely carried). Null without a knee.
+   */
   readonly kneeRps: number | null;
-  /** The first offered rate past saturation (achieved < 99% of offered, errors, or SLO broken); null if none. */
+  /** The request rate offered at the saturation step (by pps: the lowest over its repeats); null if none. */
   readonly saturationRps: number | null;
   /** Who gave out first at the saturation step: the generator (its lateness/cpu) or the system under test. */
   readonly limitedBy: "generator" | "server" | null;
   readonly why: string | null;
-  /** Offered rates where kernel (softirq) time rose while delivered throughput fell from the step before. */
+  /** Offered loads (sweep's unit) where kernel (softirq) time rose while delivered throughput fell from the step before. */
   readonly livelockSteps: readonly number[];
 }
 
@@ -38,39 +55,55 @@ function meetsSlo(p: SweepPoint, sloP99Us: number): boolean {
   return p.achievedRps >= p.offeredRps * KNEE_ACHIEVED_SHARE && p.latencyP99Us !== null && p.latencyP99Us <= sloP99Us && p.errors === 0;
 }
 
-function whyFailed(p: SweepPoint, sloP99Us: number): string {
+function whyFailed(p: SweepPoint, sloP99Us: number, unit: SweepUnit): string {
   const reasons: string[] = [];
-  if (p.achievedRps < p.offeredRps * KNEE_ACHIEVED_SHARE) reasons.push(`achieved ${Math.round(p.achievedRps)} of ${p.offeredRps} req/s`);
+  // A step by pps that did not complete may not have reached a calibrated request rate: no "achieved x of y".
+  const rateKnown = unit === "rps" || p.latencyP99Us !== null;
+  if (rateKnown && p.achievedRps < p.offeredRps * KNEE_ACHIEVED_SHARE) reasons.push(`achieved ${Math.round(p.achievedRps)} of ${p.offeredRps} req/s`);
   if (p.latencyP99Us === null) reasons.push("the scenario did not complete");
   else if (p.latencyP99Us > sloP99Us) reasons.push(`p99 ${p.latencyP99Us} µs > SLO ${sloP99Us} µs`);
   if (p.errors > 0) reasons.push(`${p.errors} errors`);
   return reasons.join(", ");
 }
 
-export function findKnee(points: readonly SweepPoint[], sloP99Us: number): Knee {
-  const sorted = [...points].sort((a, b) => a.offeredRps - b.offeredRps);
-  let kneeRps: number | null = null;
+/** The lowest request rate among completed points (one that did not complete may not have been calibrated). */
+function lowestRps(points: readonly SweepPoint[]): number | null {
+  const rates = points.filter((p) => p.latencyP99Us !== null).map((p) => p.offeredRps);
+  return rates.length === 0 ? null : Math.min(...rates);
+}
+
+export function findKnee(points: readonly SweepPoint[], sloP99Us: number, unit: SweepUnit = "rps"): Knee {
+  const sorted = [...points].sort((a, b) => a.offered - b.offered);
+  let knee: number | null = null;
   let saturation: SweepPoint | null = null;
   for (const p of sorted) {
     if (meetsSlo(p, sloP99Us)) {
-      if (saturation === null) kneeRps = p.offeredRps;
+      if (saturation === null) knee = p.offered;
     } else if (saturation === null) {
       saturation = p;
     }
   }
+  // Repeats of the knee step before saturation all met the SLO; at the saturation step, every repeat counts.
+  const kneeAt = knee;
+  const saturatedAt = saturation?.offered ?? null;
+  const kneePoints = sorted.filter((p) => p.offered === kneeAt && meetsSlo(p, sloP99Us));
+  const saturationPoints = sorted.filter((p) => p.offered === saturatedAt);
   const livelockSteps: number[] = [];
   for (let i = 1; i < sorted.length; i++) {
     const a = sorted[i - 1] as SweepPoint;
     const b = sorted[i] as SweepPoint;
     if (a.serverSoftirqPct !== null && b.serverSoftirqPct !== null && b.serverSoftirqPct > a.serverSoftirqPct && b.achievedRps < a.achievedRps) {
-      livelockSteps.push(b.offeredRps);
+      livelockSteps.push(b.offered);
     }
   }
   return {
-    kneeRps,
-    saturationRps: saturation?.offeredRps ?? null,
+    unit,
+    knee,
+    saturation: saturatedAt,
+    kneeRps: unit === "rps" ? knee : lowestRps(kneePoints),
+    saturationRps: unit === "rps" ? saturatedAt : lowestRps(saturationPoints),
     limitedBy: saturation === null ? null : saturation.generatorSaturated && saturation.generatorReasons.some((r) => /lateness|fell behind/.test(r)) ? "generator" : "server",
-    why: saturation === null ? null : whyFailed(saturation, sloP99Us),
+    why: saturation === null ? null : whyFailed(saturation, sloP99Us, unit),
     livelockSteps,
   };
 }

@@ -5,6 +5,24 @@ import type { Protocol } from "../protocol.ts";
 
 export type StepSpacing = "linear" | "geometric";
 
+/**
+ * What a sweep's steps count: offered requests per second, or packets per second at the server interface (each
+ * step's request rate then calibrated per scenario, as `--pps` does).
+ */
+export type SweepUnit = "rps" | "pps";
+export const SWEEP_UNITS: readonly SweepUnit[] = ["rps", "pps"];
+
+/** How a load in the sweep's unit reads: "20000 packets/s", or with its request rate "20000 packets/s (≈ 9662 req/s)". */
+export function formatLoad(unit: SweepUnit, offered: number, requestRate: number | null = null): string {
+  if (unit === "rps") return `${offered} req/s`;
+  return requestRate === null ? `${offered} packets/s` : `${offered} packets/s (≈ ${Math.round(requestRate)} req/s)`;
+}
+
+/** The unit's name in tables and on axes. */
+export function unitLabel(unit: SweepUnit): string {
+  return unit === "rps" ? "req/s" : "packets/s";
+}
+
 export interface SweepSpec {
   readonly from: number;
   readonly to: number;
@@ -37,25 +55,29 @@ function roundRate(x: number): number {
 export interface SweepSlot {
   readonly protocol: Protocol;
   readonly step: number;
-  readonly rps: number;
+  /** The step's offered load, in the sweep's unit. */
+  readonly offered: number;
   readonly repeat: number;
 }
 
 /** Step by step, every protocol at each step before the next (interleaved, so drift hits all alike). */
 export function sweepOrder(protocols: readonly Protocol[], rates: readonly number[], repeats: number): SweepSlot[] {
   const slots: SweepSlot[] = [];
-  for (const [step, rps] of rates.entries()) {
+  for (const [step, offered] of rates.entries()) {
     for (let r = 0; r < repeats; r++) {
       for (let i = 0; i < protocols.length; i++) {
         const protocol = protocols[(i + r + step) % protocols.length];
-        if (protocol !== undefined) slots.push({ protocol, step, rps, repeat: r + 1 });
+        if (protocol !== undefined) slots.push({ protocol, step, offered, repeat: r + 1 });
       }
     }
   }
   return slots;
 }
 
-/** What one finished step tells the planner about a protocol. */
+/**
+ * What one finished step tells the planner about a protocol. In request rates whatever the sweep's unit: a sweep
+ * by pps offered a calibrated request rate, and whether the server kept up with it is a question about requests.
+ */
 export interface StepOutcome {
   readonly offeredRps: number;
   readonly achievedRps: number;

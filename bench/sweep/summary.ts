@@ -9,8 +9,11 @@ import type { DropCounts } from "../collector/index.ts";
 import { findKnee } from "./knee.ts";
 import type { Knee, SweepPoint } from "./knee.ts";
 import { sweepRates } from "./plan.ts";
+import type { SweepUnit } from "./plan.ts";
 
 export interface SweepSummary {
+  /** What `rates`, the points' `offered` and the knees count: req/s, or packets/s for a sweep by pps. */
+  readonly unit: SweepUnit;
   readonly rates: readonly number[];
   readonly spacing: SweepConfig["spacing"];
   readonly sloP99Us: number;
@@ -46,13 +49,26 @@ export function serverDrops(s: CompletedScenario): number | null {
   return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
 }
 
-export function sweepPoint(s: ScenarioResult): SweepPoint {
+/**
+ * A scenario's offered load in the sweep's unit: its step's rate. By pps a scenario offered a calibrated request
+ * rate, so `offeredRps` differs per protocol and repeat; the step (or, without one, the packet rate it asked for)
+ * is what groups it.
+ */
+export function offeredLoad(s: ScenarioResult, unit: SweepUnit, rates: readonly number[]): number {
+  const atStep = s.step === undefined ? undefined : rates[s.step];
+  if (atStep !== undefined) return atStep;
+  return unit === "pps" && s.state === "completed" && s.pps !== undefined ? s.pps.offeredPps : s.offeredRps;
+}
+
+export function sweepPoint(s: ScenarioResult, offered: number = s.offeredRps): SweepPoint {
   if (s.state !== "completed") {
-    return { offeredRps: s.offeredRps, achievedRps: 0, latencyP99Us: null, errors: 1, requests: 0, generatorSaturated: false, generatorReasons: [], serverSoftirqPct: null, serverUserPct: null, drops: null };
+    return { offered, offeredRps: s.offeredRps, measuredPps: null, achievedRps: 0, latencyP99Us: null, errors: 1, requests: 0, generatorSaturated: false, generatorReasons: [], serverSoftirqPct: null, serverUserPct: null, drops: null };
   }
   const shares = serverCpuShares(s);
   return {
+    offered,
     offeredRps: s.offeredRps,
+    measuredPps: s.pps?.measuredPps ?? null,
     achievedRps: s.achievedRps,
     latencyP99Us: s.latencyUs.p99,
     errors: totalErrors(s.errors),
@@ -66,16 +82,17 @@ export function sweepPoint(s: ScenarioResult): SweepPoint {
 }
 
 export function summarizeSweep(config: SweepConfig, sloP99Us: number, scenarios: readonly ScenarioResult[]): SweepSummary {
+  const rates = sweepRates(config);
   const byProtocol = new Map<Protocol, SweepPoint[]>();
   for (const s of scenarios) {
     const points = byProtocol.get(s.protocol) ?? [];
-    points.push(sweepPoint(s));
+    points.push(sweepPoint(s, offeredLoad(s, config.by, rates)));
     byProtocol.set(s.protocol, points);
   }
   const protocols: Partial<Record<Protocol, { points: SweepPoint[]; knee: Knee }>> = {};
   for (const [protocol, points] of byProtocol) {
-    points.sort((a, b) => a.offeredRps - b.offeredRps);
-    protocols[protocol] = { points, knee: findKnee(points, sloP99Us) };
+    points.sort((a, b) => a.offered - b.offered);
+    protocols[protocol] = { points, knee: findKnee(points, sloP99Us, config.by) };
   }
-  return { rates: sweepRates(config), spacing: config.spacing, sloP99Us, protocols };
+  return { unit: config.by, rates, spacing: config.spacing, sloP99Us, protocols };
 }

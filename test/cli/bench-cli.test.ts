@@ -27,6 +27,7 @@ describe("bench CLI: bad input", () => {
     [["--config", "/nonexistent/wirecost.json"], "--config /nonexistent/wirecost.json: cannot read it"],
     [["--out", "/proc/wirecost-cannot-write", "--duration", "1s"], "--out /proc/wirecost-cannot-write: cannot write there (ENOENT)"],
     [["--out", "/dev/null/results", "--duration", "1s"], "--out /dev/null/results: cannot write there (ENOTDIR)"],
+    [["--sweep", "--by", "pps", "--from", "20000", "--to", "200000", "--rps", "500"], "--rps with --sweep --by pps: each step's request rate is calibrated"],
   ])("exits 2 with one line for %j", (args, expected) => {
     const r = runBin(args);
     expect(r.status).toBe(2);

@@ -74,7 +74,17 @@ describe("resolving the config", () => {
 
   it("reads a sweep and the SLO", () => {
     const config = configFromArgv("--sweep --from 1000 --to 30000 --steps 5 --slo-p99 5ms --max-time 20m".split(" "));
-    expect(config).toMatchObject({ sweep: { from: 1000, to: 30_000, steps: 5, spacing: "geometric" }, sloP99Us: 5000, maxTotalMs: 1_200_000 });
+    expect(config).toMatchObject({ sweep: { by: "rps", from: 1000, to: 30_000, steps: 5, spacing: "geometric" }, sloP99Us: 5000, maxTotalMs: 1_200_000 });
+  });
+
+  it("reads a sweep by packets per second, from flags and from the config file", () => {
+    const config = configFromArgv("--sweep --by pps --from 20000 --to 200000 --steps 5".split(" "));
+    expect(config).toMatchObject({ pps: null, sweep: { by: "pps", from: 20_000, to: 200_000, steps: 5, spacing: "geometric" } });
+    // Packet rates above the request-rate cap are fine: a sweep by pps is bounded like --pps.
+    expect(configFromArgv("--sweep --by pps --from 500000 --to 2000000 --spacing linear".split(" "))).toMatchObject({ sweep: { by: "pps", from: 500_000, to: 2_000_000, spacing: "linear" } });
+    const path = writeConfig("pps-sweep.json", { sweep: true, by: "pps", from: 20_000, to: 80_000, steps: 3 });
+    expect(configFromArgv(["--config", path])).toMatchObject({ sweep: { by: "pps", from: 20_000, to: 80_000, steps: 3 } });
+    expect(configFromArgv(["--config", path, "--by", "rps"])).toMatchObject({ sweep: { by: "rps", from: 20_000, to: 80_000 } });
   });
 
   it("lets flags override the config file, which overrides the defaults", () => {
@@ -104,9 +114,16 @@ describe("resolving the config", () => {
     [["--sweep", "--from", "1000", "--to", "5000", "--spacing", "log"], /^--spacing log: choose linear or geometric$/],
     [["--sweep", "--from", "1000", "--to", "5000", "--steps", "1"], /^--steps 1: must be a whole number from 2 to 50/],
     [["--slo-p99", "fast"], /^--slo-p99 fast: give a p99 latency target/],
+    [["--by", "pps"], /^--by only applies to a sweep; add --sweep, or offer one packet rate with --pps N$/],
+    [["--sweep", "--by", "bytes", "--from", "1", "--to", "2"], /^--by bytes: choose one of rps, pps$/],
+    [["--sweep", "--by", "pps", "--to", "200000"], /^--sweep needs --from and --to \(offered packets\/s\), e\.g\. --sweep --by pps --from 20000 --to 200000 --steps 5$/],
+    [["--sweep", "--by", "pps", "--from", "20000", "--to", "200000", "--rps", "1000"], /^--rps with --sweep --by pps: each step's request rate is calibrated from its packet rate; drop --rps$/],
+    [["--sweep", "--by", "pps", "--from", "20000", "--to", "20000000"], /^--to 20000000: must be a number above 0 and at most 10000000; give the last step's packets\/s$/],
+    [["--sweep", "--by", "pps", "--from", "200000", "--to", "20000"], /^--to 20000: must be above --from 200000$/],
+    [["--sweep", "--by", "pps", "--pps", "20000", "--from", "1", "--to", "2"], /^--pps with --sweep: /],
     [["--pps", "20000", "--rps", "100"], /^--pps and --rps both set the offered load; keep one$/],
     [["--pps", "0"], /^--pps 0: must be a number above 0/],
-    [["--pps", "1000", "--sweep", "--from", "1", "--to", "2"], /^--pps with --sweep is not supported/],
+    [["--pps", "1000", "--sweep", "--from", "1", "--to", "2"], /^--pps with --sweep: a sweep sets its own rates; sweep packet rates with --sweep --by pps --from N --to N$/],
     [["--rx-steering", "irq"], /^--rx-steering irq: choose one of rps, threaded-napi, none$/],
     [["--offloads", "some"], /^--offloads some: choose one of default, off$/],
     [["--mtu", "100"], /^--mtu 100: must be a whole number from 576 to 65535/],

@@ -36,8 +36,8 @@ describe("planning a sweep from each protocol's knee", () => {
   it("uses the figures measured at the knee, not every step's average", () => {
     const p = planCapacity(sweep, { ...options, includeSaturated: true });
     const http1 = p.protocols.find((x) => x.protocol === "http1");
-    expect(p.sweep).toEqual({ rates: [500, 1140, 2620, 6000], sloP99Us: 10_000, sloFrom: "run", runSloP99Us: 10_000 });
-    expect(http1?.knee).toEqual({ kneeRps: 2620, saturationRps: 6000, limitedBy: "generator", why: "p99 42591 µs > SLO 10000 µs", usedRps: 2620, reason: null });
+    expect(p.sweep).toEqual({ unit: "rps", rates: [500, 1140, 2620, 6000], sloP99Us: 10_000, sloFrom: "run", runSloP99Us: 10_000 });
+    expect(http1?.knee).toEqual({ unit: "rps", knee: 2620, saturation: 6000, kneeRps: 2620, saturationRps: 6000, limitedBy: "generator", why: "p99 42591 µs > SLO 10000 µs", used: 2620, usedRps: 2620, reason: null });
     expect(http1?.scenarios).toEqual(["http1@2620"]);
     // http1@2620's server ran 63.019… µs per request: 1 000 000 / that per core, and 50 000 req/s at 70% needs 4.50 cores.
     expect(http1?.serverCpuUsPerRequest).toBeCloseTo(63.01926451120163, 9);

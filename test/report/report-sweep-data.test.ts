@@ -21,18 +21,18 @@ function withKnees(knees: Partial<Record<Protocol, Partial<Knee>>>): RunResult {
   return { ...run, sweep: run.sweep === null ? null : { ...run.sweep, protocols } };
 }
 
-const knee = (k: Partial<Knee>): Knee => ({ kneeRps: null, saturationRps: null, limitedBy: null, why: null, livelockSteps: [], ...k });
+const knee = (k: Partial<Knee>): Knee => ({ unit: "rps", knee: k.kneeRps ?? null, saturation: k.saturationRps ?? null, kneeRps: null, saturationRps: null, limitedBy: null, why: null, livelockSteps: [], ...k });
 
 describe("the one rate a sweep's side-by-side tables use", () => {
   it("falls back to the lowest step every protocol completed when one protocol has no knee", () => {
     // grpc broke the SLO at every step (its knee is null), so no step has every protocol within its knee.
-    expect(comparisonStep(sweep)).toEqual({ offeredRps: 500, basis: "lowest-completed", withoutKnee: ["grpc"] });
+    expect(comparisonStep(sweep)).toEqual({ offered: 500, unit: "rps", basis: "lowest-completed", withoutKnee: ["grpc"] });
   });
 
   it("takes the highest step at which every protocol was within its knee", () => {
     // Knees 2620 (http1), 1140 (h2c), 2620 (grpc): 1140 is the highest step at or below all three.
     const run = withKnees({ grpc: { kneeRps: 2620 } });
-    expect(comparisonStep(run)).toEqual({ offeredRps: 1140, basis: "within-knees", withoutKnee: [] });
+    expect(comparisonStep(run)).toEqual({ offered: 1140, unit: "rps", basis: "within-knees", withoutKnee: [] });
   });
 
   it("skips a step where a protocol did not complete", () => {
@@ -41,7 +41,7 @@ describe("the one rate a sweep's side-by-side tables use", () => {
       ...run,
       scenarios: run.scenarios.map((s) => (s.name === "h2c@1140" ? { ...s, state: "errored", error: "server exited" } as unknown as typeof s : s)),
     };
-    expect(comparisonStep(broken)?.offeredRps).toBe(500);
+    expect(comparisonStep(broken)?.offered).toBe(500);
   });
 
   it("is null for a single-rate run, including results written before sweeps existed", () => {
@@ -92,14 +92,14 @@ describe("sweep rows", () => {
   it("gives one curve point per protocol and rate, with the knee marked and labelled", () => {
     const rows = curveRows(sweep, "achievedRps", "achieved").filter((r) => r.protocol !== "grpc");
     expect(rows).toEqual([
-      { protocol: "http1", offeredRps: 500, series: "achieved", value: 500, knee: false, kneeLabel: "knee ≥ 2620" },
-      { protocol: "http1", offeredRps: 1140, series: "achieved", value: 1140, knee: false, kneeLabel: "knee ≥ 2620" },
-      { protocol: "http1", offeredRps: 2620, series: "achieved", value: 2618.7, knee: true, kneeLabel: "knee ≥ 2620" },
-      { protocol: "http1", offeredRps: 6000, series: "achieved", value: 6005.3, knee: false, kneeLabel: "knee ≥ 2620" },
-      { protocol: "h2c", offeredRps: 500, series: "achieved", value: 500, knee: false, kneeLabel: "knee ≥ 1140" },
-      { protocol: "h2c", offeredRps: 1140, series: "achieved", value: 1140, knee: true, kneeLabel: "knee ≥ 1140" },
-      { protocol: "h2c", offeredRps: 2620, series: "achieved", value: 2619.3, knee: false, kneeLabel: "knee ≥ 1140" },
-      { protocol: "h2c", offeredRps: 6000, series: "achieved", value: 6000.7, knee: false, kneeLabel: "knee ≥ 1140" },
+      { protocol: "http1", offered: 500, series: "achieved", value: 500, knee: false, kneeLabel: "knee ≥ 2620" },
+      { protocol: "http1", offered: 1140, series: "achieved", value: 1140, knee: false, kneeLabel: "knee ≥ 2620" },
+      { protocol: "http1", offered: 2620, series: "achieved", value: 2618.7, knee: true, kneeLabel: "knee ≥ 2620" },
+      { protocol: "http1", offered: 6000, series: "achieved", value: 6005.3, knee: false, kneeLabel: "knee ≥ 2620" },
+      { protocol: "h2c", offered: 500, series: "achieved", value: 500, knee: false, kneeLabel: "knee ≥ 1140" },
+      { protocol: "h2c", offered: 1140, series: "achieved", value: 1140, knee: true, kneeLabel: "knee ≥ 1140" },
+      { protocol: "h2c", offered: 2620, series: "achieved", value: 2619.3, knee: false, kneeLabel: "knee ≥ 1140" },
+      { protocol: "h2c", offered: 6000, series: "achieved", value: 6000.7, knee: false, kneeLabel: "knee ≥ 1140" },
     ]);
     // grpc has no knee: no point is marked.
     expect(curveRows(sweep, "p99Us", "p99").filter((r) => r.protocol === "grpc" && r.knee)).toEqual([]);
@@ -115,11 +115,11 @@ describe("sweep rows", () => {
       scenarios: [
         { ...first, repeat: 1, latencyUs: { ...first.latencyUs, p99: 1000 } },
         { ...first, repeat: 2, latencyUs: { ...first.latencyUs, p99: 3000 } },
-        { ...first, offeredRps: 1140, latencyUs: { ...first.latencyUs, p99: 0 } },
+        { ...first, step: 1, offeredRps: 1140, latencyUs: { ...first.latencyUs, p99: 0 } },
       ],
     };
-    expect(curveRows(run, "p99Us", "p99").map((r) => [r.offeredRps, r.value])).toEqual([[500, 2000], [1140, 0]]);
-    expect(curveRows(run, "p99Us", "p99", { positiveOnly: true }).map((r) => [r.offeredRps, r.value])).toEqual([[500, 2000]]);
+    expect(curveRows(run, "p99Us", "p99").map((r) => [r.offered, r.value])).toEqual([[500, 2000], [1140, 0]]);
+    expect(curveRows(run, "p99Us", "p99", { positiveOnly: true }).map((r) => [r.offered, r.value])).toEqual([[500, 2000]]);
   });
 });
 

@@ -15,7 +15,7 @@ describe("sweep steps", () => {
   });
 
   it("runs every protocol at a step before the next step, rotating who goes first", () => {
-    const order = sweepOrder(["http1", "grpc"], [1000, 2000], 1).map((s) => `${s.protocol}@${s.rps}`);
+    const order = sweepOrder(["http1", "grpc"], [1000, 2000], 1).map((s) => `${s.protocol}@${s.offered}`);
     expect(order).toEqual(["http1@1000", "grpc@1000", "grpc@2000", "http1@2000"]);
   });
 
@@ -35,7 +35,9 @@ describe("sweep steps", () => {
 
 function point(offeredRps: number, achievedRps: number, latencyP99Us: number, extra: Partial<SweepPoint> = {}): SweepPoint {
   return {
+    offered: offeredRps,
     offeredRps,
+    measuredPps: null,
     achievedRps,
     latencyP99Us,
     errors: 0,
@@ -54,7 +56,7 @@ describe("knee detection", () => {
 
   it("finds the last step under the SLO and the first past saturation", () => {
     const knee = findKnee([point(1000, 1000, 900), point(2000, 1999, 1200), point(4000, 3990, 4000), point(8000, 6000, 90_000)], slo);
-    expect(knee).toEqual({ kneeRps: 4000, saturationRps: 8000, limitedBy: "server", why: "achieved 6000 of 8000 req/s, p99 90000 µs > SLO 10000 µs", livelockSteps: [] });
+    expect(knee).toEqual({ unit: "rps", knee: 4000, saturation: 8000, kneeRps: 4000, saturationRps: 8000, limitedBy: "server", why: "achieved 6000 of 8000 req/s, p99 90000 µs > SLO 10000 µs", livelockSteps: [] });
   });
 
   it("counts a step that breaks only the latency SLO as past the knee", () => {
