@@ -1,5 +1,6 @@
 /**
- * `npm run bench:generator`: what the load generator itself costs. For each client (http1, h2c, grpc) and each
+ * `npm run bench:generator`: what the load generator itself costs. For each client (http1, h2c, grpc and grpc-stream
+ * through grpc-js, and both again through the lean node:http2 gRPC client, rows `grpc-lean` and `grpc-stream-lean`) and each
  * offered rate it runs our generator, then Debian's h2load at the same rate against the same server, and prints
  * CPU µs per request of each and their ratio, plus the highest rate our generator held cleanly (achieved ≥ 99%,
  * lateness p99 ≤ 2 ms) on its one pinned core. A benchmark, not a test: medians of --repeat runs.
@@ -19,8 +20,23 @@ import { startServerProcess } from "./server-process.ts";
 import { startGeneratorProcess } from "./load/generator-process.ts";
 import { parseDurationMs } from "./duration.ts";
 import { hasCommand } from "./tools.ts";
+import type { GrpcClientChoice } from "../clients/index.ts";
 
-const CLIENTS = ["http1", "h2c", "grpc", "grpc-stream"] as const satisfies readonly Protocol[];
+/** One row per client: an arm, and for the gRPC arms which client speaks it. */
+interface ClientRow {
+  readonly name: string;
+  readonly protocol: Protocol;
+  readonly grpcClient: GrpcClientChoice;
+}
+
+const CLIENTS: readonly ClientRow[] = [
+  { name: "http1", protocol: "http1", grpcClient: "grpc-js" },
+  { name: "h2c", protocol: "h2c", grpcClient: "grpc-js" },
+  { name: "grpc", protocol: "grpc", grpcClient: "grpc-js" },
+  { name: "grpc-lean", protocol: "grpc", grpcClient: "lean" },
+  { name: "grpc-stream", protocol: "grpc-stream", grpcClient: "grpc-js" },
+  { name: "grpc-stream-lean", protocol: "grpc-stream", grpcClient: "lean" },
+];
 
 interface Sample {
   readonly cpuUsPerRequest: number;
@@ -38,10 +54,12 @@ function pin(cpu: number, argv: string[]) {
   return { file: "taskset", args: ["-c", String(cpu), ...argv] };
 }
 
-async function ours(protocol: Protocol, port: number, rps: number, durationMs: number, connections: number, cpu: number): Promise<Sample> {
+async function ours(row: ClientRow, port: number, rps: number, durationMs: number, connections: number, cpu: number): Promise<Sample> {
+  const { protocol, grpcClient } = row;
   const gen = startGeneratorProcess(
     {
       client: { protocol, host: "127.0.0.1", port, connections, streams: 100, requestBytes: 128, responseBytes: 1024, requestTimeoutMs: 5000 },
+      grpcClient,
       plan: { rps, warmupMs: 1000, durationMs, maxInFlight: 10_000, drainTimeoutMs: 6000 },
     },
     (argv) => pin(cpu, argv),
@@ -94,7 +112,12 @@ async function main(): Promise<number> {
   const durationMs = parseDurationMs(values.duration ?? "5s") ?? 5000;
   const repeat = Number(values.repeat ?? "3");
   const connections = Number(values.connections ?? "4");
-  const protocols = (values.protocols?.split(",") ?? CLIENTS) as Protocol[];
+  const names = values.protocols?.split(",") ?? CLIENTS.map((c) => c.name);
+  const rows = names.map((name) => {
+    const row = CLIENTS.find((c) => c.name === name);
+    if (row === undefined) throw new Error(`--protocols: unknown client "${name}"; choose from ${CLIENTS.map((c) => c.name).join(",")}`);
+    return row;
+  });
   const last = availableParallelism() - 1;
   const genCpu = 0;
   const dir = mkdtempSync(join(tmpdir(), "wirecost-genbench-"));
@@ -103,7 +126,8 @@ async function main(): Promise<number> {
   const lines = ["| client | rate req/s | ours µs/req | h2load µs/req | ratio | ours clean | ours achieved |", "|---|---|---|---|---|---|---|"];
   const highest: Record<string, number> = {};
   try {
-    for (const protocol of protocols) {
+    for (const row of rows) {
+      const { protocol } = row;
       const server = await startServerProcess(
         { protocol, host: "127.0.0.1", port: 0, requestBytes: 128, responseBytes: 1024, settings: DEFAULT_SERVER_SETTINGS },
         (argv) => pin(last, argv),
@@ -113,15 +137,15 @@ async function main(): Promise<number> {
           const mine: Sample[] = [];
           const h2: Sample[] = [];
           for (let i = 0; i < repeat; i++) {
-            mine.push(await ours(protocol, server.port, rps, durationMs, connections, genCpu));
+            mine.push(await ours(row, server.port, rps, durationMs, connections, genCpu));
             const t = withH2load && protocol !== "grpc-stream" ? theirs(protocol, server.port, rps, durationMs, connections, genCpu, dir) : null;
             if (t !== null) h2.push(t);
           }
           const oursUs = median(mine.map((s) => s.cpuUsPerRequest));
           const theirsUs = h2.length > 0 ? median(h2.map((s) => s.cpuUsPerRequest)) : null;
           const clean = mine.filter((s) => s.clean).length;
-          if (clean * 2 > mine.length) highest[protocol] = Math.max(highest[protocol] ?? 0, rps);
-          const line = `| ${protocol} | ${rps} | ${oursUs.toFixed(1)} | ${theirsUs?.toFixed(1) ?? "-"} | ${theirsUs === null ? "-" : `${(oursUs / theirsUs).toFixed(2)}×`} | ${clean}/${mine.length} | ${median(mine.map((s) => s.achievedRps)).toFixed(0)} |`;
+          if (clean * 2 > mine.length) highest[row.name] = Math.max(highest[row.name] ?? 0, rps);
+          const line = `| ${row.name} | ${rps} | ${oursUs.toFixed(1)} | ${theirsUs?.toFixed(1) ?? "-"} | ${theirsUs === null ? "-" : `${(oursUs / theirsUs).toFixed(2)}×`} | ${clean}/${mine.length} | ${median(mine.map((s) => s.achievedRps)).toFixed(0)} |`;
           lines.push(line);
           process.stderr.write(`${line}\n`);
         }
@@ -132,7 +156,7 @@ async function main(): Promise<number> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`${lines.join("\n")}\n\nhighest rate held clean on one generator core (median of ${repeat}): ${protocols.map((p) => `${p} ${highest[p] ?? "none of the rates"}`).join(", ")}\n`);
+  process.stdout.write(`${lines.join("\n")}\n\nhighest rate held clean on one generator core (median of ${repeat}): ${rows.map((r) => `${r.name} ${highest[r.name] ?? "none of the rates"}`).join(", ")}\n`);
   return 0;
 }
 
