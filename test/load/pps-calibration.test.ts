@@ -32,6 +32,22 @@ describe("--pps calibration", () => {
     expect(result.requestRate).toBe(12_000);
   });
 
+  it("starts from the packets per request it is given, as a sweep's next step does, and records it", async () => {
+    // The previous step measured 1.25 packets per request; this step's protocol uses 1.0 at any rate.
+    const asked: number[] = [];
+    const result = await calibrate(
+      40_000,
+      async (rps) => {
+        asked.push(rps);
+        return { packets: rps, requests: rps };
+      },
+      2,
+      1.25,
+    );
+    expect(asked).toEqual([32_000, 40_000]);
+    expect(result).toMatchObject({ targetPps: 40_000, initialPacketsPerRequest: 1.25, requestRate: 40_000 });
+  });
+
   it("refuses a calibration that measured nothing", async () => {
     await expect(calibrate(1000, async () => ({ packets: 0, requests: 0 }))).rejects.toThrow(/measured 0 packets for 0 requests/);
   });

@@ -5,6 +5,8 @@
 import { readFileSync } from "node:fs";
 import type { Protocol } from "../../bench/protocol.ts";
 import type { CompletedScenario, ErroredScenario, RunResult } from "../../bench/result.ts";
+import { sweepRates } from "../../bench/sweep/plan.ts";
+import { summarizeSweep } from "../../bench/sweep/summary.ts";
 
 export const FIXTURE_PATH = new URL("../fixtures/results/six-protocols-repeat2.json", import.meta.url);
 
@@ -17,6 +19,28 @@ export const SWEEP_FIXTURE_PATH = new URL("../fixtures/results/sweep-three-proto
 
 export function loadSweepFixture(): RunResult {
   return JSON.parse(readFileSync(SWEEP_FIXTURE_PATH, "utf8")) as RunResult;
+}
+
+/**
+ * The frozen sweep as if it had been by packets per second: steps 1000, 2000, 4000 and 8000 packets/s, each scenario
+ * keeping its request rate (500, 1140, 2620, 6000 req/s) as the one calibration chose, and the packet rate its
+ * window measured. The summary is computed again, as npm run bench does at the end of a sweep.
+ */
+export function loadPpsSweepFixture(): RunResult {
+  const base = loadSweepFixture();
+  const sweepConfig = { by: "pps", from: 1000, to: 8000, steps: 4, spacing: "geometric" } as const;
+  const rates = sweepRates(sweepConfig);
+  const scenarios = base.scenarios.map((s) => {
+    const offeredPps = rates[s.step ?? -1] ?? 0;
+    const name = `${s.protocol}@${offeredPps}pps`;
+    if (s.state !== "completed") return { ...s, name };
+    const packets = s.totals?.packets ?? null;
+    const windowMs = s.collector?.windowMs ?? 0;
+    const measuredPps = packets === null || !(windowMs > 0) ? null : Math.round((packets * 10_000) / windowMs) / 10;
+    return { ...s, name, pps: { offeredPps, initialPacketsPerRequest: 2, calibration: [], requestRate: s.offeredRps, measuredPps } };
+  });
+  const config = { ...base.config, pps: null, sweep: sweepConfig };
+  return { ...base, config, scenarios, skipped: base.skipped.map((k) => ({ ...k })), sweep: summarizeSweep(sweepConfig, base.config.sloP99Us, scenarios) };
 }
 
 const template = loadFixture().scenarios[0] as CompletedScenario;
