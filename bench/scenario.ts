@@ -208,7 +208,7 @@ export async function runScenario(
             if (phase === "measure") atStart = count();
             else atEnd = count();
           });
-          return { packets: atEnd - atStart, requests: r.completedInWindow };
+          return { packets: atEnd - atStart, requests: r.completedInWindow, achievedRps: r.achievedRps };
         }, CALIBRATION_ROUNDS, plan.ppsInitialPacketsPerRequest),
         serverDied,
         aborted,

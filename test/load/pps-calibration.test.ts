@@ -48,6 +48,29 @@ describe("--pps calibration", () => {
     expect(result).toMatchObject({ targetPps: 40_000, initialPacketsPerRequest: 1.25, requestRate: 40_000 });
   });
 
+  it("does not chase a packet rate past saturation: a round that fell short caps later guesses, and no round more than doubles", async () => {
+    // A server that carries at most 3000 req/s, packing ever more answers per packet as the queue grows: packets per
+    // request 2 up to 3000 req/s, then 6000 / rps. Target 16000 packets/s is out of reach at any rate.
+    const asked: number[] = [];
+    const result = await calibrate(
+      16_000,
+      async (rps) => {
+        asked.push(rps);
+        const achievedRps = Math.min(rps, 3000);
+        return { packets: Math.min(2 * rps, 6000), requests: achievedRps, achievedRps };
+      },
+      3,
+      2,
+    );
+    // 8000 req/s delivers 3000 (< 90%): 6000 / 3000 = 2 packets per request would say 8000 again, and the cap holds it.
+    expect(asked).toEqual([8000, 8000, 8000]);
+    expect(result.requestRate).toBe(8000);
+    const raising = await calibrate(100_000, async (rps) => ({ packets: rps * 0.1, requests: rps, achievedRps: rps }), 2, 2);
+    // 0.1 packets per request would ask for 1 000 000 req/s; each round at most doubles instead.
+    expect(raising.rounds.map((r) => r.rps)).toEqual([50_000, 100_000]);
+    expect(raising.requestRate).toBe(200_000);
+  });
+
   it("refuses a calibration that measured nothing", async () => {
     await expect(calibrate(1000, async () => ({ packets: 0, requests: 0 }))).rejects.toThrow(/measured 0 packets for 0 requests/);
   });
