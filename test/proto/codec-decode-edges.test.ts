@@ -26,7 +26,7 @@ function referenceDecode(buf: Uint8Array): { seq: number; body: Uint8Array } {
     throw new PayloadDecodeError("varint longer than 8 bytes");
   };
   let seq = 0;
-  let body = new Uint8Array(0);
+  let body: Uint8Array = new Uint8Array(0);
   let o = 0;
   while (o < buf.length) {
     const tag = buf[o++];
