@@ -50,6 +50,11 @@ function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
+/** "median (min–max)" of a few runs, so a reader sees the spread beside the median. */
+function spread(xs: readonly number[]): string {
+  return xs.length < 2 ? median(xs).toFixed(1) : `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)})`;
+}
+
 function pin(cpu: number, argv: string[]) {
   return { file: "taskset", args: ["-c", String(cpu), ...argv] };
 }
@@ -123,7 +128,7 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "wirecost-genbench-"));
   const withH2load = hasCommand("h2load");
   if (!withH2load) process.stderr.write("h2load not found (Debian package nghttp2-client): printing our figures only\n");
-  const lines = ["| client | rate req/s | ours µs/req | h2load µs/req | ratio | ours clean | ours achieved |", "|---|---|---|---|---|---|---|"];
+  const lines = ["| client | rate req/s | ours µs/req, median (min–max) | h2load µs/req, median (min–max) | ratio | ours clean | ours achieved |", "|---|---|---|---|---|---|---|"];
   const highest: Record<string, number> = {};
   try {
     for (const row of rows) {
@@ -145,7 +150,7 @@ async function main(): Promise<number> {
           const theirsUs = h2.length > 0 ? median(h2.map((s) => s.cpuUsPerRequest)) : null;
           const clean = mine.filter((s) => s.clean).length;
           if (clean * 2 > mine.length) highest[row.name] = Math.max(highest[row.name] ?? 0, rps);
-          const line = `| ${row.name} | ${rps} | ${oursUs.toFixed(1)} | ${theirsUs?.toFixed(1) ?? "-"} | ${theirsUs === null ? "-" : `${(oursUs / theirsUs).toFixed(2)}×`} | ${clean}/${mine.length} | ${median(mine.map((s) => s.achievedRps)).toFixed(0)} |`;
+          const line = `| ${row.name} | ${rps} | ${spread(mine.map((s) => s.cpuUsPerRequest))} | ${h2.length > 0 ? spread(h2.map((s) => s.cpuUsPerRequest)) : "-"} | ${theirsUs === null ? "-" : `${(oursUs / theirsUs).toFixed(2)}×`} | ${clean}/${mine.length} | ${median(mine.map((s) => s.achievedRps)).toFixed(0)} |`;
           lines.push(line);
           process.stderr.write(`${line}\n`);
         }
