@@ -5,6 +5,9 @@
  * CPU µs per request of each and their ratio, plus the highest rate our generator held cleanly (achieved ≥ 99%,
  * lateness p99 ≤ 2 ms) on its one pinned core. A benchmark, not a test: medians of --repeat runs.
  *
+ * Our generator warms up for 20,000 requests (at least 1 s) before its window, so that V8 has compiled the
+ * client's request path by then (bench/load/jit-warmup.ts says what compiling inside the window cost).
+ *
  * h2load's CPU comes from bash's `times` (children's user + sys), so it includes its start-up; a run long enough
  * (--duration, default 5 s) makes that negligible.
  */
@@ -18,6 +21,7 @@ import { DEFAULT_SERVER_SETTINGS } from "./protocol.ts";
 import type { Protocol } from "./protocol.ts";
 import { startServerProcess } from "./server-process.ts";
 import { startGeneratorProcess } from "./load/generator-process.ts";
+import { jitWarmupMs } from "./load/jit-warmup.ts";
 import { parseDurationMs } from "./duration.ts";
 import { hasCommand } from "./tools.ts";
 import type { GrpcClientChoice } from "../clients/index.ts";
@@ -65,7 +69,7 @@ async function ours(row: ClientRow, port: number, rps: number, durationMs: numbe
     {
       client: { protocol, host: "127.0.0.1", port, connections, streams: 100, requestBytes: 128, responseBytes: 1024, requestTimeoutMs: 5000 },
       grpcClient,
-      plan: { rps, warmupMs: 1000, durationMs, maxInFlight: 10_000, drainTimeoutMs: 6000 },
+      plan: { rps, warmupMs: jitWarmupMs(rps), durationMs, maxInFlight: 10_000, drainTimeoutMs: 6000 },
     },
     (argv) => pin(cpu, argv),
   );
