@@ -31,7 +31,7 @@ const STRING_FLAGS = [
   "protocols", "rps", "pps", "duration", "warmup", "request-bytes", "response-bytes", "connections", "streams", "repeat", "out",
   "config", "port", "max-in-flight", "timeout", "topology", "server-cpu", "client-cpu", "max-concurrent-streams",
   "initial-window-size", "keep-alive-timeout-ms", "grpc-keepalive-time-ms", "stream-messages", "sample-hz", "baseline", "by", "from", "to", "steps", "spacing", "slo-p99", "max-time",
-  "rx-steering", "offloads", "mtu", "rate-limit", "netem", "grpc-client",
+  "rx-steering", "offloads", "mtu", "rate-limit", "netem", "grpc-client", "prime",
 ] as const;
 
 export const HELP = `wirecost — what one request costs over HTTP/1.1, HTTP/2 and gRPC
@@ -49,6 +49,8 @@ usage: npm run bench -- [flags]
   --streams N            in-flight requests per connection for h2/gRPC (default 100)
   --grpc-client NAME     grpc-js | lean: the gRPC arms' client; lean is node:http2 speaking gRPC, for load
                          past grpc-js's few thousand req/s per generator core (default grpc-js)
+  --prime N              closed-loop requests before each scenario's baseline, so V8 has compiled both
+                         sides' hot paths before anything is measured; 0 for none (default 20000, ≤ 10 s)
   --repeat N             run the protocol list N times, interleaved (default 1)
   --out DIR              results directory (default results/)
   --json                 print the result JSON on stdout instead of the table

@@ -12,6 +12,7 @@ import { DEFAULT_SERVER_SETTINGS, isProtocol, PROTOCOLS } from "./protocol.ts";
 import type { Protocol, ServerSettings } from "./protocol.ts";
 import { parseDurationMs } from "./duration.ts";
 import { UsageError } from "./errors.ts";
+import { DEFAULT_PRIME_REQUESTS } from "./load/prime.ts";
 import { SWEEP_UNITS } from "./sweep/plan.ts";
 import type { StepSpacing, SweepUnit } from "./sweep/plan.ts";
 import { parseNetemSpec, parseRate } from "./topology/index.ts";
@@ -45,6 +46,11 @@ export interface BenchConfig {
    * (clients/grpc/lean-client.ts: node:http2 speaking the gRPC wire format, for gRPC load past grpc-js's ~2–5k req/s).
    */
   readonly grpcClient: GrpcClientChoice;
+  /**
+   * Closed-loop requests sent before each scenario's idle baseline so both sides' hot paths are compiled before
+   * anything is measured (bench/load/prime.ts); 0 turns it off. Default 20000, at most PRIME_MAX_MS of it.
+   */
+  readonly primeRequests: number;
   /** Runs of the whole protocol list, interleaved (a b c, a b c …). Default 1. */
   readonly repeat: number;
   /** Default `results`. */
@@ -138,6 +144,7 @@ const configFileSchema = z.strictObject({
   connections: z.number().optional(),
   streams: z.number().optional(),
   grpcClient: z.string().optional(),
+  prime: z.number().optional(),
   repeat: z.number().optional(),
   out: z.string().optional(),
   maxInFlight: z.number().optional(),
@@ -299,6 +306,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     connections: integer(f("connections", "connections", (c) => c.connections), DEFAULTS.connections, 1, 1024, "give the number of TCP connections"),
     streams: integer(f("streams", "streams", (c) => c.streams), DEFAULTS.streams, 1, 100_000, "give the in-flight requests per connection"),
     grpcClient: oneOf(f("grpc-client", "grpcClient", (c) => c.grpcClient), "grpc-js", GRPC_CLIENTS),
+    primeRequests: integer(f("prime", "prime", (c) => c.prime), DEFAULT_PRIME_REQUESTS, 0, 1_000_000, "give the requests to prime with before each scenario, e.g. --prime 20000, or 0 for none"),
     repeat: integer(f("repeat", "repeat", (c) => c.repeat), DEFAULTS.repeat, 1, 100, "give how many times to run the protocol list"),
     outDir: out === undefined ? DEFAULTS.outDir : String(out.value),
     json: inputs.flags.json === true,

@@ -5,6 +5,7 @@
 import type { ErrorKind, Protocol, ServerSettings } from "./protocol.ts";
 import type { BenchConfig } from "./config.ts";
 import type { Environment } from "./environment.ts";
+import type { PrimeOutcome } from "./load/prime.ts";
 import type { GeneratorReport } from "./load/report.ts";
 import type { TopologyInfo } from "./topology/index.ts";
 import type { KernelFigures } from "./measure.ts";
@@ -39,6 +40,8 @@ interface ScenarioCommon {
   readonly responseBytes: number;
   readonly serverSettings: ServerSettings;
   readonly placement: Placement;
+  /** The closed-loop priming before the idle baseline (`--prime`); absent when it was off or the run predates it. */
+  readonly prime?: PrimeOutcome;
 }
 
 /** Kernel figures are present when the collector ran (it always does in `npm run bench`). */

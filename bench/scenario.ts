@@ -10,6 +10,8 @@ import { startServerProcess } from "./server-process.ts";
 import type { ServerProcess } from "./server-process.ts";
 import { startGeneratorProcess } from "./load/generator-process.ts";
 import type { GeneratorProcess } from "./load/generator-process.ts";
+import { PRIME_MAX_MS } from "./load/prime.ts";
+import type { PrimeOutcome } from "./load/prime.ts";
 import type { GeneratorReport } from "./load/report.ts";
 import type { LoadPlan } from "./load/generator.ts";
 import { calibrate, CALIBRATION_ROUNDS } from "./load/pps.ts";
@@ -67,7 +69,8 @@ const PPS_CALIBRATION_WINDOW_MS = 1000;
 
 export function scenarioTimeLimitMs(config: BenchConfig): number {
   const calibrationMs = config.pps === null ? 0 : CALIBRATION_ROUNDS * (PPS_CALIBRATION_WARMUP_MS + PPS_CALIBRATION_WINDOW_MS + config.requestTimeoutMs);
-  return config.warmupMs + config.durationMs + config.requestTimeoutMs + 1000 + calibrationMs + SCENARIO_MARGIN_MS;
+  const primeMs = config.primeRequests > 0 ? PRIME_MAX_MS + config.requestTimeoutMs : 0;
+  return config.warmupMs + config.durationMs + config.requestTimeoutMs + 1000 + calibrationMs + primeMs + SCENARIO_MARGIN_MS;
 }
 
 /** What --pps asked for, how the request rate was found, and the packet rate the window really had. */
@@ -117,6 +120,7 @@ export async function runScenario(
     serverAddress: placer.serverAddress,
     serverPort: server?.port ?? null,
   });
+  let primed: PrimeOutcome | null = null;
   const common = () => ({
     name: plan.name,
     protocol: plan.protocol,
@@ -129,6 +133,7 @@ export async function runScenario(
     responseBytes: config.responseBytes,
     serverSettings: config.server,
     placement: placement(),
+    ...(primed === null ? {} : { prime: primed }),
   });
 
   const aborted = new Promise<never>((_, reject) => {
@@ -174,6 +179,7 @@ export async function runScenario(
           ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem }),
         },
         grpcClient: config.grpcClient,
+        ...(config.primeRequests > 0 ? { prime: { requests: config.primeRequests, maxMs: PRIME_MAX_MS } } : {}),
         plan: {
           rps: offeredRps,
           warmupMs: config.warmupMs,
@@ -184,7 +190,9 @@ export async function runScenario(
       },
       (argv) => placer.command("client", argv),
     );
+    if (config.primeRequests > 0) progress(`priming with ${config.primeRequests} closed-loop requests`);
     const generatorPid = await Promise.race([generator.ready, serverDied, aborted]);
+    primed = generator.primed();
     progress(`generator pid ${generatorPid} connected${placer.clientCpu === null ? "" : ` (CPU ${placer.clientCpu})`}; idle baseline`);
     await Promise.race([observer.beforeLoad?.({ serverPid: s.pid, generatorPid }), serverDied, aborted]);
     const gen = generator;

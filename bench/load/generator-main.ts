@@ -11,6 +11,8 @@ import { runLoad } from "./generator.ts";
 import type { LoadClock, LoadPlan } from "./generator.ts";
 import { createLineReader } from "./messages.ts";
 import type { FromGenerator, GeneratorConfig, ToGenerator } from "./messages.ts";
+import { primeClient } from "./prime.ts";
+import type { PrimeOutcome } from "./prime.ts";
 import { buildGeneratorReport } from "./report.ts";
 
 function emit(message: FromGenerator): void {
@@ -66,9 +68,15 @@ function main(): void {
         const c = m.config;
         config = c;
         queue = queue.then(async () => {
-          client = await createClient(c.client, c.grpcClient);
-          await client.warmUp();
-          emit({ type: "ready", pid: process.pid });
+          const created = await createClient(c.client, c.grpcClient);
+          client = created;
+          await created.warmUp();
+          let prime: PrimeOutcome | undefined;
+          if (c.prime !== undefined && c.prime.requests > 0) {
+            const options = { requests: c.prime.requests, concurrency: c.client.connections, maxMs: c.prime.maxMs };
+            prime = await primeClient(created, options, () => performance.now());
+          }
+          emit(prime === undefined ? { type: "ready", pid: process.pid } : { type: "ready", pid: process.pid, prime });
         });
       } else if (m.type === "go" && config !== undefined) {
         const plan = m.plan ?? config.plan;

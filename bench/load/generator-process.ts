@@ -5,6 +5,7 @@ import type { Command, TrackedChild } from "../child-process.ts";
 import type { LoadPlan } from "./generator.ts";
 import { createLineReader } from "./messages.ts";
 import type { FromGenerator, GeneratorConfig, ToGenerator } from "./messages.ts";
+import type { PrimeOutcome } from "./prime.ts";
 import type { GeneratorReport } from "./report.ts";
 
 export const GENERATOR_ENTRY = fileURLToPath(new URL("./generator-main.ts", import.meta.url));
@@ -33,8 +34,10 @@ export type PhaseListener = (phase: "measure" | "drain", epochMs: number) => voi
 
 export interface GeneratorProcess {
   readonly child: TrackedChild;
-  /** Resolves with the generator's pid once its connections are open and warm. */
+  /** Resolves with the generator's pid once its connections are open and warm (and primed, if asked). */
   readonly ready: Promise<number>;
+  /** What priming did, once `ready` resolved; null when the config asked for none. */
+  primed(): PrimeOutcome | null;
   /**
    * Runs one load (warm-up, then the measured window) with `plan`, or the config's plan, on the same warm
    * connections; `onPhase` hears its window's edges. Resolves with its report; rejects if the generator dies.
@@ -53,6 +56,7 @@ export function startGeneratorProcess(config: GeneratorConfig, wrap: (argv: stri
   ready.catch(() => {});
   // Runs are sequential in the child, so their reports arrive in the order they were asked for.
   const pending: { resolve: (r: GeneratorReport) => void; reject: (e: Error) => void; onPhase: PhaseListener | undefined }[] = [];
+  let primeOutcome: PrimeOutcome | null = null;
   let deathReason: Error | undefined;
   let fatal: string | undefined;
   const read = createLineReader(
@@ -60,6 +64,7 @@ export function startGeneratorProcess(config: GeneratorConfig, wrap: (argv: stri
       const m = message as FromGenerator;
       switch (m.type) {
         case "ready":
+          primeOutcome = m.prime ?? null;
           readyResolve(m.pid);
           break;
         case "phase":
@@ -88,6 +93,7 @@ export function startGeneratorProcess(config: GeneratorConfig, wrap: (argv: stri
   return {
     child,
     ready,
+    primed: () => primeOutcome,
     run(plan, onPhase) {
       if (deathReason !== undefined) return Promise.reject(deathReason);
       const report = new Promise<GeneratorReport>((resolve, reject) => pending.push({ resolve, reject, onPhase }));

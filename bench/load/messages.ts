@@ -6,6 +6,7 @@
 import type { GrpcClientChoice } from "../../clients/index.ts";
 import type { ClientOptions } from "../protocol.ts";
 import type { LoadPlan } from "./generator.ts";
+import type { PrimeOutcome } from "./prime.ts";
 import type { GeneratorReport } from "./report.ts";
 
 export interface GeneratorConfig {
@@ -13,6 +14,8 @@ export interface GeneratorConfig {
   /** Which client speaks the gRPC arms (`--grpc-client`); absent means grpc-js. Ignored by the HTTP arms. */
   readonly grpcClient?: GrpcClientChoice;
   readonly plan: LoadPlan;
+  /** Closed-loop requests to send after the warm-up requests and before "ready" (bench/load/prime.ts); absent: none. */
+  readonly prime?: { readonly requests: number; readonly maxMs: number };
 }
 
 export type ToGenerator =
@@ -23,7 +26,7 @@ export type ToGenerator =
   | { readonly type: "done" };
 
 export type FromGenerator =
-  | { readonly type: "ready"; readonly pid: number }
+  | { readonly type: "ready"; readonly pid: number; readonly prime?: PrimeOutcome }
   | { readonly type: "phase"; readonly phase: "measure" | "drain"; readonly epochMs: number }
   | { readonly type: "result"; readonly report: GeneratorReport }
   | { readonly type: "fatal"; readonly message: string };

@@ -30,6 +30,15 @@ function grpcClientPhrase(config: RunResult["config"], protocols: readonly strin
   return choice === "lean" ? ", gRPC driven by the lean node:http2 client (not grpc-js)" : ", gRPC driven by grpc-js";
 }
 
+/** Whether the run primed V8 before each baseline; results from before `--prime` existed say nothing. */
+function primeSentence(config: RunResult["config"]): string {
+  const requests: number | undefined = config.primeRequests;
+  if (requests === undefined) return "";
+  return requests > 0
+    ? ` Before each scenario's idle baseline, ${requests} closed-loop requests primed both sides, so V8 had compiled their hot paths before anything was measured.`
+    : " No priming (`--prime 0`): V8 may have compiled hot paths inside the windows, raising their CPU and latency figures.";
+}
+
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
@@ -45,7 +54,7 @@ function sweepSummary(result: RunResult, sweep: SweepConfig): string {
     `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed${skipped}.`,
     `${stepsClause(sweep)}, open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
-    `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; within each step the protocols interleave.`,
+    `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; within each step the protocols interleave.${primeSentence(c)}`,
   ].join(" ");
 }
 
@@ -67,7 +76,7 @@ function summary(result: RunResult): string {
     `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: ${plural(protocols.length, "protocol")} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed.`,
     `Each scenario offered ${c.rps} req/s open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
-    `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; repeats interleave the protocols.`,
+    `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; repeats interleave the protocols.${primeSentence(c)}`,
   ].join(" ");
 }
 

@@ -82,7 +82,7 @@ describe("bench CLI: a short real run", () => {
     const stdout: string[] = [];
     const stderr: string[] = [];
     const code = await main(
-      ["--protocols", "http1,h2c,grpc", "--rps", "200", "--duration", "1s", "--warmup", "300ms", "--out", out, "--topology", "loopback", "--json"],
+      ["--protocols", "http1,h2c,grpc", "--rps", "200", "--duration", "1s", "--warmup", "300ms", "--prime", "300", "--out", out, "--topology", "loopback", "--json"],
       { stdout: { write: (t: string) => stdout.push(t) }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
     );
     expect(code, stderr.join("")).toBe(0);
@@ -110,6 +110,8 @@ describe("bench CLI: a short real run", () => {
       expect(s.latencyUs.p50).toBeGreaterThanOrEqual(s.serviceLatencyUs.p50);
       expect(s.window.endEpochMs - s.window.startEpochMs).toBe(1000);
       expect(s.placement.serverPid).toBeGreaterThan(0);
+      // Primed closed loop before the baseline: every one of the 300 answered, none cut short.
+      expect(s.prime).toMatchObject({ requested: 300, completed: 300, failed: 0, timedOut: false });
     }
   });
 });
