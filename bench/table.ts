@@ -92,6 +92,11 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
       const verdict = v.agrees === true ? "agrees" : v.agrees === false ? "DISAGREES" : "cannot tell";
       notes.push(`${s.name}: verify: tcpdump counted ${v.capturedInWindow} packets, the counters ${v.collectorPackets ?? "n/a"} (${v.differencePct ?? "n/a"}%): ${verdict}`);
     }
+    const prime = s.prime;
+    if (prime !== undefined && (prime.timedOut || prime.failed > 0)) {
+      const cut = prime.timedOut ? `was cut short at ${Math.round(prime.elapsedMs / 1000)} s` : "finished";
+      notes.push(`${s.name}: priming ${cut} with ${prime.completed} of ${prime.requested} requests answered (${prime.failed} failed): V8 may still have compiled hot paths inside the window`);
+    }
     const pps = s.pps;
     if (pps !== undefined && pps.measuredPps !== null && Math.abs(pps.measuredPps - pps.offeredPps) > 0.05 * pps.offeredPps) {
       notes.push(`${s.name}: --pps offered ${pps.offeredPps} packets/s but the window measured ${pps.measuredPps}: packets per request changed after calibration`);

@@ -2,15 +2,15 @@
  * Priming: a closed-loop burst of requests before the idle baseline, so V8 has compiled the hot paths of both the
  * client and the server before anything is measured.
  *
- * V8 tiers a function up to optimised code after enough invocations, on compiler threads that share the pinned
- * CPU with the event loop. Measured on the generator: node:http2's request path was compiled ~11 000 requests into
- * load (~35 compile jobs, ~190 ms), and while it ran the event loop waited — that half-second held most of an h2c
- * window's send lateness over 2 ms (p99 3.9 ms at 5000 req/s; 1.8 ms once primed). The server tiers up the same way.
- * A time-based warm-up does not cover it at low rates (2 s at 1000 req/s is 2000 requests), so the harness sends a
- * fixed count first, closed loop with one request in flight per connection: self-paced, it never overloads the
- * server or queues behind the in-flight cap, and it ends early at `maxMs`.
+ * V8 tiers a function up after a number of calls, not after a time, on compiler threads that share the pinned CPU
+ * with the event loop (measured on the generator: bench/load/jit-warmup.ts); the server tiers up the same way.
+ * A time-based warm-up does not cover it at low rates (2 s at 1000 req/s is 2000 requests): unprimed windows at
+ * 1000 req/s measured 20–45% more server CPU per request. So the harness sends a fixed count first, closed loop with
+ * one request in flight per connection: self-paced, it never overloads the server or queues behind the in-flight
+ * cap, and it ends early at `maxMs`.
  */
 import type { BenchClient } from "../protocol.ts";
+import { JIT_WARMUP_REQUESTS } from "./jit-warmup.ts";
 
 export interface PrimeOutcome {
   readonly requested: number;
@@ -21,8 +21,8 @@ export interface PrimeOutcome {
   readonly timedOut: boolean;
 }
 
-/** Requests primed when --prime is not given: past the ~11 000 at which the h2c path was compiled, with margin. */
-export const DEFAULT_PRIME_REQUESTS = 20_000;
+/** Requests primed when --prime is not given: the count bench:generator warms up with, for the same reason. */
+export const DEFAULT_PRIME_REQUESTS = JIT_WARMUP_REQUESTS;
 /** The cap on priming's time, whatever the count: a slow arm (a connection per request) stops there. */
 export const PRIME_MAX_MS = 10_000;
 

@@ -10,20 +10,11 @@ import { formatUs } from "../report/format.ts";
 import { formatLoad } from "../sweep/plan.ts";
 import { stepOffered, sweepOf } from "../report/sweep-view.ts";
 import { findKnee } from "../sweep/knee.ts";
+import type { Knee } from "../sweep/knee.ts";
 import type { SweepUnit } from "../sweep/plan.ts";
 
-export interface KneeStep {
-  /** What `knee`, `saturation` and `used` count. */
-  readonly unit: SweepUnit;
-  /** The knee and saturation loads in the sweep's unit. */
-  readonly knee: number | null;
-  readonly saturation: number | null;
-  /** The request rates offered there (by pps: calibrated, the lowest over repeats). */
-  readonly kneeRps: number | null;
-  readonly saturationRps: number | null;
-  /** Who gave out first at the saturation step; "generator": the protocol's real knee is at least `kneeRps`. */
-  readonly limitedBy: "generator" | "server" | null;
-  readonly why: string | null;
+/** A protocol's knee as bench/sweep/knee.ts found it, and the step whose figures the plan used. */
+export interface KneeStep extends Pick<Knee, "unit" | "knee" | "saturation" | "kneeRps" | "saturationRps" | "limitedBy" | "why"> {
   /** The step whose scenarios the plan used, in the sweep's unit: the knee, or the highest step below it whose generator kept up. */
   readonly used: number | null;
   /** The request rate offered at that step (by pps: calibrated, the lowest of the scenarios used). */

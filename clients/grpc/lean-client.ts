@@ -25,6 +25,7 @@ import { BIDI_PATH, encodePayload, makeBody, UNARY_PATH } from "../../proto/code
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../outstanding.ts";
 import type { Tracked } from "../outstanding.ts";
 import { SlotQueue } from "../slot-queue.ts";
+import { closeSession, sessionOf } from "../http2/session.ts";
 import { BidiLane } from "./bidi-lane.ts";
 import { frameMessage, GrpcFrameReader } from "./frames.ts";
 import { GRPC_CONTENT_TYPE, LeanBidiCall, readStatus, unaryVerdict } from "./lean-call.ts";
@@ -32,8 +33,8 @@ import { GRPC_CONTENT_TYPE, LeanBidiCall, readStatus, unaryVerdict } from "./lea
 /** What grpc-js sends too (transport.js `createCall`); `te: trailers` is required by the gRPC HTTP/2 mapping. */
 const UNARY_HEADERS = { ":method": "POST", ":path": UNARY_PATH, "content-type": GRPC_CONTENT_TYPE, te: "trailers" };
 const BIDI_HEADERS = { ":method": "POST", ":path": BIDI_PATH, "content-type": GRPC_CONTENT_TYPE, te: "trailers" };
-/** Same limit as servers/grpc/server.ts. */
-const MAX_SESSION_MEMORY_MB = 256;
+/** Session memory: the same limit as servers/grpc/server.ts. */
+const SESSION_OPTIONS = { maxSessionMemory: 256, settings: { enablePush: false } };
 const kRequest = Symbol("wirecost.leanRequest");
 
 interface Connection {
@@ -189,19 +190,6 @@ export class LeanGrpcClient {
     await Promise.all(this.slots.slots.map((slot) => closeSession(slot.session)));
   }
 
-  #sessionOf(slot: Connection): ClientHttp2Session {
-    const current = slot.session;
-    if (current !== null && !current.closed && !current.destroyed) return current;
-    const session = http2.connect(this.#authority, { maxSessionMemory: MAX_SESSION_MEMORY_MB, settings: { enablePush: false } });
-    // Connect and session errors also fail the session's streams, which report them one by one.
-    session.on("error", () => {});
-    session.on("close", () => {
-      if (slot.session === session) slot.session = null;
-    });
-    slot.session = session;
-    return session;
-  }
-
   #start(slot: Connection, req: LeanRequest): void {
     try {
       if (this.#streaming) this.#startOnLane(slot, req);
@@ -213,7 +201,7 @@ export class LeanGrpcClient {
   }
 
   #startUnary(slot: Connection, req: LeanRequest): void {
-    const stream = this.#sessionOf(slot).request(UNARY_HEADERS, { endStream: false });
+    const stream = sessionOf(slot, this.#authority, SESSION_OPTIONS).request(UNARY_HEADERS, { endStream: false });
     (stream as TaggedStream)[kRequest] = req;
     req.stream = stream;
     req.slot = slot;
@@ -229,7 +217,7 @@ export class LeanGrpcClient {
   #startOnLane(slot: Connection, req: LeanRequest): void {
     let lane = slot.lane;
     if (lane === null || lane.ended) {
-      const stream = this.#sessionOf(slot).request(BIDI_HEADERS, { endStream: false });
+      const stream = sessionOf(slot, this.#authority, SESSION_OPTIONS).request(BIDI_HEADERS, { endStream: false });
       const call = new LeanBidiCall(stream);
       const { outstanding } = this;
       lane = new BidiLane<LeanRequest>(
@@ -244,18 +232,6 @@ export class LeanGrpcClient {
     req.lane = lane;
     lane.write(req, { seq: req.seq, body: this.#body });
   }
-}
-
-/** Closes a session gracefully (GOAWAY, FIN) and destroys it if that takes longer than a second. */
-function closeSession(session: ClientHttp2Session | null): Promise<void> {
-  if (session === null || session.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => session.destroy(), 1_000);
-    session.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-  });
 }
 
 export async function createLeanClient(opts: ClientOptions): Promise<BenchClient> {

@@ -15,6 +15,7 @@ import { bodyLooksRight, decodePayload, encodePayload, makeBody, PROTOBUF_CONTEN
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../outstanding.ts";
 import type { Tracked } from "../outstanding.ts";
 import { SlotQueue } from "../slot-queue.ts";
+import { closeSession, sessionOf } from "./session.ts";
 
 const EMPTY = Buffer.alloc(0);
 const REQUEST_HEADERS = { ":method": "POST", ":path": UNARY_PATH, "content-type": PROTOBUF_CONTENT_TYPE };
@@ -159,23 +160,10 @@ class Http2Client {
     await Promise.all(this.slots.slots.map((slot) => closeSession(slot.session)));
   }
 
-  #sessionOf(slot: Slot): ClientHttp2Session {
-    const current = slot.session;
-    if (current !== null && !current.closed && !current.destroyed) return current;
-    const session = http2.connect(this.#authority, this.#sessionOptions);
-    // Connect and session errors also fail the session's streams, which report them one by one.
-    session.on("error", () => {});
-    session.on("close", () => {
-      if (slot.session === session) slot.session = null;
-    });
-    slot.session = session;
-    return session;
-  }
-
   #start(slot: Slot, req: Http2Request): void {
     let stream: ClientHttp2Stream;
     try {
-      stream = this.#sessionOf(slot).request(REQUEST_HEADERS, { endStream: false });
+      stream = sessionOf(slot, this.#authority, this.#sessionOptions).request(REQUEST_HEADERS, { endStream: false });
     } catch (err) {
       this.outstanding.settle(req, failureFromError(err));
       this.slots.release(slot, 1);
@@ -191,18 +179,6 @@ class Http2Client {
     stream.on("close", onClose);
     stream.end(encodePayload(req.seq, this.#body));
   }
-}
-
-/** Closes a session gracefully (GOAWAY, FIN) and destroys it if that takes longer than a second. */
-function closeSession(session: ClientHttp2Session | null): Promise<void> {
-  if (session === null || session.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => session.destroy(), 1_000);
-    session.close(() => {
-      clearTimeout(force);
-      resolve();
-    });
-  });
 }
 
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {

@@ -88,4 +88,13 @@ describe("console table", () => {
     expect(renderTable([completed("http1", 1000, false)], { color: true })).toContain("\u001b[1m");
     expect(renderTable([completed("http1", 1000, false)], { color: false })).not.toContain("\u001b[");
   });
+
+  it("explains a scenario whose priming was cut short or had failures, and stays quiet when priming was whole", () => {
+    const whole = { ...completed("http1", 1000, false), prime: { requested: 20000, completed: 20000, failed: 0, elapsedMs: 1200, timedOut: false } };
+    const cut = { ...completed("http1-close", 1000, false), prime: { requested: 20000, completed: 15000, failed: 2, elapsedMs: 10004, timedOut: true } };
+    expect(renderNotes([whole])).toBe("");
+    expect(renderNotes([cut])).toBe(
+      "http1-close: priming was cut short at 10 s with 15000 of 20000 requests answered (2 failed): V8 may still have compiled hot paths inside the window\n",
+    );
+  });
 });
