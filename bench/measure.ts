@@ -17,13 +17,14 @@ import {
   perRequest,
   readSnapshot,
   subtractBaseline,
+  toTimeSeries,
   windowTotals,
 } from "./collector/index.ts";
 import type { ContaminationCheck, CostFigures, ProcReader, Sampler, Snapshot, SnapshotSpec, TimeSeriesPoint } from "./collector/index.ts";
 import type { GeneratorReport } from "./load/report.ts";
 import type { Placer, ScenarioObserver } from "./scenario.ts";
 import { startCapture } from "./verify/capture.ts";
-import type { Capture } from "./verify/capture.ts";
+import type { Capture, CaptureCount } from "./verify/capture.ts";
 
 export interface MeasureOptions {
   readonly sampleHz: number;
@@ -102,8 +103,7 @@ export function snapshotSpecFor(placer: Placer, pids: { serverPid: number; gener
 export function createMeasurement(placer: Placer, options: MeasureOptions): ScenarioObserver & { close(): void } {
   let reader: ProcReader | undefined;
   let spec: Omit<SnapshotSpec, "kind"> | undefined;
-  let rates: ReturnType<typeof baselineRates> | undefined;
-  let baselineWindowMs = 0;
+  let baseline: { from: Snapshot; to: Snapshot } | undefined;
   let sampler: Sampler | undefined;
   let atStart: Snapshot | undefined;
   let atEnd: Snapshot | undefined;
@@ -132,12 +132,10 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
       reader = createProcReader();
       spec = snapshotSpecFor(placer, pids);
       if (options.baselineMs > 0) {
-        const a = full();
+        const from = full();
         await sleep(options.baselineMs);
         if (closed) return;
-        const idle = diffSnapshots(a, full());
-        baselineWindowMs = idle.windowMs;
-        rates = baselineRates(idle);
+        baseline = { from, to: full() };
       }
       // The scenario may have been aborted while this awaited: start nothing that would outlive it.
       if (closed) return;
@@ -173,62 +171,111 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
     async afterLoad(report: GeneratorReport): Promise<Record<string, unknown>> {
       sampler?.stop();
       if (atStart === undefined || atEnd === undefined) throw new Error("the generator never reported its measured window");
-      const raw = diffSnapshots(atStart, atEnd);
-      const delta = rates === undefined ? raw : subtractBaseline(raw, rates, raw.windowMs / 1000);
-      const requests = report.completedInWindow;
-      const costOptions = cpus.length > 0 ? { cpus } : {};
-      const totals = windowTotals(delta, costOptions);
-      const overhead = sampler?.overhead();
-      let verify: Verification | undefined;
+      const start = atStart;
+      const end = atEnd;
+      let verified: CaptureCount | undefined;
       if (capture !== undefined) {
         const running = capture;
         capture = undefined;
         // Snapshot times on the epoch clock with sub-ms precision; the server net/dev is the first file read.
-        const counted = await running.finish((performance.timeOrigin + atStart.tMs) * 1000, (performance.timeOrigin + atEnd.tMs) * 1000);
-        verify = {
-          tool: "tcpdump",
-          interface: iface,
-          capturedInWindow: counted.inWindow,
-          collectorPackets: totals.packets,
-          ...compareCounts(counted.inWindow, totals.packets),
-          droppedByKernel: counted.droppedByKernel,
-          capturedTotal: counted.total,
-          note: "tcpdump ran during the window: this scenario's CPU figures include its wake-ups",
-        };
+        verified = await running.finish((performance.timeOrigin + start.tMs) * 1000, (performance.timeOrigin + end.tMs) * 1000);
       }
-      const figures: KernelFigures = {
-        perRequest: perRequest(delta, requests, costOptions),
-        totals,
-        baseline: {
-          windowMs: baselineWindowMs,
-          subtracted: rates === undefined ? [] : ["/proc/stat", "/proc/softirqs", "/proc/interrupts", "/proc/net/softnet_stat"],
-          note:
-            rates === undefined
-              ? "no idle baseline taken (--baseline 0): global counters include whatever else ran"
-              : `an idle baseline of ${Math.round(baselineWindowMs)} ms, taken with connections open and no load, was subtracted from the global counters as a rate; per-namespace and per-process counters are the run's own and are not adjusted`,
-        },
-        contamination: contaminationGuard(raw),
-        softnet: totals.softnet,
-        timeSeries: sampler?.toTimeSeries() ?? [],
-        cpus: { server: placer.serverCpu, client: placer.clientCpu, accounted: cpus },
-        collector: {
-          sampleHz: options.sampleHz,
-          samples: overhead?.samples ?? 0,
-          overheadCpuPct: overhead?.overheadCpuPct ?? 0,
-          meanSampleReadUs: overhead?.meanReadUs ?? 0,
-          edgeSnapshotReadUs: [atStart.readUs, atEnd.readUs],
-          windowMs: raw.windowMs,
-          windowSkewMs: {
-            start: round3(atStart.epochMs - (phaseEpochMs.measure ?? atStart.epochMs)),
-            end: round3(atEnd.epochMs - (phaseEpochMs.drain ?? atEnd.epochMs)),
-          },
-          requests,
-        },
-        ...(verify === undefined ? {} : { verify }),
-      };
+      const overhead = sampler?.overhead();
+      const figures = kernelFigures({
+        atStart: start,
+        atEnd: end,
+        baseline: baseline ?? null,
+        requests: report.completedInWindow,
+        cpus,
+        serverCpu: placer.serverCpu,
+        clientCpu: placer.clientCpu,
+        samples: sampler?.samples ?? [],
+        sampleHz: options.sampleHz,
+        overhead: { samples: overhead?.samples ?? 0, overheadCpuPct: overhead?.overheadCpuPct ?? 0, meanReadUs: overhead?.meanReadUs ?? 0 },
+        phaseEpochMs,
+        ...(verified === undefined ? {} : { verified: { iface, ...verified } }),
+      });
       close();
       return figures as unknown as Record<string, unknown>;
     },
+  };
+}
+
+/** Everything the kernel figures of one scenario are made of: the snapshots, the samples, and what was counted. */
+export interface KernelFigureInputs {
+  readonly atStart: Snapshot;
+  readonly atEnd: Snapshot;
+  /** The idle baseline's two full snapshots; null when `--baseline 0`. */
+  readonly baseline: { readonly from: Snapshot; readonly to: Snapshot } | null;
+  /** Completed requests in the generator's window: the per-request denominator. */
+  readonly requests: number;
+  /** The CPUs the run is pinned to, for the /proc/stat figures. */
+  readonly cpus: readonly number[];
+  readonly serverCpu: number | null;
+  readonly clientCpu: number | null;
+  /** The time series' lean samples. */
+  readonly samples: readonly Snapshot[];
+  readonly sampleHz: number;
+  readonly overhead: { readonly samples: number; readonly overheadCpuPct: number; readonly meanReadUs: number };
+  /** When the generator said the window opened and closed (epoch ms). */
+  readonly phaseEpochMs: { readonly measure?: number; readonly drain?: number };
+  /** --verify's count of the window's packets at the server interface. */
+  readonly verified?: CaptureCount & { readonly iface: string };
+}
+
+/** The kernel figures of one scenario from its inputs. Pure. */
+export function kernelFigures(input: KernelFigureInputs): KernelFigures {
+  const { atStart, atEnd } = input;
+  const raw = diffSnapshots(atStart, atEnd);
+  const idle = input.baseline === null ? null : diffSnapshots(input.baseline.from, input.baseline.to);
+  const rates = idle === null ? undefined : baselineRates(idle);
+  const baselineWindowMs = idle?.windowMs ?? 0;
+  const delta = rates === undefined ? raw : subtractBaseline(raw, rates, raw.windowMs / 1000);
+  const costOptions = input.cpus.length > 0 ? { cpus: input.cpus } : {};
+  const totals = windowTotals(delta, costOptions);
+  const v = input.verified;
+  const verify: Verification | undefined =
+    v === undefined
+      ? undefined
+      : {
+          tool: "tcpdump",
+          interface: v.iface,
+          capturedInWindow: v.inWindow,
+          collectorPackets: totals.packets,
+          ...compareCounts(v.inWindow, totals.packets),
+          droppedByKernel: v.droppedByKernel,
+          capturedTotal: v.total,
+          note: "tcpdump ran during the window: this scenario's CPU figures include its wake-ups",
+        };
+  return {
+    perRequest: perRequest(delta, input.requests, costOptions),
+    totals,
+    baseline: {
+      windowMs: baselineWindowMs,
+      subtracted: rates === undefined ? [] : ["/proc/stat", "/proc/softirqs", "/proc/interrupts", "/proc/net/softnet_stat"],
+      note:
+        rates === undefined
+          ? "no idle baseline taken (--baseline 0): global counters include whatever else ran"
+          : `an idle baseline of ${Math.round(baselineWindowMs)} ms, taken with connections open and no load, was subtracted from the global counters as a rate; per-namespace and per-process counters are the run's own and are not adjusted`,
+    },
+    contamination: contaminationGuard(raw),
+    softnet: totals.softnet,
+    timeSeries: toTimeSeries(input.samples),
+    cpus: { server: input.serverCpu, client: input.clientCpu, accounted: input.cpus },
+    collector: {
+      sampleHz: input.sampleHz,
+      samples: input.overhead.samples,
+      overheadCpuPct: input.overhead.overheadCpuPct,
+      meanSampleReadUs: input.overhead.meanReadUs,
+      edgeSnapshotReadUs: [atStart.readUs, atEnd.readUs],
+      windowMs: raw.windowMs,
+      windowSkewMs: {
+        start: round3(atStart.epochMs - (input.phaseEpochMs.measure ?? atStart.epochMs)),
+        end: round3(atEnd.epochMs - (input.phaseEpochMs.drain ?? atEnd.epochMs)),
+      },
+      requests: input.requests,
+    },
+    ...(verify === undefined ? {} : { verify }),
   };
 }
 

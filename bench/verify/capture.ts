@@ -12,9 +12,12 @@ import type { TrackedChild } from "../child-process.ts";
 import { countPcapPackets } from "./pcap.ts";
 import type { PcapCount } from "./pcap.ts";
 
+/** The packets tcpdump captured, in the window and in all, and what the kernel dropped before tcpdump read them. */
+export type CaptureCount = PcapCount & { readonly droppedByKernel: number | null };
+
 export interface Capture {
   /** Stops tcpdump (SIGINT, so it flushes) and counts the packets in the window. Removes the file. */
-  finish(fromEpochUs: number, toEpochUs: number): Promise<PcapCount & { droppedByKernel: number | null }>;
+  finish(fromEpochUs: number, toEpochUs: number): Promise<CaptureCount>;
   /** Kills it and removes the file, without counting. */
   abort(): void;
 }
