@@ -1,4 +1,4 @@
-import { main } from "./cli.ts";
+import { main } from "./cli/main.ts";
 
 // The only place that exits: everything else returns codes.
 process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });

@@ -3,8 +3,8 @@
  * the lean gRPC client (`--grpc-client lean`) never loads it either.
  */
 
-import { assertNever, familyOf } from "../bench/protocol.ts";
-import type { BenchClient, ClientOptions } from "../bench/protocol.ts";
+import { assertNever, familyOf } from "../contract/index.ts";
+import type { BenchClient, ClientOptions } from "../contract/index.ts";
 
 /** Which client speaks the gRPC arms: the real library (the default, and the headline arm) or the lean one. */
 export const GRPC_CLIENTS = ["grpc-js", "lean"] as const;
@@ -14,15 +14,15 @@ export async function createClient(opts: ClientOptions, grpcClient: GrpcClientCh
   const family = familyOf(opts.protocol);
   switch (family) {
     case "http1":
-      return (await import("./http1/client.ts")).createClient(opts);
+      return (await import("./library/http1/client.ts")).createClient(opts);
     case "http2":
-      return (await import("./http2/client.ts")).createClient(opts);
+      return (await import("./library/http2/client.ts")).createClient(opts);
     case "grpc":
       switch (grpcClient) {
         case "grpc-js":
-          return (await import("./grpc/client.ts")).createClient(opts);
+          return (await import("./library/grpc/client.ts")).createClient(opts);
         case "lean":
-          return (await import("./grpc/lean-client.ts")).createLeanClient(opts);
+          return (await import("./library/grpc/lean-client.ts")).createLeanClient(opts);
         default:
           return assertNever(grpcClient);
       }

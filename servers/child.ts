@@ -9,8 +9,8 @@
  */
 
 import { z } from "zod";
-import { familyOf, PROTOCOLS, usesTls } from "../bench/protocol.ts";
-import type { ProtocolFamily, RunningServer, ServerOptions } from "../bench/protocol.ts";
+import { familyOf, PROTOCOLS, usesTls } from "../contract/index.ts";
+import type { ProtocolFamily, RunningServer, ServerOptions } from "../contract/index.ts";
 import { MAX_BODY_BYTES } from "../proto/codec.ts";
 
 /** How long a SIGTERM'd server may take to close before the child gives up and exits 1. */

@@ -4,8 +4,8 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { assertNever, familyOf } from "../bench/protocol.ts";
-import type { Protocol, RunningServer, ServerOptions } from "../bench/protocol.ts";
+import { assertNever, familyOf } from "../contract/index.ts";
+import type { Protocol, RunningServer, ServerOptions } from "../contract/index.ts";
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const family = familyOf(opts.protocol);

@@ -1,9 +1,9 @@
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { makeTlsMaterial } from "../bench/tls.ts";
-import type { TlsFiles } from "../bench/tls.ts";
-import { assertNever, DEFAULT_SERVER_SETTINGS, PROTOCOLS, usesTls } from "../bench/protocol.ts";
-import type { BenchClient, ClientOptions, Protocol, RequestFailure, RunningServer, ServerOptions } from "../bench/protocol.ts";
+import { makeTlsMaterial } from "../bench/run/tls.ts";
+import type { TlsFiles } from "../bench/run/tls.ts";
+import { assertNever, DEFAULT_SERVER_SETTINGS, PROTOCOLS, usesTls } from "../contract/index.ts";
+import type { BenchClient, ClientOptions, Protocol, RequestFailure, RunningServer, ServerOptions } from "../contract/index.ts";
 import { createClient } from "../clients/index.ts";
 import type { GrpcClientChoice } from "../clients/index.ts";
 import { bodyLooksRight, makeBody } from "../proto/codec.ts";

@@ -3,10 +3,10 @@ import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { EXIT_WITH_STDIN } from "../servers/child.ts";
-import { DEFAULT_SERVER_SETTINGS, PROTOCOLS, usesTls } from "../bench/protocol.ts";
-import type { Protocol, ServerOptions } from "../bench/protocol.ts";
-import { makeTlsMaterial } from "../bench/tls.ts";
-import type { TlsFiles } from "../bench/tls.ts";
+import { DEFAULT_SERVER_SETTINGS, PROTOCOLS, usesTls } from "../contract/index.ts";
+import type { Protocol, ServerOptions } from "../contract/index.ts";
+import { makeTlsMaterial } from "../bench/run/tls.ts";
+import type { TlsFiles } from "../bench/run/tls.ts";
 import { createClient } from "../clients/index.ts";
 import { serverEntry } from "../servers/index.ts";
 

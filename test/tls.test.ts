@@ -2,8 +2,8 @@ import { X509Certificate } from "node:crypto";
 import { access, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { DEFAULT_SERVER_SETTINGS } from "../bench/protocol.ts";
-import { makeTlsMaterial } from "../bench/tls.ts";
+import { DEFAULT_SERVER_SETTINGS } from "../contract/index.ts";
+import { makeTlsMaterial } from "../bench/run/tls.ts";
 import { createClient } from "../clients/index.ts";
 import { startServer } from "../servers/index.ts";
 

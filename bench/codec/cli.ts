@@ -3,12 +3,12 @@
  * and decode cost per message at the configured sizes, so a report can tell encoding cost from protocol cost.
  * Results on stdout (Markdown, or JSON with --json); progress on stderr. `main` returns the exit code.
  */
-import { DEFAULTS } from "../config.ts";
-import { UsageError } from "../errors.ts";
+import { DEFAULTS } from "../config/config.ts";
+import { UsageError } from "../support/errors.ts";
 import { MAX_BODY_BYTES } from "../../proto/codec.ts";
-import { fixed } from "../report/format.ts";
-import { parseToolArgs, positiveNumber, runTool } from "../report/tool-cli.ts";
-import type { ToolIo } from "../report/tool-cli.ts";
+import { fixed } from "../results/format.ts";
+import { parseToolArgs, positiveNumber, runTool } from "../support/tool-cli.ts";
+import type { ToolIo } from "../support/tool-cli.ts";
 import { perExchangeNs, runCodecBench } from "./codec-bench.ts";
 import type { CodecTiming } from "./codec-bench.ts";
 import { CODECS } from "./codec-cases.ts";

@@ -3,10 +3,10 @@
  * the new run's figure as a factor of the baseline's with its uncertainty, flagged where it exceeds the noise.
  * Markdown on stdout, or JSON with --json. `main` returns the exit code.
  */
-import { UsageError } from "../errors.ts";
-import { loadRun } from "../report/load-run.ts";
-import { parseToolArgs, runTool } from "../report/tool-cli.ts";
-import type { ToolIo } from "../report/tool-cli.ts";
+import { UsageError } from "../support/errors.ts";
+import { loadRun } from "../results/load-run.ts";
+import { parseToolArgs, runTool } from "../support/tool-cli.ts";
+import type { ToolIo } from "../support/tool-cli.ts";
 import { comparisonToJson, comparisonToMarkdown } from "./compare-markdown.ts";
 import { compareRuns, DEFAULT_NOISE_THRESHOLD } from "./compare-runs.ts";
 

@@ -1,8 +1,8 @@
 /**
  * The comparison as Markdown (stdout of `npm run compare`) and as plain JSON (`--json`). Pure.
  */
-import { fixed, formatSpread, MISSING, plural } from "../report/format.ts";
-import { labelWithUnit, metric } from "../report/metrics.ts";
+import { fixed, formatSpread, MISSING, plural } from "../results/format.ts";
+import { labelWithUnit, metric } from "../results/metrics.ts";
 import type { Comparison, MetricChange } from "./compare-runs.ts";
 
 function factorText(c: MetricChange): string {

@@ -8,13 +8,13 @@
  * 3. |factor − 1| exceeds the larger of the two runs' own relative spreads (SD / mean) and the noise threshold
  *    (default 1%, criterion.rs's `noise_threshold`), so a tight but tiny shift in a near-constant count is not news.
  */
-import type { Protocol } from "../protocol.ts";
-import type { RunResult } from "../result.ts";
-import { METRICS } from "../report/metrics.ts";
-import type { MetricId } from "../report/metrics.ts";
-import { isCompleted, protocolSpread, protocolsOf } from "../report/run-view.ts";
-import { ratioOfMeans, relativeSpread } from "../report/stats.ts";
-import type { Spread } from "../report/stats.ts";
+import type { Protocol } from "../../contract/index.ts";
+import type { RunResult } from "../results/schema.ts";
+import { METRICS } from "../results/metrics.ts";
+import type { MetricId } from "../results/metrics.ts";
+import { isCompleted, protocolSpread, protocolsOf } from "../results/run-view.ts";
+import { ratioOfMeans, relativeSpread } from "../results/stats.ts";
+import type { Spread } from "../results/stats.ts";
 
 export const DEFAULT_NOISE_THRESHOLD = 0.01;
 

@@ -6,7 +6,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { createClient } from "../../clients/index.ts";
-import type { BenchClient } from "../protocol.ts";
+import type { BenchClient } from "../../contract/index.ts";
 import { runLoad } from "./generator.ts";
 import type { LoadClock, LoadPlan } from "./generator.ts";
 import { createLineReader } from "./messages.ts";

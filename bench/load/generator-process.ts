@@ -1,7 +1,7 @@
 /** The harness side of the generator child: config in, phases and reports out (see messages.ts). */
 import { fileURLToPath } from "node:url";
-import { describeExit, spawnTracked } from "../child-process.ts";
-import type { Command, TrackedChild } from "../child-process.ts";
+import { describeExit, spawnTracked } from "../support/child-process.ts";
+import type { Command, TrackedChild } from "../support/child-process.ts";
 import type { LoadPlan } from "./generator.ts";
 import { createLineReader } from "./messages.ts";
 import type { FromGenerator, GeneratorConfig, ToGenerator } from "./messages.ts";

@@ -3,8 +3,8 @@
  * earlier answers; latency is timed from the intended time (the headline, free of coordinated omission) and from
  * the actual send (service time). The clock and timer are injected, so tests drive it with exact times.
  */
-import { ERROR_KINDS } from "../protocol.ts";
-import type { BenchClient, ErrorKind, RequestFailure } from "../protocol.ts";
+import { ERROR_KINDS } from "../../contract/index.ts";
+import type { BenchClient, ErrorKind, RequestFailure } from "../../contract/index.ts";
 import { createHistogram, recordMs } from "./histogram.ts";
 import type { Histogram } from "./histogram.ts";
 import { createArrivalSchedule } from "./schedule.ts";

@@ -4,7 +4,7 @@
  * `ip netns exec` and `taskset`, which exec and keep the pid.
  */
 import type { GrpcClientChoice } from "../../clients/index.ts";
-import type { ClientOptions } from "../protocol.ts";
+import type { ClientOptions } from "../../contract/index.ts";
 import type { LoadPlan } from "./generator.ts";
 import type { PrimeOutcome } from "./prime.ts";
 import type { GeneratorReport } from "./report.ts";

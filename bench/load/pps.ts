@@ -12,7 +12,7 @@
  * calibrated h2c to 127237 req/s). So a round that delivered under 90% of its rate caps every later guess at that
  * rate, and no round raises the rate more than 2×.
  */
-import { MAX_RPS } from "../config.ts";
+import { MAX_RPS } from "./schedule.ts";
 
 export interface CalibrationRound {
   readonly rps: number;

@@ -9,7 +9,7 @@
  * one request in flight per connection: self-paced, it never overloads the server or queues behind the in-flight
  * cap, and it ends early at `maxMs`.
  */
-import type { BenchClient } from "../protocol.ts";
+import type { BenchClient } from "../../contract/index.ts";
 import { JIT_WARMUP_REQUESTS } from "./jit-warmup.ts";
 
 export interface PrimeOutcome {

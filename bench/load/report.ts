@@ -3,7 +3,7 @@
  * histograms, its own CPU, and the saturation verdict. Pure: `buildGeneratorReport` turns a `LoadOutcome` and
  * CPU readings into the JSON the parent stores.
  */
-import type { ErrorKind } from "../protocol.ts";
+import type { ErrorKind } from "../../contract/index.ts";
 import { assessGenerator, ratePerSecond } from "./assess.ts";
 import type { SaturationKind } from "./assess.ts";
 import type { LoadOutcome } from "./generator.ts";

@@ -3,6 +3,9 @@
  * to the requests before it. Computing each time from the index, not by adding intervals, keeps it free of drift.
  */
 
+/** Above this the generator is certainly the bottleneck; refuse rather than run something meaningless. */
+export const MAX_RPS = 1_000_000;
+
 export interface ArrivalPlan {
   readonly rps: number;
   readonly warmupMs: number;

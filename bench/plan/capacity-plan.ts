@@ -10,13 +10,13 @@
  * A sweep is planned from each protocol's knee instead (knee-step.ts): the figures measured at the highest offered
  * rate that met the SLO, so nothing is extrapolated from one rate that may sit far below or past saturation.
  */
-import { UsageError } from "../errors.ts";
-import type { Protocol } from "../protocol.ts";
-import type { CompletedScenario, RunResult } from "../result.ts";
-import { metric, metricValue } from "../report/metrics.ts";
-import { isCompleted, protocolsOf } from "../report/run-view.ts";
-import { mean } from "../report/stats.ts";
-import { sweepOf } from "../report/sweep-view.ts";
+import { UsageError } from "../support/errors.ts";
+import type { Protocol } from "../../contract/index.ts";
+import type { CompletedScenario, RunResult } from "../results/schema.ts";
+import { metric, metricValue } from "../results/metrics.ts";
+import { isCompleted, protocolsOf } from "../results/run-view.ts";
+import { mean } from "../results/stats.ts";
+import { sweepOf } from "../results/sweep-view.ts";
 import { kneeExclusion, kneeStep, sweepBasis } from "./knee-step.ts";
 import type { KneeStep, SweepBasis } from "./knee-step.ts";
 

@@ -4,10 +4,10 @@
  * assumptions printed; a sweep from each protocol's knee. Refuses (exit 2, one line) when the run lacks the figures.
  * `main` returns the exit code.
  */
-import { UsageError } from "../errors.ts";
-import { loadRun } from "../report/load-run.ts";
-import { parseToolArgs, positiveNumber, runTool } from "../report/tool-cli.ts";
-import type { ToolIo } from "../report/tool-cli.ts";
+import { UsageError } from "../support/errors.ts";
+import { loadRun } from "../results/load-run.ts";
+import { parseToolArgs, positiveNumber, runTool } from "../support/tool-cli.ts";
+import type { ToolIo } from "../support/tool-cli.ts";
 import { planCapacity } from "./capacity-plan.ts";
 import { planToJson, planToMarkdown } from "./plan-markdown.ts";
 

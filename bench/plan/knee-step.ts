@@ -4,11 +4,11 @@
  * sweep's unit (req/s, or packets/s for a sweep by pps); the plan itself stays in req/s: per-request figures
  * scaled to the target request rate, with each step's (calibrated) request rate beside its load. Pure.
  */
-import type { Protocol } from "../protocol.ts";
-import type { CompletedScenario, RunResult } from "../result.ts";
-import { formatUs } from "../report/format.ts";
+import type { Protocol } from "../../contract/index.ts";
+import type { CompletedScenario, RunResult } from "../results/schema.ts";
+import { formatUs } from "../results/format.ts";
 import { formatLoad } from "../sweep/plan.ts";
-import { stepOffered, sweepOf } from "../report/sweep-view.ts";
+import { stepOffered, sweepOf } from "../results/sweep-view.ts";
 import { findKnee } from "../sweep/knee.ts";
 import type { Knee } from "../sweep/knee.ts";
 import type { SweepUnit } from "../sweep/plan.ts";

@@ -1,8 +1,8 @@
 /**
  * The plan as Markdown with its assumptions spelled out, and as JSON for machines. Pure.
  */
-import type { RunResult } from "../result.ts";
-import { fixed, formatQuantity, formatUs, MISSING } from "../report/format.ts";
+import type { RunResult } from "../results/schema.ts";
+import { fixed, formatQuantity, formatUs, MISSING } from "../results/format.ts";
 import type { Plan, ProtocolPlan } from "./capacity-plan.ts";
 import type { KneeStep, SweepBasis } from "./knee-step.ts";
 import { formatLoad, unitLabel } from "../sweep/plan.ts";

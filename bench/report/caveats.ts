@@ -2,11 +2,11 @@
  * Plain-language caveats: everything in a result that limits what its figures mean, said where a reader of the
  * table will see it. Pure; each line cites the field that raised it.
  */
-import type { CompletedScenario, RunResult } from "../result.ts";
-import { totalErrors } from "../result.ts";
-import { plural } from "./format.ts";
-import { isCompleted, repeatsOf } from "./run-view.ts";
-import { sweepOf } from "./sweep-view.ts";
+import type { CompletedScenario, RunResult } from "../results/schema.ts";
+import { totalErrors } from "../results/schema.ts";
+import { plural } from "../results/format.ts";
+import { isCompleted, repeatsOf } from "../results/run-view.ts";
+import { sweepOf } from "../results/sweep-view.ts";
 
 const TICK_US = 10_000; // USER_HZ = 100 (getconf CLK_TCK): /proc/stat counts 10 ms ticks.
 

@@ -4,11 +4,11 @@
  */
 import { decodeHistogram } from "../load/histogram.ts";
 import type { Histogram } from "../load/histogram.ts";
-import type { Protocol } from "../protocol.ts";
-import type { CompletedScenario, RunResult } from "../result.ts";
-import { metric } from "./metrics.ts";
-import { isCompleted, protocolSpread, protocolsOf } from "./run-view.ts";
-import { spreadOf } from "./stats.ts";
+import type { Protocol } from "../../contract/index.ts";
+import type { CompletedScenario, RunResult } from "../results/schema.ts";
+import { metric } from "../results/metrics.ts";
+import { isCompleted, protocolSpread, protocolsOf } from "../results/run-view.ts";
+import { spreadOf } from "../results/stats.ts";
 
 export interface PacketRow {
   readonly protocol: Protocol;

@@ -2,24 +2,14 @@
  * Vega-Lite specs for the report's charts, over the rows of chart-data.ts. Data is inline (`values`): a spec that
  * named a URL would make vega fetch it, and the report must render with no network.
  */
-import type { TopLevelSpec } from "vega-lite";
-import type { RunResult } from "../result.ts";
+import type { RunResult } from "../results/schema.ts";
 import { cpuRows, latencyRows, packetRows, seriesRows } from "./chart-data.ts";
-import type { ChartId } from "./doc.ts";
+import type { ChartId, ChartSpec } from "./doc.ts";
 import { CONFIG, HEIGHT, protocolColor, WIDTH } from "./chart-style.ts";
-import { protocolsOf } from "./run-view.ts";
+import { protocolsOf } from "../results/run-view.ts";
 import { sweepChartSpecs } from "./sweep-chart-specs.ts";
-import { sideBySideView } from "./sweep-view.ts";
+import { sideBySideView } from "../results/sweep-view.ts";
 
-export interface ChartSpec {
-  readonly id: ChartId;
-  readonly title: string;
-  /** What the chart shows and from which figure, for the report text under it. */
-  readonly note: string;
-  readonly spec: TopLevelSpec;
-  /** No row to plot (no completed scenario has the figures): the chart is not rendered, the report says so. */
-  readonly empty?: boolean;
-}
 
 type SeriesQuantity = "pps" | "softirqRate" | "cpuBusyPct";
 

@@ -2,8 +2,8 @@
  * What every report chart shares: size, fonts and the protocol colours, so a protocol has the same colour in every
  * chart of a report.
  */
-import type { RunResult } from "../result.ts";
-import { protocolsOf } from "./run-view.ts";
+import type { RunResult } from "../results/schema.ts";
+import { protocolsOf } from "../results/run-view.ts";
 
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 

@@ -2,11 +2,11 @@
  * `npm run report -- <run dir> [--baseline-protocol P]`: writes report.md, report.csv, report.html and the chart
  * SVGs next to the run's result.json, and prints the paths written (stdout). `main` returns the exit code.
  */
-import { UsageError } from "../errors.ts";
-import { isProtocol, PROTOCOLS } from "../protocol.ts";
-import type { Protocol } from "../protocol.ts";
-import { parseToolArgs, runTool } from "./tool-cli.ts";
-import type { ToolIo } from "./tool-cli.ts";
+import { UsageError } from "../support/errors.ts";
+import { isProtocol, PROTOCOLS } from "../../contract/index.ts";
+import type { Protocol } from "../../contract/index.ts";
+import { parseToolArgs, runTool } from "../support/tool-cli.ts";
+import type { ToolIo } from "../support/tool-cli.ts";
 import { writeReports } from "./write-reports.ts";
 
 export const REPORT_HELP = `wirecost report — Markdown, CSV and HTML reports with charts from a run's result.json

@@ -5,8 +5,8 @@
  * System-wide figures (softirqs, irqs, /proc/stat CPU) are left empty for windows the contamination guard flagged:
  * they include other traffic (KERNEL-NOTES.md). The `contaminated` column says so.
  */
-import type { CompletedScenario, RunResult, ScenarioResult } from "../result.ts";
-import { totalErrors } from "../result.ts";
+import type { CompletedScenario, RunResult, ScenarioResult } from "../results/schema.ts";
+import { totalErrors } from "../results/schema.ts";
 import type { CostFigures } from "../collector/index.ts";
 
 type Cell = string | number | boolean | null | undefined;

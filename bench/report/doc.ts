@@ -2,6 +2,8 @@
  * A report as a list of blocks, built once from a result and rendered by each exporter (Markdown, HTML). Text is
  * plain with two inline marks every renderer understands: `code` and **strong**.
  */
+import type { TopLevelSpec } from "vega-lite";
+import type { Protocol } from "../../contract/index.ts";
 
 export type ChartId =
   | "packets-per-request"
@@ -62,4 +64,21 @@ export const EMPTY_CHART_NOTE = "nothing to chart: no completed scenario of this
 
 export function columnAlign(align: readonly Align[] | undefined, index: number): Align {
   return align?.[index] ?? (index === 0 ? "left" : "right");
+}
+
+export interface ChartSpec {
+  readonly id: ChartId;
+  readonly title: string;
+  /** What the chart shows and from which figure, for the report text under it. */
+  readonly note: string;
+  readonly spec: TopLevelSpec;
+  /** No row to plot (no completed scenario has the figures): the chart is not rendered, the report says so. */
+  readonly empty?: boolean;
+}
+
+export interface ExportOptions {
+  /** Factors are against this protocol. Default (writeReports): http1, or the run's first protocol without it. */
+  readonly baselineProtocol: Protocol;
+  /** Every chart, rendered; the Markdown links them by file name, the HTML inlines them. */
+  readonly charts: readonly RenderedChart[];
 }

@@ -2,10 +2,10 @@
  * "Where it ran": the machine, the software, and where each process and each piece of kernel work ran — the facts
  * a reader needs before trusting a per-request figure. Pure.
  */
-import type { RunResult } from "../result.ts";
+import type { RunResult } from "../results/schema.ts";
 import type { InterfaceInfo, TopologyInfo } from "../topology/index.ts";
 import type { Block } from "./doc.ts";
-import { isCompleted } from "./run-view.ts";
+import { isCompleted } from "../results/run-view.ts";
 
 function onOff(value: boolean | undefined | null): string {
   return value === true ? "on" : value === false ? "off" : "unknown";

@@ -3,19 +3,12 @@
  * the result. Charts are rendered once beforehand (vega's toSVG is async) and handed in, so exporters stay
  * synchronous and testable with fixed SVG.
  */
-import type { Protocol } from "../protocol.ts";
-import type { RunResult } from "../result.ts";
+import type { RunResult } from "../results/schema.ts";
 import { toCsv } from "./csv.ts";
-import type { RenderedChart } from "./doc.ts";
+import type { ExportOptions } from "./doc.ts";
 import { toHtml } from "./html.ts";
 import { toMarkdown } from "./markdown.ts";
 
-export interface ExportOptions {
-  /** Factors are against this protocol. Default (writeReports): http1, or the run's first protocol without it. */
-  readonly baselineProtocol: Protocol;
-  /** Every chart, rendered; the Markdown links them by file name, the HTML inlines them. */
-  readonly charts: readonly RenderedChart[];
-}
 
 export type Render = (result: RunResult, options: ExportOptions) => string;
 

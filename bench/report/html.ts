@@ -3,10 +3,9 @@
  * inline, there is no script, and a Content-Security-Policy of `default-src 'none'` tells the browser to fetch
  * nothing at all — so the file opens offline and cannot leak a request even if a later edit adds a URL.
  */
-import type { RunResult } from "../result.ts";
+import type { RunResult } from "../results/schema.ts";
 import { columnAlign, EMPTY_CHART_NOTE } from "./doc.ts";
-import type { Block, RenderedChart, ReportDoc } from "./doc.ts";
-import type { ExportOptions } from "./exporter.ts";
+import type { Block, ExportOptions, RenderedChart, ReportDoc } from "./doc.ts";
 import { buildReportDoc } from "./report-doc.ts";
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";

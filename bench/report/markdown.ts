@@ -2,10 +2,9 @@
  * report.md: the report's blocks as GitHub-flavoured Markdown, charts linked as the .svg files written beside it
  * (relative links, so the directory can be moved or committed as a whole).
  */
-import type { RunResult } from "../result.ts";
+import type { RunResult } from "../results/schema.ts";
 import { chartFileName, columnAlign, EMPTY_CHART_NOTE } from "./doc.ts";
-import type { Block, ReportDoc } from "./doc.ts";
-import type { ExportOptions } from "./exporter.ts";
+import type { Block, ExportOptions, ReportDoc } from "./doc.ts";
 import { buildReportDoc } from "./report-doc.ts";
 
 /** A table cell may not hold a pipe or a line break. */

@@ -8,7 +8,7 @@
 import { parse, resetSVGDefIds, View, Warn } from "vega";
 import type { Loader, LoggerInterface } from "vega";
 import { compile } from "vega-lite";
-import type { RunResult } from "../result.ts";
+import type { RunResult } from "../results/schema.ts";
 import { chartSpecs } from "./chart-specs.ts";
 import type { RenderedChart } from "./doc.ts";
 

@@ -2,23 +2,23 @@
  * Builds the report's blocks from a result: summary, a sweep's curves and knees, where it ran, caveats, the
  * figures, the factors, the charts and the CSV's column list. Pure; Markdown and HTML render the same blocks.
  */
-import type { SweepConfig } from "../config.ts";
-import type { Protocol } from "../protocol.ts";
-import type { RunResult } from "../result.ts";
+import type { SweepConfig } from "../config/config.ts";
+import type { Protocol } from "../../contract/index.ts";
+import type { RunResult } from "../results/schema.ts";
 import { caveats } from "./caveats.ts";
 import { chartSpecs } from "./chart-specs.ts";
-import type { ChartSpec } from "./chart-specs.ts";
+import type { ChartSpec } from "./doc.ts";
 import { CSV_COLUMNS } from "./csv.ts";
 import { SWEEP_CHART_IDS } from "./doc.ts";
 import type { Block, ReportDoc } from "./doc.ts";
 import { environmentSection } from "./environment-section.ts";
-import { plural } from "./format.ts";
+import { plural } from "../results/format.ts";
 import { factorSection, repeatTables } from "./results-section.ts";
-import { isCompleted, protocolsOf, repeatsOf } from "./run-view.ts";
+import { isCompleted, protocolsOf, repeatsOf } from "../results/run-view.ts";
 import { sweepSection } from "./sweep-section.ts";
 import { formatLoad } from "../sweep/plan.ts";
-import { atOfferedRate, comparisonStep, skippedOf, sweepConfigOf, sweepOf } from "./sweep-view.ts";
-import type { ComparisonStep } from "./sweep-view.ts";
+import { atOfferedRate, comparisonStep, skippedOf, sweepConfigOf, sweepOf } from "../results/sweep-view.ts";
+import type { ComparisonStep } from "../results/sweep-view.ts";
 
 /**
  * Which client drove the gRPC arms, when the run had any; results from before `--grpc-client` existed say nothing

@@ -2,14 +2,14 @@
  * The figures: one table per repeat with every protocol side by side, then every protocol relative to the baseline
  * protocol with its spread over repeats, and the headline sentences. Pure.
  */
-import type { Protocol } from "../protocol.ts";
-import type { RunResult, ScenarioResult } from "../result.ts";
+import type { Protocol } from "../../contract/index.ts";
+import type { RunResult, ScenarioResult } from "../results/schema.ts";
 import type { Block } from "./doc.ts";
-import { fixed, formatFactor, formatUs, MISSING } from "./format.ts";
-import { METRICS, metric, metricValue } from "./metrics.ts";
-import type { Metric, MetricId } from "./metrics.ts";
-import { isCompleted, protocolsOf, relativeFactors, repeatsOf, scenarioAt } from "./run-view.ts";
-import type { Spread } from "./stats.ts";
+import { fixed, formatFactor, formatUs, MISSING } from "../results/format.ts";
+import { METRICS, metric, metricValue } from "../results/metrics.ts";
+import type { Metric, MetricId } from "../results/metrics.ts";
+import { isCompleted, protocolsOf, relativeFactors, repeatsOf, scenarioAt } from "../results/run-view.ts";
+import type { Spread } from "../results/stats.ts";
 
 function cell(m: Metric, s: ScenarioResult | undefined): string {
   if (s === undefined || !isCompleted(s)) return MISSING;

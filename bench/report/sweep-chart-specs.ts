@@ -3,14 +3,14 @@
  * diamond and a label). Data is inline, as for every report chart (chart-specs.ts).
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { RunResult } from "../result.ts";
-import type { ChartSpec } from "./chart-specs.ts";
+import type { RunResult } from "../results/schema.ts";
+import type { ChartSpec } from "./doc.ts";
 import { CONFIG, HEIGHT, protocolColor, VEGA_LITE_SCHEMA, WIDTH } from "./chart-style.ts";
 import type { SweepChartId } from "./doc.ts";
-import { formatUs } from "./format.ts";
+import { formatUs } from "../results/format.ts";
 import { curveRows } from "./sweep-data.ts";
 import type { CurveRow } from "./sweep-data.ts";
-import { offeredRates, sweepConfigOf, sweepOf, sweepUnit } from "./sweep-view.ts";
+import { offeredRates, sweepConfigOf, sweepOf, sweepUnit } from "../results/sweep-view.ts";
 
 type Values = Record<string, unknown>[];
 

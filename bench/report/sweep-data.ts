@@ -4,13 +4,13 @@
  * (test/report/report-sweep-data.test.ts).
  */
 import type { SaturationKind } from "../load/assess.ts";
-import type { Protocol } from "../protocol.ts";
-import type { CompletedScenario, RunResult, ScenarioResult } from "../result.ts";
-import { totalErrors } from "../result.ts";
-import { serverDrops, sweepPoint } from "../sweep/summary.ts";
-import { metric, metricValue } from "./metrics.ts";
-import { isCompleted, protocolsOf } from "./run-view.ts";
-import { kneeOf, stepOffered } from "./sweep-view.ts";
+import type { Protocol } from "../../contract/index.ts";
+import type { CompletedScenario, RunResult, ScenarioResult } from "../results/schema.ts";
+import { totalErrors } from "../results/schema.ts";
+import { serverDrops, sweepPoint } from "../results/sweep-summary.ts";
+import { metric, metricValue } from "../results/metrics.ts";
+import { isCompleted, protocolsOf } from "../results/run-view.ts";
+import { kneeOf, stepOffered } from "../results/sweep-view.ts";
 
 /** /proc/stat softirq + irq on the server's CPU per request, µs; null for a contaminated window (a global figure). */
 export function serverCpuKernelUs(s: CompletedScenario): number | null {

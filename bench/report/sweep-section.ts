@@ -3,17 +3,17 @@
  * who gave out there, a table per protocol by offered rate, and which single rate the side-by-side tables use.
  * Pure; only for results whose `sweep` is set.
  */
-import type { Protocol } from "../protocol.ts";
-import type { RunResult } from "../result.ts";
+import type { Protocol } from "../../contract/index.ts";
+import type { RunResult } from "../results/schema.ts";
 import type { Knee } from "../sweep/knee.ts";
 import type { Block } from "./doc.ts";
-import { fixed, formatUs, MISSING, plural } from "./format.ts";
-import { protocolsOf } from "./run-view.ts";
+import { fixed, formatUs, MISSING, plural } from "../results/format.ts";
+import { protocolsOf } from "../results/run-view.ts";
 import { sweepStepRows } from "./sweep-data.ts";
 import type { SweepStepRow } from "./sweep-data.ts";
-import { comparisonStep, kneeOf, offeredRates, skippedOf, sweepConfigOf, sweepOf, sweepUnit } from "./sweep-view.ts";
+import { comparisonStep, kneeOf, offeredRates, skippedOf, sweepConfigOf, sweepOf, sweepUnit } from "../results/sweep-view.ts";
 import { formatLoad, unitLabel } from "../sweep/plan.ts";
-import type { ComparisonStep } from "./sweep-view.ts";
+import type { ComparisonStep } from "../results/sweep-view.ts";
 
 function listRates(rates: readonly number[]): string {
   if (rates.length <= 1) return rates.join("");

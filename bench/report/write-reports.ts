@@ -3,14 +3,14 @@
  * beside it. Each file is written atomically (temp + rename), so a reader never sees half a report.
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "../atomic-write.ts";
-import { UsageError } from "../errors.ts";
-import type { Protocol } from "../protocol.ts";
+import { writeFileAtomic } from "../support/atomic-write.ts";
+import { UsageError } from "../support/errors.ts";
+import type { Protocol } from "../../contract/index.ts";
 import { chartFileName } from "./doc.ts";
 import { EXPORTERS } from "./exporter.ts";
-import { loadRun } from "./load-run.ts";
+import { loadRun } from "../results/load-run.ts";
 import { renderCharts } from "./render-charts.ts";
-import { chooseBaseline, protocolsOf } from "./run-view.ts";
+import { chooseBaseline, protocolsOf } from "../results/run-view.ts";
 
 export interface WriteReportsOptions {
   /** Default http1 (or the run's first protocol when it has no http1). */

@@ -1,7 +1,7 @@
 /**
  * The sweep's offered-load steps, and the order scenarios run in. Pure.
  */
-import type { Protocol } from "../protocol.ts";
+import type { Protocol } from "../../contract/index.ts";
 
 export type StepSpacing = "linear" | "geometric";
 

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { spawnTracked, withTimeout } from "../child-process.ts";
-import type { TrackedChild } from "../child-process.ts";
+import { spawnTracked, withTimeout } from "../support/child-process.ts";
+import type { TrackedChild } from "../support/child-process.ts";
 import { countPcapPackets } from "./pcap.ts";
 import type { PcapCount } from "./pcap.ts";
 

@@ -5,8 +5,8 @@
 
 import * as grpc from "@grpc/grpc-js";
 import type { Http2Session } from "node:http2";
-import { assertNever } from "../../bench/protocol.ts";
-import type { RunningServer, ServerOptions } from "../../bench/protocol.ts";
+import { assertNever } from "../../contract/index.ts";
+import type { RunningServer, ServerOptions } from "../../contract/index.ts";
 import { bodyLooksRight, makeBody } from "../../proto/codec.ts";
 import { grpcAddress, loadBenchService, MAX_GRPC_MESSAGE_BYTES } from "../../proto/grpc-service.ts";
 import type { PayloadMessage } from "../../proto/grpc-service.ts";

@@ -7,8 +7,8 @@
 
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { assertNever } from "../../bench/protocol.ts";
-import type { RunningServer, ServerOptions } from "../../bench/protocol.ts";
+import { assertNever } from "../../contract/index.ts";
+import type { RunningServer, ServerOptions } from "../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, MAX_BODY_BYTES, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../proto/codec.ts";
 import { runServerChild } from "../child.ts";
 

@@ -5,8 +5,8 @@
 
 import http2 from "node:http2";
 import type { Http2Server, Http2Session, Http2SecureServer, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
-import { assertNever } from "../../bench/protocol.ts";
-import type { RunningServer, ServerOptions } from "../../bench/protocol.ts";
+import { assertNever } from "../../contract/index.ts";
+import type { RunningServer, ServerOptions } from "../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, MAX_BODY_BYTES, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../proto/codec.ts";
 import { runServerChild } from "../child.ts";
 

@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
-import { main } from "../../bench/cli.ts";
-import type { RunResult } from "../../bench/result.ts";
+import { main } from "../../bench/cli/main.ts";
+import type { RunResult } from "../../bench/results/schema.ts";
 
 const BIN = fileURLToPath(new URL("../../bench/bin.ts", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "wirecost-cli-"));

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../bench/cli.ts";
-import type { CompletedScenario, RunResult } from "../../bench/result.ts";
+import { main } from "../../bench/cli/main.ts";
+import type { CompletedScenario, RunResult } from "../../bench/results/schema.ts";
 import { checkTopologySupport } from "../../bench/topology/index.ts";
 
 const support = await checkTopologySupport("netns");

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { configFromArgv } from "../../bench/cli.ts";
-import type { BenchConfig } from "../../bench/config.ts";
-import { UsageError } from "../../bench/errors.ts";
+import { configFromArgv } from "../../bench/cli/main.ts";
+import type { BenchConfig } from "../../bench/config/config.ts";
+import { UsageError } from "../../bench/support/errors.ts";
 
 const BIN = fileURLToPath(new URL("../../bench/bin.ts", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "wirecost-grpc-client-"));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { configFromArgv } from "../../bench/cli.ts";
-import type { BenchConfig } from "../../bench/config.ts";
-import { UsageError } from "../../bench/errors.ts";
-import { scenarioTimeLimitMs } from "../../bench/scenario.ts";
+import { configFromArgv } from "../../bench/cli/main.ts";
+import type { BenchConfig } from "../../bench/config/config.ts";
+import { UsageError } from "../../bench/support/errors.ts";
+import { scenarioTimeLimitMs } from "../../bench/run/scenario.ts";
 import { PRIME_MAX_MS } from "../../bench/load/prime.ts";
 
 function config(argv: string[]): BenchConfig {

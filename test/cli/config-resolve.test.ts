@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { configFromArgv } from "../../bench/cli.ts";
-import { DEFAULTS } from "../../bench/config.ts";
-import { parseDurationMs } from "../../bench/duration.ts";
-import { UsageError } from "../../bench/errors.ts";
-import { PROTOCOLS } from "../../bench/protocol.ts";
+import { configFromArgv } from "../../bench/cli/main.ts";
+import { DEFAULTS } from "../../bench/config/config.ts";
+import { parseDurationMs } from "../../bench/support/duration.ts";
+import { UsageError } from "../../bench/support/errors.ts";
+import { PROTOCOLS } from "../../contract/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wirecost-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

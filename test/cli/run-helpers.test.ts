@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { writeFileAtomic } from "../../bench/atomic-write.ts";
-import { irqTimeAccountingFromConfig } from "../../bench/environment.ts";
+import { writeFileAtomic } from "../../bench/support/atomic-write.ts";
+import { irqTimeAccountingFromConfig } from "../../bench/run/environment.ts";
 import { createLineReader } from "../../bench/load/messages.ts";
-import { interleavedOrder, makeRunId } from "../../bench/run.ts";
+import { interleavedOrder, makeRunId } from "../../bench/run/run.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wirecost-run-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

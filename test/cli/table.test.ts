@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { formatUs, renderNotes, renderTable } from "../../bench/table.ts";
+import { formatUs, renderNotes, renderTable } from "../../bench/report/table.ts";
 import { emptyErrorCounts } from "../../bench/load/generator.ts";
-import type { CompletedScenario, ScenarioResult } from "../../bench/result.ts";
-import { DEFAULT_SERVER_SETTINGS } from "../../bench/protocol.ts";
+import type { CompletedScenario, ScenarioResult } from "../../bench/results/schema.ts";
+import { DEFAULT_SERVER_SETTINGS } from "../../contract/index.ts";
 
 const summary = (p50: number, p99: number, p999: number) => ({ count: 5000, p50, p90: p50, p99, p999, max: p999, mean: p50 });
 const common = {

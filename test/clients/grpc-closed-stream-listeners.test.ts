@@ -3,7 +3,7 @@ import type { ClientHttp2Session, ClientHttp2Stream } from "node:http2";
 import type { AddressInfo } from "node:net";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { releaseClosedGrpcStreams } from "../../clients/grpc/release-closed-streams.ts";
+import { releaseClosedGrpcStreams } from "../../clients/library/grpc/release-closed-streams.ts";
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { frameMessage, GrpcFrameError, GrpcFrameReader } from "../../clients/grpc/frames.ts";
-import { statusFailure, unaryVerdict } from "../../clients/grpc/lean-call.ts";
-import type { UnaryAnswer } from "../../clients/grpc/lean-call.ts";
-import { classifyError } from "../../bench/load/error-kind.ts";
+import { frameMessage, GrpcFrameError, GrpcFrameReader } from "../../clients/library/grpc/frames.ts";
+import { statusFailure, unaryVerdict } from "../../clients/library/grpc/lean-call.ts";
+import type { UnaryAnswer } from "../../clients/library/grpc/lean-call.ts";
+import { classifyError } from "../../clients/common/error-kind.ts";
 import { encodePayload, makeBody } from "../../proto/codec.ts";
 
 function collect(reader: GrpcFrameReader, chunks: readonly Buffer[]): string[] {

@@ -5,9 +5,9 @@
 import http2 from "node:http2";
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { describe, expect, it, onTestFinished } from "vitest";
-import type { BenchClient, Protocol, RequestFailure } from "../../bench/protocol.ts";
-import { frameMessage, GrpcFrameReader } from "../../clients/grpc/frames.ts";
-import { createLeanClient } from "../../clients/grpc/lean-client.ts";
+import type { BenchClient, Protocol, RequestFailure } from "../../contract/index.ts";
+import { frameMessage, GrpcFrameReader } from "../../clients/library/grpc/frames.ts";
+import { createLeanClient } from "../../clients/library/grpc/lean-client.ts";
 import { decodePayload, encodePayload, makeBody } from "../../proto/codec.ts";
 
 const REQUEST_BYTES = 10;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { RequestFailure, SendCallback } from "../../bench/protocol.ts";
-import { Outstanding } from "../../clients/outstanding.ts";
-import type { Tracked } from "../../clients/outstanding.ts";
+import type { RequestFailure, SendCallback } from "../../contract/index.ts";
+import { Outstanding } from "../../clients/common/outstanding.ts";
+import type { Tracked } from "../../clients/common/outstanding.ts";
 
 interface Item extends Tracked {
   readonly name: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { SendCallback } from "../../bench/protocol.ts";
-import type { Tracked } from "../../clients/outstanding.ts";
-import { SlotQueue } from "../../clients/slot-queue.ts";
+import type { SendCallback } from "../../contract/index.ts";
+import type { Tracked } from "../../clients/common/outstanding.ts";
+import { SlotQueue } from "../../clients/common/slot-queue.ts";
 
 interface Conn {
   readonly name: string;

@@ -2,7 +2,7 @@ import { rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../bench/compare/cli.ts";
-import type { CompletedScenario } from "../../bench/result.ts";
+import type { CompletedScenario } from "../../bench/results/schema.ts";
 import { FIXTURE_PATH, loadFixture } from "../report/make-result.ts";
 import { dirWithResult, expectUsageError, runBin } from "../report/run-bin.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { compareRuns, judge } from "../../bench/compare/compare-runs.ts";
-import type { Spread } from "../../bench/report/stats.ts";
+import type { Spread } from "../../bench/results/stats.ts";
 import { run, scenario } from "../report/make-result.ts";
 
 const spread = (mean: number, sd: number | null, n = 2): Spread => ({ n, mean, sd, min: mean, max: mean });

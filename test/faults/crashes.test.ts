@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main as cleanup } from "../../bench/cleanup.ts";
-import type { RunResult } from "../../bench/result.ts";
+import { main as cleanup } from "../../bench/cleanup/cli.ts";
+import type { RunResult } from "../../bench/results/schema.ts";
 import { checkTopologySupport } from "../../bench/topology/index.ts";
 import { eventually, isAlive, startBench, wirecostNamespaces } from "./bench-process.ts";
 

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { errors } from "undici";
 import { describe, expect, it } from "vitest";
-import { classifyError, failure, failureFromError } from "../../bench/load/error-kind.ts";
+import { classifyError, failure, failureFromError } from "../../clients/common/error-kind.ts";
 import { PayloadDecodeError } from "../../proto/codec.ts";
 
 /** undici's runtime signature (lib/core/errors.js); its .d.ts declares the generic UndiciError one. */

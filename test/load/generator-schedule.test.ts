@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createArrivalSchedule } from "../../bench/load/schedule.ts";
 import { runLoad } from "../../bench/load/generator.ts";
 import type { LoadPlan } from "../../bench/load/generator.ts";
-import type { RequestFailure, SendCallback } from "../../bench/protocol.ts";
+import type { RequestFailure, SendCallback } from "../../contract/index.ts";
 import { createFakeClock } from "./fake-clock.ts";
 
 describe("arrival schedule", () => {

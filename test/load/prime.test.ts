@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { primeClient } from "../../bench/load/prime.ts";
-import type { BenchClient, SendCallback } from "../../bench/protocol.ts";
+import type { BenchClient, SendCallback } from "../../contract/index.ts";
 
 /** A client whose answers the test releases by hand; records the peak of requests in flight. */
 function scriptedClient(fail: (seq: number) => boolean = () => false) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { planCapacity } from "../../bench/plan/capacity-plan.ts";
 import type { PlanOptions } from "../../bench/plan/capacity-plan.ts";
 import { parseLatencyUs } from "../../bench/plan/cli.ts";
-import { isUsageError } from "../../bench/errors.ts";
+import { isUsageError } from "../../bench/support/errors.ts";
 import { errored, run, scenario } from "../report/make-result.ts";
 
 const options: PlanOptions = { rps: 10_000, targetUtil: 0.5, sloP99Us: 3000, includeSaturated: false };

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { planCapacity } from "../../bench/plan/capacity-plan.ts";
 import type { PlanOptions } from "../../bench/plan/capacity-plan.ts";
 import { main } from "../../bench/plan/cli.ts";
-import { isUsageError } from "../../bench/errors.ts";
+import { isUsageError } from "../../bench/support/errors.ts";
 import { loadFixture, loadSweepFixture, SWEEP_FIXTURE_PATH } from "../report/make-result.ts";
 import { expectUsageError, runBin } from "../report/run-bin.ts";
 

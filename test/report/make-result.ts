@@ -3,10 +3,10 @@
  * fixture (so the shape is what npm run bench writes) with the figures under test replaced.
  */
 import { readFileSync } from "node:fs";
-import type { Protocol } from "../../bench/protocol.ts";
-import type { CompletedScenario, ErroredScenario, RunResult } from "../../bench/result.ts";
+import type { Protocol } from "../../contract/index.ts";
+import type { CompletedScenario, ErroredScenario, RunResult } from "../../bench/results/schema.ts";
 import { sweepRates } from "../../bench/sweep/plan.ts";
-import { summarizeSweep } from "../../bench/sweep/summary.ts";
+import { summarizeSweep } from "../../bench/results/sweep-summary.ts";
 
 export const FIXTURE_PATH = new URL("../fixtures/results/six-protocols-repeat2.json", import.meta.url);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toMarkdown } from "../../bench/report/markdown.ts";
-import type { RunResult } from "../../bench/result.ts";
+import type { RunResult } from "../../bench/results/schema.ts";
 import { loadFixture } from "./make-result.ts";
 
 function withClient(grpcClient: "grpc-js" | "lean" | undefined, protocols?: RunResult["config"]["protocols"]): RunResult {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { packetRows } from "../../bench/report/chart-data.ts";
-import type { RunResult } from "../../bench/result.ts";
+import type { RunResult } from "../../bench/results/schema.ts";
 
 const fixture = JSON.parse(readFileSync(new URL("../fixtures/results/six-protocols-repeat2.json", import.meta.url), "utf8")) as RunResult;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { mean, pairedRatio, ratioOfMeans, relativeSpread, sampleSd, spreadOf } from "../../bench/report/stats.ts";
-import { relativeFactors } from "../../bench/report/run-view.ts";
-import { formatFactor } from "../../bench/report/format.ts";
+import { mean, pairedRatio, ratioOfMeans, relativeSpread, sampleSd, spreadOf } from "../../bench/results/stats.ts";
+import { relativeFactors } from "../../bench/results/run-view.ts";
+import { formatFactor } from "../../bench/results/format.ts";
 import { run, scenario } from "./make-result.ts";
 
 describe("report statistics", () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { Protocol } from "../../bench/protocol.ts";
-import type { CompletedScenario, RunResult } from "../../bench/result.ts";
+import type { Protocol } from "../../contract/index.ts";
+import type { CompletedScenario, RunResult } from "../../bench/results/schema.ts";
 import type { Knee } from "../../bench/sweep/knee.ts";
 import { curveRows, kneeLabel, sweepStepRows } from "../../bench/report/sweep-data.ts";
-import { serverDrops } from "../../bench/sweep/summary.ts";
+import { serverDrops } from "../../bench/results/sweep-summary.ts";
 import { kneeSentence } from "../../bench/report/sweep-section.ts";
-import { atOfferedRate, comparisonStep } from "../../bench/report/sweep-view.ts";
+import { atOfferedRate, comparisonStep } from "../../bench/results/sweep-view.ts";
 import { loadFixture, loadSweepFixture } from "./make-result.ts";
 
 const sweep = loadSweepFixture();

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { kernelFigures, type KernelFigureInputs } from "../../bench/measure.ts";
+import { kernelFigures, type KernelFigureInputs } from "../../bench/run/measure.ts";
 import type { GeneratorReport } from "../../bench/load/report.ts";
-import type { CompletedScenario, RunResult } from "../../bench/result.ts";
-import { renderNotes, renderTable } from "../../bench/table.ts";
+import type { CompletedScenario, RunResult } from "../../bench/results/schema.ts";
+import { renderNotes, renderTable } from "../../bench/report/table.ts";
 import { toCsv } from "../../bench/report/csv.ts";
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/frozen/${name}`, import.meta.url), "utf8");

@@ -7,7 +7,7 @@ import { curveRows } from "../../bench/report/sweep-data.ts";
 import { findKnee } from "../../bench/sweep/knee.ts";
 import type { SweepPoint } from "../../bench/sweep/knee.ts";
 import { formatLoad, sweepOrder, sweepRates } from "../../bench/sweep/plan.ts";
-import { renderSweepSummary } from "../../bench/table.ts";
+import { renderSweepSummary } from "../../bench/report/table.ts";
 import { loadPpsSweepFixture } from "../report/make-result.ts";
 
 function point(offered: number, offeredRps: number, achievedRps: number, latencyP99Us: number): SweepPoint {

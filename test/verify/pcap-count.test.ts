@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { countPcapPackets, PcapFormatError } from "../../bench/verify/pcap.ts";
 import { droppedByKernel } from "../../bench/verify/capture.ts";
-import { compareCounts } from "../../bench/measure.ts";
+import { compareCounts } from "../../bench/run/measure.ts";
 
 /** Builds a pcap file: µs (0xa1b2c3d4) or ns (0xa1b23c4d) magic, little or big endian, Ethernet link type. */
 function pcap(packets: { sec: number; frac: number; len: number }[], options: { nano?: boolean; big?: boolean } = {}): Uint8Array {

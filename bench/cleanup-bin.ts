@@ -1,3 +1,0 @@
-import { main } from "./cleanup.ts";
-
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

@@ -1,0 +1,123 @@
+/** The console table: one row per scenario. Pure; colour only when asked (NO_COLOR honoured by the caller). */
+import type { CompletedScenario, ScenarioResult } from "../results/schema.ts";
+import { totalErrors } from "../results/schema.ts";
+import type { SweepSummary } from "../results/schema.ts";
+import { formatLoad, unitLabel } from "../sweep/plan.ts";
+
+export function formatUs(us: number): string {
+  if (us < 1000) return `${us} µs`;
+  if (us < 1_000_000) return `${(us / 1000).toFixed(2)} ms`;
+  return `${(us / 1_000_000).toFixed(2)} s`;
+}
+
+function formatRps(rps: number): string {
+  return rps >= 100 ? String(Math.round(rps)) : rps.toFixed(1);
+}
+
+export interface TableOptions {
+  readonly color: boolean;
+}
+
+const HEADER = [
+  "scenario", "offered/s", "achieved/s", "p50", "p99", "p99.9", "errors",
+  "pkts/req", "bytes/req", "softirq/req", "µs/req srv", "cli", "kernel", "saturated",
+];
+
+function fixed(value: number | null | undefined, digits: number): string {
+  return value === null || value === undefined ? "-" : value.toFixed(digits);
+}
+
+function sum(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : a + b;
+}
+
+/**
+ * Kernel columns. Server and client CPU are schedstat run time (precise, user + sys); "kernel" is /proc/stat
+ * softirq + irq on the run's CPUs, a tick sample that, without IRQ time accounting, overlaps the process figures.
+ */
+function kernelCells(s: CompletedScenario): string[] {
+  const p = s.perRequest;
+  if (p === undefined) return ["-", "-", "-", "-", "-", "-"];
+  const c = p.cpuUs;
+  return [
+    fixed(p.packets, 2),
+    fixed(p.bytes, 0),
+    fixed(sum(p.netRxSoftirqs, p.netTxSoftirqs), 2),
+    fixed(c.serverRun ?? sum(c.serverUser, c.serverSys), 1),
+    fixed(c.clientRun ?? sum(c.clientUser, c.clientSys), 1),
+    fixed(sum(c.softirq, c.irq), 1),
+  ];
+}
+
+export function scenarioRow(s: ScenarioResult): string[] {
+  if (s.state !== "completed") return [s.name, formatRps(s.offeredRps), "-", "-", "-", "-", s.state, "-", "-", "-", "-", "-", "-", s.error];
+  const errors = totalErrors(s.errors);
+  return [
+    s.name,
+    formatRps(s.offeredRps),
+    formatRps(s.achievedRps),
+    formatUs(s.latencyUs.p50),
+    formatUs(s.latencyUs.p99),
+    formatUs(s.latencyUs.p999),
+    String(errors),
+    ...kernelCells(s),
+    s.generator.saturated ? "SATURATED" : "no",
+  ];
+}
+
+export function renderTable(scenarios: readonly ScenarioResult[], options: TableOptions): string {
+  const rows = [HEADER, ...scenarios.map(scenarioRow)];
+  const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  const paint = (text: string, code: number): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const lines = rows.map((row, r) => {
+    const cells = row.map((cell, i) => (i === 0 || i === row.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)));
+    const line = cells.join("  ").trimEnd();
+    if (r === 0) return paint(line, 1);
+    const s = scenarios[r - 1];
+    if (s !== undefined && (s.state !== "completed" || s.generator.saturated)) return paint(line, 31);
+    return line;
+  });
+  return `${lines.join("\n")}\n`;
+}
+
+/** Lines explaining each flagged scenario, so "SATURATED" is never left unexplained. */
+export function renderNotes(scenarios: readonly ScenarioResult[]): string {
+  const notes: string[] = [];
+  for (const s of scenarios) {
+    if (s.state !== "completed") continue;
+    for (const reason of s.generator.saturationReasons) notes.push(`${s.name}: saturated: ${reason}`);
+    for (const [kind, message] of Object.entries(s.errorSamples)) notes.push(`${s.name}: ${s.errors[kind as keyof typeof s.errors]} ${kind} error(s), e.g. ${message}`);
+    if (s.verify !== undefined) {
+      const v = s.verify;
+      const verdict = v.agrees === true ? "agrees" : v.agrees === false ? "DISAGREES" : "cannot tell";
+      notes.push(`${s.name}: verify: tcpdump counted ${v.capturedInWindow} packets, the counters ${v.collectorPackets ?? "n/a"} (${v.differencePct ?? "n/a"}%): ${verdict}`);
+    }
+    const prime = s.prime;
+    if (prime !== undefined && (prime.timedOut || prime.failed > 0)) {
+      const cut = prime.timedOut ? `was cut short at ${Math.round(prime.elapsedMs / 1000)} s` : "finished";
+      notes.push(`${s.name}: priming ${cut} with ${prime.completed} of ${prime.requested} requests answered (${prime.failed} failed): V8 may still have compiled hot paths inside the window`);
+    }
+    const pps = s.pps;
+    if (pps !== undefined && pps.measuredPps !== null && Math.abs(pps.measuredPps - pps.offeredPps) > 0.05 * pps.offeredPps) {
+      notes.push(`${s.name}: --pps offered ${pps.offeredPps} packets/s but the window measured ${pps.measuredPps}: packets per request changed after calibration`);
+    }
+    if (s.contamination?.contaminated === true) {
+      notes.push(`${s.name}: other traffic ran during the window (${s.contamination.excessPackets} packets more than the run's own, over the ${s.contamination.tolerancePackets ?? 0} allowed for read skew): its system-wide softirq and CPU figures are not the run's alone`);
+    }
+  }
+  return notes.length === 0 ? "" : `${notes.join("\n")}\n`;
+}
+
+/** One line per protocol of a sweep: where it stopped following the offered load, and why. */
+export function renderSweepSummary(sweep: SweepSummary): string {
+  const lines = [`knees (p99 SLO ${formatUs(sweep.sloP99Us)}, achieved ≥ 99% of offered, no errors):`];
+  for (const [protocol, entry] of Object.entries(sweep.protocols)) {
+    if (entry === undefined) continue;
+    const k = entry.knee;
+    const knee = k.knee === null ? "no step met the SLO" : `knee at ${formatLoad(k.unit, k.knee, k.kneeRps)}`;
+    const sat = k.saturation === null ? "not saturated up to the last step" : `saturated at ${formatLoad(k.unit, k.saturation, k.saturationRps)} (${k.why}; limited by the ${k.limitedBy})`;
+    const livelock = k.livelockSteps.length > 0 ? `; softirq rose while throughput fell at ${k.livelockSteps.join(", ")} ${unitLabel(k.unit)}` : "";
+    lines.push(`  ${protocol}: ${knee}, ${sat}${livelock}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,76 @@
+/**
+ * Reads a run directory's result.json and checks it is a `wirecost.result/v1` file. Every way it can fail is a
+ * UsageError naming the path and the fix, so the CLIs print one line and exit 2.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { z } from "zod";
+import { UsageError } from "../support/errors.ts";
+import { isProtocol } from "../../contract/index.ts";
+import { RESULT_SCHEMA } from "./schema.ts";
+import type { RunResult } from "./schema.ts";
+
+/**
+ * Only what every renderer relies on is checked; the rest of the shape is the writer's contract (bench/result.ts).
+ * Loose objects: fields added later must not make an older reader refuse a newer result.
+ */
+const resultShape = z.looseObject({
+  schema: z.literal(RESULT_SCHEMA),
+  runId: z.string(),
+  startedAt: z.string(),
+  state: z.enum(["running", "finished", "interrupted"]),
+  environment: z.looseObject({ kernel: z.string(), node: z.string() }),
+  config: z.looseObject({ protocols: z.array(z.string()), rps: z.number(), durationMs: z.number(), repeat: z.number() }),
+  warnings: z.array(z.string()),
+  scenarios: z.array(
+    z.looseObject({
+      name: z.string(),
+      protocol: z.string().refine(isProtocol, "an unknown protocol"),
+      repeat: z.number().int().positive(),
+      state: z.enum(["completed", "errored", "aborted"]),
+      offeredRps: z.number(),
+    }),
+  ),
+});
+
+export interface LoadedRun {
+  readonly dir: string;
+  readonly resultPath: string;
+  readonly result: RunResult;
+}
+
+/** `what` names the argument in messages ("run directory", "baseline run"). */
+export function loadRun(dir: string, what = "run directory"): LoadedRun {
+  let resultPath = join(dir, "result.json");
+  let stat;
+  try {
+    stat = statSync(dir);
+  } catch {
+    throw new UsageError("WC_BAD_VALUE", `${what} ${dir}: no such directory; pass a run directory such as results/<run-id>`);
+  }
+  // A path to result.json itself is accepted too: it is what shell completion offers.
+  if (stat.isFile()) [resultPath, dir] = [dir, dirname(dir)];
+  let text: string;
+  try {
+    text = readFileSync(resultPath, "utf8");
+  } catch {
+    throw new UsageError("WC_BAD_VALUE", `${what} ${dir}: no result.json there; pass a run directory written by npm run bench`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError("WC_BAD_VALUE", `${resultPath} is not JSON (${(error as Error).message.split("\n")[0]})`);
+  }
+  const schema = (json as { schema?: unknown } | null)?.schema;
+  if (schema !== RESULT_SCHEMA) {
+    throw new UsageError("WC_BAD_VALUE", `${resultPath} is not a ${RESULT_SCHEMA} file (schema: ${JSON.stringify(schema ?? null)})`);
+  }
+  const parsed = resultShape.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? "" : `${issue.path.join(".")}: ${issue.message}`;
+    throw new UsageError("WC_BAD_VALUE", `${resultPath} is a damaged ${RESULT_SCHEMA} file (${where})`);
+  }
+  return { dir, resultPath, result: json as RunResult };
+}

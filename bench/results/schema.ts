@@ -1,0 +1,132 @@
+/**
+ * The result.json shape (`wirecost.result/v1`). A scenario is a union on `state`; every completed scenario has
+ * the same flat statistics shape.
+ */
+import type { ErrorKind, Protocol, ServerSettings } from "../../contract/index.ts";
+import type { BenchConfig, SweepConfig } from "../config/config.ts";
+import type { PrimeOutcome } from "../load/prime.ts";
+import type { GeneratorReport } from "../load/report.ts";
+import type { TopologyInfo } from "../topology/index.ts";
+import type { KernelFigures } from "./kernel-figures.ts";
+import type { Knee, SweepPoint } from "../sweep/knee.ts";
+import type { SweepUnit } from "../sweep/plan.ts";
+import type { Calibration } from "../load/pps.ts";
+
+export const RESULT_SCHEMA = "wirecost.result/v1";
+
+/** What the run ran on: enough to tell two results apart and to reproduce one. */
+export interface Environment {
+  readonly os: string;
+  readonly kernel: string;
+  readonly cpuModel: string;
+  readonly cpuCount: number;
+  readonly node: string;
+  readonly nghttp2: string;
+  readonly openssl: string;
+  readonly llhttp: string;
+  readonly v8: string;
+  readonly uv: string;
+  readonly packages: Record<string, string>;
+  /** CONFIG_IRQ_TIME_ACCOUNTING from /proc/config.gz: without it /proc/stat irq/softirq time is a tick sample. */
+  readonly irqTimeAccounting: boolean | null;
+  /** USER_HZ: the tick rate of /proc/stat and /proc/<pid>/stat CPU times (getconf CLK_TCK). */
+  readonly userHz: number;
+  readonly wirecostVersion: string;
+}
+
+export interface SweepSummary {
+  /** What `rates`, the points' `offered` and the knees count: req/s, or packets/s for a sweep by pps. */
+  readonly unit: SweepUnit;
+  readonly rates: readonly number[];
+  readonly spacing: SweepConfig["spacing"];
+  readonly sloP99Us: number;
+  readonly protocols: Readonly<Partial<Record<Protocol, { readonly points: readonly SweepPoint[]; readonly knee: Knee }>>>;
+}
+
+
+export interface Placement {
+  /** Topology kind the scenario ran in. */
+  readonly topology: string;
+  readonly serverCpu: number | null;
+  readonly clientCpu: number | null;
+  readonly serverPid: number | null;
+  readonly generatorPid: number | null;
+  readonly serverAddress: string;
+  readonly serverPort: number | null;
+}
+
+/** What --pps asked for, how the request rate was found, and the packet rate the window really had. */
+export interface PpsFigures {
+  readonly offeredPps: number;
+  /** The packets per request the first calibration round assumed (2, or a sweep's previous step's measurement). */
+  readonly initialPacketsPerRequest: number;
+  readonly calibration: Calibration["rounds"];
+  readonly requestRate: number;
+  /** Server-interface packets per second over the measured window. */
+  readonly measuredPps: number | null;
+}
+
+interface ScenarioCommon {
+  readonly name: string;
+  readonly protocol: Protocol;
+  /** 1-based repeat this scenario belongs to. */
+  readonly repeat: number;
+  readonly startedAt: string;
+  /** In a sweep, the 0-based step this scenario belongs to. */
+  readonly step?: number;
+  readonly offeredRps: number;
+  readonly connections: number;
+  readonly streams: number;
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+  readonly serverSettings: ServerSettings;
+  readonly placement: Placement;
+  /** The closed-loop priming before the idle baseline (`--prime`); absent when it was off or the run predates it. */
+  readonly prime?: PrimeOutcome;
+}
+
+/** Kernel figures are present when the collector ran (it always does in `npm run bench`). */
+export interface CompletedScenario extends ScenarioCommon, Omit<GeneratorReport, "offeredRps">, Partial<KernelFigures> {
+  readonly state: "completed";
+  /** With --pps: the packet rate asked for, the calibration rounds, and the packet rate measured. */
+  readonly pps?: PpsFigures;
+}
+
+export interface ErroredScenario extends ScenarioCommon {
+  readonly state: "errored";
+  readonly error: string;
+}
+
+export interface AbortedScenario extends ScenarioCommon {
+  readonly state: "aborted";
+  readonly error: string;
+}
+
+export type ScenarioResult = CompletedScenario | ErroredScenario | AbortedScenario;
+
+export interface RunResult {
+  readonly schema: typeof RESULT_SCHEMA;
+  readonly runId: string;
+  readonly startedAt: string;
+  finishedAt: string | null;
+  /** "running" while scenarios remain; "interrupted" when a signal stopped the run. */
+  state: "running" | "finished" | "interrupted";
+  readonly environment: Environment;
+  readonly config: BenchConfig;
+  /** Where everything ran: namespaces, addresses, CPUs, RPS steering, offloads, MTU. */
+  readonly topology: TopologyInfo | null;
+  readonly warnings: string[];
+  readonly scenarios: ScenarioResult[];
+  /** Scenarios a sweep did not run, and why (past saturation, --max-time). */
+  readonly skipped: { readonly name: string; readonly reason: string }[];
+  /** The sweep's steps and each protocol's knee, when the run was a sweep. */
+  sweep: SweepSummary | null;
+}
+
+export type ErrorCounts = Record<ErrorKind, number>;
+
+export function totalErrors(errors: ErrorCounts): number {
+  let n = 0;
+  for (const k in errors) n += errors[k as ErrorKind];
+  return n;
+}

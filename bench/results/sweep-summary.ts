@@ -1,0 +1,90 @@
+/**
+ * Turns a sweep's scenarios into per-protocol curves and knees. Pure: reads only the scenarios.
+ */
+import type { SweepConfig } from "../config/config.ts";
+import type { Protocol } from "../../contract/index.ts";
+import type { CompletedScenario, ScenarioResult, SweepSummary } from "./schema.ts";
+import { totalErrors } from "./schema.ts";
+import type { DropCounts } from "../collector/index.ts";
+import { findKnee } from "../sweep/knee.ts";
+import type { Knee, SweepPoint } from "../sweep/knee.ts";
+import { sweepRates } from "../sweep/plan.ts";
+import type { SweepUnit } from "../sweep/plan.ts";
+
+
+/** The server CPU's share of the window spent in softirq and in user time, % (tick samples from /proc/stat). */
+function serverCpuShares(s: CompletedScenario): { softirq: number | null; user: number | null } {
+  const cpu = s.cpus?.server;
+  const perCpu = cpu === null || cpu === undefined ? undefined : s.totals?.cpuUs.perCpu[String(cpu)];
+  const windowUs = (s.collector?.windowMs ?? s.durationMs) * 1000;
+  // A contaminated window's /proc/stat holds other traffic's softirq time too: no livelock evidence from it.
+  if (perCpu === undefined || !(windowUs > 0) || s.contamination?.contaminated === true) return { softirq: null, user: null };
+  return { softirq: round1((100 * perCpu.softirq) / windowUs), user: round1((100 * perCpu.user) / windowUs) };
+}
+
+function round1(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/**
+ * Drop counters that never count the same drop twice. TcpExt ListenDrops already counts ListenOverflows and
+ * TCPReqQFullDrop (net/ipv4/tcp_input.c `tcp_conn_request` → `tcp_listendrop`), and Udp InErrors counts
+ * RcvbufErrors (net/ipv4/udp.c), so those are left out of the sum.
+ */
+export const DISJOINT_DROP_FIELDS: readonly (keyof DropCounts)[] = ["listenDrops", "tcpBacklogDrop", "tcpRcvQDrop", "tcpOfoDrop", "tcpZeroWindowDrop", "udpInErrors"];
+
+/** The server namespace's drops over the window; null when the result has no drop counters or none was readable. */
+export function serverDrops(s: CompletedScenario): number | null {
+  const counts = s.totals?.drops?.server;
+  if (counts === undefined || counts === null) return null;
+  const known = DISJOINT_DROP_FIELDS.map((f) => counts[f]).filter((v): v is number => typeof v === "number");
+  return known.length === 0 ? null : known.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * A scenario's offered load in the sweep's unit: its step's rate. By pps a scenario offered a calibrated request
+ * rate, so `offeredRps` differs per protocol and repeat; the step (or, without one, the packet rate it asked for)
+ * is what groups it.
+ */
+export function offeredLoad(s: ScenarioResult, unit: SweepUnit, rates: readonly number[]): number {
+  const atStep = s.step === undefined ? undefined : rates[s.step];
+  if (atStep !== undefined) return atStep;
+  return unit === "pps" && s.state === "completed" && s.pps !== undefined ? s.pps.offeredPps : s.offeredRps;
+}
+
+export function sweepPoint(s: ScenarioResult, offered: number = s.offeredRps): SweepPoint {
+  if (s.state !== "completed") {
+    return { offered, offeredRps: s.offeredRps, measuredPps: null, achievedRps: 0, latencyP99Us: null, errors: 1, requests: 0, generatorSaturated: false, generatorReasons: [], serverSoftirqPct: null, serverUserPct: null, drops: null };
+  }
+  const shares = serverCpuShares(s);
+  return {
+    offered,
+    offeredRps: s.offeredRps,
+    measuredPps: s.pps?.measuredPps ?? null,
+    achievedRps: s.achievedRps,
+    latencyP99Us: s.latencyUs.p99,
+    errors: totalErrors(s.errors),
+    requests: s.requests,
+    generatorSaturated: s.generator.saturated,
+    generatorReasons: s.generator.saturationReasons,
+    serverSoftirqPct: shares.softirq,
+    serverUserPct: shares.user,
+    drops: serverDrops(s),
+  };
+}
+
+export function summarizeSweep(config: SweepConfig, sloP99Us: number, scenarios: readonly ScenarioResult[]): SweepSummary {
+  const rates = sweepRates(config);
+  const byProtocol = new Map<Protocol, SweepPoint[]>();
+  for (const s of scenarios) {
+    const points = byProtocol.get(s.protocol) ?? [];
+    points.push(sweepPoint(s, offeredLoad(s, config.by, rates)));
+    byProtocol.set(s.protocol, points);
+  }
+  const protocols: Partial<Record<Protocol, { points: SweepPoint[]; knee: Knee }>> = {};
+  for (const [protocol, points] of byProtocol) {
+    points.sort((a, b) => a.offered - b.offered);
+    protocols[protocol] = { points, knee: findKnee(points, sloP99Us, config.by) };
+  }
+  return { unit: config.by, rates, spacing: config.spacing, sloP99Us, protocols };
+}

@@ -1,0 +1,211 @@
+/**
+ * A whole run: every protocol × repeat, interleaved, each scenario written to result.json as soon as it ends.
+ * An abort (signal) marks the running scenario `aborted`, keeps the finished ones, and stops.
+ */
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import type { BenchConfig } from "../config/config.ts";
+import { describeEnvironment } from "./environment.ts";
+import { UsageError } from "../support/errors.ts";
+import { writeFileAtomic } from "../support/atomic-write.ts";
+import { makeTlsMaterial } from "./tls.ts";
+import type { Protocol, TlsMaterial } from "../../contract/index.ts";
+import { usesTls } from "../../contract/index.ts";
+import { RESULT_SCHEMA } from "../results/schema.ts";
+import type { RunResult, ScenarioResult } from "../results/schema.ts";
+import { totalErrors } from "../results/schema.ts";
+import { runScenario, scenarioTimeLimitMs } from "./scenario.ts";
+import { pastSaturation, sweepOrder, sweepRates } from "../sweep/plan.ts";
+import type { StepOutcome } from "../sweep/plan.ts";
+import { summarizeSweep } from "../results/sweep-summary.ts";
+import type { TopologyInfo } from "../topology/index.ts";
+import type { Placer, ScenarioObserver } from "./scenario.ts";
+
+export interface RunIo {
+  /** Progress lines (stderr). */
+  progress(line: string): void;
+}
+
+/** `20261125-093000-1a2b`: sortable, short enough for namespace and interface names. */
+export function makeRunId(now: Date = new Date(), suffix: string = randomBytes(2).toString("hex")): string {
+  const iso = now.toISOString();
+  return `${iso.slice(0, 10).replaceAll("-", "")}-${iso.slice(11, 19).replaceAll(":", "")}-${suffix}`;
+}
+
+/** Protocol order per repeat: repeat r starts r−1 places further on, so no protocol always runs first. */
+export function interleavedOrder(protocols: readonly Protocol[], repeats: number): { protocol: Protocol; repeat: number }[] {
+  const order: { protocol: Protocol; repeat: number }[] = [];
+  for (let r = 0; r < repeats; r++) {
+    for (let i = 0; i < protocols.length; i++) {
+      const protocol = protocols[(i + r) % protocols.length];
+      if (protocol !== undefined) order.push({ protocol, repeat: r + 1 });
+    }
+  }
+  return order;
+}
+
+/**
+ * Creates `dir` one level at a time. Node's `mkdirSync(…, { recursive: true })` spins forever on some pseudo
+ * file systems (a path under /proc answers ENOENT to every mkdir), so it is not used here.
+ */
+function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  while (!existsSync(at)) {
+    missing.push(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const path of missing.reverse()) mkdirSync(path);
+}
+
+/** Fails early, before any load, when results could not be written. */
+export function ensureWritableDir(dir: string): void {
+  try {
+    makeDirs(dir);
+    accessSync(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new UsageError("WC_OUT_NOT_WRITABLE", `--out ${dir}: cannot write there (${code}); choose a writable directory`);
+  }
+}
+
+export interface RunHandle {
+  readonly result: RunResult;
+  readonly resultPath: string;
+}
+
+export async function runBench(
+  config: BenchConfig,
+  placer: Placer,
+  io: RunIo,
+  signal: AbortSignal,
+  options: { runId?: string; warnings?: readonly string[]; topology?: TopologyInfo; observer?: (protocol: Protocol) => ScenarioObserver; onStart?: (run: RunHandle) => void } = {},
+): Promise<RunHandle> {
+  const runId = options.runId ?? makeRunId();
+  const dir = resolve(config.outDir, runId);
+  ensureWritableDir(dir);
+  const resultPath = join(dir, "result.json");
+  const result: RunResult = {
+    schema: RESULT_SCHEMA,
+    runId,
+    startedAt: new Date().toISOString(),
+    finishedAt: null,
+    state: "running",
+    environment: describeEnvironment(),
+    config,
+    topology: options.topology ?? null,
+    warnings: [...(options.warnings ?? [])],
+    scenarios: [],
+    skipped: [],
+    sweep: null,
+  };
+  const save = (): void => writeFileAtomic(resultPath, `${JSON.stringify(result, null, 2)}\n`);
+  save();
+  options.onStart?.({ result, resultPath });
+
+  let tls: (TlsMaterial & { cleanup(): Promise<void> }) | undefined;
+  try {
+    if (config.protocols.some(usesTls)) tls = await makeTlsMaterial([placer.serverAddress]);
+    const slots = runSlots(config);
+    const stopped = new Set<Protocol>();
+    const history = new Map<Protocol, StepOutcome[]>();
+    /** By pps: each protocol's packets per request at its last finished step, where the next step's calibration starts. */
+    const lastPacketsPerRequest = new Map<Protocol, number>();
+    const startedMs = Date.now();
+    for (const [index, slot] of slots.entries()) {
+      if (signal.aborted) break;
+      const { protocol, repeat } = slot;
+      const tag = `[${index + 1}/${slots.length}]`;
+      const name = scenarioName(config, slot);
+      if (stopped.has(protocol)) {
+        io.progress(`${tag} ${name}: skipped, ${protocol} is already past saturation`);
+        result.skipped.push({ name, reason: "past saturation at a lower step" });
+        continue;
+      }
+      const scenarioConfig = slotConfig(config, slot);
+      if (config.sweep !== null && Date.now() - startedMs + scenarioTimeLimitMs(scenarioConfig) > config.maxTotalMs) {
+        io.progress(`${tag} ${name}: skipped, it could run past --max-time`);
+        result.skipped.push({ name, reason: `--max-time ${config.maxTotalMs / 1000} s reached` });
+        continue;
+      }
+      const load = scenarioConfig.pps === null ? `${scenarioConfig.rps} req/s` : `${scenarioConfig.pps} packets/s`;
+      io.progress(`${tag} ${name}: ${load}, ${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s measured`);
+      const seed = lastPacketsPerRequest.get(protocol);
+      const scenario: ScenarioResult = await runScenario(
+        {
+          name,
+          protocol,
+          repeat,
+          config: scenarioConfig,
+          ...(tls !== undefined && usesTls(protocol) ? { tls } : {}),
+          ...(seed === undefined ? {} : { ppsInitialPacketsPerRequest: seed }),
+        },
+        placer,
+        signal,
+        options.observer?.(protocol),
+        (line) => io.progress(`${tag} ${name}: ${line}`),
+      );
+      result.scenarios.push(slot.step === undefined ? scenario : { ...scenario, step: slot.step });
+      save();
+      io.progress(`${tag} ${name}: ${describeOutcome(scenario)}`);
+      if (config.sweep !== null) {
+        const steps = history.get(protocol) ?? [];
+        steps.push(stepOutcome(scenario));
+        history.set(protocol, steps);
+        if (pastSaturation(steps)) stopped.add(protocol);
+        const measured = scenario.state === "completed" ? scenario.perRequest?.packets : undefined;
+        if (config.sweep.by === "pps" && measured !== undefined && measured !== null && measured > 0) lastPacketsPerRequest.set(protocol, measured);
+      }
+    }
+    if (config.sweep !== null) {
+      result.sweep = summarizeSweep(config.sweep, config.sloP99Us, result.scenarios);
+      save();
+    }
+  } finally {
+    await tls?.cleanup();
+    result.state = signal.aborted ? "interrupted" : "finished";
+    result.finishedAt = new Date().toISOString();
+    save();
+  }
+  return { result, resultPath };
+}
+
+interface Slot {
+  readonly protocol: Protocol;
+  readonly repeat: number;
+  /** In a sweep, the step's offered load in the sweep's unit. */
+  readonly offered?: number;
+  readonly step?: number;
+}
+
+function runSlots(config: BenchConfig): Slot[] {
+  if (config.sweep === null) return interleavedOrder(config.protocols, config.repeat);
+  return sweepOrder(config.protocols, sweepRates(config.sweep), config.repeat);
+}
+
+/** A sweep step's config: its request rate, or by pps its packet rate (the scenario calibrates the request rate). */
+export function slotConfig(config: BenchConfig, slot: Slot): BenchConfig {
+  if (config.sweep === null || slot.offered === undefined) return config;
+  return config.sweep.by === "pps" ? { ...config, pps: slot.offered } : { ...config, rps: slot.offered };
+}
+
+/** `h2c@5480` in a sweep by rps, `h2c@20000pps` by pps; `#2` for a second repeat. */
+export function scenarioName(config: BenchConfig, slot: Slot): string {
+  const rate = config.sweep === null ? "" : `@${slot.offered}${config.sweep.by === "pps" ? "pps" : ""}`;
+  return `${slot.protocol}${rate}${config.repeat > 1 ? `#${slot.repeat}` : ""}`;
+}
+
+function stepOutcome(s: ScenarioResult): StepOutcome {
+  if (s.state !== "completed") return { offeredRps: s.offeredRps, achievedRps: 0, errorRate: 1 };
+  return { offeredRps: s.offeredRps, achievedRps: s.achievedRps, errorRate: s.requests > 0 ? totalErrors(s.errors) / s.requests : 0 };
+}
+
+function describeOutcome(s: ScenarioResult): string {
+  if (s.state !== "completed") return `${s.state}: ${s.error}`;
+  const flag = s.generator.saturated ? " — SATURATED" : "";
+  const pps = s.pps === undefined ? "" : ` of ${s.pps.requestRate} calibrated, ${s.pps.measuredPps ?? "unmeasured"} of ${s.pps.offeredPps} packets/s`;
+  return `achieved ${s.achievedRps} req/s${pps}, p99 ${s.latencyUs.p99} µs${flag}`;
+}

@@ -1,0 +1,238 @@
+/**
+ * Runs one scenario: server child, generator child, warm-up, measured window, report. Failures become an
+ * `errored` scenario with the reason (a dying server or generator, a start-up timeout, the hard time limit);
+ * an abort (signal) becomes `aborted`. Children are always stopped before it returns.
+ */
+import type { BenchConfig } from "../config/config.ts";
+import type { Command } from "../support/child-process.ts";
+import { describeExit, withTimeout } from "../support/child-process.ts";
+import { startServerProcess } from "./server-process.ts";
+import type { ServerProcess } from "./server-process.ts";
+import { startGeneratorProcess } from "../load/generator-process.ts";
+import type { GeneratorProcess } from "../load/generator-process.ts";
+import { PRIME_MAX_MS } from "../load/prime.ts";
+import type { PrimeOutcome } from "../load/prime.ts";
+import type { GeneratorReport } from "../load/report.ts";
+import type { LoadPlan } from "../load/generator.ts";
+import { calibrate, CALIBRATION_ROUNDS } from "../load/pps.ts";
+import type { Calibration } from "../load/pps.ts";
+import type { KernelFigures } from "../results/kernel-figures.ts";
+import type { Protocol, TlsMaterial } from "../../contract/index.ts";
+import type { Placement, PpsFigures, ScenarioResult } from "../results/schema.ts";
+
+/** Where children run: a topology puts them in namespaces and on CPUs. */
+export interface Placer {
+  readonly kind: string;
+  /** The address the client connects to. */
+  readonly serverAddress: string;
+  /** The address the server binds, when it differs (docker: the container's, behind the published port). */
+  readonly serverListenAddress?: string;
+  /** The namespace holding a bridge and its ports (bridge, docker), for the collector. */
+  readonly bridge?: { readonly pid: number; readonly interfaces: readonly string[] } | null;
+  readonly serverCpu: number | null;
+  readonly clientCpu: number | null;
+  command(role: "server" | "client", argv: string[]): Command;
+  /** A pid inside the role's network namespace, for /proc/<pid>/net/* reads (not for loopback). */
+  anchorPid?(role: "server" | "client"): number;
+  /** The role's network namespace name; null on loopback. */
+  namespace?(role: "server" | "client"): string | null;
+}
+
+/** Optional observers, called at the scenario's edges (the kernel collector hooks in here). */
+export interface ScenarioObserver {
+  /** Releases whatever the observer holds (open fds, timers); called however the scenario ends. */
+  close?(): void;
+  /** Both children are up and the connections warm; load has not started. */
+  beforeLoad?(pids: { serverPid: number; generatorPid: number }): Promise<void>;
+  onPhase?(phase: "measure" | "drain", epochMs: number): void;
+  /** The server interface's packets so far (rx + tx), for --pps calibration; available after beforeLoad. */
+  countServerPackets?(): number;
+  /** The kernel figures a completed scenario carries. */
+  afterLoad?(report: GeneratorReport): Promise<KernelFigures>;
+}
+
+export interface ScenarioPlan {
+  readonly name: string;
+  readonly protocol: Protocol;
+  readonly repeat: number;
+  readonly config: BenchConfig;
+  readonly tls?: TlsMaterial;
+  /** With --pps: the packets per request the calibration's first guess assumes (a sweep passes the previous step's). */
+  readonly ppsInitialPacketsPerRequest?: number;
+}
+
+/** Time allowed for start-up and shut-down around the load itself. */
+const SCENARIO_MARGIN_MS = 60_000;
+
+const PPS_CALIBRATION_WARMUP_MS = 300;
+const PPS_CALIBRATION_WINDOW_MS = 1000;
+
+export function scenarioTimeLimitMs(config: BenchConfig): number {
+  const calibrationMs = config.pps === null ? 0 : CALIBRATION_ROUNDS * (PPS_CALIBRATION_WARMUP_MS + PPS_CALIBRATION_WINDOW_MS + config.requestTimeoutMs);
+  const primeMs = config.primeRequests > 0 ? PRIME_MAX_MS + config.requestTimeoutMs : 0;
+  return config.warmupMs + config.durationMs + config.requestTimeoutMs + 1000 + calibrationMs + primeMs + SCENARIO_MARGIN_MS;
+}
+
+function ppsFigures(calibration: Calibration, kernel: KernelFigures | undefined): PpsFigures {
+  const packets = kernel?.totals.packets ?? null;
+  const windowMs = kernel?.collector.windowMs ?? 0;
+  return {
+    offeredPps: calibration.targetPps,
+    initialPacketsPerRequest: calibration.initialPacketsPerRequest,
+    calibration: calibration.rounds,
+    requestRate: calibration.requestRate,
+    measuredPps: packets === null || !(windowMs > 0) ? null : Math.round((packets * 1000 * 10) / windowMs) / 10,
+  };
+}
+
+class ScenarioAbort extends Error {}
+
+export async function runScenario(
+  plan: ScenarioPlan,
+  placer: Placer,
+  signal: AbortSignal,
+  observer: ScenarioObserver = {},
+  progress: (line: string) => void = () => {},
+): Promise<ScenarioResult> {
+  const { config } = plan;
+  const startedAt = new Date().toISOString();
+  let offeredRps = config.rps;
+  let server: ServerProcess | undefined;
+  let generator: GeneratorProcess | undefined;
+  const placement = (): Placement => ({
+    topology: placer.kind,
+    serverCpu: placer.serverCpu,
+    clientCpu: placer.clientCpu,
+    serverPid: server?.pid ?? null,
+    generatorPid: generator?.child.pid ?? null,
+    serverAddress: placer.serverAddress,
+    serverPort: server?.port ?? null,
+  });
+  let primed: PrimeOutcome | null = null;
+  const common = () => ({
+    name: plan.name,
+    protocol: plan.protocol,
+    repeat: plan.repeat,
+    startedAt,
+    offeredRps,
+    connections: config.connections,
+    streams: config.streams,
+    requestBytes: config.requestBytes,
+    responseBytes: config.responseBytes,
+    serverSettings: config.server,
+    placement: placement(),
+    ...(primed === null ? {} : { prime: primed }),
+  });
+
+  const aborted = new Promise<never>((_, reject) => {
+    const onAbort = (): void => reject(new ScenarioAbort(String(signal.reason ?? "aborted")));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+
+  const work = async (): Promise<{ report: GeneratorReport; kernel: KernelFigures | undefined; pps: PpsFigures | undefined }> => {
+    server = await Promise.race([
+      startServerProcess(
+        {
+          protocol: plan.protocol,
+          host: placer.serverListenAddress ?? placer.serverAddress,
+          port: config.port,
+          requestBytes: config.requestBytes,
+          responseBytes: config.responseBytes,
+          settings: config.server,
+          ...(plan.tls === undefined ? {} : { tls: plan.tls }),
+        },
+        (argv) => placer.command("server", argv),
+      ),
+      aborted,
+    ]);
+    const s = server;
+    progress(`server pid ${s.pid} listening on ${placer.serverAddress}:${s.port}${placer.serverCpu === null ? "" : ` (CPU ${placer.serverCpu})`}`);
+    const serverDied = s.child.exited.then((exit) => {
+      throw new Error(describeExit(`${plan.protocol} server`, exit, s.child.stderrTail()));
+    });
+    serverDied.catch(() => {});
+    generator = startGeneratorProcess(
+      {
+        client: {
+          protocol: plan.protocol,
+          host: placer.serverAddress,
+          port: s.port,
+          connections: config.connections,
+          streams: config.streams,
+          requestBytes: config.requestBytes,
+          responseBytes: config.responseBytes,
+          requestTimeoutMs: config.requestTimeoutMs,
+          ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem }),
+        },
+        grpcClient: config.grpcClient,
+        ...(config.primeRequests > 0 ? { prime: { requests: config.primeRequests, maxMs: PRIME_MAX_MS } } : {}),
+        plan: {
+          rps: offeredRps,
+          warmupMs: config.warmupMs,
+          durationMs: config.durationMs,
+          maxInFlight: config.maxInFlight,
+          drainTimeoutMs: config.requestTimeoutMs + 1000,
+        },
+      },
+      (argv) => placer.command("client", argv),
+    );
+    if (config.primeRequests > 0) progress(`priming with ${config.primeRequests} closed-loop requests`);
+    const generatorPid = await Promise.race([generator.ready, serverDied, aborted]);
+    primed = generator.primed();
+    progress(`generator pid ${generatorPid} connected${placer.clientCpu === null ? "" : ` (CPU ${placer.clientCpu})`}; idle baseline`);
+    await Promise.race([observer.beforeLoad?.({ serverPid: s.pid, generatorPid }), serverDied, aborted]);
+    const gen = generator;
+    const loadPlan = (rps: number, warmupMs: number, durationMs: number): LoadPlan => ({
+      rps,
+      warmupMs,
+      durationMs,
+      maxInFlight: config.maxInFlight,
+      drainTimeoutMs: config.requestTimeoutMs + 1000,
+    });
+    let calibration: Calibration | undefined;
+    if (config.pps !== null) {
+      const count = observer.countServerPackets;
+      if (count === undefined) throw new Error("--pps needs the collector to count the server's packets");
+      calibration = await Promise.race([
+        calibrate(config.pps, async (rps) => {
+          progress(`--pps calibration at ${rps} req/s`);
+          let atStart = 0;
+          let atEnd = 0;
+          const r = await gen.run(loadPlan(rps, PPS_CALIBRATION_WARMUP_MS, PPS_CALIBRATION_WINDOW_MS), (phase) => {
+            if (phase === "measure") atStart = count();
+            else atEnd = count();
+          });
+          return { packets: atEnd - atStart, requests: r.completedInWindow, achievedRps: r.achievedRps };
+        }, CALIBRATION_ROUNDS, plan.ppsInitialPacketsPerRequest),
+        serverDied,
+        aborted,
+      ]);
+      offeredRps = calibration.requestRate;
+    }
+    progress("warm-up");
+    const main = gen.run(loadPlan(offeredRps, config.warmupMs, config.durationMs), (phase, epochMs) => {
+      observer.onPhase?.(phase, epochMs);
+      progress(phase === "measure" ? "measuring" : "draining");
+    });
+    const report = await Promise.race([main, serverDied, aborted]);
+    gen.done();
+    const kernel = await Promise.race([observer.afterLoad?.(report), serverDied, aborted]);
+    return { report, kernel, pps: calibration === undefined ? undefined : ppsFigures(calibration, kernel) };
+  };
+
+  try {
+    const limitMs = scenarioTimeLimitMs(config);
+    const { report, kernel, pps } = await withTimeout(work(), limitMs, `scenario exceeded its hard time limit of ${Math.round(limitMs / 1000)} s`);
+    const { offeredRps: _offered, ...rest } = report;
+    return { ...common(), ...rest, ...kernel, ...(pps === undefined ? {} : { pps }), state: "completed" };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof ScenarioAbort) return { ...common(), state: "aborted", error: `interrupted: ${message}` };
+    return { ...common(), state: "errored", error: message };
+  } finally {
+    observer.close?.();
+    await Promise.all([generator?.child.stop(2000), server?.child.stop(5000)]);
+  }
+}

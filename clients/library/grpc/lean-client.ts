@@ -1,0 +1,252 @@
+/**
+ * A lean gRPC client for the `grpc` and `grpc-stream` arms (`--grpc-client lean`): node:http2 core sessions speaking
+ * the gRPC wire format (grpc/doc/PROTOCOL-HTTP2.md) to the same, unmodified grpc-js server, with the hot-path codec
+ * of proto/codec.ts instead of protobufjs.
+ *
+ * grpc-js spends ~200–250 µs of generator CPU per call (channel, resolver, load balancer, retry and filter stacks,
+ * metadata objects), which saturates the generator near 2–5k calls/s; this client spends a little more than the h2c
+ * client (the trailers are one more HEADERS frame per call): measured 1.15–1.2× h2c at 2000 req/s and ~62 µs per
+ * call at 10k req/s on a busy 2-vCPU machine, so the generator can offer gRPC load the server can take. It sends fewer request headers than grpc-js (no
+ * user-agent, grpc-accept-encoding or accept-encoding), so its bytes per request are a little lower: grpc-js stays
+ * the default and the headline arm.
+ *
+ * Connection semantics are the grpc-js client's: one session (TCP connection) per `connections`, at most `streams`
+ * requests in flight on each, the rest in the shared FIFO (clients/slot-queue.ts). `grpc` sends one POST per request
+ * to /wirecost.Bench/Unary; `grpc-stream` keeps one POST /wirecost.Bench/Bidi per connection open and matches
+ * answers by seq (clients/grpc/bidi-lane.ts). A call is OK only with `grpc-status: 0`.
+ */
+
+import http2 from "node:http2";
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
+import { failure, failureFromError } from "../../common/error-kind.ts";
+import { assertNever } from "../../../contract/index.ts";
+import type { BenchClient, ClientOptions, SendCallback } from "../../../contract/index.ts";
+import { BIDI_PATH, encodePayload, makeBody, UNARY_PATH } from "../../../proto/codec.ts";
+import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
+import type { Tracked } from "../../common/outstanding.ts";
+import { SlotQueue } from "../../common/slot-queue.ts";
+import { closeSession, sessionOf } from "../http2/session.ts";
+import { BidiLane } from "./bidi-lane.ts";
+import { frameMessage, GrpcFrameReader } from "./frames.ts";
+import { GRPC_CONTENT_TYPE, LeanBidiCall, readStatus, unaryVerdict } from "./lean-call.ts";
+
+/** What grpc-js sends too (transport.js `createCall`); `te: trailers` is required by the gRPC HTTP/2 mapping. */
+const UNARY_HEADERS = { ":method": "POST", ":path": UNARY_PATH, "content-type": GRPC_CONTENT_TYPE, te: "trailers" };
+const BIDI_HEADERS = { ":method": "POST", ":path": BIDI_PATH, "content-type": GRPC_CONTENT_TYPE, te: "trailers" };
+/** Session memory: the same limit as servers/grpc/server.ts. */
+const SESSION_OPTIONS = { maxSessionMemory: 256, settings: { enablePush: false } };
+const kRequest = Symbol("wirecost.leanRequest");
+
+interface Connection {
+  session: ClientHttp2Session | null;
+  /** Requests this connection carries now (slot-queue.ts). */
+  active: number;
+  /** grpc-stream: the open Bidi call, if any. */
+  lane: BidiLane<LeanRequest> | null;
+}
+
+export class LeanRequest implements Tracked {
+  deadlineMs = 0;
+  done: SendCallback | null;
+  olderOutstanding: Tracked | null = null;
+  newerOutstanding: Tracked | null = null;
+  readonly seq: number;
+  readonly client: LeanGrpcClient;
+  /** grpc: the unary call's stream; grpc-stream: the lane carrying it. */
+  stream: ClientHttp2Stream | null = null;
+  lane: BidiLane<LeanRequest> | null = null;
+  slot: Connection | null = null;
+  httpStatus = 0;
+  /** `grpc-status` / `grpc-message` from the trailers, or from the headers of a Trailers-Only answer. */
+  grpcStatus: string | undefined = undefined;
+  grpcMessage: string | undefined = undefined;
+  /** The first answer message, and how many came after it (a unary call has exactly one). */
+  answer: Buffer | null = null;
+  extraMessages = 0;
+  /** Made only when a chunk is not exactly one whole message. */
+  reader: GrpcFrameReader | null = null;
+
+  constructor(client: LeanGrpcClient, seq: number, done: SendCallback) {
+    this.client = client;
+    this.seq = seq;
+    this.done = done;
+  }
+
+  /** FrameSink */
+  message(message: Buffer): void {
+    if (this.answer === null) this.answer = message;
+    else this.extraMessages++;
+  }
+}
+
+type TaggedStream = ClientHttp2Stream & { [kRequest]: LeanRequest };
+
+function requestOf(stream: ClientHttp2Stream): LeanRequest {
+  return (stream as TaggedStream)[kRequest];
+}
+
+function onResponse(this: ClientHttp2Stream, headers: IncomingHttpHeaders): void {
+  const req = requestOf(this);
+  req.httpStatus = Number(headers[":status"]);
+  // Trailers-Only: an answer without messages carries its status in the one HEADERS frame.
+  if (headers["grpc-status"] !== undefined) readStatus(req, headers);
+}
+
+function onTrailers(this: ClientHttp2Stream, trailers: IncomingHttpHeaders): void {
+  readStatus(requestOf(this), trailers);
+}
+
+function onData(this: ClientHttp2Stream, chunk: Buffer): void {
+  const req = requestOf(this);
+  if (req.done === null) return;
+  // The usual case: one chunk holding exactly one uncompressed message. Anything else goes through the reader.
+  if (req.reader === null && req.answer === null && chunk.length >= 5 && chunk[0] === 0 && chunk.readUInt32BE(1) === chunk.length - 5) {
+    req.answer = chunk.subarray(5);
+    return;
+  }
+  try {
+    (req.reader ??= new GrpcFrameReader()).push(chunk, req);
+  } catch (err) {
+    req.client.outstanding.settle(req, failureFromError(err));
+    this.close(http2.constants.NGHTTP2_CANCEL);
+  }
+}
+
+function onEnd(this: ClientHttp2Stream): void {
+  const req = requestOf(this);
+  if (req.done !== null) req.client.outstanding.settle(req, unaryVerdict(req, req.client.responseBytes));
+}
+
+function onError(this: ClientHttp2Stream, err: Error): void {
+  const req = requestOf(this);
+  if (req.done !== null) req.client.outstanding.settle(req, failureFromError(err));
+}
+
+function onClose(this: ClientHttp2Stream): void {
+  const req = requestOf(this);
+  if (req.done !== null) req.client.outstanding.settle(req, failure("reset", `stream closed with code ${this.rstCode}`));
+  // As in clients/http2/client.ts: node keeps closed streams reachable until a full GC; let the answer go now.
+  req.answer = null;
+  req.reader = null;
+  if (req.slot !== null) req.client.slots.release(req.slot, 1);
+}
+
+export class LeanGrpcClient {
+  readonly outstanding: Outstanding<LeanRequest>;
+  readonly slots: SlotQueue<Connection, LeanRequest>;
+  readonly responseBytes: number;
+  readonly #streaming: boolean;
+  readonly #authority: string;
+  readonly #body: Uint8Array;
+  #closed = false;
+
+  constructor(opts: ClientOptions, streaming: boolean) {
+    this.#streaming = streaming;
+    this.#authority = `http://${urlHost(opts.host)}:${opts.port}`;
+    this.#body = makeBody(opts.requestBytes);
+    this.responseBytes = opts.responseBytes;
+    const connections: Connection[] = [];
+    for (let i = 0; i < opts.connections; i++) connections.push({ session: null, active: 0, lane: null });
+    this.slots = new SlotQueue<Connection, LeanRequest>(connections, opts.streams, (slot, req) => this.#start(slot, req));
+    this.outstanding = new Outstanding<LeanRequest>(opts.requestTimeoutMs, (req) => {
+      // A queued request is skipped when its turn comes; an open call is cancelled, freeing its slot on 'close'.
+      if (req.stream !== null && !req.stream.closed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
+      else if (req.lane !== null) req.lane.expire(req);
+    });
+  }
+
+  get inFlight(): number {
+    return this.outstanding.size;
+  }
+
+  send(seq: number, done: SendCallback): void {
+    if (this.#closed) {
+      done(CLOSED_FAILURE);
+      return;
+    }
+    const req = new LeanRequest(this, seq, done);
+    this.outstanding.add(req);
+    this.slots.submit(req);
+  }
+
+  /** One request on every connection, so each is connected and has exchanged SETTINGS before load starts. */
+  warmUp(): Promise<void> {
+    return warmUpAll(this.slots.slots.length, (i, done) => {
+      const req = new LeanRequest(this, i, done);
+      this.outstanding.add(req);
+      this.slots.startOn(this.slots.slots[i] as Connection, req);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.slots.close();
+    for (const req of this.outstanding.failAll(CLOSED_FAILURE)) {
+      if (req.stream !== null && !req.stream.closed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
+    }
+    this.outstanding.stop();
+    for (const slot of this.slots.slots) slot.lane?.close();
+    await Promise.all(this.slots.slots.map((slot) => closeSession(slot.session)));
+  }
+
+  #start(slot: Connection, req: LeanRequest): void {
+    try {
+      if (this.#streaming) this.#startOnLane(slot, req);
+      else this.#startUnary(slot, req);
+    } catch (err) {
+      this.outstanding.settle(req, failureFromError(err));
+      this.slots.release(slot, 1);
+    }
+  }
+
+  #startUnary(slot: Connection, req: LeanRequest): void {
+    const stream = sessionOf(slot, this.#authority, SESSION_OPTIONS).request(UNARY_HEADERS, { endStream: false });
+    (stream as TaggedStream)[kRequest] = req;
+    req.stream = stream;
+    req.slot = slot;
+    stream.on("response", onResponse);
+    stream.on("trailers", onTrailers);
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    stream.on("error", onError);
+    stream.on("close", onClose);
+    stream.end(frameMessage(encodePayload(req.seq, this.#body)));
+  }
+
+  #startOnLane(slot: Connection, req: LeanRequest): void {
+    let lane = slot.lane;
+    if (lane === null || lane.ended) {
+      const stream = sessionOf(slot, this.#authority, SESSION_OPTIONS).request(BIDI_HEADERS, { endStream: false });
+      const call = new LeanBidiCall(stream);
+      const { outstanding } = this;
+      lane = new BidiLane<LeanRequest>(
+        call,
+        this.responseBytes,
+        (r, outcome) => outstanding.settle(r, outcome),
+        (count) => this.slots.release(slot, count),
+      );
+      call.attach(lane);
+      slot.lane = lane;
+    }
+    req.lane = lane;
+    lane.write(req, { seq: req.seq, body: this.#body });
+  }
+}
+
+export async function createLeanClient(opts: ClientOptions): Promise<BenchClient> {
+  checkClientOptions(opts);
+  switch (opts.protocol) {
+    case "grpc":
+      return new LeanGrpcClient(opts, false);
+    case "grpc-stream":
+      return new LeanGrpcClient(opts, true);
+    case "http1":
+    case "http1-close":
+    case "h2c":
+    case "h2":
+      throw new TypeError(`clients/grpc/lean-client does not speak ${opts.protocol}`);
+    default:
+      return assertNever(opts.protocol);
+  }
+}

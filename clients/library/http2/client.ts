@@ -1,0 +1,200 @@
+/**
+ * HTTP/2 client (node:http2) for the `h2c` (prior knowledge) and `h2` (TLS, ALPN `h2`) arms.
+ *
+ * `connections` sessions, each with at most `streams` streams open; more requests wait in one client-side FIFO and
+ * go out on the least-loaded session as streams close (clients/slot-queue.ts). Stream listeners are shared functions that find their
+ * request through a symbol on the stream, so a request costs one small object rather than five closures.
+ */
+
+import http2 from "node:http2";
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, SecureClientSessionOptions } from "node:http2";
+import { failure, failureFromError } from "../../common/error-kind.ts";
+import { assertNever } from "../../../contract/index.ts";
+import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
+import { bodyLooksRight, decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../../proto/codec.ts";
+import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
+import type { Tracked } from "../../common/outstanding.ts";
+import { SlotQueue } from "../../common/slot-queue.ts";
+import { closeSession, sessionOf } from "./session.ts";
+
+const EMPTY = Buffer.alloc(0);
+const REQUEST_HEADERS = { ":method": "POST", ":path": UNARY_PATH, "content-type": PROTOBUF_CONTENT_TYPE };
+/** Same limit as servers/http2/server.ts. */
+const MAX_SESSION_MEMORY_MB = 256;
+const kRequest = Symbol("wirecost.request");
+
+interface Slot {
+  session: ClientHttp2Session | null;
+  /** Streams open on this session (closed streams are released on 'close'). */
+  active: number;
+}
+
+class Http2Request implements Tracked {
+  deadlineMs = 0;
+  done: SendCallback | null;
+  olderOutstanding: Tracked | null = null;
+  newerOutstanding: Tracked | null = null;
+  readonly seq: number;
+  readonly client: Http2Client;
+  stream: ClientHttp2Stream | null = null;
+  slot: Slot | null = null;
+  status = 0;
+  first: Buffer | null = null;
+  rest: Buffer[] | null = null;
+
+  constructor(client: Http2Client, seq: number, done: SendCallback) {
+    this.client = client;
+    this.seq = seq;
+    this.done = done;
+  }
+}
+
+type TaggedStream = ClientHttp2Stream & { [kRequest]: Http2Request };
+
+function requestOf(stream: ClientHttp2Stream): Http2Request {
+  return (stream as TaggedStream)[kRequest];
+}
+
+function onResponse(this: ClientHttp2Stream, headers: IncomingHttpHeaders): void {
+  requestOf(this).status = Number(headers[":status"]);
+}
+
+function onData(this: ClientHttp2Stream, chunk: Buffer): void {
+  const req = requestOf(this);
+  if (req.first === null) req.first = chunk;
+  else (req.rest ??= [req.first]).push(chunk);
+}
+
+function onEnd(this: ClientHttp2Stream): void {
+  const req = requestOf(this);
+  if (req.done !== null) req.client.outstanding.settle(req, req.client.verdict(req));
+}
+
+function onError(this: ClientHttp2Stream, err: Error): void {
+  const req = requestOf(this);
+  if (req.done !== null) req.client.outstanding.settle(req, failureFromError(err));
+}
+
+function onClose(this: ClientHttp2Stream): void {
+  const req = requestOf(this);
+  if (req.done !== null) req.client.outstanding.settle(req, failure("reset", `stream closed with code ${this.rstCode}`));
+  // Node keeps a closed stream reachable from old space until the next full GC (clients/grpc/release-closed-streams.ts
+  // explains how), and so this request through kRequest: let the answer's buffers go now.
+  req.first = null;
+  req.rest = null;
+  if (req.slot !== null) req.client.slots.release(req.slot, 1);
+}
+
+class Http2Client {
+  readonly outstanding: Outstanding<Http2Request>;
+  readonly slots: SlotQueue<Slot, Http2Request>;
+  readonly #opts: ClientOptions;
+  readonly #authority: string;
+  readonly #sessionOptions: SecureClientSessionOptions;
+  readonly #body: Uint8Array;
+  #closed = false;
+
+  constructor(opts: ClientOptions, tls: boolean) {
+    this.#opts = opts;
+    this.#authority = `${tls ? "https" : "http"}://${urlHost(opts.host)}:${opts.port}`;
+    this.#sessionOptions = {
+      maxSessionMemory: MAX_SESSION_MEMORY_MB,
+      settings: { enablePush: false },
+      ...(tls ? { ca: opts.caPem, servername: "localhost", ALPNProtocols: ["h2"] } : {}),
+    };
+    this.#body = makeBody(opts.requestBytes);
+    const slots: Slot[] = [];
+    for (let i = 0; i < opts.connections; i++) slots.push({ session: null, active: 0 });
+    this.slots = new SlotQueue<Slot, Http2Request>(slots, opts.streams, (slot, req) => this.#start(slot, req));
+    this.outstanding = new Outstanding<Http2Request>(opts.requestTimeoutMs, (req) => {
+      // A queued request is skipped when its turn comes; an open stream is cancelled, freeing its slot on 'close'.
+      if (req.stream !== null && !req.stream.closed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
+    });
+  }
+
+  get inFlight(): number {
+    return this.outstanding.size;
+  }
+
+  send(seq: number, done: SendCallback): void {
+    if (this.#closed) {
+      done(CLOSED_FAILURE);
+      return;
+    }
+    const req = new Http2Request(this, seq, done);
+    this.outstanding.add(req);
+    this.slots.submit(req);
+  }
+
+  verdict(req: Http2Request): RequestFailure | null {
+    if (req.status !== 200) return failure("status", `HTTP status ${req.status}`);
+    const buf = req.rest !== null ? Buffer.concat(req.rest) : (req.first ?? EMPTY);
+    let seq: number;
+    let body: Uint8Array;
+    try {
+      ({ seq, body } = decodePayload(buf));
+    } catch (err) {
+      return failure("protocol", `undecodable answer: ${(err as Error).message}`);
+    }
+    if (seq === req.seq && bodyLooksRight(body, this.#opts.responseBytes)) return null;
+    return failure("mismatch", `sent seq ${req.seq}, got seq ${seq} with a ${body.length}-byte body`);
+  }
+
+  /** One request on every session, so each is connected and has exchanged SETTINGS before load starts. */
+  warmUp(): Promise<void> {
+    return warmUpAll(this.slots.slots.length, (i, done) => {
+      const req = new Http2Request(this, i, done);
+      this.outstanding.add(req);
+      this.slots.startOn(this.slots.slots[i] as Slot, req);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.slots.close();
+    for (const req of this.outstanding.failAll(CLOSED_FAILURE)) {
+      if (req.stream !== null && !req.stream.closed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
+    }
+    this.outstanding.stop();
+    await Promise.all(this.slots.slots.map((slot) => closeSession(slot.session)));
+  }
+
+  #start(slot: Slot, req: Http2Request): void {
+    let stream: ClientHttp2Stream;
+    try {
+      stream = sessionOf(slot, this.#authority, this.#sessionOptions).request(REQUEST_HEADERS, { endStream: false });
+    } catch (err) {
+      this.outstanding.settle(req, failureFromError(err));
+      this.slots.release(slot, 1);
+      return;
+    }
+    (stream as TaggedStream)[kRequest] = req;
+    req.stream = stream;
+    req.slot = slot;
+    stream.on("response", onResponse);
+    stream.on("data", onData);
+    stream.on("end", onEnd);
+    stream.on("error", onError);
+    stream.on("close", onClose);
+    stream.end(encodePayload(req.seq, this.#body));
+  }
+}
+
+export async function createClient(opts: ClientOptions): Promise<BenchClient> {
+  checkClientOptions(opts);
+  switch (opts.protocol) {
+    case "h2c":
+      return new Http2Client(opts, false);
+    case "h2":
+      if (opts.caPem === undefined) throw new TypeError("the h2 arm needs opts.caPem");
+      return new Http2Client(opts, true);
+    case "http1":
+    case "http1-close":
+    case "grpc":
+    case "grpc-stream":
+      throw new TypeError(`clients/http2 does not speak ${opts.protocol}`);
+    default:
+      return assertNever(opts.protocol);
+  }
+}
