@@ -1,32 +1,33 @@
 /**
- * One entry for every arm's client. Families are imported on demand, so an HTTP generator never loads grpc-js, and
- * the lean gRPC client (`--grpc-client lean`) never loads it either.
+ * One entry for every arm's client, picked by the arms table's clients column (contract/arms.ts) and
+ * `--grpc-client`. Clients are imported on demand, so an HTTP generator never loads grpc-js, and the lean gRPC
+ * client (`--grpc-client lean`) never loads it either.
  */
 
-import { assertNever, familyOf } from "../contract/index.ts";
-import type { BenchClient, ClientOptions } from "../contract/index.ts";
+import { assertNever, clientKindFor } from "../contract/index.ts";
+import type { BenchClient, ClientKind, ClientOptions, GrpcClientChoice } from "../contract/index.ts";
 
-/** Which client speaks the gRPC arms: the real library (the default, and the headline arm) or the lean one. */
-export const GRPC_CLIENTS = ["grpc-js", "lean"] as const;
-export type GrpcClientChoice = (typeof GRPC_CLIENTS)[number];
+// bench/config reads the choice list from here; it lives in the contract beside the clients column.
+export { GRPC_CLIENTS } from "../contract/index.ts";
+export type { GrpcClientChoice } from "../contract/index.ts";
 
-export async function createClient(opts: ClientOptions, grpcClient: GrpcClientChoice = "grpc-js"): Promise<BenchClient> {
-  const family = familyOf(opts.protocol);
-  switch (family) {
-    case "http1":
+/** The client of `kind` for `opts.protocol`; it throws when the arm is not its family's. */
+export async function createClientOfKind(kind: ClientKind, opts: ClientOptions): Promise<BenchClient> {
+  switch (kind) {
+    case "undici":
       return (await import("./library/http1/client.ts")).createClient(opts);
-    case "http2":
+    case "node-http2":
       return (await import("./library/http2/client.ts")).createClient(opts);
-    case "grpc":
-      switch (grpcClient) {
-        case "grpc-js":
-          return (await import("./library/grpc/client.ts")).createClient(opts);
-        case "lean":
-          return (await import("./library/grpc/lean-client.ts")).createLeanClient(opts);
-        default:
-          return assertNever(grpcClient);
-      }
+    case "grpc-js":
+      return (await import("./library/grpc/client.ts")).createClient(opts);
+    case "lean":
+      return (await import("./library/grpc/lean-client.ts")).createLeanClient(opts);
     default:
-      return assertNever(family);
+      return assertNever(kind);
   }
+}
+
+/** The client that drives `opts.protocol`: the arm's default, or for the gRPC arms the `grpcClient` choice. */
+export async function createClient(opts: ClientOptions, grpcClient: GrpcClientChoice = "grpc-js"): Promise<BenchClient> {
+  return createClientOfKind(clientKindFor(opts.protocol, grpcClient), opts);
 }

@@ -1,0 +1,169 @@
+/**
+ * The protocol arms as one table: a row per arm, and everything that varies by arm is a column of it. Code reads a
+ * column (`familyOf`, `usesTls`, `armOf(p).streams` …) instead of comparing names, so a new arm is a new row plus
+ * its implementation: the columns' unions make every `switch` over a column value fail to compile until it handles
+ * a new value, and test/contract/arms-table.test.ts checks every row against the servers and clients that must
+ * serve it.
+ */
+
+/** Which folder serves an arm: servers/<family>/server.ts and clients/library/<family>/. */
+export type ProtocolFamily = "http1" | "http2" | "grpc";
+
+/**
+ * `keep-alive`: the client opens `connections` connections at warm-up and reuses them. `per-request`: every request
+ * opens its own connection and the server closes it after the answer (`connection: close`, RFC 9112 §9.6), at most
+ * `connections` open at once.
+ */
+export type ConnectionModel = "keep-alive" | "per-request";
+
+/**
+ * How requests share a connection. `one-at-a-time`: one request per connection until its answer (HTTP/1.1 without
+ * pipelining). `multiplexed`: up to `streams` concurrent streams per connection, one per request (RFC 9113 §5).
+ * `bidi-stream`: one long-lived bidirectional call per connection, each request one message on it, up to `streams`
+ * of them unanswered.
+ */
+export type StreamModel = "one-at-a-time" | "multiplexed" | "bidi-stream";
+
+/**
+ * The clients that can drive an arm: undici for HTTP/1.1, node:http2 core sessions for HTTP/2, and for gRPC
+ * grpc-js or the lean node:http2 client (`--grpc-client`, contract/client.ts). A wire-level client and an h2load
+ * driver are further kinds when they exist.
+ */
+export type ClientKind = "undici" | "node-http2" | "grpc-js" | "lean";
+
+/**
+ * Which TCP counter counts an arm's connection opens (bench/collector/per-request.ts `connectionOpensFrom`): the
+ * server namespace's `Tcp: PassiveOpens` (accepted connections) or the client namespace's `ActiveOpens`.
+ */
+export type ConnectionOpensFrom = "server-passive" | "client-active";
+
+export interface ArmRow {
+  /** The arm's name in `--protocols`, result.json and reports. */
+  readonly name: string;
+  readonly family: ProtocolFamily;
+  /** Whether the arm runs over TLS, and so needs the per-run certificate (bench/run/tls.ts). */
+  readonly tls: boolean;
+  readonly connection: ConnectionModel;
+  readonly streams: StreamModel;
+  /** The clients that can drive it, the default first. */
+  readonly clients: readonly [ClientKind, ...ClientKind[]];
+  readonly connectionOpensFrom: ConnectionOpensFrom;
+  /** One line for docs and reports: what is on the wire. */
+  readonly description: string;
+}
+
+export const ARMS = [
+  {
+    name: "http1",
+    family: "http1",
+    tls: false,
+    connection: "keep-alive",
+    streams: "one-at-a-time",
+    clients: ["undici"],
+    connectionOpensFrom: "server-passive",
+    description: "HTTP/1.1, cleartext, keep-alive connections carrying one request at a time",
+  },
+  {
+    name: "http1-close",
+    family: "http1",
+    tls: false,
+    connection: "per-request",
+    streams: "one-at-a-time",
+    clients: ["undici"],
+    connectionOpensFrom: "server-passive",
+    description: "HTTP/1.1, cleartext, `connection: close`: a new TCP connection per request",
+  },
+  {
+    name: "h2c",
+    family: "http2",
+    tls: false,
+    connection: "keep-alive",
+    streams: "multiplexed",
+    clients: ["node-http2"],
+    connectionOpensFrom: "server-passive",
+    description: "HTTP/2 cleartext with prior knowledge, one stream per request",
+  },
+  {
+    name: "h2",
+    family: "http2",
+    tls: true,
+    connection: "keep-alive",
+    streams: "multiplexed",
+    clients: ["node-http2"],
+    connectionOpensFrom: "server-passive",
+    description: "HTTP/2 over TLS (ALPN h2), one stream per request",
+  },
+  {
+    name: "grpc",
+    family: "grpc",
+    tls: false,
+    connection: "keep-alive",
+    streams: "multiplexed",
+    clients: ["grpc-js", "lean"],
+    connectionOpensFrom: "server-passive",
+    description: "gRPC unary calls over cleartext HTTP/2, one stream per request",
+  },
+  {
+    name: "grpc-stream",
+    family: "grpc",
+    tls: false,
+    connection: "keep-alive",
+    streams: "bidi-stream",
+    clients: ["grpc-js", "lean"],
+    connectionOpensFrom: "server-passive",
+    description: "gRPC over cleartext HTTP/2, one long-lived bidi stream per connection, one message per request",
+  },
+] as const satisfies readonly ArmRow[];
+
+export type Protocol = (typeof ARMS)[number]["name"];
+
+/** One arm's row, typed by the columns' unions (so a `switch` over a column is exhaustive over all its values). */
+export interface Arm extends ArmRow {
+  readonly name: Protocol;
+}
+
+/** Every arm, in the table's order (the default `--protocols` and the order reports list them in). */
+export const PROTOCOLS: readonly Protocol[] = ARMS.map((arm) => arm.name);
+
+const BY_NAME: ReadonlyMap<string, Arm> = new Map(ARMS.map((arm) => [arm.name, arm]));
+
+export function isProtocol(value: string): value is Protocol {
+  return BY_NAME.has(value);
+}
+
+export function assertNever(value: never): never {
+  throw new Error(`unhandled case: ${String(value)}`);
+}
+
+/** The row of `protocol`. */
+export function armOf(protocol: Protocol): Arm {
+  const arm = BY_NAME.get(protocol);
+  // Unreachable for a `Protocol`; reached only by a value that skipped `isProtocol`.
+  if (arm === undefined) throw new TypeError(`unknown protocol ${JSON.stringify(protocol)}`);
+  return arm;
+}
+
+export function familyOf(protocol: Protocol): ProtocolFamily {
+  return armOf(protocol).family;
+}
+
+/** Whether an arm runs over TLS (and so needs the per-run certificate). */
+export function usesTls(protocol: Protocol): boolean {
+  return armOf(protocol).tls;
+}
+
+/** The arms whose `streams` option matters: several requests in flight on one connection. */
+export const ARMS_WITH_STREAMS: readonly Protocol[] = ARMS.filter((arm) => arm.streams !== "one-at-a-time").map((arm) => arm.name);
+
+/** The arms served by servers/grpc and clients/library/grpc. */
+export const GRPC_ARMS: readonly Protocol[] = ARMS.filter((arm) => arm.family === "grpc").map((arm) => arm.name);
+
+/**
+ * The row of `protocol` for an implementation of `family`, which names itself as `by` ("servers/http1"); throws
+ * when the table gives the arm to another family.
+ */
+export function armServedBy(protocol: Protocol, family: ProtocolFamily, by: string): Arm {
+  const arm = armOf(protocol);
+  if (arm.family !== family) throw new TypeError(`${by} does not serve ${protocol}`);
+  return arm;
+}
