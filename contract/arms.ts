@@ -29,7 +29,8 @@ export type StreamModel = "one-at-a-time" | "multiplexed" | "bidi-stream";
  * grpc-js or the lean node:http2 client (`--grpc-client`, contract/client.ts). A wire-level client and an h2load
  * driver are further kinds when they exist.
  */
-export type ClientKind = "undici" | "node-http2" | "grpc-js" | "lean";
+export const CLIENT_KINDS = ["undici", "node-http2", "grpc-js", "lean"] as const;
+export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /**
  * Which TCP counter counts an arm's connection opens (bench/collector/per-request.ts `connectionOpensFrom`): the
@@ -164,6 +165,6 @@ export const GRPC_ARMS: readonly Protocol[] = ARMS.filter((arm) => arm.family ==
  */
 export function armServedBy(protocol: Protocol, family: ProtocolFamily, by: string): Arm {
   const arm = armOf(protocol);
-  if (arm.family !== family) throw new TypeError(`${by} does not serve ${protocol}`);
+  if (arm.family !== family) throw new TypeError(`${by} does not handle ${protocol}: contract/arms.ts gives it to ${arm.family}`);
   return arm;
 }

@@ -2,10 +2,9 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { makeTlsMaterial } from "../bench/run/tls.ts";
 import type { TlsFiles } from "../bench/run/tls.ts";
-import { assertNever, DEFAULT_SERVER_SETTINGS, PROTOCOLS, usesTls } from "../contract/index.ts";
-import type { BenchClient, ClientOptions, Protocol, RequestFailure, RunningServer, ServerOptions } from "../contract/index.ts";
-import { createClient } from "../clients/index.ts";
-import type { GrpcClientChoice } from "../clients/index.ts";
+import { armOf, ARMS, assertNever, DEFAULT_SERVER_SETTINGS, usesTls } from "../contract/index.ts";
+import type { BenchClient, ClientKind, ClientOptions, Protocol, RequestFailure, RunningServer, ServerOptions } from "../contract/index.ts";
+import { createClientOfKind } from "../clients/index.ts";
 import { bodyLooksRight, makeBody } from "../proto/codec.ts";
 import { grpcAddress, loadBenchService } from "../proto/grpc-service.ts";
 import type { PayloadMessage } from "../proto/grpc-service.ts";
@@ -27,46 +26,42 @@ function send(client: BenchClient, seq: number): Promise<RequestFailure | null> 
   return new Promise((resolve) => client.send(seq, resolve));
 }
 
-/** Requests a client puts on the wire at once: HTTP/1.1 has one per connection, the multiplexed arms `streams`. */
+/**
+ * Requests a client puts on the wire at once, as the arm's stream model promises: one per connection, or `streams`
+ * per connection (as streams, or as messages on the one bidi call).
+ */
 function expectedOnWire(protocol: Protocol, connections: number, streams: number): number {
-  switch (protocol) {
-    case "http1":
-    case "http1-close":
+  const model = armOf(protocol).streams;
+  switch (model) {
+    case "one-at-a-time":
       return connections;
-    case "h2c":
-    case "h2":
-    case "grpc":
-    case "grpc-stream":
+    case "multiplexed":
+    case "bidi-stream":
       return connections * streams;
     default:
-      return assertNever(protocol);
+      return assertNever(model);
   }
 }
 
-/** TCP connections a client is expected to open for `requests` requests (warm-up included). */
+/** TCP connections a client is expected to open for `requests` requests (warm-up included), as its connection model promises. */
 function expectedConnections(protocol: Protocol, connections: number, requests: number): number {
-  switch (protocol) {
-    case "http1-close":
+  const model = armOf(protocol).connection;
+  switch (model) {
+    case "per-request":
       return requests;
-    case "http1":
-    case "h2c":
-    case "h2":
-    case "grpc":
-    case "grpc-stream":
+    case "keep-alive":
       return connections;
     default:
-      return assertNever(protocol);
+      return assertNever(model);
   }
 }
 
-/** Every arm with its default client, and the gRPC arms again with the lean client (`--grpc-client lean`). */
-const ARMS: readonly { readonly name: string; readonly protocol: Protocol; readonly grpcClient: GrpcClientChoice }[] = [
-  ...PROTOCOLS.map((protocol) => ({ name: protocol, protocol, grpcClient: "grpc-js" as const })),
-  { name: "grpc (lean client)", protocol: "grpc", grpcClient: "lean" },
-  { name: "grpc-stream (lean client)", protocol: "grpc-stream", grpcClient: "lean" },
-];
+/** Every arm with every client its row lists: the default under the arm's name, the others (`--grpc-client lean`) named. */
+const DRIVEN: readonly { readonly name: string; readonly protocol: Protocol; readonly kind: ClientKind }[] = ARMS.flatMap((arm) =>
+  arm.clients.map((kind: ClientKind, i) => ({ name: i === 0 ? arm.name : `${arm.name} (${kind} client)`, protocol: arm.name, kind })),
+);
 
-describe.each(ARMS)("the $name arm", ({ protocol, grpcClient }) => {
+describe.each(DRIVEN)("the $name arm", ({ protocol, kind }) => {
   function serverOptions(): ServerOptions {
     return {
       protocol,
@@ -86,7 +81,7 @@ describe.each(ARMS)("the $name arm", ({ protocol, grpcClient }) => {
   }
 
   async function client(port: number, overrides: Partial<ClientOptions> = {}): Promise<BenchClient> {
-    const created = await createClient({
+    const created = await createClientOfKind(kind, {
       protocol,
       host: "127.0.0.1",
       port,
@@ -97,7 +92,7 @@ describe.each(ARMS)("the $name arm", ({ protocol, grpcClient }) => {
       requestTimeoutMs: 5_000,
       caPem: tls.certPem,
       ...overrides,
-    }, grpcClient);
+    });
     onTestFinished(() => created.close());
     return created;
   }

@@ -5,7 +5,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import type { Http2Session } from "node:http2";
-import { assertNever } from "../../contract/index.ts";
+import { armServedBy } from "../../contract/index.ts";
 import type { RunningServer, ServerOptions } from "../../contract/index.ts";
 import { bodyLooksRight, makeBody } from "../../proto/codec.ts";
 import { grpcAddress, loadBenchService, MAX_GRPC_MESSAGE_BYTES } from "../../proto/grpc-service.ts";
@@ -43,18 +43,8 @@ function invalidArgument(body: Uint8Array, expected: number): grpc.ServerErrorRe
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  switch (opts.protocol) {
-    case "grpc":
-    case "grpc-stream":
-      return listen(opts);
-    case "http1":
-    case "http1-close":
-    case "h2c":
-    case "h2":
-      throw new TypeError(`servers/grpc does not serve ${opts.protocol}`);
-    default:
-      return assertNever(opts.protocol);
-  }
+  if (armServedBy(opts.protocol, "grpc", "servers/grpc").tls) throw new TypeError(`servers/grpc does not serve TLS yet (${opts.protocol})`);
+  return listen(opts);
 }
 
 type BidiCall = grpc.ServerDuplexStream<PayloadMessage, PayloadMessage>;

@@ -7,7 +7,7 @@
 
 import http from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { assertNever } from "../../contract/index.ts";
+import { armServedBy, assertNever } from "../../contract/index.ts";
 import type { RunningServer, ServerOptions } from "../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, MAX_BODY_BYTES, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../proto/codec.ts";
 import { runServerChild } from "../child.ts";
@@ -22,18 +22,15 @@ const HEADERS_TIMEOUT_MS = 60_000;
 function noop(): void {}
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  switch (opts.protocol) {
-    case "http1":
+  const arm = armServedBy(opts.protocol, "http1", "servers/http1");
+  if (arm.tls) throw new TypeError(`servers/http1 does not serve TLS yet (${opts.protocol})`);
+  switch (arm.connection) {
+    case "keep-alive":
       return listen(opts, false);
-    case "http1-close":
+    case "per-request":
       return listen(opts, true);
-    case "h2c":
-    case "h2":
-    case "grpc":
-    case "grpc-stream":
-      throw new TypeError(`servers/http1 does not serve ${opts.protocol}`);
     default:
-      return assertNever(opts.protocol);
+      return assertNever(arm.connection);
   }
 }
 

@@ -5,7 +5,7 @@
 
 import http2 from "node:http2";
 import type { Http2Server, Http2Session, Http2SecureServer, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
-import { assertNever } from "../../contract/index.ts";
+import { armServedBy } from "../../contract/index.ts";
 import type { RunningServer, ServerOptions } from "../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, MAX_BODY_BYTES, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../proto/codec.ts";
 import { runServerChild } from "../child.ts";
@@ -27,25 +27,14 @@ const TOO_LARGE_HEADERS = { ":status": 413 };
 function noop(): void {}
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  switch (opts.protocol) {
-    case "h2c":
-    case "h2":
-      return listen(opts);
-    case "http1":
-    case "http1-close":
-    case "grpc":
-    case "grpc-stream":
-      throw new TypeError(`servers/http2 does not serve ${opts.protocol}`);
-    default:
-      return assertNever(opts.protocol);
-  }
+  return listen(opts, armServedBy(opts.protocol, "http2", "servers/http2").tls);
 }
 
 function respondEmpty(stream: ServerHttp2Stream, headers: Record<string, number>): void {
   if (!stream.destroyed && !stream.headersSent) stream.respond(headers, { endStream: true });
 }
 
-function createServer(opts: ServerOptions): Http2Server | Http2SecureServer {
+function createServer(opts: ServerOptions, tls: boolean): Http2Server | Http2SecureServer {
   const common = {
     settings: {
       maxConcurrentStreams: opts.settings.maxConcurrentStreams,
@@ -53,8 +42,8 @@ function createServer(opts: ServerOptions): Http2Server | Http2SecureServer {
     },
     maxSessionMemory: MAX_SESSION_MEMORY_MB,
   };
-  if (opts.protocol !== "h2") return http2.createServer(common);
-  if (opts.tls === undefined) throw new TypeError("the h2 arm needs opts.tls");
+  if (!tls) return http2.createServer(common);
+  if (opts.tls === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.tls`);
   return http2.createSecureServer({
     ...common,
     key: opts.tls.keyPem,
@@ -64,7 +53,7 @@ function createServer(opts: ServerOptions): Http2Server | Http2SecureServer {
   });
 }
 
-function listen(opts: ServerOptions): Promise<RunningServer> {
+function listen(opts: ServerOptions, tls: boolean): Promise<RunningServer> {
   const { requestBytes } = opts;
   const responseBody = makeBody(opts.responseBytes);
   const sessions = new Set<Http2Session>();
@@ -110,7 +99,7 @@ function listen(opts: ServerOptions): Promise<RunningServer> {
     stream.on("end", () => answer(stream, rest !== null ? Buffer.concat(rest) : (first ?? Buffer.alloc(0))));
   }
 
-  const server = createServer(opts);
+  const server = createServer(opts, tls);
   server.on("session", (session: Http2Session) => {
     sessions.add(session);
     session.on("error", noop);

@@ -10,7 +10,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import type { Http2Session, ServerHttp2Stream } from "node:http2";
 import net from "node:net";
-import { assertNever, familyOf } from "../../contract/index.ts";
+import { assertNever, familyOf, usesTls } from "../../contract/index.ts";
 import type { RunningServer, ServerOptions } from "../../contract/index.ts";
 import { decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE } from "../../proto/codec.ts";
 import { grpcAddress, loadBenchService } from "../../proto/grpc-service.ts";
@@ -68,7 +68,7 @@ async function startHttp1(opts: ServerOptions, how: Misbehaviour, onRequest: () 
 async function startHttp2(opts: ServerOptions, how: Misbehaviour, onRequest: () => void): Promise<RunningServer> {
   const responseBody = makeBody(opts.responseBytes);
   const server =
-    opts.protocol === "h2" && opts.tls !== undefined
+    usesTls(opts.protocol) && opts.tls !== undefined
       ? http2.createSecureServer({ key: opts.tls.keyPem, cert: opts.tls.certPem })
       : http2.createServer();
   const sessions = new Set<Http2Session>();
@@ -209,7 +209,7 @@ export async function resetMidRequest(opts: ServerOptions, port: number): Promis
       return;
     }
     case "http2": {
-      const scheme = opts.protocol === "h2" ? "https" : "http";
+      const scheme = usesTls(opts.protocol) ? "https" : "http";
       const session = http2.connect(`${scheme}://127.0.0.1:${port}`, { ca: opts.tls?.certPem, servername: "localhost" });
       session.on("error", () => {});
       // The declared length is never reached: nghttp2 resets the stream on the server side as a protocol error.

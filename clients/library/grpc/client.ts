@@ -14,7 +14,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { assertNever } from "../../../contract/index.ts";
+import { armServedBy, assertNever } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { makeBody } from "../../../proto/codec.ts";
 import { grpcAddress, loadBenchService, MAX_GRPC_MESSAGE_BYTES } from "../../../proto/grpc-service.ts";
@@ -169,17 +169,16 @@ class GrpcClient {
 
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
-  switch (opts.protocol) {
-    case "grpc":
+  const arm = armServedBy(opts.protocol, "grpc", "clients/grpc");
+  if (arm.tls) throw new TypeError(`clients/grpc does not speak TLS yet (${opts.protocol})`);
+  switch (arm.streams) {
+    case "multiplexed":
       return new GrpcClient(opts, false);
-    case "grpc-stream":
+    case "bidi-stream":
       return new GrpcClient(opts, true);
-    case "http1":
-    case "http1-close":
-    case "h2c":
-    case "h2":
-      throw new TypeError(`clients/grpc does not speak ${opts.protocol}`);
+    case "one-at-a-time":
+      throw new TypeError(`clients/grpc has no one-at-a-time calls (${opts.protocol})`);
     default:
-      return assertNever(opts.protocol);
+      return assertNever(arm.streams);
   }
 }

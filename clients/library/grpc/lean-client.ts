@@ -19,7 +19,7 @@
 import http2 from "node:http2";
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { assertNever } from "../../../contract/index.ts";
+import { armServedBy, assertNever } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, SendCallback } from "../../../contract/index.ts";
 import { BIDI_PATH, encodePayload, makeBody, UNARY_PATH } from "../../../proto/codec.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
@@ -236,17 +236,16 @@ export class LeanGrpcClient {
 
 export async function createLeanClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
-  switch (opts.protocol) {
-    case "grpc":
+  const arm = armServedBy(opts.protocol, "grpc", "clients/grpc/lean-client");
+  if (arm.tls) throw new TypeError(`clients/grpc/lean-client does not speak TLS yet (${opts.protocol})`);
+  switch (arm.streams) {
+    case "multiplexed":
       return new LeanGrpcClient(opts, false);
-    case "grpc-stream":
+    case "bidi-stream":
       return new LeanGrpcClient(opts, true);
-    case "http1":
-    case "http1-close":
-    case "h2c":
-    case "h2":
-      throw new TypeError(`clients/grpc/lean-client does not speak ${opts.protocol}`);
+    case "one-at-a-time":
+      throw new TypeError(`clients/grpc/lean-client has no one-at-a-time calls (${opts.protocol})`);
     default:
-      return assertNever(opts.protocol);
+      return assertNever(arm.streams);
   }
 }

@@ -10,7 +10,7 @@
 import { Pool } from "undici";
 import type { Dispatcher } from "undici";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { assertNever } from "../../../contract/index.ts";
+import { armServedBy, assertNever } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../../proto/codec.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
@@ -85,21 +85,18 @@ class Http1Request implements Tracked, Dispatcher.DispatchHandler {
 
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
+  const arm = armServedBy(opts.protocol, "http1", "clients/http1");
+  if (arm.tls) throw new TypeError(`clients/http1 does not speak TLS yet (${opts.protocol})`);
   let close: boolean;
-  switch (opts.protocol) {
-    case "http1":
+  switch (arm.connection) {
+    case "keep-alive":
       close = false;
       break;
-    case "http1-close":
+    case "per-request":
       close = true;
       break;
-    case "h2c":
-    case "h2":
-    case "grpc":
-    case "grpc-stream":
-      throw new TypeError(`clients/http1 does not speak ${opts.protocol}`);
     default:
-      return assertNever(opts.protocol);
+      return assertNever(arm.connection);
   }
 
   const pool = new Pool(`http://${urlHost(opts.host)}:${opts.port}`, {

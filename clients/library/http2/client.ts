@@ -9,7 +9,7 @@
 import http2 from "node:http2";
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, SecureClientSessionOptions } from "node:http2";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { assertNever } from "../../../contract/index.ts";
+import { armServedBy } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../../proto/codec.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
@@ -183,18 +183,7 @@ class Http2Client {
 
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
-  switch (opts.protocol) {
-    case "h2c":
-      return new Http2Client(opts, false);
-    case "h2":
-      if (opts.caPem === undefined) throw new TypeError("the h2 arm needs opts.caPem");
-      return new Http2Client(opts, true);
-    case "http1":
-    case "http1-close":
-    case "grpc":
-    case "grpc-stream":
-      throw new TypeError(`clients/http2 does not speak ${opts.protocol}`);
-    default:
-      return assertNever(opts.protocol);
-  }
+  const { tls } = armServedBy(opts.protocol, "http2", "clients/http2");
+  if (tls && opts.caPem === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.caPem`);
+  return new Http2Client(opts, tls);
 }
