@@ -17,14 +17,13 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { encodePayload, makeBody, UNARY_PATH } from "../../proto/codec.ts";
-import { DEFAULT_SERVER_SETTINGS } from "../../contract/index.ts";
-import type { Protocol } from "../../contract/index.ts";
+import { armOf, ARMS, DEFAULT_SERVER_SETTINGS, familyOf, GRPC_CLIENTS } from "../../contract/index.ts";
+import type { ClientKind, GrpcClientChoice, Protocol } from "../../contract/index.ts";
 import { startServerProcess } from "../run/server-process.ts";
 import { startGeneratorProcess } from "../load/generator-process.ts";
 import { jitWarmupMs } from "../load/jit-warmup.ts";
 import { parseDurationMs } from "../support/duration.ts";
 import { hasCommand } from "../support/tools.ts";
-import type { GrpcClientChoice } from "../../clients/index.ts";
 
 /** One row per client: an arm, and for the gRPC arms which client speaks it. */
 interface ClientRow {
@@ -33,14 +32,18 @@ interface ClientRow {
   readonly grpcClient: GrpcClientChoice;
 }
 
-const CLIENTS: readonly ClientRow[] = [
-  { name: "http1", protocol: "http1", grpcClient: "grpc-js" },
-  { name: "h2c", protocol: "h2c", grpcClient: "grpc-js" },
-  { name: "grpc", protocol: "grpc", grpcClient: "grpc-js" },
-  { name: "grpc-lean", protocol: "grpc", grpcClient: "lean" },
-  { name: "grpc-stream", protocol: "grpc-stream", grpcClient: "grpc-js" },
-  { name: "grpc-stream-lean", protocol: "grpc-stream", grpcClient: "lean" },
-];
+function grpcClientOf(kind: ClientKind): GrpcClientChoice {
+  return GRPC_CLIENTS.find((choice) => choice === kind) ?? "grpc-js";
+}
+
+/**
+ * Every cleartext keep-alive arm with each client its row lists, named after the arm (`grpc`) or, for a client
+ * other than the default, the arm and the client (`grpc-lean`). TLS arms would need the run's certificates, and a
+ * connection per request measures connection set-up rather than the generator.
+ */
+const CLIENTS: readonly ClientRow[] = ARMS.filter((arm) => !arm.tls && arm.connection === "keep-alive").flatMap((arm) =>
+  arm.clients.map((kind: ClientKind, i) => ({ name: i === 0 ? arm.name : `${arm.name}-${kind}`, protocol: arm.name, grpcClient: grpcClientOf(kind) })),
+);
 
 interface Sample {
   readonly cpuUsPerRequest: number;
@@ -81,10 +84,16 @@ async function ours(row: ClientRow, port: number, rps: number, durationMs: numbe
   return { cpuUsPerRequest: cpuUs / Math.max(1, r.completedInWindow), achievedRps: r.achievedRps, clean: !r.generator.saturated };
 }
 
+/** h2load sends one request per stream: it cannot put many messages on one long-lived bidi call. */
+function h2loadDrives(protocol: Protocol): boolean {
+  return armOf(protocol).streams !== "bidi-stream";
+}
+
 /** h2load at `rps` over `connections` clients; null when h2load is missing or fails. */
 function theirs(protocol: Protocol, port: number, rps: number, durationMs: number, connections: number, cpu: number, dir: string): Sample | null {
   const body = encodePayload(1, makeBody(128));
-  const grpc = protocol === "grpc" || protocol === "grpc-stream";
+  const family = familyOf(protocol);
+  const grpc = family === "grpc";
   const data = join(dir, "body.bin");
   if (grpc) {
     // The gRPC length-prefixed message: a 0 compression flag, a 4-byte big-endian length, the message.
@@ -98,7 +107,7 @@ function theirs(protocol: Protocol, port: number, rps: number, durationMs: numbe
   const headers = grpc ? ["-H", "content-type: application/grpc", "-H", "te: trailers"] : ["-H", "content-type: application/x-protobuf"];
   const args = [
     "-c", String(connections), "--rps", String(rps / connections), "-D", String(durationMs / 1000), "--warm-up-time", "1",
-    "-m", "100", "-d", data, ...headers, ...(protocol === "http1" ? ["--h1"] : []), `http://127.0.0.1:${port}${UNARY_PATH}`,
+    "-m", "100", "-d", data, ...headers, ...(family === "http1" ? ["--h1"] : []), `http://127.0.0.1:${port}${UNARY_PATH}`,
   ];
   const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(" ");
   const r = spawnSync("bash", ["-c", `taskset -c ${cpu} h2load ${quoted} > ${dir}/h2load.out 2>&1; code=$?; times; exit $code`], { encoding: "utf8" });
@@ -147,7 +156,7 @@ export async function main(): Promise<number> {
           const h2: Sample[] = [];
           for (let i = 0; i < repeat; i++) {
             mine.push(await ours(row, server.port, rps, durationMs, connections, genCpu));
-            const t = withH2load && protocol !== "grpc-stream" ? theirs(protocol, server.port, rps, durationMs, connections, genCpu, dir) : null;
+            const t = withH2load && h2loadDrives(protocol) ? theirs(protocol, server.port, rps, durationMs, connections, genCpu, dir) : null;
             if (t !== null) h2.push(t);
           }
           const oursUs = median(mine.map((s) => s.cpuUsPerRequest));

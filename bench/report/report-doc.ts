@@ -3,6 +3,7 @@
  * figures, the factors, the charts and the CSV's column list. Pure; Markdown and HTML render the same blocks.
  */
 import type { SweepConfig } from "../config/config.ts";
+import { ARMS_WITH_STREAMS, choosesGrpcClient } from "../../contract/index.ts";
 import type { Protocol } from "../../contract/index.ts";
 import type { RunResult } from "../results/schema.ts";
 import { caveats } from "./caveats.ts";
@@ -24,9 +25,9 @@ import type { ComparisonStep } from "../results/sweep-view.ts";
  * Which client drove the gRPC arms, when the run had any; results from before `--grpc-client` existed say nothing
  * (they all used grpc-js).
  */
-function grpcClientPhrase(config: RunResult["config"], protocols: readonly string[]): string {
+function grpcClientPhrase(config: RunResult["config"], protocols: readonly Protocol[]): string {
   const choice: string | undefined = config.grpcClient;
-  if (choice === undefined || !protocols.some((p) => p === "grpc" || p === "grpc-stream")) return "";
+  if (choice === undefined || !protocols.some(choosesGrpcClient)) return "";
   return choice === "lean" ? ", gRPC driven by the lean node:http2 client (not grpc-js)" : ", gRPC driven by grpc-js";
 }
 
@@ -48,7 +49,7 @@ function sweepSummary(result: RunResult, sweep: SweepConfig): string {
   const protocols = protocolsOf(result);
   const completed = result.scenarios.filter(isCompleted).length;
   const skipped = skippedOf(result).length === 0 ? "" : `, ${skippedOf(result).length} skipped`;
-  const streams = protocols.some((p) => p !== "http1" && p !== "http1-close") ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
+  const streams = protocols.some((p) => ARMS_WITH_STREAMS.includes(p)) ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
   const client = grpcClientPhrase(c, protocols);
   return [
     `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
@@ -70,7 +71,7 @@ function summary(result: RunResult): string {
   if (sweepOf(result) !== null && sweep !== null) return sweepSummary(result, sweep);
   const protocols = protocolsOf(result);
   const completed = result.scenarios.filter(isCompleted).length;
-  const streams = protocols.some((p) => p !== "http1" && p !== "http1-close") ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
+  const streams = protocols.some((p) => ARMS_WITH_STREAMS.includes(p)) ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
   const client = grpcClientPhrase(c, protocols);
   return [
     `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: ${plural(protocols.length, "protocol")} × ${plural(repeatsOf(result).length, "repeat")},`,
