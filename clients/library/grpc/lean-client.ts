@@ -11,21 +11,22 @@
  * the default and the headline arm.
  *
  * Connection semantics are the grpc-js client's: one session (TCP connection) per `connections`, at most `streams`
- * requests in flight on each, the rest in the shared FIFO (clients/slot-queue.ts). `grpc` sends one POST per request
- * to /wirecost.Bench/Unary; `grpc-stream` keeps one POST /wirecost.Bench/Bidi per connection open and matches
- * answers by seq (clients/grpc/bidi-lane.ts). A call is OK only with `grpc-status: 0`.
+ * requests in flight on each, the rest in the shared FIFO — the skeleton it shares with the h2c/h2 client
+ * (clients/library/http2/session-client.ts). `grpc` sends one POST per request to /wirecost.Bench/Unary;
+ * `grpc-stream` keeps one POST /wirecost.Bench/Bidi per connection open and matches answers by seq (bidi-lane.ts).
+ * A call is OK only with `grpc-status: 0`.
  */
 
 import http2 from "node:http2";
-import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
+import type { ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import { failure, failureFromError } from "../../common/error-kind.ts";
 import { armServedBy, assertNever } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, SendCallback } from "../../../contract/index.ts";
 import { BIDI_PATH, encodePayload, makeBody, UNARY_PATH } from "../../../proto/codec.ts";
-import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
+import { checkClientOptions, urlHost } from "../../common/outstanding.ts";
 import type { Tracked } from "../../common/outstanding.ts";
-import { SlotQueue } from "../../common/slot-queue.ts";
-import { closeSession, sessionOf } from "../http2/session.ts";
+import { SessionClient } from "../http2/session-client.ts";
+import type { SessionSlot } from "../http2/session-client.ts";
 import { BidiLane } from "./bidi-lane.ts";
 import { frameMessage, GrpcFrameReader } from "./frames.ts";
 import { GRPC_CONTENT_TYPE, LeanBidiCall, readStatus, unaryVerdict } from "./lean-call.ts";
@@ -37,10 +38,7 @@ const BIDI_HEADERS = { ":method": "POST", ":path": BIDI_PATH, "content-type": GR
 const SESSION_OPTIONS = { maxSessionMemory: 256, settings: { enablePush: false } };
 const kRequest = Symbol("wirecost.leanRequest");
 
-interface Connection {
-  session: ClientHttp2Session | null;
-  /** Requests this connection carries now (slot-queue.ts). */
-  active: number;
+interface Connection extends SessionSlot {
   /** grpc-stream: the open Bidi call, if any. */
   lane: BidiLane<LeanRequest> | null;
 }
@@ -125,72 +123,41 @@ function onError(this: ClientHttp2Stream, err: Error): void {
 function onClose(this: ClientHttp2Stream): void {
   const req = requestOf(this);
   if (req.done !== null) req.client.outstanding.settle(req, failure("reset", `stream closed with code ${this.rstCode}`));
-  // As in clients/http2/client.ts: node keeps closed streams reachable until a full GC; let the answer go now.
+  // As in clients/library/http2/client.ts: node keeps closed streams reachable until a full GC; let the answer go now.
   req.answer = null;
   req.reader = null;
   if (req.slot !== null) req.client.slots.release(req.slot, 1);
 }
 
-export class LeanGrpcClient {
-  readonly outstanding: Outstanding<LeanRequest>;
-  readonly slots: SlotQueue<Connection, LeanRequest>;
+export class LeanGrpcClient extends SessionClient<Connection, LeanRequest> {
   readonly responseBytes: number;
   readonly #streaming: boolean;
-  readonly #authority: string;
   readonly #body: Uint8Array;
-  #closed = false;
 
   constructor(opts: ClientOptions, streaming: boolean) {
-    this.#streaming = streaming;
-    this.#authority = `http://${urlHost(opts.host)}:${opts.port}`;
-    this.#body = makeBody(opts.requestBytes);
-    this.responseBytes = opts.responseBytes;
     const connections: Connection[] = [];
     for (let i = 0; i < opts.connections; i++) connections.push({ session: null, active: 0, lane: null });
-    this.slots = new SlotQueue<Connection, LeanRequest>(connections, opts.streams, (slot, req) => this.#start(slot, req));
-    this.outstanding = new Outstanding<LeanRequest>(opts.requestTimeoutMs, (req) => {
-      // A queued request is skipped when its turn comes; an open call is cancelled, freeing its slot on 'close'.
-      if (req.stream !== null && !req.stream.closed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
-      else if (req.lane !== null) req.lane.expire(req);
-    });
+    super(opts, connections, `http://${urlHost(opts.host)}:${opts.port}`, SESSION_OPTIONS);
+    this.#streaming = streaming;
+    this.#body = makeBody(opts.requestBytes);
+    this.responseBytes = opts.responseBytes;
   }
 
-  get inFlight(): number {
-    return this.outstanding.size;
+  protected override newRequest(seq: number, done: SendCallback): LeanRequest {
+    return new LeanRequest(this, seq, done);
   }
 
-  send(seq: number, done: SendCallback): void {
-    if (this.#closed) {
-      done(CLOSED_FAILURE);
-      return;
-    }
-    const req = new LeanRequest(this, seq, done);
-    this.outstanding.add(req);
-    this.slots.submit(req);
+  /** A unary call's stream is cancelled; a request on a lane is failed there, its late answer dropped. */
+  protected override expire(req: LeanRequest): void {
+    if (req.lane !== null) req.lane.expire(req);
+    else super.expire(req);
   }
 
-  /** One request on every connection, so each is connected and has exchanged SETTINGS before load starts. */
-  warmUp(): Promise<void> {
-    return warmUpAll(this.slots.slots.length, (i, done) => {
-      const req = new LeanRequest(this, i, done);
-      this.outstanding.add(req);
-      this.slots.startOn(this.slots.slots[i] as Connection, req);
-    });
+  protected override closeSlot(slot: Connection): void {
+    slot.lane?.close();
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.slots.close();
-    for (const req of this.outstanding.failAll(CLOSED_FAILURE)) {
-      if (req.stream !== null && !req.stream.closed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
-    }
-    this.outstanding.stop();
-    for (const slot of this.slots.slots) slot.lane?.close();
-    await Promise.all(this.slots.slots.map((slot) => closeSession(slot.session)));
-  }
-
-  #start(slot: Connection, req: LeanRequest): void {
+  protected override start(slot: Connection, req: LeanRequest): void {
     try {
       if (this.#streaming) this.#startOnLane(slot, req);
       else this.#startUnary(slot, req);
@@ -201,7 +168,7 @@ export class LeanGrpcClient {
   }
 
   #startUnary(slot: Connection, req: LeanRequest): void {
-    const stream = sessionOf(slot, this.#authority, SESSION_OPTIONS).request(UNARY_HEADERS, { endStream: false });
+    const stream = this.openStream(slot, UNARY_HEADERS);
     (stream as TaggedStream)[kRequest] = req;
     req.stream = stream;
     req.slot = slot;
@@ -217,8 +184,7 @@ export class LeanGrpcClient {
   #startOnLane(slot: Connection, req: LeanRequest): void {
     let lane = slot.lane;
     if (lane === null || lane.ended) {
-      const stream = sessionOf(slot, this.#authority, SESSION_OPTIONS).request(BIDI_HEADERS, { endStream: false });
-      const call = new LeanBidiCall(stream);
+      const call = new LeanBidiCall(this.openStream(slot, BIDI_HEADERS));
       const { outstanding } = this;
       lane = new BidiLane<LeanRequest>(
         call,

@@ -2,32 +2,26 @@
  * HTTP/2 client (node:http2) for the `h2c` (prior knowledge) and `h2` (TLS, ALPN `h2`) arms.
  *
  * `connections` sessions, each with at most `streams` streams open; more requests wait in one client-side FIFO and
- * go out on the least-loaded session as streams close (clients/slot-queue.ts). Stream listeners are shared functions that find their
- * request through a symbol on the stream, so a request costs one small object rather than five closures.
+ * go out on the least-loaded session as streams close (session-client.ts, shared with the lean gRPC client). Stream
+ * listeners are shared functions that find their request through a symbol on the stream, so a request costs one
+ * small object rather than five closures.
  */
 
-import http2 from "node:http2";
-import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders, SecureClientSessionOptions } from "node:http2";
+import type { ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import { failure, failureFromError } from "../../common/error-kind.ts";
 import { armServedBy } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../../proto/codec.ts";
-import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
+import { checkClientOptions, urlHost } from "../../common/outstanding.ts";
 import type { Tracked } from "../../common/outstanding.ts";
-import { SlotQueue } from "../../common/slot-queue.ts";
-import { closeSession, sessionOf } from "./session.ts";
+import { SessionClient } from "./session-client.ts";
+import type { SessionSlot } from "./session-client.ts";
 
 const EMPTY = Buffer.alloc(0);
 const REQUEST_HEADERS = { ":method": "POST", ":path": UNARY_PATH, "content-type": PROTOBUF_CONTENT_TYPE };
 /** Same limit as servers/http2/server.ts. */
 const MAX_SESSION_MEMORY_MB = 256;
 const kRequest = Symbol("wirecost.request");
-
-interface Slot {
-  session: ClientHttp2Session | null;
-  /** Streams open on this session (closed streams are released on 'close'). */
-  active: number;
-}
 
 class Http2Request implements Tracked {
   deadlineMs = 0;
@@ -37,7 +31,7 @@ class Http2Request implements Tracked {
   readonly seq: number;
   readonly client: Http2Client;
   stream: ClientHttp2Stream | null = null;
-  slot: Slot | null = null;
+  slot: SessionSlot | null = null;
   status = 0;
   first: Buffer | null = null;
   rest: Buffer[] | null = null;
@@ -78,52 +72,27 @@ function onError(this: ClientHttp2Stream, err: Error): void {
 function onClose(this: ClientHttp2Stream): void {
   const req = requestOf(this);
   if (req.done !== null) req.client.outstanding.settle(req, failure("reset", `stream closed with code ${this.rstCode}`));
-  // Node keeps a closed stream reachable from old space until the next full GC (clients/grpc/release-closed-streams.ts
-  // explains how), and so this request through kRequest: let the answer's buffers go now.
+  // Node keeps a closed stream reachable from old space until the next full GC (clients/library/grpc/
+  // release-closed-streams.ts explains how), and so this request through kRequest: let the answer's buffers go now.
   req.first = null;
   req.rest = null;
   if (req.slot !== null) req.client.slots.release(req.slot, 1);
 }
 
-class Http2Client {
-  readonly outstanding: Outstanding<Http2Request>;
-  readonly slots: SlotQueue<Slot, Http2Request>;
-  readonly #opts: ClientOptions;
-  readonly #authority: string;
-  readonly #sessionOptions: SecureClientSessionOptions;
+class Http2Client extends SessionClient<SessionSlot, Http2Request> {
+  readonly #responseBytes: number;
   readonly #body: Uint8Array;
-  #closed = false;
 
   constructor(opts: ClientOptions, tls: boolean) {
-    this.#opts = opts;
-    this.#authority = `${tls ? "https" : "http"}://${urlHost(opts.host)}:${opts.port}`;
-    this.#sessionOptions = {
+    const slots: SessionSlot[] = [];
+    for (let i = 0; i < opts.connections; i++) slots.push({ session: null, active: 0 });
+    super(opts, slots, `${tls ? "https" : "http"}://${urlHost(opts.host)}:${opts.port}`, {
       maxSessionMemory: MAX_SESSION_MEMORY_MB,
       settings: { enablePush: false },
       ...(tls ? { ca: opts.caPem, servername: "localhost", ALPNProtocols: ["h2"] } : {}),
-    };
-    this.#body = makeBody(opts.requestBytes);
-    const slots: Slot[] = [];
-    for (let i = 0; i < opts.connections; i++) slots.push({ session: null, active: 0 });
-    this.slots = new SlotQueue<Slot, Http2Request>(slots, opts.streams, (slot, req) => this.#start(slot, req));
-    this.outstanding = new Outstanding<Http2Request>(opts.requestTimeoutMs, (req) => {
-      // A queued request is skipped when its turn comes; an open stream is cancelled, freeing its slot on 'close'.
-      if (req.stream !== null && !req.stream.closed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
     });
-  }
-
-  get inFlight(): number {
-    return this.outstanding.size;
-  }
-
-  send(seq: number, done: SendCallback): void {
-    if (this.#closed) {
-      done(CLOSED_FAILURE);
-      return;
-    }
-    const req = new Http2Request(this, seq, done);
-    this.outstanding.add(req);
-    this.slots.submit(req);
+    this.#responseBytes = opts.responseBytes;
+    this.#body = makeBody(opts.requestBytes);
   }
 
   verdict(req: Http2Request): RequestFailure | null {
@@ -136,34 +105,18 @@ class Http2Client {
     } catch (err) {
       return failure("protocol", `undecodable answer: ${(err as Error).message}`);
     }
-    if (seq === req.seq && bodyLooksRight(body, this.#opts.responseBytes)) return null;
+    if (seq === req.seq && bodyLooksRight(body, this.#responseBytes)) return null;
     return failure("mismatch", `sent seq ${req.seq}, got seq ${seq} with a ${body.length}-byte body`);
   }
 
-  /** One request on every session, so each is connected and has exchanged SETTINGS before load starts. */
-  warmUp(): Promise<void> {
-    return warmUpAll(this.slots.slots.length, (i, done) => {
-      const req = new Http2Request(this, i, done);
-      this.outstanding.add(req);
-      this.slots.startOn(this.slots.slots[i] as Slot, req);
-    });
+  protected override newRequest(seq: number, done: SendCallback): Http2Request {
+    return new Http2Request(this, seq, done);
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.slots.close();
-    for (const req of this.outstanding.failAll(CLOSED_FAILURE)) {
-      if (req.stream !== null && !req.stream.closed) req.stream.close(http2.constants.NGHTTP2_CANCEL);
-    }
-    this.outstanding.stop();
-    await Promise.all(this.slots.slots.map((slot) => closeSession(slot.session)));
-  }
-
-  #start(slot: Slot, req: Http2Request): void {
+  protected override start(slot: SessionSlot, req: Http2Request): void {
     let stream: ClientHttp2Stream;
     try {
-      stream = sessionOf(slot, this.#authority, this.#sessionOptions).request(REQUEST_HEADERS, { endStream: false });
+      stream = this.openStream(slot, REQUEST_HEADERS);
     } catch (err) {
       this.outstanding.settle(req, failureFromError(err));
       this.slots.release(slot, 1);
