@@ -1,0 +1,115 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  armOf,
+  ARMS,
+  ARMS_WITH_STREAMS,
+  armServedBy,
+  choosesGrpcClient,
+  CLIENT_KINDS,
+  clientKindFor,
+  familyOf,
+  GRPC_ARMS,
+  GRPC_CLIENTS,
+  isProtocol,
+  PROTOCOLS,
+  usesTls,
+} from "../../contract/index.ts";
+
+/** The table as the rest of the code relies on it, column by column (descriptions are checked separately). */
+const EXPECTED = [
+  { name: "http1", family: "http1", tls: false, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici"], connectionOpensFrom: "server-passive" },
+  { name: "http1-close", family: "http1", tls: false, connection: "per-request", streams: "one-at-a-time", clients: ["undici"], connectionOpensFrom: "server-passive" },
+  { name: "h2c", family: "http2", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2"], connectionOpensFrom: "server-passive" },
+  { name: "h2", family: "http2", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2"], connectionOpensFrom: "server-passive" },
+  { name: "grpc", family: "grpc", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean"], connectionOpensFrom: "server-passive" },
+  { name: "grpc-stream", family: "grpc", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean"], connectionOpensFrom: "server-passive" },
+];
+
+describe("the arms table", () => {
+  it("has these rows, in this order", () => {
+    expect(ARMS.map(({ description: _, ...columns }) => columns)).toEqual(EXPECTED);
+  });
+
+  it("names every arm once, and describes each in one line", () => {
+    expect(new Set(PROTOCOLS).size).toBe(ARMS.length);
+    for (const arm of ARMS) expect(arm.description).toMatch(/^[^\n]{10,120}$/);
+  });
+
+  it("lists only known client kinds, none twice in a row", () => {
+    for (const arm of ARMS) {
+      expect(new Set(arm.clients).size).toBe(arm.clients.length);
+      for (const kind of arm.clients) expect(CLIENT_KINDS).toContain(kind);
+    }
+  });
+
+  it("has a row in the README's table of arms for every arm", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(PROTOCOLS.filter((name) => !readme.includes(`| \`${name}\` |`))).toEqual([]);
+  });
+});
+
+describe("what is derived from the arms table", () => {
+  it("PROTOCOLS lists the arms in table order", () => {
+    expect(PROTOCOLS).toEqual(["http1", "http1-close", "h2c", "h2", "grpc", "grpc-stream"]);
+  });
+
+  it("isProtocol accepts exactly the arms' names", () => {
+    for (const name of PROTOCOLS) expect(isProtocol(name)).toBe(true);
+    for (const name of ["", "HTTP1", "h3", "grpc-lean", "https1", "http1 ", "h2c,h2"]) expect(isProtocol(name)).toBe(false);
+  });
+
+  it("familyOf gives each arm's server and client folder", () => {
+    expect(PROTOCOLS.map(familyOf)).toEqual(["http1", "http1", "http2", "http2", "grpc", "grpc"]);
+  });
+
+  it("usesTls is true for h2 only", () => {
+    expect(PROTOCOLS.filter(usesTls)).toEqual(["h2"]);
+  });
+
+  it("armOf gives the arm's own row", () => {
+    for (const name of PROTOCOLS) expect(armOf(name).name).toBe(name);
+    expect(armOf("grpc-stream").streams).toBe("bidi-stream");
+    expect(armOf("http1-close").connection).toBe("per-request");
+  });
+
+  it("ARMS_WITH_STREAMS holds the arms that carry several requests per connection at once", () => {
+    expect(ARMS_WITH_STREAMS).toEqual(["h2c", "h2", "grpc", "grpc-stream"]);
+  });
+
+  it("GRPC_ARMS holds the arms servers/grpc serves", () => {
+    expect(GRPC_ARMS).toEqual(["grpc", "grpc-stream"]);
+  });
+
+  it("armServedBy returns the row for its family and names the family that serves any other arm", () => {
+    expect(armServedBy("h2", "http2", "servers/http2")).toBe(armOf("h2"));
+    expect(() => armServedBy("h2c", "http1", "servers/http1")).toThrow(
+      new TypeError("servers/http1 does not handle h2c: contract/arms.ts gives it to http2"),
+    );
+    expect(() => armServedBy("grpc-stream", "http2", "clients/http2")).toThrow(
+      new TypeError("clients/http2 does not handle grpc-stream: contract/arms.ts gives it to grpc"),
+    );
+  });
+});
+
+describe("which client drives an arm", () => {
+  it("--grpc-client chooses between grpc-js and lean", () => {
+    expect(GRPC_CLIENTS).toEqual(["grpc-js", "lean"]);
+  });
+
+  it("--grpc-client chooses the client of the gRPC arms only", () => {
+    expect(PROTOCOLS.filter(choosesGrpcClient)).toEqual(["grpc", "grpc-stream"]);
+  });
+
+  it("is the --grpc-client choice for the gRPC arms and the arm's own client otherwise", () => {
+    const table = Object.fromEntries(PROTOCOLS.map((p) => [p, GRPC_CLIENTS.map((choice) => clientKindFor(p, choice))]));
+    expect(table).toEqual({
+      http1: ["undici", "undici"],
+      "http1-close": ["undici", "undici"],
+      h2c: ["node-http2", "node-http2"],
+      h2: ["node-http2", "node-http2"],
+      grpc: ["grpc-js", "lean"],
+      "grpc-stream": ["grpc-js", "lean"],
+    });
+  });
+});
