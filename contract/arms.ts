@@ -2,8 +2,8 @@
  * The protocol arms as one table: a row per arm, and everything that varies by arm is a column of it. Code reads a
  * column (`familyOf`, `usesTls`, `armOf(p).streams` …) instead of comparing names, so a new arm is a new row plus
  * its implementation: the columns' unions make every `switch` over a column value fail to compile until it handles
- * a new value, and test/contract/arms-table.test.ts checks every row against the servers and clients that must
- * serve it.
+ * a new value, and test/contract/arms-served.test.ts checks every row against the servers and clients that must
+ * serve it (test/contract/arms-table.test.ts pins the rows and what is derived from them).
  */
 
 /** Which folder serves an arm: servers/<family>/server.ts and clients/library/<family>/. */
@@ -34,7 +34,9 @@ export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /**
  * Which TCP counter counts an arm's connection opens (bench/collector/per-request.ts `connectionOpensFrom`): the
- * server namespace's `Tcp: PassiveOpens` (accepted connections) or the client namespace's `ActiveOpens`.
+ * server namespace's `Tcp: PassiveOpens` (accepted connections) or the client namespace's `ActiveOpens`. Every arm
+ * says `server-passive`, the collector's default, and nothing passes the column on yet: an arm that needs
+ * `client-active` must also have bench/run/measure.ts hand it to the collector.
  */
 export type ConnectionOpensFrom = "server-passive" | "client-active";
 
