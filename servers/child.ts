@@ -33,7 +33,7 @@ const serverOptionsSchema = z.strictObject({
     grpcKeepaliveTimeMs: positiveInt,
     streamMessages: positiveInt,
   }),
-  // Not strict: callers may pass bench/tls.ts's whole TlsFiles, whose `dir` serialises along with the PEMs.
+  // Not strict: callers may pass bench/run/tls.ts's whole TlsFiles, whose `dir` serialises along with the PEMs.
   tls: z.object({ keyPem: z.string().min(1), certPem: z.string().min(1) }).optional(),
 });
 

@@ -86,8 +86,8 @@ describe("what is derived from the arms table", () => {
     expect(() => armServedBy("h2c", "http1", "servers/http1")).toThrow(
       new TypeError("servers/http1 does not handle h2c: contract/arms.ts gives it to http2"),
     );
-    expect(() => armServedBy("grpc-stream", "http2", "clients/http2")).toThrow(
-      new TypeError("clients/http2 does not handle grpc-stream: contract/arms.ts gives it to grpc"),
+    expect(() => armServedBy("grpc-stream", "http2", "clients/library/http2")).toThrow(
+      new TypeError("clients/library/http2 does not handle grpc-stream: contract/arms.ts gives it to grpc"),
     );
   });
 });

@@ -4,7 +4,7 @@
  * client opens a new call for the next request.
  *
  * The lane only does the matching; the call under it is grpc-js's (`openGrpcJsLane`) or the lean client's own
- * http2 stream (clients/grpc/lean-client.ts), which hand answers to `answer` and the call's end to `end`.
+ * http2 stream (clients/library/grpc/lean-client.ts), which hand answers to `answer` and the call's end to `end`.
  */
 
 import type * as grpc from "@grpc/grpc-js";

@@ -4,10 +4,10 @@
  *
  * One grpc-js Client, hence one Channel and one TCP connection, per `connections`: without
  * `grpc.use_local_subchannel_pool` identical channels share a subchannel and so a connection. Each channel carries
- * at most `streams` requests at once; more wait in one client-side FIFO (clients/slot-queue.ts, shared with
- * clients/http2/client.ts and clients/grpc/lean-client.ts).
+ * at most `streams` requests at once; more wait in one client-side FIFO (clients/common/slot-queue.ts, shared with
+ * clients/library/http2/client.ts and clients/library/grpc/lean-client.ts).
  *
- * Timeouts come from the shared sweep (clients/outstanding.ts), which cancels the call, rather than from a gRPC
+ * Timeouts come from the shared sweep (clients/common/outstanding.ts), which cancels the call, rather than from a gRPC
  * deadline: a deadline costs a `grpc-timeout` header on the wire, which the HTTP arms do not carry, and a timer per
  * call inside grpc-js.
  */
@@ -169,15 +169,15 @@ class GrpcClient {
 
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
-  const arm = armServedBy(opts.protocol, "grpc", "clients/grpc");
-  if (arm.tls) throw new TypeError(`clients/grpc does not speak TLS yet (${opts.protocol})`);
+  const arm = armServedBy(opts.protocol, "grpc", "clients/library/grpc");
+  if (arm.tls) throw new TypeError(`clients/library/grpc does not speak TLS yet (${opts.protocol})`);
   switch (arm.streams) {
     case "multiplexed":
       return new GrpcClient(opts, false);
     case "bidi-stream":
       return new GrpcClient(opts, true);
     case "one-at-a-time":
-      throw new TypeError(`clients/grpc has no one-at-a-time calls (${opts.protocol})`);
+      throw new TypeError(`clients/library/grpc has no one-at-a-time calls (${opts.protocol})`);
     default:
       return assertNever(arm.streams);
   }

@@ -10,7 +10,7 @@ import { MAX_GRPC_MESSAGE_BYTES } from "../../../proto/grpc-service.ts";
 
 export const FRAME_HEADER_BYTES = 5;
 
-/** A message this client cannot read; a `PayloadDecodeError`, so bench/load/error-kind.ts counts it as "protocol". */
+/** A message this client cannot read; a `PayloadDecodeError`, so clients/common/error-kind.ts counts it as "protocol". */
 export class GrpcFrameError extends PayloadDecodeError {}
 
 /** `message` behind its 5-byte prefix, uncompressed, in one buffer (so it leaves as one DATA frame). */

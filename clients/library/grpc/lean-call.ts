@@ -43,7 +43,7 @@ function decodeGrpcMessage(message: string | undefined): string {
   }
 }
 
-/** Null for `grpc-status: 0`; otherwise the failure, classified as grpc-js statuses are (bench/load/error-kind.ts). */
+/** Null for `grpc-status: 0`; otherwise the failure, classified as grpc-js statuses are (clients/common/error-kind.ts). */
 export function statusFailure(grpcStatus: string | undefined, grpcMessage: string | undefined): RequestFailure | null {
   if (grpcStatus === "0") return null;
   if (grpcStatus === undefined) return failure("protocol", "the answer ended without a grpc-status");

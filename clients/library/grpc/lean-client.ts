@@ -202,15 +202,15 @@ export class LeanGrpcClient extends SessionClient<Connection, LeanRequest> {
 
 export async function createLeanClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
-  const arm = armServedBy(opts.protocol, "grpc", "clients/grpc/lean-client");
-  if (arm.tls) throw new TypeError(`clients/grpc/lean-client does not speak TLS yet (${opts.protocol})`);
+  const arm = armServedBy(opts.protocol, "grpc", "clients/library/grpc/lean-client");
+  if (arm.tls) throw new TypeError(`clients/library/grpc/lean-client does not speak TLS yet (${opts.protocol})`);
   switch (arm.streams) {
     case "multiplexed":
       return new LeanGrpcClient(opts, false);
     case "bidi-stream":
       return new LeanGrpcClient(opts, true);
     case "one-at-a-time":
-      throw new TypeError(`clients/grpc/lean-client has no one-at-a-time calls (${opts.protocol})`);
+      throw new TypeError(`clients/library/grpc/lean-client has no one-at-a-time calls (${opts.protocol})`);
     default:
       return assertNever(arm.streams);
   }

@@ -85,8 +85,8 @@ class Http1Request implements Tracked, Dispatcher.DispatchHandler {
 
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
-  const arm = armServedBy(opts.protocol, "http1", "clients/http1");
-  if (arm.tls) throw new TypeError(`clients/http1 does not speak TLS yet (${opts.protocol})`);
+  const arm = armServedBy(opts.protocol, "http1", "clients/library/http1");
+  if (arm.tls) throw new TypeError(`clients/library/http1 does not speak TLS yet (${opts.protocol})`);
   let close: boolean;
   switch (arm.connection) {
     case "keep-alive":

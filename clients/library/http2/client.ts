@@ -136,7 +136,7 @@ class Http2Client extends SessionClient<SessionSlot, Http2Request> {
 
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
-  const { tls } = armServedBy(opts.protocol, "http2", "clients/http2");
+  const { tls } = armServedBy(opts.protocol, "http2", "clients/library/http2");
   if (tls && opts.caPem === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.caPem`);
   return new Http2Client(opts, tls);
 }
