@@ -158,9 +158,6 @@ export function usesTls(protocol: Protocol): boolean {
 /** The arms whose `streams` option matters: several requests in flight on one connection. */
 export const ARMS_WITH_STREAMS: readonly Protocol[] = ARMS.filter((arm) => arm.streams !== "one-at-a-time").map((arm) => arm.name);
 
-/** The arms served by servers/grpc and clients/library/grpc. */
-export const GRPC_ARMS: readonly Protocol[] = ARMS.filter((arm) => arm.family === "grpc").map((arm) => arm.name);
-
 /**
  * The row of `protocol` for an implementation of `family`, which names itself as `by` ("servers/http1"); throws
  * when the table gives the arm to another family.

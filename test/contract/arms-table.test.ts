@@ -9,7 +9,6 @@ import {
   CLIENT_KINDS,
   clientKindFor,
   familyOf,
-  GRPC_ARMS,
   GRPC_CLIENTS,
   isProtocol,
   PROTOCOLS,
@@ -75,10 +74,6 @@ describe("what is derived from the arms table", () => {
 
   it("ARMS_WITH_STREAMS holds the arms that carry several requests per connection at once", () => {
     expect(ARMS_WITH_STREAMS).toEqual(["h2c", "h2", "grpc", "grpc-stream"]);
-  });
-
-  it("GRPC_ARMS holds the arms servers/grpc serves", () => {
-    expect(GRPC_ARMS).toEqual(["grpc", "grpc-stream"]);
   });
 
   it("armServedBy returns the row for its family and names the family that serves any other arm", () => {
