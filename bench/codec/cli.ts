@@ -3,7 +3,7 @@
  * and decode cost per message at the configured sizes, so a report can tell encoding cost from protocol cost.
  * Results on stdout (Markdown, or JSON with --json); progress on stderr. `main` returns the exit code.
  */
-import { DEFAULTS } from "../config/config.ts";
+import { DEFAULTS } from "../config/resolve.ts";
 import { UsageError } from "../support/errors.ts";
 import { MAX_BODY_BYTES } from "../../proto/codec.ts";
 import { fixed } from "../results/format.ts";

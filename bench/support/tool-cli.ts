@@ -30,7 +30,7 @@ export interface ToolArgs {
 }
 
 /** `--rps -5` would read -5 as a flag; join such values to their flag so the range check can name them. */
-function joinNegativeValues(argv: readonly string[], strings: readonly string[]): string[] {
+export function joinNegativeValues(argv: readonly string[], strings: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";

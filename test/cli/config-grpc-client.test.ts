@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { configFromArgv } from "../../bench/cli/main.ts";
+import { configFromArgv } from "../../bench/cli/argv.ts";
 import type { BenchConfig } from "../../bench/config/config.ts";
 import { UsageError } from "../../bench/support/errors.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configFromArgv } from "../../bench/cli/main.ts";
+import { configFromArgv } from "../../bench/cli/argv.ts";
 import type { BenchConfig } from "../../bench/config/config.ts";
 import { UsageError } from "../../bench/support/errors.ts";
 import { scenarioTimeLimitMs } from "../../bench/run/scenario.ts";

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { configFromArgv } from "../../bench/cli/main.ts";
-import { DEFAULTS } from "../../bench/config/config.ts";
+import { configFromArgv } from "../../bench/cli/argv.ts";
+import { DEFAULTS } from "../../bench/config/resolve.ts";
 import { parseDurationMs } from "../../bench/support/duration.ts";
 import { UsageError } from "../../bench/support/errors.ts";
 import { PROTOCOLS } from "../../contract/index.ts";
@@ -87,6 +87,24 @@ describe("resolving the config", () => {
     expect(configFromArgv(["--config", path, "--by", "rps"])).toMatchObject({ sweep: { by: "rps", from: 20_000, to: 80_000 } });
   });
 
+  it("writes the fields in the order result.json has always had them", () => {
+    expect(Object.keys(DEFAULTS)).toEqual([
+      "protocols", "rps", "pps", "durationMs", "warmupMs", "requestBytes", "responseBytes", "connections", "streams", "grpcClient",
+      "primeRequests", "repeat", "outDir", "json", "verify", "sweep", "sloP99Us", "maxTotalMs", "maxInFlight", "requestTimeoutMs",
+      "topology", "port", "rxSteering", "offloads", "mtu", "rateLimitBitsPerSecond", "netem", "serverCpu", "clientCpu", "sampleHz",
+      "baselineMs", "server", "configFile",
+    ]);
+    expect(Object.keys(DEFAULTS.server)).toEqual(["maxConcurrentStreams", "initialWindowSize", "keepAliveTimeoutMs", "grpcKeepaliveTimeMs", "streamMessages"]);
+    expect(Object.keys(configFromArgv("--sweep --from 1 --to 2".split(" ")) as object)).toEqual(Object.keys(DEFAULTS));
+    expect(Object.keys((configFromArgv("--sweep --from 1 --to 2".split(" ")) as { sweep: object }).sweep)).toEqual(["by", "from", "to", "steps", "spacing"]);
+  });
+
+  it("reports a bad --topology first, then bad values in the fields' order", () => {
+    expect(usageMessage(["--rps", "0", "--topology", "k8s"])).toBe("--topology k8s: choose one of auto, netns, bridge, docker, loopback");
+    expect(usageMessage(["--baseline", "x", "--rps", "0", "--duration", "x"])).toMatch(/^--rps 0: /);
+    expect(usageMessage(["--max-time", "x", "--sweep"])).toMatch(/^--sweep needs --from and --to/);
+  });
+
   it("lets flags override the config file, which overrides the defaults", () => {
     const path = writeConfig("ok.json", { rps: 250, duration: "3s", connections: 2, server: { maxConcurrentStreams: 64 } });
     const config = configFromArgv(["--config", path, "--rps", "500"]);
@@ -137,7 +155,11 @@ describe("resolving the config", () => {
 
   it("rejects a config file with an unknown key, naming the key and the allowed ones", () => {
     const path = writeConfig("unknown.json", { rps: 10, rsp: 5 });
-    expect(usageMessage(["--config", path])).toMatch(/: unknown key "rsp"; allowed keys are protocols, rps, pps, duration/);
+    expect(usageMessage(["--config", path])).toBe(
+      `--config ${path}: unknown key "rsp"; allowed keys are protocols, rps, pps, duration, warmup, requestBytes, responseBytes, connections, ` +
+        "streams, grpcClient, prime, repeat, out, maxInFlight, timeout, topology, port, rxSteering, offloads, mtu, rateLimit, netem, serverCpu, " +
+        "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server",
+    );
   });
 
   it("rejects a config file value of the wrong type, naming the key", () => {

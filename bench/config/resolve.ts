@@ -1,0 +1,61 @@
+/**
+ * One resolved, readonly config from the flags and the config file: every value read and checked by its row of the
+ * option table (bench/config/options.ts), so nothing downstream sees argv. Errors name the flag (or the file and
+ * key) and the fix.
+ */
+import type { BenchConfig } from "./config.ts";
+import { valueOf } from "./read-option.ts";
+import type { RawInputs } from "./read-option.ts";
+import { resolvePps, resolveSweep } from "./sweep-rules.ts";
+
+export type { RawInputs } from "./read-option.ts";
+
+export function resolveConfig(inputs: RawInputs): BenchConfig {
+  // A bad --topology is reported before any other bad value, as it always was.
+  const topology = valueOf("topology", inputs);
+  // The fields in BenchConfig's order, which is result.json's; a bad value is reported in this order too.
+  return {
+    protocols: valueOf("protocols", inputs),
+    rps: valueOf("rps", inputs),
+    pps: resolvePps(inputs),
+    durationMs: valueOf("duration", inputs),
+    warmupMs: valueOf("warmup", inputs),
+    requestBytes: valueOf("request-bytes", inputs),
+    responseBytes: valueOf("response-bytes", inputs),
+    connections: valueOf("connections", inputs),
+    streams: valueOf("streams", inputs),
+    grpcClient: valueOf("grpc-client", inputs),
+    primeRequests: valueOf("prime", inputs),
+    repeat: valueOf("repeat", inputs),
+    outDir: valueOf("out", inputs),
+    json: valueOf("json", inputs),
+    verify: valueOf("verify", inputs),
+    sweep: resolveSweep(inputs),
+    sloP99Us: valueOf("slo-p99", inputs),
+    maxTotalMs: valueOf("max-time", inputs),
+    maxInFlight: valueOf("max-in-flight", inputs),
+    requestTimeoutMs: valueOf("timeout", inputs),
+    topology,
+    port: valueOf("port", inputs),
+    rxSteering: valueOf("rx-steering", inputs),
+    offloads: valueOf("offloads", inputs),
+    mtu: valueOf("mtu", inputs),
+    rateLimitBitsPerSecond: valueOf("rate-limit", inputs),
+    netem: valueOf("netem", inputs),
+    serverCpu: valueOf("server-cpu", inputs),
+    clientCpu: valueOf("client-cpu", inputs),
+    sampleHz: valueOf("sample-hz", inputs),
+    baselineMs: valueOf("baseline", inputs),
+    server: {
+      maxConcurrentStreams: valueOf("max-concurrent-streams", inputs),
+      initialWindowSize: valueOf("initial-window-size", inputs),
+      keepAliveTimeoutMs: valueOf("keep-alive-timeout-ms", inputs),
+      grpcKeepaliveTimeMs: valueOf("grpc-keepalive-time-ms", inputs),
+      streamMessages: valueOf("stream-messages", inputs),
+    },
+    configFile: valueOf("config", inputs),
+  };
+}
+
+/** The config with no flags and no file: every option's default. */
+export const DEFAULTS: BenchConfig = resolveConfig({ flags: {}, file: null, configFile: null });

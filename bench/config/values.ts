@@ -1,0 +1,82 @@
+/**
+ * How one value, from a flag (text) or from the config file (a number or text), is read and checked for each kind
+ * of option. Pure: every refusal is a UsageError naming where the value came from, the value, and the fix.
+ */
+import { parseDurationMs } from "../support/duration.ts";
+import { UsageError } from "../support/errors.ts";
+import { parseNetemSpec, parseRate } from "../topology/index.ts";
+
+/** A value and how to name it to the user: `--rps`, or `wirecost.json: "rps"`. */
+export interface Source {
+  readonly label: string;
+  readonly value: string | number;
+}
+
+// The text a flag's number may be written as. Two shapes today (issue 11 asks for one: `--rps 0.000000001` is
+// accepted while `1e-9` is refused); both live here so that change is made in one place.
+const WHOLE_NUMBER_TEXT = /^\s*-?\d+\s*$/;
+const DECIMAL_TEXT = /^\s*\d+(\.\d+)?\s*$/;
+
+export function wholeNumber(source: Source, min: number, max: number, fix: string): number {
+  const n = typeof source.value === "number" ? source.value : WHOLE_NUMBER_TEXT.test(source.value) ? Number(source.value) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: must be a whole number from ${min} to ${max}; ${fix}`);
+  }
+  return n;
+}
+
+export function positiveNumber(source: Source, max: number, fix: string): number {
+  const n = typeof source.value === "number" ? source.value : DECIMAL_TEXT.test(source.value) ? Number(source.value) : NaN;
+  if (!(n > 0) || n > max) {
+    throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: must be a number above 0 and at most ${max}; ${fix}`);
+  }
+  return n;
+}
+
+/** Milliseconds; a number in the config file counts seconds, as a bare number on the command line does. */
+export function durationMs(source: Source, minMs: number, maxMs: number, fix: string): number {
+  const ms = typeof source.value === "number" ? source.value * 1000 : parseDurationMs(source.value);
+  if (ms === undefined || ms < minMs || ms > maxMs) {
+    throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: ${fix}`);
+  }
+  return ms;
+}
+
+export function choice<T extends string>(source: Source, choices: readonly T[], fix = `choose one of ${choices.join(", ")}`): T {
+  const value = String(source.value);
+  if (!(choices as readonly string[]).includes(value)) throw new UsageError("WC_BAD_VALUE", `${source.label} ${value}: ${fix}`);
+  return value as T;
+}
+
+/** A comma list: blanks dropped, duplicates dropped, first mention's order kept. */
+export function list<T extends string>(source: Source, item: string, choices: readonly T[]): readonly T[] {
+  const names = String(source.value)
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  if (names.length === 0) throw new UsageError("WC_BAD_VALUE", `${source.label}: empty; name one or more of ${choices.join(",")}`);
+  const unknown = names.find((n) => !(choices as readonly string[]).includes(n));
+  if (unknown !== undefined) {
+    throw new UsageError("WC_BAD_VALUE", `${source.label}: unknown ${item} "${unknown}"; choose from ${choices.join(",")}`);
+  }
+  return [...new Set(names)] as T[];
+}
+
+/** Bits per second. */
+export function rate(source: Source, fix: string): number {
+  const bits = parseRate(String(source.value));
+  if (bits === null || bits <= 0) throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: ${fix}`);
+  return bits;
+}
+
+/** The netem arguments as checked tokens; the grammar's own reason is the message. */
+export function netemArgs(source: Source): readonly string[] {
+  const spec = parseNetemSpec(String(source.value));
+  if (!spec.ok) throw new UsageError("WC_BAD_VALUE", spec.reason);
+  return spec.args;
+}
+
+/** A CPU of this machine: 0 to the last. */
+export function cpu(source: Source, lastCpu: number): number {
+  return wholeNumber(source, 0, lastCpu, `give a CPU number from 0 to ${lastCpu} (this machine has ${lastCpu + 1})`);
+}
