@@ -54,7 +54,7 @@ export interface Section<In, C, Optional extends boolean> extends NodeBase<In, G
 /**
  * The one type assertion of the figure machinery. `values` holds, under each child's key, the value that child's
  * own `compute` or `scale` returned, in the children's order — which is `GroupValue<C>` by construction; TypeScript
- * cannot follow a loop over keys into a mapped type (test/collector/figure-descriptors.test.ts checks the shape).
+ * cannot follow a loop over keys into a mapped type (test/collector/collector-figure-*.test.ts check the shapes).
  */
 function assemble<C>(values: ReadonlyMap<string, unknown>): GroupValue<C> {
   return Object.fromEntries(values) as GroupValue<C>;

@@ -1,7 +1,9 @@
 /**
  * The kernel collector: `readSnapshot` (the only I/O, with `createProcReader` keeping fds open), pure parsers, a pure
- * `diffSnapshots`, baseline subtraction, the contamination guard and per-request figures; `createSampler` for the
- * time series; `findKernelThreads` (one /proc scan, when a spec is built) for ksoftirqd and napi thread CPU.
+ * `diffSnapshots`, baseline subtraction, the contamination guard, and the cost figures — one descriptor per figure
+ * (figures-*.ts, joined in cost-figures.ts), from which `windowTotals`, `perRequest`, `CostFigures` and the CSV,
+ * report and console views (figure-views.ts) are derived; `createSampler` for the time series; `findKernelThreads`
+ * (one /proc scan, when a spec is built) for ksoftirqd and napi thread CPU.
  */
 export { contaminationGuard, type ContaminationCheck } from "./contamination-guard.ts";
 export {
