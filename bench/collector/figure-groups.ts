@@ -11,8 +11,6 @@ import {
   childPath,
   counter,
   type Counter,
-  part,
-  type Part,
   type CounterSpec,
   type Described,
   errorReason,
@@ -20,6 +18,8 @@ import {
   type Fact,
   type NodeBase,
   type Notes,
+  part,
+  type Part,
   type Scaling,
 } from "./figure-kinds.ts";
 
@@ -27,7 +27,6 @@ import {
 export type AnyNode<In> = NodeBase<In, unknown, boolean> & Described;
 
 export type Children<In> = { readonly [key: string]: AnyNode<In> };
-
 
 /** The value a node computes. */
 export type ValueOf<N> = N extends NodeBase<never, infer V, boolean> ? V : never;

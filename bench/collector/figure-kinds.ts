@@ -60,7 +60,7 @@ export function childPath(path: string, key: string): string {
  * What every node does. `compute` is a property (its input is checked strictly); `scale` is a method, so a node of
  * any value type can sit among a group's children, which each get back the value they computed.
  */
-interface NodeBase<In, V, Optional extends boolean> {
+export interface NodeBase<In, V, Optional extends boolean> {
   /** Absent from results written before the figure existed (the key is optional in `CostFigures`). */
   readonly optional: Optional;
   readonly compute: (input: In, path: string, notes: Notes) => V;
@@ -227,4 +227,3 @@ export type Described =
   | { readonly kind: "breakdown"; readonly item: Described }
   | { readonly kind: "group" | "section"; readonly optional: boolean; readonly children: { readonly [key: string]: Described } };
 
-export type { NodeBase };

@@ -4,6 +4,7 @@
  * stored figure or one derived figure; results/metrics.ts, report/csv.ts and report/table.ts build their kernel
  * parts from these lists alone.
  */
+import { assertNever } from "../../contract/index.ts";
 import { COST_FIGURE_NODES, type CostFigures, CLIENT_CPU, type DerivedFigure, KERNEL_CPU, NET_SOFTIRQS, SERVER_CPU } from "./cost-figures.ts";
 import type { Counter, CsvPresentation, Described, FigureScope, FigureUnit } from "./figure-kinds.ts";
 import type { FigureInput } from "./figure-input.ts";
@@ -35,6 +36,8 @@ function leavesOf(node: Described, path: readonly string[]): FigureLeaf[] {
     case "group":
     case "section":
       return figureLeaves(node.children, path);
+    default:
+      return assertNever(node);
   }
 }
 

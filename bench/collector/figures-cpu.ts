@@ -47,17 +47,20 @@ interface CpuTicks {
 }
 
 const oneCpu = figureKinds<CpuTicks>();
-const CPU_LINE = "/proc/stat cpuN";
+
+function cpuTimeUs(fields: string, ticks: (t: CpuTimes) => number) {
+  return oneCpu.part({ unit: "µs", scope: "global", source: `/proc/stat cpuN ${fields}`, compute: (c) => ticks(c.times) * c.usPerTick });
+}
 
 /** One CPU's /proc/stat time, µs (tick samples converted with USER_HZ). */
 const CPU_TIME = oneCpu.group({
   /** user + nice (guest time is already inside). */
-  user: oneCpu.part({ unit: "µs", scope: "global", source: `${CPU_LINE} user + nice`, compute: ({ times: t, usPerTick }) => (t.userTicks + t.niceTicks) * usPerTick }),
-  system: oneCpu.part({ unit: "µs", scope: "global", source: `${CPU_LINE} system`, compute: ({ times: t, usPerTick }) => t.systemTicks * usPerTick }),
-  softirq: oneCpu.part({ unit: "µs", scope: "global", source: `${CPU_LINE} softirq`, compute: ({ times: t, usPerTick }) => printed(t.softirqTicks, "softirq") * usPerTick }),
-  irq: oneCpu.part({ unit: "µs", scope: "global", source: `${CPU_LINE} irq`, compute: ({ times: t, usPerTick }) => printed(t.irqTicks, "irq") * usPerTick }),
+  user: cpuTimeUs("user + nice", (t) => t.userTicks + t.niceTicks),
+  system: cpuTimeUs("system", (t) => t.systemTicks),
+  softirq: cpuTimeUs("softirq", (t) => printed(t.softirqTicks, "softirq")),
+  irq: cpuTimeUs("irq", (t) => printed(t.irqTicks, "irq")),
   /** user + nice + system + irq + softirq: steal and idle are not work done here. */
-  busy: oneCpu.part({ unit: "µs", scope: "global", source: `${CPU_LINE} user + nice + system + irq + softirq`, compute: ({ times: t, usPerTick }) => busyTicks(t) * usPerTick }),
+  busy: cpuTimeUs("user + nice + system + irq + softirq", busyTicks),
 });
 
 /** CPU time in µs. `total` is system-wide /proc/stat busy time over `cpus`, not a sum of the others. */

@@ -8,6 +8,9 @@ import { describe, expect, expectTypeOf, it } from "vitest";
 import { ANY_KEY, CSV_FIGURES, FIGURE_VIEWS, figureLeaves, type FigureLeaf, type FigureMetricId } from "../../bench/collector/figure-views.ts";
 import { COST_FIGURE_NODES, type CostFigures } from "../../bench/collector/cost-figures.ts";
 import type { DropCounts } from "../../bench/collector/figures-drops.ts";
+import { diffSnapshots } from "../../bench/collector/diff-snapshots.ts";
+import { windowTotals } from "../../bench/collector/per-request.ts";
+import { ok } from "../../bench/collector/reading.ts";
 import { kernelFigures, type KernelFigureInputs } from "../../bench/run/measure.ts";
 import type { RunResult } from "../../bench/results/schema.ts";
 import { CSV_COLUMNS } from "../../bench/report/csv.ts";
@@ -75,6 +78,22 @@ describe("the cost figure descriptors", () => {
     expect(inputs.requests).toBe(2002);
     // 50 counters (hardIrqs.nic is null: no NIC named), 4 interrupt lines, 2 CPUs × 5 times, 2 ksoftirqd threads.
     expect(divided).toBe(50 + 4 + 10 + 2);
+  });
+
+  it("list a per-CPU reason before the others in `missing`, where older results have it", () => {
+    const delta = diffSnapshots(inputs.atStart, inputs.atEnd);
+    if (!delta.stat.ok) throw new Error("fixture has no /proc/stat");
+    const cpu1 = delta.stat.value.cpus["1"];
+    if (cpu1 === undefined) throw new Error("fixture has no cpu1");
+    const oldKernel = { ...delta, stat: ok({ ...delta.stat.value, cpus: { ...delta.stat.value.cpus, "1": { ...cpu1, softirqTicks: null } } }) };
+    const totals = windowTotals(oldKernel, { cpus: [0, 1] });
+    expect(Object.entries(totals.missing)).toEqual([
+      ["cpuUs.perCpu.1", "softirq: not printed by this kernel"],
+      ["hardIrqs.nic", "no NIC named (veth raises no hard IRQs)"],
+      ["cpuUs.softirq", "/proc/stat softirq: not printed by this kernel"],
+      ["cpuUs.total", "/proc/stat softirq: not printed by this kernel"],
+    ]);
+    expect(Object.keys(totals.cpuUs.perCpu)).toEqual(["0"]);
   });
 
   it("type the figures as result.json holds them, older results' optional fields included", () => {
