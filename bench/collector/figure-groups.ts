@@ -10,8 +10,8 @@ import {
   type BreakdownItem,
   childPath,
   counter,
-  type Counter,
-  type CounterSpec,
+  type Figure,
+  type FigureSpec,
   type Described,
   errorReason,
   fact,
@@ -20,6 +20,7 @@ import {
   type Notes,
   part,
   type Part,
+  ratio,
   type Scaling,
 } from "./figure-kinds.ts";
 
@@ -77,8 +78,9 @@ function scaleChildren<In, C extends Children<In>>(children: C, value: GroupValu
 
 /** Every kind of node, with the input type fixed, so descriptors need no annotations. */
 export interface FigureKinds<In> {
-  counter(spec: CounterSpec<In>): Counter<In>;
-  part(spec: Omit<CounterSpec<In>, "csv">): Part<In>;
+  counter(spec: FigureSpec<In>): Figure<In>;
+  ratio(spec: FigureSpec<In>): Figure<In>;
+  part(spec: Omit<FigureSpec<In>, "csv">): Part<In>;
   fact<T>(spec: { readonly source: string; readonly compute: (input: In) => T }): Fact<In, T>;
   breakdown<E, V>(spec: {
     readonly entries: (input: In) => Readonly<Record<string, E>>;
@@ -138,6 +140,7 @@ function makeSection<Parent, In, C extends Children<In>, O extends boolean>(
 export function figureKinds<In>(): FigureKinds<In> {
   return {
     counter: (spec) => counter(spec),
+    ratio: (spec) => ratio(spec),
     part: (spec) => part(spec),
     fact: (spec) => fact(spec),
     breakdown: (spec) => breakdown(spec),

@@ -3,7 +3,8 @@
  * reader throws an Error naming what it could not read; the descriptor's figure then becomes null with that reason.
  *
  * The /proc delta is one source among what may come: issue 15's eBPF figures (bpftrace maps, diffed the same way)
- * add their delta here as another field, and their descriptors read it the way these read `proc`.
+ * add their delta here as another field beside `proc`, and their descriptors read it the way these read `proc` — a
+ * per-CPU CPU attribution is a `breakdown` of a group of `part`s, its method a `fact`, its residual a `ratio`.
  */
 import type { NetnsDelta, ProcessDelta, ProcStatDelta, SnapshotDelta } from "./delta-types.ts";
 import { figureKinds } from "./figure-groups.ts";

@@ -67,18 +67,21 @@ export interface NodeBase<In, V, Optional extends boolean> {
   scale(value: V, path: string, by: Scaling, notes: Notes): V;
 }
 
-/** A counter's increase over the window: a number, or null with the reason. Per request: divided by the requests. */
-export interface Counter<In> extends NodeBase<In, number | null, false> {
-  readonly kind: "counter";
+/**
+ * A number figure, or null with the reason. Per request, a `counter` (an increase over the window) is divided by the
+ * requests; a `ratio` (already per packet, a percentage) is kept as it is.
+ */
+export interface Figure<In> extends NodeBase<In, number | null, false> {
+  readonly kind: "figure";
   readonly unit: FigureUnit;
   readonly scope: FigureScope;
   /** Where the kernel keeps it, for people: the /proc file and field. */
   readonly source: string;
-  readonly perRequest: "divide";
+  readonly perRequest: "divide" | "keep";
   readonly csv: CsvPresentation | undefined;
 }
 
-export interface CounterSpec<In> {
+export interface FigureSpec<In> {
   readonly unit: FigureUnit;
   readonly scope: FigureScope;
   readonly source: string;
@@ -87,14 +90,14 @@ export interface CounterSpec<In> {
   readonly csv?: CsvPresentation;
 }
 
-export function counter<In>(spec: CounterSpec<In>): Counter<In> {
+function figure<In>(spec: FigureSpec<In>, perRequest: "divide" | "keep"): Figure<In> {
   return {
-    kind: "counter",
+    kind: "figure",
     optional: false,
     unit: spec.unit,
     scope: spec.scope,
     source: spec.source,
-    perRequest: "divide",
+    perRequest,
     csv: spec.csv,
     compute: (input, path, notes) => {
       try {
@@ -105,12 +108,20 @@ export function counter<In>(spec: CounterSpec<In>): Counter<In> {
       }
     },
     scale(value, path, by, notes) {
-      if (value === null) return null;
+      if (value === null || perRequest === "keep") return value;
       const scaled = by.apply(value);
       if (scaled === null) notes.add(path, by.reason);
       return scaled;
     },
   };
+}
+
+export function counter<In>(spec: FigureSpec<In>): Figure<In> {
+  return figure(spec, "divide");
+}
+
+export function ratio<In>(spec: FigureSpec<In>): Figure<In> {
+  return figure(spec, "keep");
 }
 
 /** Something that describes the window rather than counts in it (which CPUs were summed): kept as it is. */
@@ -146,7 +157,7 @@ export interface Part<In> extends NodeBase<In, number, false> {
 /** Thrown by a part a scaling makes null: the breakdown leaves the entry out without a reason. */
 class NoValue extends Error {}
 
-export function part<In>(spec: Omit<CounterSpec<In>, "csv">): Part<In> {
+export function part<In>(spec: Omit<FigureSpec<In>, "csv">): Part<In> {
   return {
     kind: "part",
     optional: false,
@@ -221,9 +232,16 @@ export function breakdown<In, E, V>(spec: {
 
 /** The descriptive side of a node, for walking the tree without computing: paths, CSV columns, tests. */
 export type Described =
-  | { readonly kind: "counter"; readonly unit: FigureUnit; readonly scope: FigureScope; readonly source: string; readonly csv: CsvPresentation | undefined }
-  | { readonly kind: "part"; readonly unit: FigureUnit; readonly scope: FigureScope; readonly source: string }
-  | { readonly kind: "fact"; readonly source: string }
+  | {
+      readonly kind: "figure";
+      readonly unit: FigureUnit;
+      readonly scope: FigureScope;
+      readonly source: string;
+      readonly perRequest: "divide" | "keep";
+      readonly csv: CsvPresentation | undefined;
+    }
+  | { readonly kind: "part"; readonly unit: FigureUnit; readonly scope: FigureScope; readonly source: string; readonly perRequest: "divide" }
+  | { readonly kind: "fact"; readonly source: string; readonly perRequest: "keep" }
   | { readonly kind: "breakdown"; readonly item: Described }
   | { readonly kind: "group" | "section"; readonly optional: boolean; readonly children: { readonly [key: string]: Described } };
 

@@ -6,7 +6,7 @@
  */
 import { assertNever } from "../../contract/index.ts";
 import { COST_FIGURE_NODES, type CostFigures, CLIENT_CPU, type DerivedFigure, KERNEL_CPU, NET_SOFTIRQS, SERVER_CPU } from "./cost-figures.ts";
-import type { Counter, CsvPresentation, Described, FigureScope, FigureUnit } from "./figure-kinds.ts";
+import type { CsvPresentation, Described, Figure, FigureScope, FigureUnit } from "./figure-kinds.ts";
 import type { FigureInput } from "./figure-input.ts";
 import { BYTES, PACKETS, TCP_SEGMENTS } from "./figures-packets.ts";
 import { CONTEXT_SWITCHES } from "./figures-cpu.ts";
@@ -17,7 +17,7 @@ export const ANY_KEY = "*";
 export interface FigureLeaf {
   /** Keys from the root of `CostFigures`: ["cpuUs", "perCpu", "*", "user"]. */
   readonly path: readonly string[];
-  readonly node: Extract<Described, { readonly kind: "counter" | "part" | "fact" }>;
+  readonly node: Extract<Described, { readonly kind: "figure" | "part" | "fact" }>;
 }
 
 /** Every leaf descriptor of a tree, in result.json's order. */
@@ -27,7 +27,7 @@ export function figureLeaves(children: { readonly [key: string]: Described }, at
 
 function leavesOf(node: Described, path: readonly string[]): FigureLeaf[] {
   switch (node.kind) {
-    case "counter":
+    case "figure":
     case "part":
     case "fact":
       return [{ path, node }];
@@ -55,7 +55,7 @@ const LEAVES = figureLeaves(COST_FIGURE_NODES);
 
 function pathOf(node: Described): readonly string[] {
   const found = LEAVES.find((leaf) => leaf.node === node);
-  if (found === undefined) throw new Error("a view names a counter that is not in COST_FIGURE_NODES");
+  if (found === undefined) throw new Error("a view names a figure that is not in COST_FIGURE_NODES");
   return found.path;
 }
 
@@ -64,9 +64,9 @@ export interface CsvFigure extends CsvPresentation {
   readonly read: (f: CostFigures) => number | null;
 }
 
-/** The counters with a report.csv column, in column order. */
+/** The figures with a report.csv column, in column order. */
 export const CSV_FIGURES: readonly CsvFigure[] = LEAVES.flatMap(({ path, node }) =>
-  node.kind === "counter" && node.csv !== undefined ? [{ ...node.csv, scope: node.scope, read: (f: CostFigures) => numberAt(f, path) }] : [],
+  node.kind === "figure" && node.csv !== undefined ? [{ ...node.csv, scope: node.scope, read: (f: CostFigures) => numberAt(f, path) }] : [],
 ).sort((a, b) => a.column - b.column);
 
 /** A row of the report's figure tables, and a figure `compare` and `plan` work on. */
@@ -96,7 +96,7 @@ export interface FigureView<Id extends string> {
 }
 
 function view<const Id extends string = never>(
-  figure: Counter<FigureInput> | DerivedFigure,
+  figure: Figure<FigureInput> | DerivedFigure,
   show: { readonly metric?: MetricPresentation<Id>; readonly console?: ConsolePresentation },
 ): FigureView<Id> {
   let read: (f: CostFigures) => number | null;

@@ -5,13 +5,13 @@
  * namespace not read is null as a whole. The reasons are in `CostFigures.missing`.
  */
 import type { NetnsDelta } from "./delta-types.ts";
-import type { Counter } from "./figure-kinds.ts";
+import type { Figure } from "./figure-kinds.ts";
 import { figureKinds, type ValueOf } from "./figure-groups.ts";
 import { type FigureInput, fromWindow } from "./figure-input.ts";
 
 const inNamespace = figureKinds<NetnsDelta>();
 
-function dropCounter(file: "snmp" | "netstat", section: string, name: string): Counter<NetnsDelta> {
+function dropCounter(file: "snmp" | "netstat", section: string, name: string): Figure<NetnsDelta> {
   return inNamespace.counter({
     unit: "drops",
     scope: "namespace",

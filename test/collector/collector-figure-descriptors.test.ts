@@ -46,7 +46,7 @@ describe("the cost figure descriptors", () => {
     expect(leaves.filter((leaf) => descriptorAt(leaf.path) === undefined)).toEqual([]);
     expect(leaves.find((leaf) => leaf.path.join(".") === "cpuUs.cpus")).toEqual({ path: ["cpuUs", "cpus"], value: [0, 1] });
     const paths = new Set(leaves.map((leaf) => leaf.path.join(".")));
-    const counters = LEAVES.filter((leaf) => leaf.node.kind === "counter").map((leaf) => leaf.path.join("."));
+    const counters = LEAVES.filter((leaf) => leaf.node.kind === "figure").map((leaf) => leaf.path.join("."));
     expect(counters.filter((path) => !paths.has(path))).toEqual([]);
     expect(counters).toHaveLength(51);
     expect(LEAVES.filter((leaf) => leaf.node.kind === "part").map((leaf) => leaf.path.join("."))).toEqual([

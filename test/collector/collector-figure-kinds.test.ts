@@ -20,6 +20,7 @@ const about = { unit: "µs", scope: "global", source: "test" } as const;
 
 const TREE = top.group({
   a: top.counter({ ...about, compute: (x) => x.a }),
+  pct: top.ratio({ ...about, compute: (x) => (100 * x.a) / 40 }),
   broken: top.counter({
     ...about,
     compute: () => {
@@ -69,7 +70,7 @@ describe("a tree of figure descriptors", () => {
   it("computes each figure in the order written; one that throws is null with its message", () => {
     const { value, missing } = compute(INPUT);
     expect(JSON.stringify(value)).toBe(
-      JSON.stringify({ a: 10, broken: null, sub: { twice: 20, cpus: [0, 1] }, fromSub: { b: 7 }, perCpu: { "0": { user: 4, irq: 1 } } }),
+      JSON.stringify({ a: 10, pct: 25, broken: null, sub: { twice: 20, cpus: [0, 1] }, fromSub: { b: 7 }, perCpu: { "0": { user: 4, irq: 1 } } }),
     );
     // Breakdown reasons first, then the rest in tree order.
     expect(Object.entries(missing)).toEqual([
@@ -86,11 +87,11 @@ describe("a tree of figure descriptors", () => {
     expect(missing["fromSub.skipped"]).toBeUndefined();
   });
 
-  it("divides counters and breakdown parts, keeps facts, and leaves absent optional groups absent", () => {
+  it("divides counters and breakdown parts, keeps ratios and facts, and leaves absent optional groups absent", () => {
     const { value, missing } = compute(INPUT);
     const by: Scaling = { apply: (v) => v / 4, reason: "" };
     expect(scale(value, by, missing)).toEqual({
-      value: { a: 2.5, broken: null, sub: { twice: 5, cpus: [0, 1] }, fromSub: { b: 1.75 }, perCpu: { "0": { user: 1, irq: 0.25 } } },
+      value: { a: 2.5, pct: 25, broken: null, sub: { twice: 5, cpus: [0, 1] }, fromSub: { b: 1.75 }, perCpu: { "0": { user: 1, irq: 0.25 } } },
       missing,
     });
     const { sub: _sub, ...older } = value;
@@ -98,9 +99,10 @@ describe("a tree of figure descriptors", () => {
   });
 
   it("makes every counter null with the scaling's reason when there is no per-request figure, and empties breakdowns", () => {
+    // A ratio is the same per request whatever the requests.
     const { value, missing } = compute(INPUT);
     const none = scale(value, { apply: () => null, reason: "no completed requests (0)" }, missing);
-    expect(none.value).toEqual({ a: null, broken: null, sub: { twice: null, cpus: [0, 1] }, fromSub: { b: null }, perCpu: {} });
+    expect(none.value).toEqual({ a: null, pct: 25, broken: null, sub: { twice: null, cpus: [0, 1] }, fromSub: { b: null }, perCpu: {} });
     expect(Object.entries(none.missing)).toEqual([
       ...Object.entries(missing),
       ["a", "no completed requests (0)"],
@@ -112,6 +114,7 @@ describe("a tree of figure descriptors", () => {
   it("types the values from the descriptors", () => {
     type Value = ValueOf<typeof TREE>;
     expectTypeOf<Value["a"]>().toEqualTypeOf<number | null>();
+    expectTypeOf<Value["pct"]>().toEqualTypeOf<number | null>();
     expectTypeOf<Value["sub"]>().toEqualTypeOf<{ readonly twice: number | null; readonly cpus: number[] } | undefined>();
     expectTypeOf<Value["fromSub"]>().toEqualTypeOf<{ readonly b: number | null } | null>();
     expectTypeOf<Value["perCpu"]>().toEqualTypeOf<Readonly<Record<string, { readonly user: number; readonly irq: number }>>>();
