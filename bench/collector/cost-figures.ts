@@ -12,6 +12,7 @@ import { DROPS } from "./figures-drops.ts";
 import { BYTES, CONNECTION_OPENS, DIRECTION, PACKETS, RETRANS_SEGMENTS, TCP_SEGMENTS } from "./figures-packets.ts";
 import { HARD_IRQS, NET_RX_SOFTIRQS, NET_TX_SOFTIRQS, SOFTNET_FIGURES } from "./figures-softirqs.ts";
 
+/** result.json's `perRequest` / `totals`, key by key in its order; a new top-level figure goes at the end. */
 export const COST_FIGURE_NODES = {
   packets: PACKETS,
   bytes: BYTES,
