@@ -1,225 +1,96 @@
-import type { DropCounts } from "./drops.ts";
-import type { InterruptSelector } from "./parse-interrupts.ts";
+/**
+ * The cost figures of a window — issue 3's `totals` (the window's sums) and `perRequest` (divided by the completed
+ * requests) — as one tree of figure descriptors. The tree *is* result.json's shape: its nesting and key order are
+ * the order written here, and `CostFigures` is mapped from it, so a figure added to a group below appears in the
+ * type, the totals, the per-request figures and `missing` at once. Descriptors live by subject in figures-*.ts.
+ */
+import type { FigureScope, FigureUnit } from "./figure-kinds.ts";
+import { fromWindow } from "./figure-input.ts";
+import type { GroupValue, ValueOf } from "./figure-groups.ts";
+import { CONTEXT_SWITCHES, CPU_US, KERNEL_THREADS } from "./figures-cpu.ts";
+import { DROPS } from "./figures-drops.ts";
+import { BYTES, CONNECTION_OPENS, DIRECTION, PACKETS, RETRANS_SEGMENTS, TCP_SEGMENTS } from "./figures-packets.ts";
+import { HARD_IRQS, NET_RX_SOFTIRQS, NET_TX_SOFTIRQS, SOFTNET_FIGURES } from "./figures-softirqs.ts";
 
-/** One CPU's /proc/stat time, µs (tick samples converted with USER_HZ). */
-export interface CpuTimeUs {
-  /** user + nice (guest time is already inside). */
-  readonly user: number;
-  readonly system: number;
-  readonly softirq: number;
-  readonly irq: number;
-  /** user + nice + system + irq + softirq: steal and idle are not work done here. */
-  readonly busy: number;
-}
+/** result.json's `perRequest` / `totals`, key by key in its order; a new top-level figure goes at the end. */
+export const COST_FIGURE_NODES = {
+  packets: PACKETS,
+  bytes: BYTES,
+  direction: DIRECTION,
+  tcpSegments: TCP_SEGMENTS,
+  retransSegments: RETRANS_SEGMENTS,
+  connectionOpens: CONNECTION_OPENS,
+  netRxSoftirqs: NET_RX_SOFTIRQS,
+  netTxSoftirqs: NET_TX_SOFTIRQS,
+  hardIrqs: HARD_IRQS,
+  contextSwitches: CONTEXT_SWITCHES,
+  cpuUs: CPU_US,
+  softnet: SOFTNET_FIGURES,
+  drops: DROPS,
+  kernelThreads: KERNEL_THREADS,
+};
+
+/** The whole tree, computed from a `FigureInput`. */
+export const COST_FIGURES = fromWindow.group(COST_FIGURE_NODES);
+
+/** A window's figures, and why each null one is null, keyed by its path ("cpuUs.serverRun"). */
+export type CostFigures = GroupValue<typeof COST_FIGURE_NODES> & { readonly missing: Readonly<Record<string, string>> };
+
+export type CpuUs = ValueOf<typeof CPU_US>;
+/** One CPU's /proc/stat time, µs. */
+export type CpuTimeUs = CpuUs["perCpu"][string];
+export type KernelThreadsUs = NonNullable<ValueOf<typeof KERNEL_THREADS>>;
 
 /**
- * CPU time in µs. Two views that must never be added together: with `CONFIG_IRQ_TIME_ACCOUNTING` off the softirq
- * time in /proc/stat is a tick sample *also* charged to the interrupted task (KERNEL-NOTES.md), so the process
- * figures already contain part of it. `total` is system-wide /proc/stat busy time over `cpus`, not a sum.
+ * A figure read from others rather than from the kernel: not stored in result.json, computed wherever it is shown,
+ * from stored figures — so a result written before a derived figure existed shows it too.
  */
-export interface CpuUs {
-  /** /proc/<server>/stat utime, ticks → µs (whole process). */
-  readonly serverUser: number | null;
-  readonly serverSys: number | null;
-  /** Σ threads' schedstat run time, ns → µs: precise, user + sys together. */
-  readonly serverRun: number | null;
-  readonly clientUser: number | null;
-  readonly clientSys: number | null;
-  readonly clientRun: number | null;
-  /** /proc/stat softirq and irq time summed over `cpus`. */
-  readonly softirq: number | null;
-  readonly irq: number | null;
-  /** /proc/stat busy time summed over `cpus`. */
-  readonly total: number | null;
-  /** Time the hypervisor ran something else, summed over `cpus` (recorded, not part of `total`). */
-  readonly steal: number | null;
-  /** The CPUs `softirq`, `irq`, `total` and `steal` cover. */
-  readonly cpus: readonly number[];
-  readonly perCpu: Readonly<Record<string, CpuTimeUs>>;
+export interface DerivedFigure {
+  readonly kind: "derived";
+  readonly unit: FigureUnit;
+  readonly scope: FigureScope;
+  /** How it is made from the stored figures, for people. */
+  readonly source: string;
+  readonly read: (f: CostFigures) => number | null;
 }
 
-/** The figures of issue 3's `perRequest` (divided by requests) or `totals` (the window's raw sums). */
-export interface CostFigures {
-  /** Interface packets at the server's interfaces: rx + tx (rx only on `lo`, which counts each packet both ways). */
-  readonly packets: number | null;
-  /** Interface bytes, same rule (veth in NAPI mode leaves the 14-byte Ethernet header out). */
-  readonly bytes: number | null;
-  /**
-   * The same, by direction at the server interface (rx: requests arriving; tx: responses leaving), and TCP
-   * `InSegs` / `OutSegs`. On `lo` every packet is rx, so tx is null there. Optional: results before it lack it.
-   */
-  readonly direction?: {
-    readonly packetsRx: number | null;
-    readonly packetsTx: number | null;
-    readonly bytesRx: number | null;
-    readonly bytesTx: number | null;
-    readonly tcpInSegs: number | null;
-    readonly tcpOutSegs: number | null;
-  };
-  /** `Tcp: InSegs + OutSegs` in the server namespace. */
-  readonly tcpSegments: number | null;
-  readonly retransSegments: number | null;
-  /** Server `Tcp: PassiveOpens`, or client `Tcp: ActiveOpens` (see `CostOptions.connectionOpensFrom`). */
-  readonly connectionOpens: number | null;
-  /** NET_RX / NET_TX softirq runs, all CPUs (runs, not packets: batching lowers them under load). */
-  readonly netRxSoftirqs: number | null;
-  readonly netTxSoftirqs: number | null;
-  readonly hardIrqs: {
-    /** Every /proc/interrupts line's increase, all CPUs. */
-    readonly total: number | null;
-    /** Lines that moved, keyed by id ("CAL", "LOC", or "38 virtio2-input.0"). */
-    readonly byLine: Readonly<Record<string, number>>;
-    /** The lines of `CostOptions.nic`. */
-    readonly nic: number | null;
-  };
-  readonly contextSwitches: {
-    /** Σ over the server's threads (voluntary + nonvoluntary). */
-    readonly server: number | null;
-    readonly generator: number | null;
-    /** /proc/stat ctxt, all CPUs. */
-    readonly system: number | null;
-  };
-  readonly cpuUs: CpuUs;
-  /** Σ over CPUs of softnet_stat counters. */
-  readonly softnet: {
-    readonly processed: number | null;
-    readonly dropped: number | null;
-    readonly timeSqueezed: number | null;
-    readonly receivedRps: number | null;
-    readonly flowLimitCount: number | null;
-  };
-  /**
-   * Listen-queue, backlog and receive-buffer drops, per namespace: the server's (where saturation shows first)
-   * and the load generator's. A namespace not read is null. Absent in results written before this field existed.
-   */
-  readonly drops?: {
-    readonly server: DropCounts | null;
-    readonly client: DropCounts | null;
-  };
-  /**
-   * CPU time of the kernel threads that do receive work outside any process, from their schedstat (precise,
-   * unlike /proc/stat's tick samples), µs: `ksoftirqdUs` keyed by CPU, `napiUs` by thread name
-   * ("napi/eth0-8193"). Null when not measured (`SnapshotSpec.kernelThreads` unset); a thread that could not be
-   * read is left out, with its reason under `missing["kernelThreads.<name>"]`. Absent in older results.
-   */
-  readonly kernelThreads?: KernelThreadsUs | null;
-  /** Why each null figure is null, keyed by its path ("cpuUs.serverRun"). */
-  readonly missing: Readonly<Record<string, string>>;
+function add(a: number | null | undefined, b: number | null | undefined): number | null {
+  return a === null || a === undefined || b === null || b === undefined ? null : a + b;
 }
 
-export interface KernelThreadsUs {
-  readonly ksoftirqdUs: Readonly<Record<string, number>>;
-  readonly napiUs: Readonly<Record<string, number>>;
-}
+export const NET_SOFTIRQS: DerivedFigure = {
+  kind: "derived",
+  unit: "runs",
+  scope: "global",
+  source: "netRxSoftirqs + netTxSoftirqs",
+  read: (f) => add(f.netRxSoftirqs, f.netTxSoftirqs),
+};
 
-export interface CostOptions {
-  /** CPUs for `cpuUs.softirq/irq/total/steal`. Default: every CPU in /proc/stat. */
-  readonly cpus?: readonly number[];
-  /** Default "server-passive": accepted connections in the server namespace. */
-  readonly connectionOpensFrom?: "server-passive" | "client-active";
-  /** A real NIC's interrupt lines, reported as `hardIrqs.nic` (veth has none). */
-  readonly nic?: InterruptSelector;
-}
+/** schedstat run time is ns-precise; utime + stime are 10 ms ticks, the fallback when schedstat was unreadable. */
+export const SERVER_CPU: DerivedFigure = {
+  kind: "derived",
+  unit: "µs",
+  scope: "process",
+  source: "cpuUs.serverRun, or cpuUs.serverUser + cpuUs.serverSys",
+  read: (f) => f.cpuUs.serverRun ?? add(f.cpuUs.serverUser, f.cpuUs.serverSys),
+};
+
+export const CLIENT_CPU: DerivedFigure = {
+  kind: "derived",
+  unit: "µs",
+  scope: "process",
+  source: "cpuUs.clientRun, or cpuUs.clientUser + cpuUs.clientSys",
+  read: (f) => f.cpuUs.clientRun ?? add(f.cpuUs.clientUser, f.cpuUs.clientSys),
+};
 
 /**
- * Applies `scale` to every figure (per request: divide by requests). A figure `scale` turns to null gets `reason`.
+ * /proc/stat softirq + irq on the run's CPUs: a tick sample that, without IRQ time accounting, overlaps the process
+ * figures (KERNEL-NOTES.md).
  */
-export function scaleFigures(f: CostFigures, scale: (value: number) => number | null, reason: string | null): CostFigures {
-  const missing: Record<string, string> = { ...f.missing };
-  const s = (path: string, value: number | null): number | null => {
-    if (value === null) return null;
-    const scaled = scale(value);
-    if (scaled === null && reason !== null) missing[path] = reason;
-    return scaled;
-  };
-  const record = <T>(values: Readonly<Record<string, T>>, fn: (value: T) => T | null): Record<string, T> => {
-    const out: Record<string, T> = {};
-    for (const [key, value] of Object.entries(values)) {
-      const scaled = fn(value);
-      if (scaled !== null) out[key] = scaled;
-    }
-    return out;
-  };
-  const c = f.cpuUs;
-  return {
-    packets: s("packets", f.packets),
-    bytes: s("bytes", f.bytes),
-    ...(f.direction === undefined
-      ? {}
-      : {
-          direction: {
-            packetsRx: s("direction.packetsRx", f.direction.packetsRx),
-            packetsTx: s("direction.packetsTx", f.direction.packetsTx),
-            bytesRx: s("direction.bytesRx", f.direction.bytesRx),
-            bytesTx: s("direction.bytesTx", f.direction.bytesTx),
-            tcpInSegs: s("direction.tcpInSegs", f.direction.tcpInSegs),
-            tcpOutSegs: s("direction.tcpOutSegs", f.direction.tcpOutSegs),
-          },
-        }),
-    tcpSegments: s("tcpSegments", f.tcpSegments),
-    retransSegments: s("retransSegments", f.retransSegments),
-    connectionOpens: s("connectionOpens", f.connectionOpens),
-    netRxSoftirqs: s("netRxSoftirqs", f.netRxSoftirqs),
-    netTxSoftirqs: s("netTxSoftirqs", f.netTxSoftirqs),
-    hardIrqs: {
-      total: s("hardIrqs.total", f.hardIrqs.total),
-      byLine: record(f.hardIrqs.byLine, scale),
-      nic: s("hardIrqs.nic", f.hardIrqs.nic),
-    },
-    contextSwitches: {
-      server: s("contextSwitches.server", f.contextSwitches.server),
-      generator: s("contextSwitches.generator", f.contextSwitches.generator),
-      system: s("contextSwitches.system", f.contextSwitches.system),
-    },
-    cpuUs: {
-      serverUser: s("cpuUs.serverUser", c.serverUser),
-      serverSys: s("cpuUs.serverSys", c.serverSys),
-      serverRun: s("cpuUs.serverRun", c.serverRun),
-      clientUser: s("cpuUs.clientUser", c.clientUser),
-      clientSys: s("cpuUs.clientSys", c.clientSys),
-      clientRun: s("cpuUs.clientRun", c.clientRun),
-      softirq: s("cpuUs.softirq", c.softirq),
-      irq: s("cpuUs.irq", c.irq),
-      total: s("cpuUs.total", c.total),
-      steal: s("cpuUs.steal", c.steal),
-      cpus: c.cpus,
-      perCpu: record(c.perCpu, (t) => {
-        const [user, system, softirq, irq, busy] = [t.user, t.system, t.softirq, t.irq, t.busy].map(scale);
-        return user == null || system == null || softirq == null || irq == null || busy == null
-          ? null
-          : { user, system, softirq, irq, busy };
-      }),
-    },
-    softnet: {
-      processed: s("softnet.processed", f.softnet.processed),
-      dropped: s("softnet.dropped", f.softnet.dropped),
-      timeSqueezed: s("softnet.timeSqueezed", f.softnet.timeSqueezed),
-      receivedRps: s("softnet.receivedRps", f.softnet.receivedRps),
-      flowLimitCount: s("softnet.flowLimitCount", f.softnet.flowLimitCount),
-    },
-    ...(f.drops === undefined
-      ? {}
-      : { drops: { server: scaleDrops(f.drops.server, "drops.server", s), client: scaleDrops(f.drops.client, "drops.client", s) } }),
-    ...(f.kernelThreads === undefined
-      ? {}
-      : {
-          kernelThreads:
-            f.kernelThreads === null
-              ? null
-              : { ksoftirqdUs: record(f.kernelThreads.ksoftirqdUs, scale), napiUs: record(f.kernelThreads.napiUs, scale) },
-        }),
-    missing,
-  };
-}
-
-function scaleDrops(
-  d: DropCounts | null,
-  prefix: string,
-  s: (path: string, value: number | null) => number | null,
-): DropCounts | null {
-  if (d === null) return null;
-  const out = {} as Record<keyof DropCounts, number | null>;
-  for (const [field, value] of Object.entries(d) as [keyof DropCounts, number | null][]) out[field] = s(`${prefix}.${field}`, value);
-  return out;
-}
-
+export const KERNEL_CPU: DerivedFigure = {
+  kind: "derived",
+  unit: "µs",
+  scope: "global",
+  source: "cpuUs.softirq + cpuUs.irq",
+  read: (f) => add(f.cpuUs.softirq, f.cpuUs.irq),
+};

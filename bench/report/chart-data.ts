@@ -5,6 +5,7 @@
 import { decodeHistogram } from "../load/histogram.ts";
 import type { Histogram } from "../load/histogram.ts";
 import type { Protocol } from "../../contract/index.ts";
+import type { CostFigures, CpuTimeUs } from "../collector/index.ts";
 import type { CompletedScenario, RunResult } from "../results/schema.ts";
 import { metric } from "../results/metrics.ts";
 import { isCompleted, protocolSpread, protocolsOf } from "../results/run-view.ts";
@@ -21,7 +22,7 @@ export interface PacketRow {
   readonly value: number;
 }
 
-type Direction = NonNullable<NonNullable<CompletedScenario["perRequest"]>["direction"]>;
+type Direction = NonNullable<CostFigures["direction"]>;
 
 function meanOf(values: readonly number[]): number | null {
   return values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length;
@@ -55,7 +56,8 @@ export function packetRows(result: RunResult): PacketRow[] {
   });
 }
 
-export const CPU_PARTS = ["user", "system", "softirq", "irq"] as const;
+/** The per-CPU figures that split a CPU's busy time (collector/figures-cpu.ts `CPU_TIME`); `busy` is their sum. */
+export const CPU_PARTS = ["user", "system", "softirq", "irq"] as const satisfies readonly (keyof CpuTimeUs)[];
 export interface CpuRow {
   readonly protocol: Protocol;
   readonly side: string;

@@ -2,12 +2,16 @@
  * report.csv: one row per scenario, for spreadsheets. The columns and their order are part of the interface —
  * add new ones at the end, never reorder or rename. RFC 4180 quoting; LF line ends; empty cell = no figure.
  *
+ * The run's and the load's columns are listed here; a kernel figure's column is stated by its descriptor
+ * (`csv: { column, name, description }` in bench/collector/figures-*.ts), at its 1-based column number, so a new
+ * counter's column takes the next free number. Every number from 1 up is taken exactly once (checked on load).
+ *
  * System-wide figures (softirqs, irqs, /proc/stat CPU) are left empty for windows the contamination guard flagged:
  * they include other traffic (KERNEL-NOTES.md). The `contaminated` column says so.
  */
 import type { CompletedScenario, RunResult, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
-import type { CostFigures } from "../collector/index.ts";
+import { CSV_FIGURES, type CsvFigure } from "../collector/index.ts";
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -22,11 +26,17 @@ function done<T>(fn: (s: CompletedScenario) => T): (s: ScenarioResult) => T | nu
   return (s) => (s.state === "completed" ? fn(s) : null);
 }
 
-function per(fn: (p: CostFigures) => number | null): (s: ScenarioResult) => number | null {
-  return done((s) => (s.perRequest === undefined ? null : fn(s.perRequest)));
+function figureColumn(figure: CsvFigure): CsvColumn {
+  return {
+    name: figure.name,
+    description: figure.description,
+    ...(figure.scope === "global" ? { global: true } : {}),
+    read: done((s) => (s.perRequest === undefined ? null : figure.read(s.perRequest))),
+  };
 }
 
-export const CSV_COLUMNS: readonly CsvColumn[] = [
+/** Columns 1–24. */
+const RUN_COLUMNS: readonly CsvColumn[] = [
   { name: "run_id", description: "the run's id (results/<run_id>/)", read: (_s, run) => run.runId },
   { name: "scenario", description: "scenario name: protocol, @offered rate in a sweep, and #repeat when the run repeated", read: (s) => s.name },
   { name: "protocol", description: "http1, http1-close, h2c, h2, grpc or grpc-stream", read: (s) => s.protocol },
@@ -51,29 +61,29 @@ export const CSV_COLUMNS: readonly CsvColumn[] = [
   { name: "saturation_reasons", description: "why, separated by ' | '", read: done((s) => s.generator.saturationReasons.join(" | ")) },
   { name: "generator_cpu_pct", description: "the generator process's CPU, % of one core", read: done((s) => s.generator.cpuPct) },
   { name: "contaminated", description: "other traffic ran in the window (empty: unknown)", read: done((s) => s.contamination?.contaminated ?? null) },
-  { name: "packets_per_req", description: "server interface packets, rx + tx (rx only on lo)", read: per((p) => p.packets) },
-  { name: "bytes_per_req", description: "server interface bytes, same rule", read: per((p) => p.bytes) },
-  { name: "tcp_segments_per_req", description: "server namespace Tcp InSegs + OutSegs", read: per((p) => p.tcpSegments) },
-  { name: "retrans_segments_per_req", description: "server namespace Tcp RetransSegs", read: per((p) => p.retransSegments) },
-  { name: "connection_opens_per_req", description: "server Tcp PassiveOpens", read: per((p) => p.connectionOpens) },
-  { name: "net_rx_softirqs_per_req", description: "NET_RX softirq runs, all CPUs", global: true, read: per((p) => p.netRxSoftirqs) },
-  { name: "net_tx_softirqs_per_req", description: "NET_TX softirq runs, all CPUs", global: true, read: per((p) => p.netTxSoftirqs) },
-  { name: "hard_irqs_per_req", description: "every /proc/interrupts line, all CPUs (IPIs included)", global: true, read: per((p) => p.hardIrqs.total) },
-  { name: "ctx_switches_server_per_req", description: "server threads, voluntary + involuntary", read: per((p) => p.contextSwitches.server) },
-  { name: "ctx_switches_client_per_req", description: "generator threads, voluntary + involuntary", read: per((p) => p.contextSwitches.generator) },
-  { name: "cpu_server_run_us_per_req", description: "server schedstat run time (user + sys), µs", read: per((p) => p.cpuUs.serverRun) },
-  { name: "cpu_server_user_us_per_req", description: "server utime, 10 ms ticks, µs", read: per((p) => p.cpuUs.serverUser) },
-  { name: "cpu_server_sys_us_per_req", description: "server stime, 10 ms ticks, µs", read: per((p) => p.cpuUs.serverSys) },
-  { name: "cpu_client_run_us_per_req", description: "generator schedstat run time, µs", read: per((p) => p.cpuUs.clientRun) },
-  { name: "cpu_client_user_us_per_req", description: "generator utime, µs", read: per((p) => p.cpuUs.clientUser) },
-  { name: "cpu_client_sys_us_per_req", description: "generator stime, µs", read: per((p) => p.cpuUs.clientSys) },
-  { name: "cpu_softirq_us_per_req", description: "/proc/stat softirq on the run's CPUs, ticks, µs (overlaps the process figures without IRQ time accounting)", global: true, read: per((p) => p.cpuUs.softirq) },
-  { name: "cpu_irq_us_per_req", description: "/proc/stat irq on the run's CPUs, µs", global: true, read: per((p) => p.cpuUs.irq) },
-  { name: "cpu_busy_us_per_req", description: "/proc/stat busy time on the run's CPUs, µs (not a sum of the columns above)", global: true, read: per((p) => p.cpuUs.total) },
-  { name: "cpu_steal_us_per_req", description: "/proc/stat steal on the run's CPUs, µs", global: true, read: per((p) => p.cpuUs.steal) },
-  // Appended with load sweeps; the offered rate of the step is `offered_rps` above.
+];
+
+/** Appended with load sweeps, after the kernel figures' columns 25–44; the offered rate of the step is `offered_rps`. */
+const STEP: readonly [number, CsvColumn] = [
+  45,
   { name: "step", description: "0-based step of a load sweep, in offered_rps order (empty: not a sweep)", read: (s) => s.step },
 ];
+
+/** The columns by number: the run's from 1, `step`, and the kernel figures' at the numbers their descriptors give. */
+function inColumnOrder(): CsvColumn[] {
+  const numbered: [number, CsvColumn][] = [
+    ...RUN_COLUMNS.map((c, i): [number, CsvColumn] => [i + 1, c]),
+    [...STEP],
+    ...CSV_FIGURES.map((f): [number, CsvColumn] => [f.column, figureColumn(f)]),
+  ];
+  numbered.sort(([a], [b]) => a - b);
+  numbered.forEach(([column, c], i) => {
+    if (column !== i + 1) throw new Error(`report.csv column ${i + 1} is ${column === i ? "taken twice" : "missing"} (at ${c.name})`);
+  });
+  return numbered.map(([, c]) => c);
+}
+
+export const CSV_COLUMNS: readonly CsvColumn[] = inColumnOrder();
 
 function formatCell(value: Cell): string {
   if (value === null || value === undefined) return "";

@@ -1,4 +1,8 @@
-/** The console table: one row per scenario. Pure; colour only when asked (NO_COLOR honoured by the caller). */
+/**
+ * The console table: one row per scenario. Pure; colour only when asked (NO_COLOR honoured by the caller). The
+ * kernel columns are the collector's figure views that have a `console` header (bench/collector/figure-views.ts).
+ */
+import { FIGURE_VIEWS } from "../collector/index.ts";
 import type { CompletedScenario, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
 import type { SweepSummary } from "../results/schema.ts";
@@ -18,39 +22,25 @@ export interface TableOptions {
   readonly color: boolean;
 }
 
+/** Server and client CPU, NET softirqs and "kernel" (softirq + irq) are derived figures: see collector/cost-figures.ts. */
+const KERNEL_COLUMNS = FIGURE_VIEWS.flatMap((v) => (v.console === undefined ? [] : [{ ...v.console, read: v.read }]));
+
 const HEADER = [
   "scenario", "offered/s", "achieved/s", "p50", "p99", "p99.9", "errors",
-  "pkts/req", "bytes/req", "softirq/req", "µs/req srv", "cli", "kernel", "saturated",
+  ...KERNEL_COLUMNS.map((c) => c.header), "saturated",
 ];
 
 function fixed(value: number | null | undefined, digits: number): string {
   return value === null || value === undefined ? "-" : value.toFixed(digits);
 }
 
-function sum(a: number | null, b: number | null): number | null {
-  return a === null || b === null ? null : a + b;
-}
-
-/**
- * Kernel columns. Server and client CPU are schedstat run time (precise, user + sys); "kernel" is /proc/stat
- * softirq + irq on the run's CPUs, a tick sample that, without IRQ time accounting, overlaps the process figures.
- */
 function kernelCells(s: CompletedScenario): string[] {
   const p = s.perRequest;
-  if (p === undefined) return ["-", "-", "-", "-", "-", "-"];
-  const c = p.cpuUs;
-  return [
-    fixed(p.packets, 2),
-    fixed(p.bytes, 0),
-    fixed(sum(p.netRxSoftirqs, p.netTxSoftirqs), 2),
-    fixed(c.serverRun ?? sum(c.serverUser, c.serverSys), 1),
-    fixed(c.clientRun ?? sum(c.clientUser, c.clientSys), 1),
-    fixed(sum(c.softirq, c.irq), 1),
-  ];
+  return KERNEL_COLUMNS.map((c) => (p === undefined ? "-" : fixed(c.read(p), c.digits)));
 }
 
 export function scenarioRow(s: ScenarioResult): string[] {
-  if (s.state !== "completed") return [s.name, formatRps(s.offeredRps), "-", "-", "-", "-", s.state, "-", "-", "-", "-", "-", "-", s.error];
+  if (s.state !== "completed") return [s.name, formatRps(s.offeredRps), "-", "-", "-", "-", s.state, ...KERNEL_COLUMNS.map(() => "-"), s.error];
   const errors = totalErrors(s.errors);
   return [
     s.name,
