@@ -1,5 +1,5 @@
 import { parseCpuHeader, type PerCpu } from "./per-cpu.ts";
-import { ProcParseError } from "./reading.ts";
+import { column, ProcParseError } from "./reading.ts";
 
 /** One line of `/proc/interrupts`. */
 export interface InterruptLine {
@@ -51,9 +51,9 @@ function parseLine(row: string, cpus: readonly number[]): InterruptLine {
   let count: number | null = null;
   if (counts.length === cpus.length) {
     perCpu = {};
-    for (let i = 0; i < cpus.length; i++) perCpu[String(cpus[i])] = counts[i] as number;
+    for (const [i, cpu] of cpus.entries()) perCpu[String(cpu)] = column(counts, i, `interrupts: ${id}`);
   } else if (counts.length === 1) {
-    count = counts[0] as number;
+    count = column(counts, 0, `interrupts: ${id}`);
   } else {
     throw new ProcParseError(`interrupts: ${id} has ${counts.length} counts for ${cpus.length} CPUs`);
   }
@@ -63,8 +63,8 @@ function parseLine(row: string, cpus: readonly number[]): InterruptLine {
 /** Handlers follow the last run of two or more spaces ("  %s", then ", %s" for shared lines). */
 function handlerNames(description: string): string[] {
   const segments = description.split(/\s{2,}/);
-  if (segments.length < 2) return [];
-  const last = segments[segments.length - 1] as string;
+  const last = segments.at(-1);
+  if (segments.length < 2 || last === undefined) return [];
   return last.split(/,\s*/).filter((name) => name !== "");
 }
 

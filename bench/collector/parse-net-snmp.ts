@@ -1,4 +1,4 @@
-import { ProcParseError } from "./reading.ts";
+import { column, ProcParseError } from "./reading.ts";
 
 /** `section → field → value`, e.g. `table.Tcp.InSegs`, `table.TcpExt.ListenDrops`. */
 export type SnmpTable = Readonly<Record<string, Readonly<Record<string, number>>>>;
@@ -31,7 +31,7 @@ export function parseNetSnmp(text: string): SnmpTable {
     }
     const fields: Record<string, number> = {};
     header.forEach((name, i) => {
-      const token = tokens[i] as string;
+      const token = column(tokens, i, `snmp: ${section} ${name}`);
       if (!/^-?\d+$/.test(token)) throw new ProcParseError(`snmp: ${section} ${name} is ${JSON.stringify(token)}`);
       fields[name] = Number(token);
     });

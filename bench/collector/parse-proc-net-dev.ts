@@ -1,4 +1,5 @@
-import { ProcParseError } from "./reading.ts";
+import { fieldRecord } from "./field-record.ts";
+import { column, ProcParseError } from "./reading.ts";
 
 /**
  * One interface's counters as `/proc/net/dev` prints them (64-bit, `struct rtnl_link_stats64`).
@@ -69,11 +70,7 @@ export function parseProcNetDev(text: string): Record<string, NetDevCounters> {
     if (values.length < NET_DEV_FIELDS.length) {
       throw new ProcParseError(`net/dev: ${name} has ${values.length} columns, expected ${NET_DEV_FIELDS.length}`);
     }
-    const counters = {} as Record<(typeof NET_DEV_FIELDS)[number], number>;
-    NET_DEV_FIELDS.forEach((field, i) => {
-      counters[field] = values[i] as number;
-    });
-    out[name] = counters;
+    out[name] = fieldRecord(NET_DEV_FIELDS, (field, i) => column(values, i, `net/dev ${name} ${field}`));
   }
   return out;
 }

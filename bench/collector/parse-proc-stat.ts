@@ -1,4 +1,4 @@
-import { ProcParseError } from "./reading.ts";
+import { column, ProcParseError } from "./reading.ts";
 
 /**
  * One `cpu` line of `/proc/stat`, in USER_HZ ticks (`getconf CLK_TCK`, 100 here). Fields a kernel does not print
@@ -21,11 +21,11 @@ export interface CpuTimes {
   readonly guestNiceTicks: number | null;
 }
 
-export const CPU_TIME_FIELDS = [
-  "userTicks",
-  "niceTicks",
-  "systemTicks",
-  "idleTicks",
+/** The fields every kernel prints (numbers), in the line's order. */
+export const CPU_TIMES_ALWAYS = ["userTicks", "niceTicks", "systemTicks", "idleTicks"] as const satisfies readonly (keyof CpuTimes)[];
+
+/** The fields later kernels added (null where not printed), in the line's order after `CPU_TIMES_ALWAYS`. */
+export const CPU_TIMES_LATER = [
   "iowaitTicks",
   "irqTicks",
   "softirqTicks",
@@ -95,10 +95,10 @@ function cpuTimes(tokens: readonly string[], line: string): CpuTimes {
   });
   const at = (i: number): number | null => values[i] ?? null;
   return {
-    userTicks: values[0] as number,
-    niceTicks: values[1] as number,
-    systemTicks: values[2] as number,
-    idleTicks: values[3] as number,
+    userTicks: column(values, 0, "stat user"),
+    niceTicks: column(values, 1, "stat nice"),
+    systemTicks: column(values, 2, "stat system"),
+    idleTicks: column(values, 3, "stat idle"),
     iowaitTicks: at(4),
     irqTicks: at(5),
     softirqTicks: at(6),

@@ -1,5 +1,5 @@
 import { parseCpuHeader, type PerCpu } from "./per-cpu.ts";
-import { ProcParseError } from "./reading.ts";
+import { column, ProcParseError } from "./reading.ts";
 
 /** Softirq *runs* per type (`NET_RX`, `NET_TX`, `TIMER` …) per CPU. */
 export type SoftirqTable = Readonly<Record<string, PerCpu>>;
@@ -25,7 +25,7 @@ export function parseSoftirqs(text: string): SoftirqTable {
     }
     const perCpu: Record<string, number> = {};
     cpus.forEach((cpu, i) => {
-      const token = values[i] as string;
+      const token = column(values, i, `softirqs: ${name}`);
       if (!/^\d+$/.test(token)) throw new ProcParseError(`softirqs: ${name} count ${JSON.stringify(token)}`);
       perCpu[String(cpu)] = Number(token);
     });

@@ -1,4 +1,4 @@
-import { ProcParseError } from "./reading.ts";
+import { column, ProcParseError } from "./reading.ts";
 
 /**
  * One CPU's row of `/proc/net/softnet_stat`. Counters are 32-bit and wrap; a column the running kernel does not
@@ -35,15 +35,11 @@ export interface SoftnetRow {
   readonly processQueueLen: number | null;
 }
 
-/** The counter fields of a row (the rest are identity or gauges). */
-export const SOFTNET_COUNTERS = [
-  "processed",
-  "dropped",
-  "timeSqueeze",
-  "cpuCollision",
-  "receivedRps",
-  "flowLimitCount",
-] as const satisfies readonly (keyof SoftnetRow)[];
+/** The counter fields every kernel prints (the rest of a row is identity or gauges). */
+export const SOFTNET_COUNTERS_ALWAYS = ["processed", "dropped", "timeSqueeze", "cpuCollision"] as const satisfies readonly (keyof SoftnetRow)[];
+
+/** The counter fields later kernels added: null where not printed. */
+export const SOFTNET_COUNTERS_LATER = ["receivedRps", "flowLimitCount"] as const satisfies readonly (keyof SoftnetRow)[];
 
 export function parseSoftnetStat(text: string): SoftnetRow[] {
   const rows = text.split("\n").filter((line) => line.trim() !== "");
@@ -54,16 +50,16 @@ export function parseSoftnetStat(text: string): SoftnetRow[] {
       if (!/^[0-9a-f]{1,8}$/i.test(token)) throw new ProcParseError(`softnet_stat: ${JSON.stringify(token)}`);
       return Number.parseInt(token, 16);
     });
-    const at = (column: number): number | null => (values.length >= column ? (values[column - 1] as number) : null);
+    const at = (n: number): number | null => values[n - 1] ?? null;
     const cpuColumn = at(13);
     return {
       cpu: cpuColumn ?? index,
       cpuSource: cpuColumn === null ? "line-index" : "column",
       columns: values.length,
-      processed: values[0] as number,
-      dropped: values[1] as number,
-      timeSqueeze: values[2] as number,
-      cpuCollision: values[8] as number,
+      processed: column(values, 0, "softnet_stat processed"),
+      dropped: column(values, 1, "softnet_stat dropped"),
+      timeSqueeze: column(values, 2, "softnet_stat time_squeeze"),
+      cpuCollision: column(values, 8, "softnet_stat cpu_collision"),
       receivedRps: at(10),
       flowLimitCount: at(11),
       backlogLen: at(12),

@@ -44,15 +44,30 @@ export function combineReadings<T, V, U>(
 
 export function describeError(error: unknown): string {
   if (error instanceof Error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     return code !== undefined && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
   }
   return String(error);
 }
 
+/** The `code` of a Node system error (`ENOENT`, `ESRCH`, …); undefined for an error without one. */
+export function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && "code" in error && error.code !== undefined ? String(error.code) : undefined;
+}
+
 /** Thrown by the parsers on text they do not recognise; the snapshot turns it into a missing reading. */
 export class ProcParseError extends Error {
   override readonly name = "ProcParseError";
+}
+
+/**
+ * `values[index]` where the parser has already checked the length (`noUncheckedIndexedAccess` cannot see that check):
+ * a ProcParseError naming `what` should the check and the index ever disagree.
+ */
+export function column<T>(values: readonly T[], index: number, what: string): T {
+  const value = values[index];
+  if (value === undefined) throw new ProcParseError(`${what}: no column ${index + 1}`);
+  return value;
 }
 
 /** The value of a reading, or an Error naming `what` and the reason (for figure computations that catch it). */

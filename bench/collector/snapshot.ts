@@ -12,7 +12,7 @@ import { parseSchedstat } from "./parse-schedstat.ts";
 import { parseSoftirqs } from "./parse-softirqs.ts";
 import { parseSoftnetStat } from "./parse-softnet-stat.ts";
 import { createProcReader, type ProcReader } from "./proc-reader.ts";
-import { describeError, mapReading, missing, ok, type Reading } from "./reading.ts";
+import { describeError, errorCode, mapReading, missing, ok, type Reading } from "./reading.ts";
 import type {
   NetnsSnapshot,
   NetnsSpec,
@@ -140,7 +140,7 @@ function readTaskFile<T>(path: string, reader: ProcReader, parse: (text: string)
   try {
     text = reader.read(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (code === "ESRCH" || code === "ENOENT") return "exited";
     return missing(`${path}: ${describeError(error)}`);
   }
