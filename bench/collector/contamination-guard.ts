@@ -1,5 +1,5 @@
 import type { NetnsDelta, SnapshotDelta } from "./delta-types.ts";
-import { need } from "./reading.ts";
+import { describeError, need } from "./reading.ts";
 
 export interface ContaminationCheck {
   /** Σ over CPUs of softnet `processed`, before any baseline subtraction. */
@@ -45,23 +45,21 @@ export function contaminationGuard(
   delta: SnapshotDelta,
   options: { readonly tolerancePackets?: number } = {},
 ): ContaminationCheck {
-  const loopback = Object.keys(delta.server.interfaces).every((name) => name === "lo");
-  const method: ContaminationCheck["method"] = loopback
-    ? "loopback-rx"
-    : delta.client !== null
-      ? "both-ends-rx"
-      : "server-rx-plus-tx";
+  const { server, client, bridge } = delta;
+  const loopback = Object.keys(server.interfaces).every((name) => name === "lo");
+  const [method, ownRx]: readonly [ContaminationCheck["method"], () => number] = loopback
+    ? ["loopback-rx", () => rx(server, false)]
+    : client !== null
+      ? ["both-ends-rx", () => rx(server, false) + rx(client, false)]
+      : ["server-rx-plus-tx", () => rx(server, true)];
   let processed: number | null = null;
   let runRxPackets: number | null = null;
   try {
     const softnet = need(delta.baseline?.raw.softnet ?? delta.softnet, "softnet_stat");
     processed = Object.values(softnet).reduce((sum, row) => sum + row.processed, 0);
-    runRxPackets =
-      (method === "both-ends-rx"
-        ? rx(delta.server, false) + rx(delta.client as NetnsDelta, false)
-        : rx(delta.server, method === "server-rx-plus-tx")) + (delta.bridge != null ? rx(delta.bridge, false) : 0);
+    runRxPackets = ownRx() + (bridge != null ? rx(bridge, false) : 0);
   } catch (error) {
-    const reason = (error as Error).message;
+    const reason = describeError(error);
     return { processed, runRxPackets, excessPackets: null, tolerancePackets: null, contaminated: null, method, reason };
   }
   const excessPackets = processed - runRxPackets;

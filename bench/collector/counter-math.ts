@@ -19,7 +19,12 @@ export function delta64(a: number, b: number): number {
 export function deltaPerCpu32(a: PerCpu, b: PerCpu, what: string): Record<string, number> {
   assertSameCpus(Object.keys(a), Object.keys(b), what);
   const out: Record<string, number> = {};
-  for (const [cpu, end] of Object.entries(b)) out[cpu] = delta32(a[cpu] as number, end);
+  for (const [cpu, end] of Object.entries(b)) {
+    // assertSameCpus above makes this a formality.
+    const start = a[cpu];
+    if (start === undefined) throw new Error(`${what}: CPU ${cpu} not read at window start`);
+    out[cpu] = delta32(start, end);
+  }
   return out;
 }
 

@@ -7,11 +7,12 @@ import type {
   SnapshotDelta,
   SoftnetDelta,
 } from "./delta-types.ts";
+import { fieldRecord } from "./field-record.ts";
 import { diffKernelThreads } from "./kernel-threads.ts";
 import type { InterruptLine } from "./parse-interrupts.ts";
 import type { SnmpTable } from "./parse-net-snmp.ts";
 import { NET_DEV_FIELDS, type NetDevCounters } from "./parse-proc-net-dev.ts";
-import { CPU_TIME_FIELDS, type CpuTimes, type ProcStat } from "./parse-proc-stat.ts";
+import { CPU_TIMES_ALWAYS, CPU_TIMES_LATER, type CpuTimes, type ProcStat } from "./parse-proc-stat.ts";
 import type { SoftirqTable } from "./parse-softirqs.ts";
 import type { SoftnetRow } from "./parse-softnet-stat.ts";
 import { combineReadings, missing, need, printed, type Reading } from "./reading.ts";
@@ -67,9 +68,7 @@ function diffNetns(a: NetnsSnapshot, b: NetnsSnapshot): NetnsDelta {
 }
 
 function diffNetDev(a: NetDevCounters, b: NetDevCounters): NetDevCounters {
-  const out = {} as Record<(typeof NET_DEV_FIELDS)[number], number>;
-  for (const field of NET_DEV_FIELDS) out[field] = delta64(a[field], b[field]);
-  return out;
+  return fieldRecord(NET_DEV_FIELDS, (field) => delta64(a[field], b[field]));
 }
 
 /** Interfaces present at both ends only (one created or deleted in the window has no meaningful delta). */
@@ -134,7 +133,9 @@ function diffSoftnet(a: readonly SoftnetRow[], b: readonly SoftnetRow[]): Record
   const before = new Map(a.map((row) => [row.cpu, row]));
   const out: Record<string, SoftnetDelta> = {};
   for (const end of b) {
-    const start = before.get(end.cpu) as SoftnetRow;
+    // assertSameCpus above makes this a formality.
+    const start = before.get(end.cpu);
+    if (start === undefined) throw new Error(`softnet_stat: CPU ${end.cpu} not read at window start`);
     const optional = (x: number | null, y: number | null): number | null =>
       x === null || y === null ? null : delta32(x, y);
     out[String(end.cpu)] = {
@@ -153,19 +154,25 @@ function diffSoftnet(a: readonly SoftnetRow[], b: readonly SoftnetRow[]): Record
 }
 
 export function diffCpuTimes(a: CpuTimes, b: CpuTimes): CpuTimes {
-  const out = {} as Record<(typeof CPU_TIME_FIELDS)[number], number | null>;
-  for (const field of CPU_TIME_FIELDS) {
-    const x = a[field];
-    const y = b[field];
-    out[field] = x === null || y === null ? null : delta64(x, y);
-  }
-  return out as unknown as CpuTimes;
+  return {
+    ...fieldRecord(CPU_TIMES_ALWAYS, (field) => delta64(a[field], b[field])),
+    ...fieldRecord(CPU_TIMES_LATER, (field) => {
+      const x = a[field];
+      const y = b[field];
+      return x === null || y === null ? null : delta64(x, y);
+    }),
+  };
 }
 
 function diffProcStat(a: ProcStat, b: ProcStat): ProcStatDelta {
   assertSameCpus(Object.keys(a.cpus), Object.keys(b.cpus), "stat");
   const cpus: Record<string, CpuTimes> = {};
-  for (const [cpu, end] of Object.entries(b.cpus)) cpus[cpu] = diffCpuTimes(a.cpus[cpu] as CpuTimes, end);
+  for (const [cpu, end] of Object.entries(b.cpus)) {
+    // assertSameCpus above makes this a formality.
+    const start = a.cpus[cpu];
+    if (start === undefined) throw new Error(`stat: cpu${cpu} not read at window start`);
+    cpus[cpu] = diffCpuTimes(start, end);
+  }
   const scalar = (x: number | null, y: number | null): number | null => (x === null || y === null ? null : y - x);
   return {
     total: diffCpuTimes(a.total, b.total),

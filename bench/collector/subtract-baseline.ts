@@ -1,6 +1,7 @@
 import type { GlobalDelta, InterruptDelta, ProcStatDelta, SnapshotDelta, SoftnetDelta } from "./delta-types.ts";
-import { CPU_TIME_FIELDS, type CpuTimes } from "./parse-proc-stat.ts";
-import { SOFTNET_COUNTERS } from "./parse-softnet-stat.ts";
+import { fieldRecord } from "./field-record.ts";
+import { CPU_TIMES_ALWAYS, CPU_TIMES_LATER, type CpuTimes } from "./parse-proc-stat.ts";
+import { SOFTNET_COUNTERS_ALWAYS, SOFTNET_COUNTERS_LATER } from "./parse-softnet-stat.ts";
 import type { SoftirqTable } from "./parse-softirqs.ts";
 import type { PerCpu } from "./per-cpu.ts";
 import { combineReadings, mapReading } from "./reading.ts";
@@ -93,23 +94,29 @@ function zipSoftnet(
   const out: Record<string, SoftnetDelta> = {};
   for (const [cpu, row] of Object.entries(values)) {
     const other = others[cpu];
-    const next: Record<string, number | null> = { ...row };
-    for (const field of SOFTNET_COUNTERS) {
-      const value = row[field];
-      next[field] = value === null ? null : op(value, other?.[field] ?? 0);
-    }
-    out[cpu] = next as unknown as SoftnetDelta;
+    // The gauges stay as they are; the counters keep their places in the row.
+    out[cpu] = {
+      ...row,
+      ...fieldRecord(SOFTNET_COUNTERS_ALWAYS, (field) => op(row[field], other?.[field] ?? 0)),
+      ...fieldRecord(SOFTNET_COUNTERS_LATER, (field) => {
+        const value = row[field];
+        return value === null ? null : op(value, other?.[field] ?? 0);
+      }),
+    };
   }
   return out;
 }
 
 function zipCpuTimes(values: CpuTimes, others: CpuTimes | undefined, op: Op, keepIdle: boolean): CpuTimes {
-  const out: Record<string, number | null> = {};
-  for (const field of CPU_TIME_FIELDS) {
-    const value = values[field];
-    out[field] = value === null ? null : keepIdle && NOT_WORK.has(field) ? value : op(value, others?.[field] ?? 0);
-  }
-  return out as unknown as CpuTimes;
+  const zip = (field: keyof CpuTimes, value: number): number =>
+    keepIdle && NOT_WORK.has(field) ? value : op(value, others?.[field] ?? 0);
+  return {
+    ...fieldRecord(CPU_TIMES_ALWAYS, (field) => zip(field, values[field])),
+    ...fieldRecord(CPU_TIMES_LATER, (field) => {
+      const value = values[field];
+      return value === null ? null : zip(field, value);
+    }),
+  };
 }
 
 function zipStat(values: ProcStatDelta, others: ProcStatDelta, op: Op, keepIdle: boolean): ProcStatDelta {

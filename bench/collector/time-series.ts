@@ -36,10 +36,11 @@ export function toTimeSeries(samples: readonly Snapshot[]): TimeSeriesPoint[] {
   const first = samples[0];
   if (first === undefined) return [];
   const points: TimeSeriesPoint[] = [];
-  for (let i = 1; i < samples.length; i++) {
-    const end = samples[i] as Snapshot;
-    const delta = diffSnapshots(samples[i - 1] as Snapshot, end);
+  let start = first;
+  for (const end of samples.slice(1)) {
+    const delta = diffSnapshots(start, end);
     points.push({ tMs: end.tMs - first.tMs, intervalMs: delta.windowMs, ...rates(delta) });
+    start = end;
   }
   return points;
 }
@@ -69,17 +70,14 @@ function rates(delta: SnapshotDelta): Pick<TimeSeriesPoint, "pps" | "softirqRate
 }
 
 function cpuSplit(t: CpuTimes): CpuSplitPct | null {
+  const user = t.userTicks + t.niceTicks;
+  const system = t.systemTicks;
+  const softirq = t.softirqTicks ?? 0;
+  const irq = t.irqTicks ?? 0;
   const idle = t.idleTicks + (t.iowaitTicks ?? 0);
-  const parts = [t.userTicks + t.niceTicks, t.systemTicks, t.softirqTicks ?? 0, t.irqTicks ?? 0, idle, t.stealTicks ?? 0];
-  const all = parts.reduce((sum, n) => sum + n, 0);
+  const steal = t.stealTicks ?? 0;
+  const all = [user, system, softirq, irq, idle, steal].reduce((sum, n) => sum + n, 0);
   if (all <= 0) return null;
-  const [userPct, systemPct, softirqPct, irqPct, idlePct, stealPct] = parts.map((n) => (n * 100) / all) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  return { userPct, systemPct, softirqPct, irqPct, idlePct, stealPct };
+  const pct = (n: number): number => (n * 100) / all;
+  return { userPct: pct(user), systemPct: pct(system), softirqPct: pct(softirq), irqPct: pct(irq), idlePct: pct(idle), stealPct: pct(steal) };
 }
