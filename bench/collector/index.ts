@@ -60,7 +60,7 @@ export { parseSoftnetStat, type SoftnetRow } from "./parse-softnet-stat.ts";
 export { parseSysClassNetStatistics } from "./parse-sys-class-net-statistics.ts";
 export { computeFigures, perRequest, scaleFigures, windowTotals } from "./per-request.ts";
 export { createProcReader, type ProcReader } from "./proc-reader.ts";
-export { missing, ok, ProcParseError, type Reading } from "./reading.ts";
+export { describeError, missing, ok, ProcParseError, type Reading } from "./reading.ts";
 export { createSampler, type Sampler, type SamplerOptions, type SamplerOverhead } from "./sampler.ts";
 export type * from "./snapshot-types.ts";
 export { readSnapshot } from "./snapshot.ts";

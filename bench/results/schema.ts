@@ -127,6 +127,6 @@ export type ErrorCounts = Record<ErrorKind, number>;
 
 export function totalErrors(errors: ErrorCounts): number {
   let n = 0;
-  for (const k in errors) n += errors[k as ErrorKind];
+  for (const count of Object.values(errors)) n += count;
   return n;
 }

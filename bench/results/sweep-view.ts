@@ -31,6 +31,10 @@ export interface ComparisonStep {
   readonly withoutKnee: readonly Protocol[];
 }
 
+/**
+ * What a result written before sweeps by pps holds: the fields added then are optional. A current value is one too,
+ * so the readers below take `Stored<…>` and fill in what is absent.
+ */
 type Stored<T> = Omit<T, "unit" | "knee" | "saturation" | "offered" | "measuredPps" | "by"> & Partial<T>;
 
 /** A knee written before sweeps by pps: it was by rps, so its loads are its request rates. */
@@ -49,20 +53,22 @@ function storedPoint(p: Stored<SweepPoint>): SweepPoint {
  */
 export function sweepOf(result: RunResult): SweepSummary | null {
   const sweep = result.sweep ?? null;
-  if (sweep === null || (sweep as Stored<SweepSummary>).unit !== undefined) return sweep;
+  if (sweep === null) return null;
+  const stored: Stored<SweepSummary> = sweep;
+  if (stored.unit !== undefined) return sweep;
   return {
     ...sweep,
     unit: "rps",
     protocols: Object.fromEntries(
-      Object.entries(sweep.protocols).map(([p, e]) => [p, e === undefined ? e : { points: e.points.map((x) => storedPoint(x as Stored<SweepPoint>)), knee: storedKnee(e.knee as Stored<Knee>) }]),
+      Object.entries(sweep.protocols).map(([p, e]) => [p, e === undefined ? e : { points: e.points.map(storedPoint), knee: storedKnee(e.knee) }]),
     ),
   };
 }
 
 /** The sweep's configuration; null as for `sweepOf`. Older results' sweeps were by rps. */
 export function sweepConfigOf(result: RunResult): SweepConfig | null {
-  const c = result.config.sweep ?? null;
-  return c === null ? null : { ...c, by: (c as Stored<SweepConfig>).by ?? "rps" };
+  const c: Stored<SweepConfig> | null = result.config.sweep ?? null;
+  return c === null ? null : { ...c, by: c.by ?? "rps" };
 }
 
 /** What the run's sweep steps count; "rps" for a run that is not a sweep. */
