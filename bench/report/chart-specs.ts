@@ -2,6 +2,7 @@
  * Vega-Lite specs for the report's charts, over the rows of chart-data.ts. Data is inline (`values`): a spec that
  * named a URL would make vega fetch it, and the report must render with no network.
  */
+import type { TopLevelSpec } from "vega-lite";
 import type { RunResult } from "../results/schema.ts";
 import { cpuRows, latencyRows, packetRows, seriesRows } from "./chart-data.ts";
 import type { ChartId, ChartSpec } from "./doc.ts";
@@ -27,7 +28,7 @@ function timeSeries(result: RunResult, id: ChartId, title: string, yTitle: strin
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title,
       config: CONFIG,
-      data: { values: seriesRows(result, quantity) as unknown as Record<string, unknown>[] },
+      data: { values: seriesRows(result, quantity) },
       facet: { field: "protocol", type: "nominal", title: null, sort: protocolsOf(result) },
       columns: 3,
       spec: {
@@ -60,7 +61,7 @@ function singleRateSpecs(result: RunResult): ChartSpec[] {
       config: CONFIG,
       width: WIDTH,
       height: HEIGHT,
-      data: { values: packetRows(result) as unknown as Record<string, unknown>[] },
+      data: { values: packetRows(result) },
       encoding: {
         x: { field: "protocol", type: "nominal", sort: protocols, title: null, axis: { labelAngle: 0 } },
         xOffset: { field: "series", type: "nominal" },
@@ -80,7 +81,7 @@ function singleRateSpecs(result: RunResult): ChartSpec[] {
       $schema: "https://vega.github.io/schema/vega-lite/v6.json",
       title: "CPU µs per request on the server's and the client's CPU",
       config: CONFIG,
-      data: { values: cpuRows(result) as unknown as Record<string, unknown>[] },
+      data: { values: cpuRows(result) },
       facet: { column: { field: "side", type: "nominal", title: null, sort: "descending" } },
       spec: {
         width: Math.round(WIDTH / 2),
@@ -105,7 +106,7 @@ function singleRateSpecs(result: RunResult): ChartSpec[] {
       config: CONFIG,
       width: WIDTH,
       height: HEIGHT,
-      data: { values: latencyRows(result) as unknown as Record<string, unknown>[] },
+      data: { values: latencyRows(result) },
       mark: { type: "line", point: { size: 18 }, strokeWidth: 1.5 },
       encoding: {
         x: {
@@ -143,5 +144,11 @@ function singleRateSpecs(result: RunResult): ChartSpec[] {
  */
 export function chartSpecs(result: RunResult): ChartSpec[] {
   const specs = [...singleRateSpecs(sideBySideView(result)), ...sweepChartSpecs(result)];
-  return specs.map((c) => ({ ...c, empty: ((c.spec.data as { values?: unknown[] } | undefined)?.values ?? []).length === 0 }));
+  return specs.map((c) => ({ ...c, empty: !hasRows(c.spec) }));
+}
+
+/** Whether a spec's inline data (every report chart's, see above) has a row to draw. */
+function hasRows(spec: TopLevelSpec): boolean {
+  const data = spec.data;
+  return data != null && "values" in data && Array.isArray(data.values) && data.values.length > 0;
 }

@@ -5,7 +5,7 @@
  */
 import type { RunResult } from "../results/schema.ts";
 import { columnAlign, EMPTY_CHART_NOTE } from "./doc.ts";
-import type { Block, ExportOptions, RenderedChart, ReportDoc } from "./doc.ts";
+import type { Block, ChartId, ExportOptions, RenderedChart, ReportDoc } from "./doc.ts";
 import { buildReportDoc } from "./report-doc.ts";
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -38,7 +38,7 @@ function table(block: Extract<Block, { kind: "table" }>): string {
   return `<table>${head}<tbody>${rows.join("\n")}</tbody></table>`;
 }
 
-function renderBlock(block: Block, charts: ReadonlyMap<string, RenderedChart>): string {
+function renderBlock(block: Block, charts: ReadonlyMap<ChartId, RenderedChart>): string {
   switch (block.kind) {
     case "heading":
       return `<h${block.level}>${inline(block.text)}</h${block.level}>`;
@@ -59,7 +59,7 @@ function renderBlock(block: Block, charts: ReadonlyMap<string, RenderedChart>): 
 }
 
 export function docToHtml(doc: ReportDoc, charts: readonly RenderedChart[]): string {
-  const byId = new Map(charts.map((c) => [c.id as string, c]));
+  const byId = new Map(charts.map((c) => [c.id, c]));
   const body = doc.blocks.map((b) => renderBlock(b, byId)).filter((s) => s !== "");
   return [
     "<!doctype html>",

@@ -28,15 +28,15 @@ function collectingLogger(into: string[]): LoggerInterface {
   let level = Warn;
   const logger: LoggerInterface = {
     level(value?: number) {
-      if (value === undefined) return level as never;
+      if (value === undefined) return level;
       level = value;
-      return logger as never;
+      return logger;
     },
     error: (...args: readonly unknown[]) => (into.push(args.map(String).join(" ")), logger),
     warn: (...args: readonly unknown[]) => (level >= Warn && into.push(args.map(String).join(" ")), logger),
     info: () => logger,
     debug: () => logger,
-  } as LoggerInterface;
+  };
   return logger;
 }
 

@@ -8,7 +8,7 @@ import type { Protocol } from "../../contract/index.ts";
 import type { RunResult } from "../results/schema.ts";
 import { caveats } from "./caveats.ts";
 import { chartSpecs } from "./chart-specs.ts";
-import type { ChartSpec } from "./doc.ts";
+import type { ChartId, ChartSpec } from "./doc.ts";
 import { CSV_COLUMNS } from "./csv.ts";
 import { SWEEP_CHART_IDS } from "./doc.ts";
 import type { Block, ReportDoc } from "./doc.ts";
@@ -85,7 +85,8 @@ function chartBlock(c: ChartSpec): Block {
   return { kind: "chart", chart: c.id, title: c.title, note: c.note, empty: c.empty === true };
 }
 
-const isSweepChart = (c: ChartSpec): boolean => (SWEEP_CHART_IDS as readonly string[]).includes(c.id);
+const SWEEP_CHARTS: ReadonlySet<ChartId> = new Set(SWEEP_CHART_IDS);
+const isSweepChart = (c: ChartSpec): boolean => SWEEP_CHARTS.has(c.id);
 
 /** The per-protocol charts; a sweep's curves against the offered load are in its own section. */
 function chartBlocks(charts: readonly ChartSpec[], step: ComparisonStep | null): Block[] {

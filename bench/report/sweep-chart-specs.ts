@@ -12,12 +12,6 @@ import { curveRows } from "./sweep-data.ts";
 import type { CurveRow } from "./sweep-data.ts";
 import { offeredRates, sweepConfigOf, sweepOf, sweepUnit } from "../results/sweep-view.ts";
 
-type Values = Record<string, unknown>[];
-
-function values(rows: readonly object[]): Values {
-  return rows as unknown as Values;
-}
-
 /**
  * Log axes for geometric steps (equal ratios sit evenly), linear for linear steps; in the sweep's unit, so a sweep
  * by pps is drawn against the packets/s it offered at the server interface.
@@ -72,10 +66,10 @@ function throughput(result: RunResult): ChartSpec {
     config: CONFIG,
     width: WIDTH,
     height: HEIGHT,
-    data: { values: values(rows) },
+    data: { values: rows },
     layer: [
-      { data: { values: values(ends) }, mark: { type: "line", strokeDash: [5, 4], color: "#999", strokeWidth: 1 }, encoding: { x: xAxis(result), y } },
-      { data: { values: values(ends.slice(-1).map((e) => ({ ...e, label: pps ? "measured = offered" : "achieved = offered" }))) }, mark: { type: "text", align: "right", dx: -6, dy: -8, color: "#777", fontSize: 11 }, encoding: { x: xAxis(result), y, text: { field: "label" } } },
+      { data: { values: ends }, mark: { type: "line", strokeDash: [5, 4], color: "#999", strokeWidth: 1 }, encoding: { x: xAxis(result), y } },
+      { data: { values: ends.slice(-1).map((e) => ({ ...e, label: pps ? "measured = offered" : "achieved = offered" })) }, mark: { type: "text", align: "right", dx: -6, dy: -8, color: "#777", fontSize: 11 }, encoding: { x: xAxis(result), y, text: { field: "label" } } },
       ...curveLayers(result, y),
     ],
   };
@@ -98,7 +92,7 @@ function latency(result: RunResult): ChartSpec {
     config: CONFIG,
     width: WIDTH,
     height: HEIGHT,
-    data: { values: values(curveRows(result, "p99Us", "p99", { positiveOnly: true })) },
+    data: { values: curveRows(result, "p99Us", "p99", { positiveOnly: true }) },
     layer: [
       { data: { values: [{ value: slo }] }, mark: { type: "rule", strokeDash: [4, 4], color: "#c33", strokeWidth: 1.25 }, encoding: { y } },
       { data: { values: [{ value: slo, label: `SLO: p99 ≤ ${formatUs(slo)}` }] }, mark: { type: "text", align: "left", dy: -7, color: "#c33", fontSize: 11 }, encoding: { x: { value: 4 }, y, text: { field: "label" } } },
@@ -124,7 +118,7 @@ function panels(result: RunResult, id: SweepChartId, title: string, all: readonl
     $schema: VEGA_LITE_SCHEMA,
     title,
     config: CONFIG,
-    data: { values: values(rows) },
+    data: { values: rows },
     facet: { column: { field: "series", type: "nominal", title: null, sort: shown, header: { labelFontSize: 11 } } },
     spec: { width: Math.round(WIDTH / Math.max(shown.length, 2)), height: Math.round(HEIGHT * 0.85), layer: curveLayers(result, yValue(yTitle)) },
     ...(independentY ? { resolve: { scale: { y: "independent" } } } : {}),

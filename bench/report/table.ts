@@ -76,7 +76,8 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
   for (const s of scenarios) {
     if (s.state !== "completed") continue;
     for (const reason of s.generator.saturationReasons) notes.push(`${s.name}: saturated: ${reason}`);
-    for (const [kind, message] of Object.entries(s.errorSamples)) notes.push(`${s.name}: ${s.errors[kind as keyof typeof s.errors]} ${kind} error(s), e.g. ${message}`);
+    const counts = new Map(Object.entries(s.errors));
+    for (const [kind, message] of Object.entries(s.errorSamples)) notes.push(`${s.name}: ${counts.get(kind)} ${kind} error(s), e.g. ${message}`);
     if (s.verify !== undefined) {
       const v = s.verify;
       const verdict = v.agrees === true ? "agrees" : v.agrees === false ? "DISAGREES" : "cannot tell";
