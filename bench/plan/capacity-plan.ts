@@ -114,7 +114,8 @@ export function planCapacity(result: RunResult, options: PlanOptions): Plan {
   const sloP99Us = sweep === null ? options.sloP99Us : sweep.sloP99Us;
   const accounting = result.environment.irqTimeAccounting;
   const perSecond = (perRequest: number | null): number | null => (perRequest === null ? null : perRequest * options.rps);
-  const cores = (us: number | null): number | null => (us === null ? null : (us * options.rps) / 1e6 / options.targetUtil);
+  const coresFor = (us: number): number => (us * options.rps) / 1e6 / options.targetUtil;
+  const cores = (us: number | null): number | null => (us === null ? null : coresFor(us));
   const protocols: ProtocolPlan[] = [];
   const excluded: { protocol: Protocol; reason: string }[] = [];
   for (const protocol of protocolsOf(result)) {
@@ -139,16 +140,22 @@ export function planCapacity(result: RunResult, options: PlanOptions): Plan {
       excluded.push({ protocol, reason });
       continue;
     }
-    const server = avg(mine, (s) => metricValue(serverCpu, s)) as number;
+    // Every measured scenario has the server CPU figure (selectScenarios), so this null is a formality.
+    const server = avg(mine, (s) => metricValue(serverCpu, s));
+    if (server === null) {
+      excluded.push({ protocol, reason: "no scenario has per-request kernel figures" });
+      continue;
+    }
     const kernel = avg(mine, kernelUsOnServerCpu);
     const client = avg(mine, (s) => metricValue(metric("cpuClientUsPerRequest"), s));
     const per = (id: Parameters<typeof metric>[0]): number | null => avg(mine, (s) => metricValue(metric(id), s));
-    const serverCores = cores(accounting === true && kernel !== null ? server + kernel : server) as number;
+    const serverCores = coresFor(accounting === true && kernel !== null ? server + kernel : server);
     const kernelCores = cores(kernel);
     const meetsSlo = mine.filter((s) => sloP99Us === null || s.latencyUs.p99 <= sloP99Us);
     let best: BestRate | null = null;
     for (const s of meetsSlo) {
-      const us = metricValue(serverCpu, s) as number;
+      const us = metricValue(serverCpu, s);
+      if (us === null) continue; // a formality, as for `server`
       const k = accounting === true ? (kernelUsOnServerCpu(s) ?? 0) : 0;
       const rpsPerCore = 1e6 / (us + k);
       if (best === null || rpsPerCore > best.rpsPerCore) best = { rpsPerCore, scenario: s.name, p99Us: s.latencyUs.p99 };
