@@ -165,6 +165,19 @@ describe("contaminationGuard", () => {
     });
   });
 
+  it("counts lo's rx alone on the loopback topology, where every packet is both rx and tx of lo", () => {
+    const loopback = makeDelta({
+      ...window,
+      server: { ...window.server, interfaces: { lo: ok(netDev({ rxPackets: 2006, txPackets: 2006 })) } },
+    });
+    expect(contaminationGuard(loopback)).toMatchObject({
+      runRxPackets: 2006,
+      excessPackets: 4,
+      contaminated: false,
+      method: "loopback-rx",
+    });
+  });
+
   it("cannot tell when softnet_stat is missing, and says why", () => {
     const check = contaminationGuard(makeDelta({ ...window, softnet: missing("at window end: EIO") }));
     expect(check).toMatchObject({ contaminated: null, excessPackets: null, reason: "softnet_stat: at window end: EIO" });
