@@ -22,8 +22,9 @@ describe.skipIf(!support.ok)(`a sweep by packets per second in namespaces${suppo
     const before = namespaces();
     const stderr: string[] = [];
     const stdout: string[] = [];
+    // --prime 200: the default 20,000 closed-loop requests per step would only add time here.
     const code = await main(
-      ["--protocols", "http1,h2c", "--sweep", "--by", "pps", "--from", "1000", "--to", "4000", "--steps", "2", "--duration", "1s", "--warmup", "300ms", "--baseline", "200ms", "--topology", "netns", "--out", out],
+      ["--protocols", "http1,h2c", "--sweep", "--by", "pps", "--from", "1000", "--to", "4000", "--steps", "2", "--duration", "1s", "--warmup", "300ms", "--baseline", "200ms", "--prime", "200", "--topology", "netns", "--out", out],
       { stdout: { write: (t: string) => stdout.push(t) }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
     );
     expect(code, stderr.join("")).toBe(0);
