@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { readableCopy } from "../support/readable-copy.ts";
 
 const BIN = fileURLToPath(new URL("../../bench/bin.ts", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "wirecost-cli-"));
@@ -62,7 +63,11 @@ describe("bench CLI: bad input", () => {
       const writable = mkdtempSync(join(tmpdir(), "wirecost-nobody-"));
       chmodSync(writable, 0o777);
       onTestFinished(() => rmSync(writable, { recursive: true, force: true }));
-      const r = spawnSync("runuser", ["-u", "nobody", "--", process.execPath, BIN, "--topology", "netns", "--out", writable], { encoding: "utf8" });
+      // The checkout and the Node inside it may be closed to nobody (a clone under /root): run a readable copy.
+      const copy = readableCopy(["package.json", "bench", "contract", "clients", "servers", "proto"], { withNodeModules: true });
+      onTestFinished(() => copy.remove());
+      const args = ["-u", "nobody", "--", copy.node, copy.path("bench/bin.ts"), "--topology", "netns", "--out", writable];
+      const r = spawnSync("runuser", args, { encoding: "utf8", cwd: copy.path(".") });
       expect(r.status).toBe(2);
       expect(r.stderr).toBe(
         "wirecost: --topology netns needs root to create network namespaces; run as root (sudo npm run bench …), or use --topology loopback\n",
