@@ -14,7 +14,7 @@ describe("bench CLI: a short real run", () => {
     const stdout: string[] = [];
     const stderr: string[] = [];
     const code = await main(
-      ["--protocols", "http1,h2c,grpc", "--rps", "200", "--duration", "1s", "--warmup", "300ms", "--prime", "300", "--out", out, "--topology", "loopback", "--json"],
+      ["--protocols", "http1,h2c,grpc", "--rps", "200", "--duration", "1s", "--warmup", "300ms", "--baseline", "200ms", "--prime", "300", "--out", out, "--topology", "loopback", "--json"],
       { stdout: { write: (t: string) => stdout.push(t) }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
     );
     expect(code, stderr.join("")).toBe(0);

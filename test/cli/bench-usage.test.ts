@@ -7,14 +7,23 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
+import { main } from "../../bench/cli/main.ts";
 import { readableCopy } from "../support/readable-copy.ts";
 
 const BIN = fileURLToPath(new URL("../../bench/bin.ts", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "wirecost-cli-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-function runBin(args: string[]) {
-  return spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 30_000, env: { ...process.env, NO_COLOR: "1" } });
+/**
+ * `main` in this process, as bin.ts calls it: the same exit code and output without a node start-up per case.
+ * That bin.ts passes both on is test/cli/npm-scripts-cli.test.ts's to check, which spawns every bin.
+ */
+async function runMain(args: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io = { stdout: { write: (t: string) => stdout.push(t) }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } };
+  const status = await main(args, io);
+  return { status, stdout: stdout.join(""), stderr: stderr.join("") };
 }
 
 describe("bench CLI: bad input", () => {
@@ -28,8 +37,8 @@ describe("bench CLI: bad input", () => {
     [["--out", "/proc/wirecost-cannot-write", "--duration", "1s"], "--out /proc/wirecost-cannot-write: cannot write there (ENOENT)"],
     [["--out", "/dev/null/results", "--duration", "1s"], "--out /dev/null/results: cannot write there (ENOTDIR)"],
     [["--sweep", "--by", "pps", "--from", "20000", "--to", "200000", "--rps", "500"], "--rps with --sweep --by pps: each step's request rate is calibrated"],
-  ])("exits 2 with one line for %j", (args, expected) => {
-    const r = runBin(args);
+  ])("exits 2 with one line for %j", async (args, expected) => {
+    const r = await runMain(args);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(expected);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
@@ -42,7 +51,7 @@ describe("bench CLI: bad input", () => {
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
     onTestFinished(() => void taken.close());
     const port = (taken.address() as AddressInfo).port;
-    const r = runBin(["--topology", "loopback", "--port", String(port), "--out", out, "--duration", "1s"]);
+    const r = await runMain(["--topology", "loopback", "--port", String(port), "--out", out, "--duration", "1s"]);
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split("\n").at(-1)).toBe(`wirecost: --port ${port}: already in use on 127.0.0.1; choose another port, or 0 for any free one`);
   });
@@ -75,8 +84,8 @@ describe("bench CLI: bad input", () => {
     },
   );
 
-  it("prints help on stdout with exit 0", () => {
-    const r = runBin(["--help"]);
+  it("prints help on stdout with exit 0", async () => {
+    const r = await runMain(["--help"]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("--protocols LIST");
   });
