@@ -1,24 +1,28 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineConfig } from "vitest/config";
+import { InterleaveSequencer } from "./test/support/interleave-sequencer.ts";
 
 /**
  * Three kinds of test, kept apart so that `npm test` fits in two minutes on two cores without one disturbing another:
  *
- * - **measuring** — runs that offer load and read kernel counters: the `live` files and the fault runs. The global
- *   counters (`/proc/net/softnet_stat`, `/proc/stat`) see every packet and CPU cycle on the host: they run one file at
- *   a time, after everything else, with nothing beside them.
- * - **namespaces** — the topology files build and remove namespaces, veths, bridges and NAT, and check that the
- *   namespace list is as before; they measure nothing. They share the two workers with the unit files, one topology
- *   file at a time (test/support/namespace-lock.ts).
- * - **unit** — everything else (pure functions, loopback sockets, CLI usage errors), two files at a time.
+ * - **measuring** (`*-live.test.ts`, faults/signals) — runs whose assertions rest on kernel counters (packet and
+ *   segment counts, the packet rate a calibration reaches, softnet and kernel-thread figures), and the signal runs,
+ *   which aim a signal at phases as short as 300 ms. The global counters see every packet and CPU cycle on the host,
+ *   so these run one file at a time, after everything else, with nothing beside them.
+ * - **serial** (test/topology/, faults/crashes) — files that build and remove namespaces, or a dead run's leftovers,
+ *   and check that the namespace list and /run/wirecost are as before; no assertion rests on a counter or on speed
+ *   (a crash lands within milliseconds of the line it waits for, in a 1 s window). One of them runs at a time
+ *   (test/support/serial-lock.ts), beside the unit files.
+ * - **unit** — everything else: pure functions, loopback sockets, CLI usage errors, a whole run on loopback.
  *
- * Workers are reused between files (`isolate: false`): starting one per file cost about a fifth of the run. A new
- * test that offers load or reads global counters is named `*-live.test.ts` (or goes under test/faults/); one that
- * builds namespaces goes under test/topology/.
+ * The serial and unit files share four workers, ordered so that a serial file is always waiting for the lock when it
+ * frees (test/support/interleave-sequencer.ts): the serial files mostly wait on commands and children, so their lane
+ * is the longest path, and a worker waiting for the lock sleeps. Workers are reused between files
+ * (`isolate: false`): starting one per file cost about a fifth of the run.
  */
-const MEASURING = ["test/**/*-live.test.ts", "test/faults/**/*.test.ts"];
-const NAMESPACES = ["test/topology/**/*.test.ts"];
+const MEASURING = ["test/**/*-live.test.ts", "test/faults/signals.test.ts"];
+const SERIAL = ["test/topology/**/*.test.ts", "test/faults/crashes.test.ts"];
 
 // Node caches compiled code here, so the hundreds of node processes the tests start (servers, generators, CLIs)
 // compile each module once per machine instead of once per process: about 40% of a CLI's start-up.
@@ -29,21 +33,23 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     isolate: false,
+    sequence: { sequencer: InterleaveSequencer },
     projects: [
       {
         extends: true,
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
-          exclude: [...MEASURING, ...NAMESPACES],
-          // Vitest's default is one worker less than the CPUs: a single worker on this two-core machine.
-          maxWorkers: 2,
+          exclude: [...MEASURING, ...SERIAL],
+          maxWorkers: 4,
           sequence: { groupOrder: 0 },
+          // Here, not at the top: a global setup there would run once per project.
+          globalSetup: ["test/support/typecheck.ts"],
         },
       },
       {
         extends: true,
-        test: { name: "namespaces", include: NAMESPACES, setupFiles: ["test/support/namespace-lock.ts"], maxWorkers: 2, sequence: { groupOrder: 0 } },
+        test: { name: "serial", include: SERIAL, setupFiles: ["test/support/serial-lock.ts"], maxWorkers: 4, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
