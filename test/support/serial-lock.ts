@@ -37,7 +37,9 @@ async function acquire(): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     child.stdout?.once("data", () => resolve());
     child.once("exit", (code) => reject(new Error(`flock ${LOCK_FILE} exited with ${code} before taking the lock`)));
-    child.once("error", reject);
+    child.once("error", (error: NodeJS.ErrnoException) =>
+      reject(error.code === "ENOENT" ? new Error("flock is missing: it is in util-linux, which npm run setup installs") : error),
+    );
   });
 }
 
