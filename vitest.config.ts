@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 import { InterleaveSequencer } from "./test/support/interleave-sequencer.ts";
 
 /**
- * Three kinds of test, kept apart so that `npm test` fits in two minutes on two cores without one disturbing another:
+ * Three kinds of test, kept apart so that `npm test` takes about two minutes on two cores, none disturbing another:
  *
  * - **measuring** (`*-live.test.ts`, faults/signals) — runs whose assertions rest on kernel counters (packet and
  *   segment counts, the packet rate a calibration reaches, softnet and kernel-thread figures), and the signal runs,
