@@ -15,7 +15,6 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { encodePayload, makeBody, UNARY_PATH } from "../../proto/codec.ts";
 import { armOf, ARMS, DEFAULT_SERVER_SETTINGS, familyOf, GRPC_CLIENTS } from "../../contract/index.ts";
 import type { ClientKind, GrpcClientChoice, Protocol } from "../../contract/index.ts";
@@ -24,6 +23,9 @@ import { startGeneratorProcess } from "../load/generator-process.ts";
 import { jitWarmupMs } from "../load/jit-warmup.ts";
 import { parseDurationMs } from "../support/duration.ts";
 import { hasCommand } from "../support/tools.ts";
+import { UsageError } from "../support/errors.ts";
+import { parseToolArgs, positiveNumber, runTool } from "../support/tool-cli.ts";
+import type { ToolIo } from "../support/tool-cli.ts";
 
 /** One row per client: an arm, and for the gRPC arms which client speaks it. */
 interface ClientRow {
@@ -122,25 +124,67 @@ function theirs(protocol: Protocol, port: number, rps: number, durationMs: numbe
   return { cpuUsPerRequest: cpuUs / Math.max(1, succeeded), achievedRps: (succeeded * 1000) / durationMs, clean: succeeded >= 0.99 * rps * (durationMs / 1000) };
 }
 
-export async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { rates: { type: "string" }, duration: { type: "string" }, repeat: { type: "string" }, protocols: { type: "string" }, connections: { type: "string" } },
-  });
-  const rates = (values.rates ?? "2000,5000,10000,20000").split(",").map(Number);
-  const durationMs = parseDurationMs(values.duration ?? "5s") ?? 5000;
-  const repeat = Number(values.repeat ?? "3");
-  const connections = Number(values.connections ?? "4");
-  const names = values.protocols?.split(",") ?? CLIENTS.map((c) => c.name);
+export const GENERATOR_HELP = `wirecost bench:generator — what the load generator itself costs, against h2load
+
+usage: npm run bench:generator -- [--rates LIST] [--duration D] [--repeat N] [--protocols LIST] [--connections N]
+
+  --rates LIST         comma list of offered req/s (default 2000,5000,10000,20000)
+  --duration D         each run's measured time, e.g. 5s (default 5s)
+  --repeat N           runs per rate; the table shows their median (default 3)
+  --protocols LIST     comma list of ${CLIENTS.map((c) => c.name).join(",")} (default: all)
+  --connections N      connections per run (default 4)
+
+Prints CPU µs per request of our generator and of h2load (Debian package nghttp2-client) at each rate, their ratio,
+and the highest rate our generator held cleanly on one pinned core.
+`;
+
+interface GeneratorBenchOptions {
+  readonly rates: readonly number[];
+  readonly durationMs: number;
+  readonly repeat: number;
+  readonly connections: number;
+  readonly rows: readonly ClientRow[];
+}
+
+function wholeNumber(flag: string, value: string | boolean | undefined, fallback: number): number {
+  const n = positiveNumber(flag, value, fallback);
+  if (!Number.isInteger(n)) throw new UsageError("WC_BAD_VALUE", `--${flag} ${String(value)}: give a whole number, e.g. --${flag} ${fallback}`);
+  return n;
+}
+
+/** The flags, checked: every mistake is a UsageError naming the flag and the fix. */
+export function generatorBenchOptions(values: Readonly<Record<string, string | boolean | undefined>>): GeneratorBenchOptions {
+  const rateText = values.rates;
+  const rates = typeof rateText === "string" ? rateText.split(",").map((r) => positiveNumber("rates", r.trim())) : [2000, 5000, 10000, 20000];
+  const durationText = values.duration;
+  const durationMs = typeof durationText === "string" ? parseDurationMs(durationText) : 5000;
+  if (durationMs === undefined || durationMs <= 0) throw new UsageError("WC_BAD_VALUE", `--duration ${String(durationText)}: give a duration such as 5s or 500ms`);
+  const names = typeof values.protocols === "string" ? values.protocols.split(",") : CLIENTS.map((c) => c.name);
   const rows = names.map((name) => {
     const row = CLIENTS.find((c) => c.name === name);
-    if (row === undefined) throw new Error(`--protocols: unknown client "${name}"; choose from ${CLIENTS.map((c) => c.name).join(",")}`);
+    if (row === undefined) throw new UsageError("WC_BAD_VALUE", `--protocols: unknown client "${name}"; choose from ${CLIENTS.map((c) => c.name).join(",")}`);
     return row;
   });
+  return { rates, durationMs, repeat: wholeNumber("repeat", values.repeat, 3), connections: wholeNumber("connections", values.connections, 4), rows };
+}
+
+export function main(argv: readonly string[], io: ToolIo): Promise<number> {
+  return runTool(io, "bench:generator", async () => {
+    const args = parseToolArgs(argv, { tool: "bench:generator", strings: ["rates", "duration", "repeat", "protocols", "connections"], positionals: [] });
+    if (args.help) {
+      io.stdout.write(GENERATOR_HELP);
+      return 0;
+    }
+    return runGeneratorBench(generatorBenchOptions(args.values), io);
+  });
+}
+
+async function runGeneratorBench({ rates, durationMs, repeat, connections, rows }: GeneratorBenchOptions, io: ToolIo): Promise<number> {
   const last = availableParallelism() - 1;
   const genCpu = 0;
   const dir = mkdtempSync(join(tmpdir(), "wirecost-genbench-"));
   const withH2load = hasCommand("h2load");
-  if (!withH2load) process.stderr.write("h2load not found (Debian package nghttp2-client): printing our figures only\n");
+  if (!withH2load) io.stderr.write("h2load not found (Debian package nghttp2-client): printing our figures only\n");
   const lines = ["| client | rate req/s | ours µs/req, median (min–max) | h2load µs/req, median (min–max) | ratio | ours clean | ours achieved |", "|---|---|---|---|---|---|---|"];
   const highest: Record<string, number> = {};
   try {
@@ -165,7 +209,7 @@ export async function main(): Promise<number> {
           if (clean * 2 > mine.length) highest[row.name] = Math.max(highest[row.name] ?? 0, rps);
           const line = `| ${row.name} | ${rps} | ${spread(mine.map((s) => s.cpuUsPerRequest))} | ${h2.length > 0 ? spread(h2.map((s) => s.cpuUsPerRequest)) : "-"} | ${theirsUs === null ? "-" : `${(oursUs / theirsUs).toFixed(2)}×`} | ${clean}/${mine.length} | ${median(mine.map((s) => s.achievedRps)).toFixed(0)} |`;
           lines.push(line);
-          process.stderr.write(`${line}\n`);
+          io.stderr.write(`${line}\n`);
         }
       } finally {
         await server.child.stop();
@@ -174,7 +218,7 @@ export async function main(): Promise<number> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`${lines.join("\n")}\n\nhighest rate held clean on one generator core (median of ${repeat}): ${rows.map((r) => `${r.name} ${highest[r.name] ?? "none of the rates"}`).join(", ")}\n`);
+  io.stdout.write(`${lines.join("\n")}\n\nhighest rate held clean on one generator core (median of ${repeat}): ${rows.map((r) => `${r.name} ${highest[r.name] ?? "none of the rates"}`).join(", ")}\n`);
   return 0;
 }
 

@@ -14,6 +14,7 @@ export interface Placement {
   readonly runId: string;
   readonly placer: Placer;
   readonly topology: TopologyInfo;
+  /** The placement's warnings (a fallback, leftovers removed), not the topology's. */
   readonly warnings: string[];
   destroy(): Promise<void>;
   /** For a forced exit from a signal handler. */
@@ -56,7 +57,6 @@ async function chooseKind(config: BenchConfig, warnings: string[]): Promise<Topo
     const code = /root/.test(support.reason) ? "WC_NEEDS_ROOT" : /install/.test(support.fix) ? "WC_MISSING_TOOL" : "WC_UNSUPPORTED";
     throw new UsageError(code, `${support.reason}; ${support.fix}`);
   }
-  warnings.push(...support.warnings);
   return config.topology;
 }
 
@@ -94,12 +94,12 @@ export async function choosePlacer(config: BenchConfig, warn: (line: string) => 
     await topology.destroy();
     throw asUsageError(error);
   }
-  warnings.push(...topology.info.warnings);
-  for (const w of warnings) warn(w);
+  for (const w of [...warnings, ...topology.info.warnings]) warn(w);
   return {
     runId,
     placer: placerOf(topology),
     topology: topology.info,
+    // The topology's own warnings travel in `topology.warnings`; the report prints both lists, so each once.
     warnings,
     destroy: () => topology.destroy(),
     destroySync: () => topology.destroySync(),

@@ -1,7 +1,7 @@
 /**
- * What the report, compare, plan and codec CLIs share: strict flag parsing whose every mistake is a one-line
- * UsageError naming the flag and the fix, and the `main` wrapper that turns errors into exit codes (2 for usage,
- * 1 otherwise) without a stack trace. Only the bin files call process.exit.
+ * What the tool CLIs (report, compare, plan, bench:codec, bench:generator, cleanup, setup) share: strict flag
+ * parsing whose every mistake is a one-line UsageError naming the flag and the fix, and the `main` wrapper that turns
+ * errors into exit codes (2 for usage, 1 otherwise) without a stack trace. Only the bin files call process.exit.
  */
 import { parseArgs } from "node:util";
 import { isUsageError, USAGE_EXIT_CODE, UsageError } from "./errors.ts";
@@ -66,16 +66,21 @@ export function parseToolArgs(argv: readonly string[], spec: ToolArgsSpec): Tool
   if (!help && parsed.positionals.length !== spec.positionals.length) {
     const wanted = spec.usage ?? spec.positionals.join(" ");
     const got = parsed.positionals.length;
+    const unexpected = `unexpected argument "${parsed.positionals[spec.positionals.length]}"`;
     throw new UsageError(
       "WC_BAD_FLAG",
-      got < spec.positionals.length ? `missing ${spec.positionals.slice(got).join(" ")}: usage npm run ${spec.tool} -- ${wanted}` : `unexpected argument "${parsed.positionals[spec.positionals.length]}"; usage npm run ${spec.tool} -- ${wanted}`,
+      got < spec.positionals.length
+        ? `missing ${spec.positionals.slice(got).join(" ")}: usage npm run ${spec.tool} -- ${wanted}`
+        : wanted === ""
+          ? `${unexpected}; npm run ${spec.tool} takes flags only, ${hint}`
+          : `${unexpected}; usage npm run ${spec.tool} -- ${wanted}`,
     );
   }
   return { values, positionals: parsed.positionals, help };
 }
 
 /** Runs a CLI body: usage errors print one line and give 2, anything else prints its message and gives 1. */
-export async function runTool(io: ToolIo, tool: string, body: () => Promise<number>): Promise<number> {
+export async function runTool(io: Pick<ToolIo, "stderr">, tool: string, body: () => Promise<number>): Promise<number> {
   try {
     return await body();
   } catch (error) {

@@ -31,6 +31,7 @@ import {
   addNamespace,
   addStaticNeighbor,
   addVethPair,
+  ETHTOOL_MISSING,
   linkDetails,
   readOffloads,
   type SetupContext,
@@ -187,7 +188,7 @@ export async function buildNamespaced(opts: ResolvedTopologyOptions, resources: 
   }
   if (interfaces.some((i) => i.role !== "bridge" && i.offloads === null)) {
     if (opts.offloads === "off") throw new Error("--offloads off needs ethtool (Debian package ethtool)");
-    warnings.push("offloads not recorded: ethtool is missing (Debian package ethtool)");
+    warnings.push(ETHTOOL_MISSING);
   }
   const server = interfaces[0] as InterfaceInfo;
   const client = interfaces[1] as InterfaceInfo;

@@ -6,7 +6,7 @@
  * is removed before the error is thrown.
  */
 import { buildNamespaced } from "./create-namespaced.ts";
-import { linkDetails, readOffloads, type SetupContext } from "./setup.ts";
+import { ETHTOOL_MISSING, linkDetails, readOffloads, type SetupContext } from "./setup.ts";
 import { type ResolvedTopologyOptions, resolveTopologyOptions } from "./options.ts";
 import { RunResources } from "./resources.ts";
 import { type BaseInfo, RunTopology } from "./topology.ts";
@@ -48,7 +48,7 @@ async function createLoopback(opts: ResolvedTopologyOptions): Promise<Topology> 
   } catch (err) {
     warnings.push(`offloads of lo not recorded: ${(err as Error).message}`);
   }
-  if (offloads === null) warnings.push("offloads not recorded: ethtool is missing (Debian package ethtool)");
+  if (offloads === null) warnings.push(ETHTOOL_MISSING);
   const base: BaseInfo = {
     kind: "loopback",
     runId: opts.runId,

@@ -114,6 +114,9 @@ export async function turnOffloadsOff(ctx: SetupContext, namespace: string, dev:
   await cmd(ctx, ...inNamespace(namespace, ["ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off"]));
 }
 
+/** The one warning a topology gives when `readOffloads` found no ethtool. */
+export const ETHTOOL_MISSING = "offloads not recorded: ethtool is missing (Debian package ethtool; npm run setup installs it)";
+
 /** `ethtool -k` as reported now; null when ethtool is not installed. */
 export async function readOffloads(ctx: SetupContext, namespace: string | null, dev: string): Promise<OffloadState | null> {
   try {

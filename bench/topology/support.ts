@@ -11,9 +11,11 @@ import { readProcStartTime, writeStateFile } from "./state.ts";
 import type { TopologyKind } from "./types.ts";
 import { type UndoStep, undoAll } from "./undo.ts";
 
-export type TopologySupport =
-  | { readonly ok: true; readonly warnings: readonly string[] }
-  | { readonly ok: false; readonly reason: string; readonly fix: string };
+/**
+ * Only what stops a kind from being built. A missing ethtool does not: the topology then records no offloads and
+ * says so once, in its own warnings (create-namespaced.ts, create-topology.ts).
+ */
+export type TopologySupport = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly fix: string };
 
 function no(reason: string, fix: string): TopologySupport {
   return { ok: false, reason, fix };
@@ -42,9 +44,7 @@ export async function checkTopologySupport(kind: TopologyKind): Promise<Topology
   if (!commandExists("taskset", ["-V"])) {
     return no("taskset is not installed (needed to pin server and client to CPUs)", "install util-linux (apt-get install util-linux)");
   }
-  const warnings: string[] = [];
-  if (!commandExists("ethtool", ["--version"])) warnings.push("ethtool is missing (Debian package ethtool): offloads will not be recorded");
-  if (kind === "loopback") return { ok: true, warnings };
+  if (kind === "loopback") return { ok: true };
   const fallback = "or use --topology loopback";
   if (process.getuid?.() !== 0) {
     return no(`--topology ${kind} needs root to create network namespaces`, `run as root (sudo npm run bench …), ${fallback}`);
@@ -58,7 +58,7 @@ export async function checkTopologySupport(kind: TopologyKind): Promise<Topology
     const docker = checkDockerSupport();
     if (docker !== null) return docker;
   }
-  return { ok: true, warnings };
+  return { ok: true };
 }
 
 /** Creates a throw-away namespace with a veth pair (and a bridge) inside; null when that works. */

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../bench/compare/cli.ts";
 import type { CompletedScenario } from "../../bench/results/schema.ts";
 import { FIXTURE_PATH, loadFixture } from "../report/make-result.ts";
-import { dirWithResult, expectUsageError, runBin } from "../report/run-bin.ts";
+import { dirWithResult, expectUsageError, runToolMain } from "../report/run-tool.ts";
 
 const fixture = fileURLToPath(FIXTURE_PATH);
 const made: string[] = [];
@@ -73,7 +73,7 @@ describe("npm run compare: bad input", () => {
     [[fixture, other], 'is not a wirecost.result/v1 file (schema: "wirecost.result/v0")'],
     [[fixture, fixture, "--noise-threshold", "2"], "--noise-threshold 2: not a fraction in [0, 1)"],
     [[fixture, fixture, "--jason"], "unknown flag --jason"],
-  ])("exits 2 with one line for %j", (args, expected) => {
-    expectUsageError(runBin("compare", args), expected);
+  ])("exits 2 with one line for %j", async (args, expected) => {
+    expectUsageError(await runToolMain("compare", args), expected);
   });
 });

@@ -12,7 +12,9 @@ const topology = netns ? "netns" : "loopback";
 const out = mkdtempSync(join(tmpdir(), "wirecost-crash-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-const ARGS = ["--rps", "200", "--duration", "2s", "--warmup", "500ms", "--baseline", "200ms", "--topology", topology, "--out", out];
+// A short priming keeps the phase without its seconds (what priming does is bench-loopback-run.test.ts's to check);
+// a signal or a kill lands within milliseconds of the phase line it waits for, so a 1 s window leaves ample room.
+const ARGS = ["--rps", "200", "--duration", "1s", "--warmup", "500ms", "--baseline", "200ms", "--prime", "100", "--topology", topology, "--out", out];
 
 function readResult(stderr: string): RunResult {
   const path = /results(?: so far)?: (\S+result\.json)/.exec(stderr)?.[1];
@@ -68,7 +70,7 @@ describe(`crashes under load (topology ${topology})`, () => {
   });
 
   it("flags an absurd offered rate as saturated instead of reporting it clean", async () => {
-    const bench = startBench(["--protocols", "http1", "--rps", "500000", "--duration", "1s", "--warmup", "0s", "--baseline", "0s", "--topology", topology, "--out", out]);
+    const bench = startBench(["--protocols", "http1", "--rps", "500000", "--duration", "1s", "--warmup", "0s", "--baseline", "0s", "--prime", "0", "--topology", topology, "--out", out]);
     const { code } = await bench.exited;
     expect(code).toBe(0);
     expect(bench.stdout()).toMatch(/http1 .*SATURATED/);

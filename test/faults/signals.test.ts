@@ -11,7 +11,9 @@ const topology = netns ? "netns" : "loopback";
 const out = mkdtempSync(join(tmpdir(), "wirecost-faults-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-const ARGS = ["--protocols", "http1,h2c", "--rps", "200", "--duration", "2s", "--warmup", "500ms", "--baseline", "300ms", "--topology", topology, "--out", out];
+// A short priming keeps the phase without its seconds (what priming does is bench-loopback-run.test.ts's to check);
+// a signal or a kill lands within milliseconds of the phase line it waits for, so a 1 s window leaves ample room.
+const ARGS = ["--protocols", "http1,h2c", "--rps", "200", "--duration", "1s", "--warmup", "500ms", "--baseline", "300ms", "--prime", "100", "--topology", topology, "--out", out];
 
 function readResult(stderr: string): RunResult {
   const path = /results(?: so far)?: (\S+result\.json)/.exec(stderr)?.[1];

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../bench/plan/cli.ts";
 import { FIXTURE_PATH, loadFixture } from "../report/make-result.ts";
-import { dirWithResult, expectUsageError, runBin } from "../report/run-bin.ts";
+import { dirWithResult, expectUsageError, runToolMain } from "../report/run-tool.ts";
 
 const fixture = fileURLToPath(FIXTURE_PATH);
 const made: string[] = [];
@@ -55,29 +55,29 @@ describe("npm run plan: bad input and runs it cannot plan from", () => {
     [[fixture, "--rps", "1000", "--slo-p99", "fast"], "--slo-p99 fast: not a latency"],
     [[fixture, "--rps", "1000", "--json=yes"], "--json takes no value"],
     [["/nonexistent/run", "--rps", "1000"], "run directory /nonexistent/run: no such directory"],
-  ])("exits 2 with one line for %j", (args, expected) => {
-    expectUsageError(runBin("plan", args), expected);
+  ])("exits 2 with one line for %j", async (args, expected) => {
+    expectUsageError(await runToolMain("plan", args), expected);
   });
 
-  it("refuses a run whose scenarios all errored", () => {
+  it("refuses a run whose scenarios all errored", async () => {
     const dir = runWith((run) => {
       run.scenarios = run.scenarios.map((s) => ({ ...s, state: "errored", error: "server exited" }) as unknown as (typeof run.scenarios)[number]);
     });
-    expectUsageError(runBin("plan", [dir, "--rps", "1000"]), "no completed scenario (12 errored or aborted)");
+    expectUsageError(await runToolMain("plan", [dir, "--rps", "1000"]), "no completed scenario (12 errored or aborted)");
   });
 
-  it("refuses a run without per-request kernel figures", () => {
+  it("refuses a run without per-request kernel figures", async () => {
     const dir = runWith((run) => {
       for (const s of run.scenarios) delete (s as { perRequest?: unknown }).perRequest;
     });
-    expectUsageError(runBin("plan", [dir, "--rps", "1000"]), "no completed scenario has per-request kernel figures");
+    expectUsageError(await runToolMain("plan", [dir, "--rps", "1000"]), "no completed scenario has per-request kernel figures");
   });
 
   it("refuses a run whose every scenario saturated the generator, and plans it with --include-saturated", async () => {
     const dir = runWith((run) => {
       for (const s of run.scenarios) if (s.state === "completed") (s.generator as { saturated: boolean }).saturated = true;
     });
-    expectUsageError(runBin("plan", [dir, "--rps", "1000"]), "every measured scenario saturated the load generator");
+    expectUsageError(await runToolMain("plan", [dir, "--rps", "1000"]), "every measured scenario saturated the load generator");
     expect((await plan([dir, "--rps", "1000", "--include-saturated"])).code).toBe(0);
   });
 });

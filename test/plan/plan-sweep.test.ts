@@ -5,7 +5,7 @@ import type { PlanOptions } from "../../bench/plan/capacity-plan.ts";
 import { main } from "../../bench/plan/cli.ts";
 import { isUsageError } from "../../bench/support/errors.ts";
 import { loadFixture, loadSweepFixture, SWEEP_FIXTURE_PATH } from "../report/make-result.ts";
-import { expectUsageError, runBin } from "../report/run-bin.ts";
+import { expectUsageError, runToolMain } from "../report/run-tool.ts";
 
 const fixture = fileURLToPath(SWEEP_FIXTURE_PATH);
 const sweep = loadSweepFixture();
@@ -60,7 +60,7 @@ describe("planning a sweep from each protocol's knee", () => {
     expect(p.protocols.map((x) => [x.protocol, x.knee?.kneeRps, x.knee?.saturationRps])).toEqual([["http1", 6000, null], ["h2c", 6000, null], ["grpc", 1140, 2620]]);
   });
 
-  it("refuses when no protocol has a usable step within its knee", () => {
+  it("refuses when no protocol has a usable step within its knee", async () => {
     try {
       planCapacity(sweep, { ...options, sloP99Us: 1000, includeSaturated: true });
       expect.unreachable();
@@ -68,7 +68,7 @@ describe("planning a sweep from each protocol's knee", () => {
       expect(isUsageError(error)).toBe(true);
       expect((error as Error).message).toMatch(/^no protocol has a usable step within its knee: http1: no step met p99 ≤ 1\.00 ms/);
     }
-    expectUsageError(runBin("plan", [fixture, "--rps", "1000", "--slo-p99", "1ms"]), "no protocol has a usable step within its knee");
+    expectUsageError(await runToolMain("plan", [fixture, "--rps", "1000", "--slo-p99", "1ms"]), "no protocol has a usable step within its knee");
   });
 
   it("leaves a single-rate run's plan as it was", () => {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { main } from "../../bench/codec/cli.ts";
 import { codecCases } from "../../bench/codec/codec-cases.ts";
-import { expectUsageError, runBin } from "./run-bin.ts";
+import { expectUsageError, runToolMain } from "./run-tool.ts";
 
 describe("bench:codec", () => {
   it("encodes the same protobuf bytes with wirecost's codec and protobufjs, and JSON per the proto3 mapping", () => {
@@ -41,7 +41,7 @@ describe("bench:codec", () => {
     [["--response-bytes", "1.5"], "--response-bytes 1.5: give whole bytes"],
     [["--time-ms", "0"], "--time-ms 0: not a positive number"],
     [["extra"], 'unexpected argument "extra"'],
-  ])("exits 2 with one line for %j", (args, expected) => {
-    expectUsageError(runBin("codec", args), expected);
+  ])("exits 2 with one line for %j", async (args, expected) => {
+    expectUsageError(await runToolMain("codec", args), expected);
   });
 });

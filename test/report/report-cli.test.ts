@@ -7,7 +7,7 @@ import { main as compareMain } from "../../bench/compare/cli.ts";
 import { main as planMain } from "../../bench/plan/cli.ts";
 import { main as codecMain } from "../../bench/codec/cli.ts";
 import { FIXTURE_PATH } from "./make-result.ts";
-import { dirWithResult, expectUsageError, runBin } from "./run-bin.ts";
+import { dirWithResult, expectUsageError, runToolMain } from "./run-tool.ts";
 
 const made: string[] = [];
 afterAll(() => {
@@ -38,8 +38,8 @@ describe("npm run report: bad input", () => {
     [["--frobnicate"], "unknown flag --frobnicate"],
     [["x", "--baseline-protocol"], "--baseline-protocol needs a value"],
     [["x", "--baseline-protocol", "quic"], "--baseline-protocol quic: unknown protocol"],
-  ])("exits 2 with one line for %j", (args, expected) => {
-    expectUsageError(runBin("report", args), expected);
+  ])("exits 2 with one line for %j", async (args, expected) => {
+    expectUsageError(await runToolMain("report", args), expected);
   });
 
   it("refuses a baseline protocol the run does not have", async () => {
@@ -47,7 +47,7 @@ describe("npm run report: bad input", () => {
     run.scenarios = run.scenarios.filter((s) => s.protocol !== "h2");
     const dir = dirWithResult(JSON.stringify(run));
     made.push(dir);
-    expectUsageError(runBin("report", [dir, "--baseline-protocol", "h2"]), "--baseline-protocol h2: not in this run; choose one of");
+    expectUsageError(await runToolMain("report", [dir, "--baseline-protocol", "h2"]), "--baseline-protocol h2: not in this run; choose one of");
   });
 });
 

@@ -17,7 +17,7 @@ const CHROMIUM = process.env.WIRECOST_CHROMIUM ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
 const title = haveChromium
   ? "report.html in headless Chromium"
-  : `report.html in headless Chromium (skipped: ${CHROMIUM} is not installed; apt-get install chromium, as .ci/run does)`;
+  : `report.html in headless Chromium (skipped: ${CHROMIUM} is not installed; npm run setup -- --for-tests installs it, as .ci/run does)`;
 
 const REPORTS = [
   { run: "the six-protocol run", fixture: FIXTURE_PATH, charts: CHART_IDS },
@@ -25,13 +25,14 @@ const REPORTS = [
 ];
 
 describe.skipIf(!haveChromium).each(REPORTS)(`${title}: $run`, ({ fixture, charts: expected }) => {
-  const dir = mkdtempSync(join(tmpdir(), "wirecost-report-html-"));
-  const profile = mkdtempSync(join(tmpdir(), "wirecost-chromium-profile-"));
+  // Made in beforeAll, not while collecting: a skipped suite collects its body but runs no afterAll to remove them.
+  let dir = "";
+  let profile = "";
   let context: BrowserContext | undefined;
   afterAll(async () => {
     await context?.close();
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(profile, { recursive: true, force: true });
+    if (dir !== "") rmSync(dir, { recursive: true, force: true });
+    if (profile !== "") rmSync(profile, { recursive: true, force: true });
   });
 
   const requests: string[] = [];
@@ -39,6 +40,8 @@ describe.skipIf(!haveChromium).each(REPORTS)(`${title}: $run`, ({ fixture, chart
   let charts: { id: string; width: number; height: number; marks: number; texts: number }[] = [];
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "wirecost-report-html-"));
+    profile = mkdtempSync(join(tmpdir(), "wirecost-chromium-profile-"));
     copyFileSync(fixture, join(dir, "result.json"));
     await writeReports(dir);
     context = await chromium.launchPersistentContext(profile, {
