@@ -37,9 +37,10 @@ export function contaminationTolerance(runRxPackets: number): number {
 }
 
 /**
- * The contamination guard of KERNEL-NOTES.md: softnet_stat and the other global counters see every packet on the
- * host, the run's namespaces only their own. If the kernel processed more packets than the run's interfaces
- * received, something else ran in the window and its global figures (softirqs, /proc/stat) should be flagged.
+ * The contamination guard (docs/kernel-notes.md § "The contamination guard"): softnet_stat and the other global
+ * counters see every packet on the host, the run's namespaces only their own. If the kernel processed more packets
+ * than the run's interfaces received, something else ran in the window and its global figures (softirqs, /proc/stat)
+ * should be flagged.
  */
 export function contaminationGuard(
   delta: SnapshotDelta,

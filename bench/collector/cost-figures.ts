@@ -85,7 +85,7 @@ export const CLIENT_CPU: DerivedFigure = {
 
 /**
  * /proc/stat softirq + irq on the run's CPUs: a tick sample that, without IRQ time accounting, overlaps the process
- * figures (KERNEL-NOTES.md).
+ * figures (docs/kernel-notes.md § "IRQ time accounting").
  */
 export const KERNEL_CPU: DerivedFigure = {
   kind: "derived",

@@ -3,8 +3,8 @@ import type { PerCpu } from "./per-cpu.ts";
 const TWO_POW_32 = 2 ** 32;
 
 /**
- * The increase of a 32-bit counter that may have wrapped (at most once) between `a` and `b`:
- * 0xFFFFFFF0 → 0x10 is +32. Apply it per CPU and per field, then sum — never to a sum (KERNEL-NOTES.md).
+ * The increase of a 32-bit counter that may have wrapped (at most once) between `a` and `b`: 0xFFFFFFF0 → 0x10 is
+ * +32. Apply it per CPU and per field, then sum — never to a sum (docs/kernel-notes.md § "32-bit counters wrap").
  */
 export function delta32(a: number, b: number): number {
   return (((b - a) % TWO_POW_32) + TWO_POW_32) % TWO_POW_32;

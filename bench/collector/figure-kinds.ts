@@ -10,8 +10,8 @@
 
 /**
  * Whose activity a figure counts. `global` figures (/proc/stat, /proc/softirqs, …) see the whole host, so a window
- * the contamination guard flagged holds other traffic in them (KERNEL-NOTES.md); `namespace` and `process` figures
- * are the run's own.
+ * the contamination guard flagged holds other traffic in them (docs/kernel-notes.md § "The contamination guard");
+ * `namespace` and `process` figures are the run's own.
  */
 export type FigureScope = "namespace" | "process" | "global";
 

@@ -2,7 +2,7 @@
  * CPU time and context switches: the server's and the generator's (per process), /proc/stat's on the run's CPUs
  * (global), and the receive kernel threads'. Two views that must never be added together: with
  * `CONFIG_IRQ_TIME_ACCOUNTING` off the softirq time in /proc/stat is a tick sample *also* charged to the interrupted
- * task (KERNEL-NOTES.md), so the process figures already contain part of it.
+ * task (docs/kernel-notes.md § "IRQ time accounting"), so the process figures already contain part of it.
  */
 import type { KernelThreadDelta } from "./kernel-threads.ts";
 import {

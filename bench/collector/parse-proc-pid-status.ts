@@ -4,7 +4,8 @@ import { ProcParseError } from "./reading.ts";
  * The fields of `/proc/<pid>/status` (or `/proc/<pid>/task/<tid>/status`) the collector uses.
  *
  * Context switches here are the one task's only — the main thread's for `/proc/<pid>/status`: sum
- * `/proc/<pid>/task/*\/status` for a process (KERNEL-NOTES.md). Fields absent (kernel threads have no VmRSS) are null.
+ * `/proc/<pid>/task/*\/status` for a process (docs/kernel-notes.md § "Per-thread counters"). Fields absent (kernel
+ * threads have no VmRSS) are null.
  */
 export interface PidStatus {
   readonly name: string | null;

@@ -6,7 +6,7 @@ import { column, ProcParseError } from "./reading.ts";
  *
  * guest and guest_nice are already inside user and nice (fs/proc/stat.c), so never add them again. Without
  * `CONFIG_IRQ_TIME_ACCOUNTING`, irq/softirq are tick samples, and the same time is also charged to the task it
- * interrupted (KERNEL-NOTES.md).
+ * interrupted (docs/kernel-notes.md § "IRQ time accounting").
  */
 export interface CpuTimes {
   readonly userTicks: number;

@@ -6,7 +6,8 @@ import { ProcParseError } from "./reading.ts";
  * prints, summing the same fields `dev_seq_printf_stats()` (net/core/net-procfs.c) sums.
  *
  * Prefer `/proc/<pid>/net/dev`: sysfs follows the namespace of the sysfs *mount*, not of the reader, and needs one
- * read per counter (KERNEL-NOTES.md). This exists for checking one source against the other.
+ * read per counter (docs/kernel-notes.md § "Reading the counters of another namespace"). This exists for checking one
+ * source against the other.
  */
 export function parseSysClassNetStatistics(files: Readonly<Record<string, string>>): NetDevCounters {
   const get = (name: string): number => {

@@ -115,7 +115,10 @@ function readProcess(pid: number | null, role: string, reader: ProcReader): Read
   });
 }
 
-/** Walks `/proc/<pid>/task/*`: context switches and schedstat are per thread (KERNEL-NOTES.md). */
+/**
+ * Walks `/proc/<pid>/task/*`: context switches and schedstat are per thread
+ * (docs/kernel-notes.md § "Per-thread counters").
+ */
 function readTasks(base: string, reader: ProcReader): Reading<Record<string, TaskSample>> {
   let tids: string[];
   try {

@@ -4,8 +4,9 @@
  *
  * CPU figure: the server process's schedstat run time per request (user + sys, ns-precise). Without IRQ time
  * accounting the tick-sampled softirq/irq time of /proc/stat is *also* charged to whatever task it interrupted
- * (KERNEL-NOTES.md), so it is shown beside the process figure, never added; `serverCoresUpperBound` adds it as the
- * most the server's CPU could need. With IRQ time accounting on, the two are disjoint and the kernel time is added.
+ * (docs/kernel-notes.md § "IRQ time accounting"), so it is shown beside the process figure, never added;
+ * `serverCoresUpperBound` adds it as the most the server's CPU could need. With IRQ time accounting on, the two are
+ * disjoint and the kernel time is added.
  *
  * A sweep is planned from each protocol's knee instead (knee-step.ts): the figures measured at the highest offered
  * rate that met the SLO, so nothing is extrapolated from one rate that may sit far below or past saturation.

@@ -75,7 +75,7 @@ function clean(s: CompletedScenario): boolean {
 /**
  * /proc/stat time per request on the server's CPU and on the client's, split user/system/softirq/irq. Stacking is
  * sound here because each tick lands in exactly one of those buckets of one CPU — unlike process CPU plus softirq,
- * which overlap without IRQ time accounting (KERNEL-NOTES.md).
+ * which overlap without IRQ time accounting (docs/kernel-notes.md § "IRQ time accounting").
  */
 export function cpuRows(result: RunResult): CpuRow[] {
   const rows: CpuRow[] = [];

@@ -7,7 +7,7 @@
  * counter's column takes the next free number. Every number from 1 up is taken exactly once (checked on load).
  *
  * System-wide figures (softirqs, irqs, /proc/stat CPU) are left empty for windows the contamination guard flagged:
- * they include other traffic (KERNEL-NOTES.md). The `contaminated` column says so.
+ * they include other traffic (docs/kernel-notes.md § "The contamination guard"). The `contaminated` column says so.
  */
 import type { CompletedScenario, RunResult, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";

@@ -9,8 +9,8 @@ import { totalErrors } from "./schema.ts";
 
 /**
  * Where a figure comes from. `global` figures (/proc/stat, /proc/softirqs) see the whole host: in a window the
- * contamination guard flagged they include other traffic, so they are dropped there (KERNEL-NOTES.md: "flag such
- * windows instead of publishing their global figures"). `namespace` and `process` figures are the run's own.
+ * contamination guard flagged they include other traffic, so they are dropped there
+ * (docs/kernel-notes.md § "The contamination guard"). `namespace` and `process` figures are the run's own.
  */
 export type MetricScope = "load" | FigureScope;
 

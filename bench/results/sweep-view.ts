@@ -1,7 +1,8 @@
 /**
  * A sweep seen one offered rate at a time. Tables and factors that put protocols side by side must compare them at
- * one rate (per-request softirq runs and CPU fall as load rises and batching grows, KERNEL-NOTES.md), so a sweep's
- * side-by-side figures are taken at one chosen step, and this file chooses it. Pure.
+ * one rate (per-request softirq runs and CPU fall as load rises and batching grows,
+ * docs/kernel-notes.md § "Softirq counts are runs, not packets"), so a sweep's side-by-side figures are taken at one
+ * chosen step, and this file chooses it. Pure.
  */
 import type { Protocol } from "../../contract/index.ts";
 import type { RunResult } from "./schema.ts";

@@ -3,7 +3,8 @@
  * window's edges, lean samples for the time series, and the per-request figures afterwards.
  *
  * Global counters (/proc/stat, softirqs, interrupts, softnet) see the whole host, so the idle baseline's rate is
- * subtracted from them and the contamination guard flags windows where other traffic ran (KERNEL-NOTES.md).
+ * subtracted from them and the contamination guard flags windows where other traffic ran
+ * (docs/kernel-notes.md § "Counters per namespace and global counters").
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";

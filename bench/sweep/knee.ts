@@ -1,8 +1,8 @@
 /**
  * Knee and saturation per protocol, from a sweep's steps, and the livelock signature: kernel time rising while
- * delivered throughput falls (Mogul & Ramakrishnan 1997; KERNEL-NOTES.md). Steps are ordered and named in the
- * sweep's unit; whether a step kept up is judged on requests (achieved against the request rate offered), which a
- * sweep by pps offers too, calibrated. Pure.
+ * delivered throughput falls (Mogul & Ramakrishnan 1997; docs/kernel-notes.md § "Receive livelock"). Steps are
+ * ordered and named in the sweep's unit; whether a step kept up is judged on requests (achieved against the request
+ * rate offered), which a sweep by pps offers too, calibrated. Pure.
  */
 import type { SweepUnit } from "./plan.ts";
 

@@ -1,6 +1,6 @@
 /**
  * A long-lived `sleep` inside a namespace, whose pid gives the collector `/proc/<pid>/net/*` of that namespace
- * without entering it (KERNEL-NOTES.md, "Read another namespace's counters from the host").
+ * without entering it (docs/kernel-notes.md § "Reading the counters of another namespace").
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";

@@ -9,7 +9,10 @@ export interface EthtoolFeature {
   readonly fixed: boolean;
 }
 
-/** The three offloads that change what the interface counters count (see KERNEL-NOTES.md, TSO/GSO super-packets). */
+/**
+ * The three offloads that change what the interface counters count
+ * (docs/kernel-notes.md § "TSO and GSO super-packets").
+ */
 export interface OffloadState {
   /** tcp-segmentation-offload */
   readonly tso: boolean | null;

@@ -1,7 +1,8 @@
 /**
- * `--netem "delay 1ms loss 0.1%"`: its arguments validated into a token list (never a shell string), and whether
- * this kernel has netem at all. Kernels built without `CONFIG_NET_SCH_NETEM` (this project's machine among them,
- * KERNEL-NOTES.md) answer `tc qdisc add … netem` with "Specified qdisc kind is unknown".
+ * `--netem "delay 1ms loss 0.1%"`: its arguments validated into a token list (never a shell string), and whether this
+ * kernel has netem at all. Kernels built without `CONFIG_NET_SCH_NETEM` (this project's machine among them,
+ * docs/kernel-notes.md § "Kernel features present and absent") answer `tc qdisc add … netem` with "Specified qdisc
+ * kind is unknown".
  */
 import { CommandError, commandExists, run } from "./exec.ts";
 import { parseRate } from "./rate-limit.ts";

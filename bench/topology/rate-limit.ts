@@ -1,6 +1,7 @@
 /**
- * Egress shaping with tc tbf (present on this kernel; netem is not — KERNEL-NOTES.md). The arithmetic and the argv
- * are pure; topology.ts runs them.
+ * Egress shaping with tc tbf (present on this kernel; netem is not —
+ * docs/kernel-notes.md § "Kernel features present and absent"). The arithmetic and the argv are pure; topology.ts
+ * runs them.
  */
 import type { RateLimitOptions } from "./types.ts";
 

@@ -128,9 +128,10 @@ export async function readOffloads(ctx: SetupContext, namespace: string | null, 
 }
 
 /**
- * Writes the CPU's mask to every rx queue's `rps_cpus` of `dev` and returns rx-0's value as read back.
- * `ip netns exec` remounts /sys for the namespace, which is what makes /sys/class/net show its devices
- * (KERNEL-NOTES.md); the shell text is fixed apart from the mask, which is checked to be hex.
+ * Writes the CPU's mask to every rx queue's `rps_cpus` of `dev` and returns rx-0's value as read back. `ip netns
+ * exec` remounts /sys for the namespace, which is what makes /sys/class/net show its devices
+ * (docs/kernel-notes.md § "Reading the counters of another namespace"); the shell text is fixed apart from the mask,
+ * which is checked to be hex.
  */
 export async function steerRps(ctx: SetupContext, namespace: string, dev: string, cpu: number): Promise<string> {
   const mask = formatCpuMask([cpu]);

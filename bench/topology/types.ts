@@ -14,8 +14,9 @@ export function isTopologyKind(value: string): value is TopologyKind {
 export type Role = "server" | "client";
 /**
  * Where the server eth0's receive work runs. "rps": steered to the server CPU with RPS (an IPI per batch).
- * "threaded-napi": veth's NAPI path (sender TSO off, server GRO on) polled by a `napi/eth0-<id>` kernel thread
- * pinned to the server CPU. "none": on the sending CPU, in the sender's task context (KERNEL-NOTES.md).
+ * "threaded-napi": veth's NAPI path (sender TSO off, server GRO on) polled by a `napi/eth0-<id>` kernel thread pinned
+ * to the server CPU. "none": on the sending CPU, in the sender's task context
+ * (docs/kernel-notes.md § "Where veth receive work runs").
  */
 export type RxSteering = "rps" | "threaded-napi" | "none";
 export const RX_STEERING_MODES: readonly RxSteering[] = ["rps", "threaded-napi", "none"];
