@@ -48,8 +48,12 @@ describe.skipIf(skipReason !== null)(`kernel figures in namespaces${skipReason =
       const t = s.totals;
       if (p === undefined || t === undefined || s.verify === undefined) throw new Error(`${s.name}: no kernel figures`);
       // The collector's packets are the server eth0's counter delta; tcpdump on that interface counts the same
-      // window independently (a packet may straddle an edge by microseconds).
-      expect(Math.abs(s.verify.capturedInWindow - (t.packets ?? 0)), s.name).toBeLessThanOrEqual(2);
+      // window independently. The counter moves when the sender transmits, tcpdump stamps a packet when the receive
+      // side processes it (after the RPS hop to the server CPU), so at each edge the packets of the request then
+      // on the wire may fall on either side: up to one request's packets per edge (a connection per request sends
+      // ~10 in a burst; keep-alive 2).
+      const perEdge = Math.max(1, Math.ceil(p.packets ?? 0));
+      expect(Math.abs(s.verify.capturedInWindow - (t.packets ?? 0)), s.name).toBeLessThanOrEqual(2 * perEdge);
       // Small bodies: TSO/GRO merge nothing, so interface packets and TCP segments agree closely.
       expect(Math.abs((t.tcpSegments ?? 0) - (t.packets ?? 0)) / (t.packets ?? 1), s.name).toBeLessThan(0.05);
       expect(p.cpuUs.serverRun, s.name).toBeGreaterThan(0);
