@@ -22,11 +22,13 @@ describe.skipIf(!support.ok)(`a sweep by packets per second in namespaces${suppo
     const before = namespaces();
     const stderr: string[] = [];
     const stdout: string[] = [];
+    // One arm: h2c, whose packets per request change with load as streams share segments, is calibration's hard
+    // case; the calibration (bench/load/pps.ts) is the same code for every arm.
     // --prime 10000 instead of 20,000: calibration needs code V8 has already compiled (h2c tiers up ~11,000 requests
     // in, bench/load/jit-warmup.ts), and priming plus calibration give it that. Measured here, h2c@4000pps's window
     // against its target: --prime 200 was 11% and 19% off in two of four runs, 10000 and 20000 within 2% in three each.
     const code = await main(
-      ["--protocols", "http1,h2c", "--sweep", "--by", "pps", "--from", "1000", "--to", "4000", "--steps", "2", "--duration", "1s", "--warmup", "300ms", "--baseline", "200ms", "--prime", "10000", "--topology", "netns", "--out", out],
+      ["--protocols", "h2c", "--sweep", "--by", "pps", "--from", "1000", "--to", "4000", "--steps", "2", "--duration", "1s", "--warmup", "300ms", "--baseline", "200ms", "--prime", "10000", "--topology", "netns", "--out", out],
       { stdout: { write: (t: string) => stdout.push(t) }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
     );
     expect(code, stderr.join("")).toBe(0);
@@ -36,7 +38,7 @@ describe.skipIf(!support.ok)(`a sweep by packets per second in namespaces${suppo
     expect(result.config.sweep).toEqual({ by: "pps", from: 1000, to: 4000, steps: 2, spacing: "geometric" });
     expect(result.sweep?.unit).toBe("pps");
     expect(result.sweep?.rates).toEqual([1000, 4000]);
-    expect(result.scenarios.map((s) => s.name).sort()).toEqual(["h2c@1000pps", "h2c@4000pps", "http1@1000pps", "http1@4000pps"]);
+    expect(result.scenarios.map((s) => s.name).sort()).toEqual(["h2c@1000pps", "h2c@4000pps"]);
     for (const s of result.scenarios as CompletedScenario[]) {
       expect(s.state, s.name).toBe("completed");
       const pps = s.pps;
@@ -50,15 +52,15 @@ describe.skipIf(!support.ok)(`a sweep by packets per second in namespaces${suppo
       expect(Math.abs(pps.measuredPps - pps.offeredPps) / pps.offeredPps, `${s.name}: measured ${pps.measuredPps} of ${pps.offeredPps} packets/s`).toBeLessThan(0.15);
     }
     // The second step's calibration starts from the packets per request the protocol's first step measured.
-    const first = result.scenarios.find((s) => s.name === "http1@1000pps") as CompletedScenario;
-    const second = result.scenarios.find((s) => s.name === "http1@4000pps") as CompletedScenario;
+    const first = result.scenarios.find((s) => s.name === "h2c@1000pps") as CompletedScenario;
+    const second = result.scenarios.find((s) => s.name === "h2c@4000pps") as CompletedScenario;
     expect(second.pps?.initialPacketsPerRequest).toBe(first.perRequest?.packets);
     expect(first.pps?.initialPacketsPerRequest).toBe(2);
     // Knees and the stdout summary are in packets/s, with the request rate beside them.
-    const knee = result.sweep?.protocols.http1?.knee;
+    const knee = result.sweep?.protocols.h2c?.knee;
     expect(knee?.unit).toBe("pps");
     if (knee?.knee !== null && knee?.knee !== undefined) {
-      expect(stdout.join("")).toContain(`http1: knee at ${knee.knee} packets/s (≈ ${Math.round(knee.kneeRps ?? 0)} req/s)`);
+      expect(stdout.join("")).toContain(`h2c: knee at ${knee.knee} packets/s (≈ ${Math.round(knee.kneeRps ?? 0)} req/s)`);
     }
   });
 });
