@@ -1,0 +1,29 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { RunResult } from "../../bench/results/schema.ts";
+import { startBench } from "./bench-process.ts";
+
+const out = mkdtempSync(join(tmpdir(), "wirecost-saturation-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function readResult(stderr: string): RunResult {
+  const path = /results(?: so far)?: (\S+result\.json)/.exec(stderr)?.[1];
+  if (path === undefined) throw new Error(`no results path in stderr:\n${stderr}`);
+  return JSON.parse(readFileSync(path, "utf8")) as RunResult;
+}
+
+// On loopback: the verdict depends on the generator's schedule, not on where the server runs, so this file needs
+// no namespace and runs beside the unit files.
+describe("a rate the generator cannot offer", () => {
+  it("is flagged as saturated instead of reported clean", async () => {
+    const bench = startBench(["--protocols", "http1", "--rps", "500000", "--duration", "1s", "--warmup", "0s", "--baseline", "0s", "--prime", "0", "--topology", "loopback", "--out", out]);
+    const { code } = await bench.exited;
+    expect(code).toBe(0);
+    expect(bench.stdout()).toMatch(/http1 .*SATURATED/);
+    expect(bench.stdout()).toMatch(/http1: saturated: achieved [\d.]+ req\/s is [\d.]+% of the offered 500000/);
+    const [s] = readResult(bench.stderr()).scenarios;
+    expect(s?.state === "completed" && s.generator.saturated).toBe(true);
+  });
+});
