@@ -92,7 +92,9 @@ export class ChunkedBody {
           } else if (this.#lineBytes === 0) {
             throw new ResponseParseError("a chunk size that is not a hex number"); // chunk-size = 1*HEXDIG
           } else if (b === SEMICOLON || b === SP || b === HTAB) {
-            this.#step = "extension"; // chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+            // chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ); a recipient removes BWS
+            // (RFC 9110 §5.6.3). llhttp, and so undici, refuses whitespace here instead.
+            this.#step = "extension";
           } else if (b === CR) {
             this.#step = "size-lf";
           } else {

@@ -14,8 +14,9 @@ import { encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, UNARY_PATH, varintLengt
 const MAX_SEQ_VARINT_BYTES = 8;
 
 /**
- * Node's `Buffer.allocUnsafe` slices its shared pool for sizes below half of `Buffer.poolSize` (4 KiB) instead of
- * allocating a new ArrayBuffer: a request up to that size is one cheap buffer; a longer one leaves the tail shared.
+ * `Buffer.allocUnsafe` slices Node's shared pool for sizes below half of `Buffer.poolSize` (32 KiB of 64 KiB in
+ * Node 24) instead of allocating a new ArrayBuffer: a request up to that size is one cheap buffer, and copying the
+ * tail into it costs less than a second chunk in the write; a longer one leaves the tail shared.
  */
 const INLINE_MAX_BYTES = Buffer.poolSize >>> 1;
 
