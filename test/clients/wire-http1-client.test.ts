@@ -1,4 +1,5 @@
 import https from "node:https";
+import type { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { makeTlsMaterial } from "../../bench/run/tls.ts";
 import type { TlsFiles } from "../../bench/run/tls.ts";
@@ -151,8 +152,13 @@ describe("the wire HTTP/1.1 client over TLS", () => {
     await Promise.all([tls?.cleanup(), other?.cleanup()]);
   });
 
+  /** Whether each request's TLS connection resumed a session, in the order the requests arrived. */
+  let resumed: boolean[] = [];
+
   async function httpsServer(): Promise<number> {
+    resumed = [];
     const server = https.createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
+      resumed.push((req.socket as TLSSocket).isSessionReused());
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
@@ -178,6 +184,13 @@ describe("the wire HTTP/1.1 client over TLS", () => {
       const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => send(c, 1_000 + i)));
       expect(outcomes.filter((o) => o !== null)).toEqual([]);
     }
+  });
+
+  it("resumes the TLS session on every connection after the first, as undici does", async () => {
+    const port = await httpsServer();
+    const c = client(port, { connection: "per-request", tls: { caPem: tls.certPem, servername: "localhost" } });
+    for (let seq = 0; seq < 4; seq++) expect(await send(c, seq)).toBeNull();
+    expect(resumed).toEqual([false, true, true, true]);
   });
 
   it("fails to connect when the server's certificate is not signed by the CA it trusts", async () => {

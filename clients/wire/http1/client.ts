@@ -105,6 +105,7 @@ export function createHttp1WireClient(opts: Http1WireOptions): BenchClient {
     responseBytes: opts.responseBytes,
     readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
     oneRequest,
+    tlsSession: null,
     requestEnded(slot: ConnectionSlot, req: WireRequest, outcome: RequestFailure | null) {
       outstanding.settle(req as Request, outcome);
       queue.release(slot, 1);

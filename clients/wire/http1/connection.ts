@@ -51,6 +51,8 @@ export interface ConnectionContext {
   readonly readBuffer: Buffer;
   /** Each connection carries one request and is closed after its answer (`http1-close`). */
   readonly oneRequest: boolean;
+  /** The TLS session to resume on the next connection: the last one a server issued to any connection. */
+  tlsSession: Buffer | null;
   /** The request on `slot` is over with `outcome` (null: a verified answer). Called once per request sent. */
   requestEnded(slot: ConnectionSlot, req: WireRequest, outcome: RequestFailure | null): void;
   /** A socket has closed. */
@@ -85,10 +87,17 @@ export class Http1Connection implements ResponseSink {
     this.#parser = new ResponseParser(this, MAX_RESPONSE_BYTES);
     const onread: net.OnReadOpts = { buffer: ctx.readBuffer, callback: (bytes: number) => this.#onRead(bytes) };
     const where = { host: ctx.host, port: ctx.port, onread };
-    this.#socket =
-      ctx.tls === null
-        ? net.connect(where)
-        : tls.connect({ ...where, ca: ctx.tls.caPem, servername: ctx.tls.servername, ALPNProtocols: ["http/1.1"] } as tls.ConnectionOptions);
+    if (ctx.tls === null) {
+      this.#socket = net.connect(where);
+    } else {
+      // Resume the last TLS session, as undici does (lib/core/connect.js keeps one per server name), so a connection
+      // per request measures what a real client pays rather than a full handshake each time.
+      const { caPem, servername } = ctx.tls;
+      const options = { ...where, ca: caPem, servername, ALPNProtocols: ["http/1.1"], session: ctx.tlsSession ?? undefined };
+      const socket = tls.connect(options as tls.ConnectionOptions);
+      socket.on("session", (session: Buffer) => (ctx.tlsSession = session));
+      this.#socket = socket;
+    }
     // Requests are small and answered one at a time: Nagle would hold a request back for the previous ACK.
     this.#socket.setNoDelay(true);
     this.#socket.once(ctx.tls === null ? "connect" : "secureConnect", () => {
@@ -132,9 +141,8 @@ export class Http1Connection implements ResponseSink {
       this.fail(failure("protocol", "an answer to no request")); // RFC 9112 §9.2: nothing to pair it with
       return;
     }
-    // Close after the answer when the server or our request said so (RFC 9112 §9.6), or when the answer came
-    // while the request was still being written: the server did not read it all, so the stream is out of step.
-    if (!keepAlive || this.#ctx.oneRequest || this.#socket.writableLength > 0) this.#close();
+    // Close after the answer when the server or our request said so (RFC 9112 §9.6).
+    if (!keepAlive || this.#ctx.oneRequest) this.#close();
     this.#end(verdictOf(req.seq, status, body, this.#ctx.responseBytes));
   }
 
