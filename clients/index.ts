@@ -4,7 +4,7 @@
  * client (`--grpc-client lean`) never loads it either.
  */
 
-import { assertNever, clientKindFor } from "../contract/index.ts";
+import { assertNever, clientKindFor, familyOf } from "../contract/index.ts";
 import type { BenchClient, ClientKind, ClientOptions, GrpcClientChoice } from "../contract/index.ts";
 
 // bench/config reads the choice list from here; it lives in the contract beside the clients column.
@@ -22,8 +22,24 @@ export async function createClientOfKind(kind: ClientKind, opts: ClientOptions):
       return (await import("./library/grpc/client.ts")).createClient(opts);
     case "lean":
       return (await import("./library/grpc/lean-client.ts")).createLeanClient(opts);
+    case "wire":
+      return createWireClient(opts);
     default:
       return assertNever(kind);
+  }
+}
+
+/** The wire-level client of the arm's family (clients/wire/<family>/). */
+async function createWireClient(opts: ClientOptions): Promise<BenchClient> {
+  const family = familyOf(opts.protocol);
+  switch (family) {
+    case "http1":
+      return (await import("./wire/http1/client.ts")).createClient(opts);
+    case "http2":
+    case "grpc":
+      throw new TypeError(`clients/wire does not handle ${opts.protocol}: it has no ${family} client yet`);
+    default:
+      return assertNever(family);
   }
 }
 

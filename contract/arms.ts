@@ -26,10 +26,11 @@ export type StreamModel = "one-at-a-time" | "multiplexed" | "bidi-stream";
 
 /**
  * The clients that can drive an arm: undici for HTTP/1.1, node:http2 core sessions for HTTP/2, and for gRPC
- * grpc-js or the lean node:http2 client (`--grpc-client`, contract/client.ts). A wire-level client and an h2load
- * driver are further kinds when they exist.
+ * grpc-js or the lean node:http2 client (`--grpc-client`, contract/client.ts) — the library clients — and `wire`,
+ * the wire-level clients of clients/wire/ that speak the protocol over raw sockets. An h2load driver is a further
+ * kind when it exists.
  */
-export const CLIENT_KINDS = ["undici", "node-http2", "grpc-js", "lean"] as const;
+export const CLIENT_KINDS = ["undici", "node-http2", "grpc-js", "lean", "wire"] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /**
@@ -62,7 +63,7 @@ export const ARMS = [
     tls: false,
     connection: "keep-alive",
     streams: "one-at-a-time",
-    clients: ["undici"],
+    clients: ["undici", "wire"],
     connectionOpensFrom: "server-passive",
     description: "HTTP/1.1, cleartext, keep-alive connections carrying one request at a time",
   },
@@ -72,7 +73,7 @@ export const ARMS = [
     tls: false,
     connection: "per-request",
     streams: "one-at-a-time",
-    clients: ["undici"],
+    clients: ["undici", "wire"],
     connectionOpensFrom: "server-passive",
     description: "HTTP/1.1, cleartext, `connection: close`: a new TCP connection per request",
   },

@@ -26,7 +26,8 @@ export class PayloadDecodeError extends Error {
   override readonly name = "PayloadDecodeError";
 }
 
-function varintLength(value: number): number {
+/** Bytes of `value` as a protobuf varint (1 for 0–127, … 8 for a safe integer up to 2^53). */
+export function varintLength(value: number): number {
   let n = 1;
   while (value >= 0x80) {
     value = Math.floor(value / 128);
@@ -35,7 +36,8 @@ function varintLength(value: number): number {
   return n;
 }
 
-function writeVarint(buf: Uint8Array, offset: number, value: number): number {
+/** Writes `value` as a varint at `offset` and returns the offset just past it. */
+export function writeVarint(buf: Uint8Array, offset: number, value: number): number {
   while (value >= 0x80) {
     buf[offset++] = (value % 128) | 0x80;
     value = Math.floor(value / 128);

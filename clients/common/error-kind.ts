@@ -118,6 +118,9 @@ function kindOf(err: unknown, depth: number): ErrorKind | undefined {
   const name = err["name"];
   if (name === "TimeoutError") return "timeout";
   if (name === "PayloadDecodeError") return "protocol";
+  // undici's llhttp errors carry no code: client-h1.js builds them with `constants.ERROR[ret]`, a name→number map
+  // indexed by the number, so only the name says what they are.
+  if (name === "HTTPParserError") return "protocol";
   const fromCause = kindOf(cause, depth + 1);
   if (fromCause !== undefined) return fromCause;
   // net's autoSelectFamily reports one failure per address in an AggregateError.

@@ -17,8 +17,8 @@ import {
 
 /** The table as the rest of the code relies on it, column by column (descriptions are checked separately). */
 const EXPECTED = [
-  { name: "http1", family: "http1", tls: false, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici"], connectionOpensFrom: "server-passive" },
-  { name: "http1-close", family: "http1", tls: false, connection: "per-request", streams: "one-at-a-time", clients: ["undici"], connectionOpensFrom: "server-passive" },
+  { name: "http1", family: "http1", tls: false, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive" },
+  { name: "http1-close", family: "http1", tls: false, connection: "per-request", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive" },
   { name: "h2c", family: "http2", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2"], connectionOpensFrom: "server-passive" },
   { name: "h2", family: "http2", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2"], connectionOpensFrom: "server-passive" },
   { name: "grpc", family: "grpc", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean"], connectionOpensFrom: "server-passive" },

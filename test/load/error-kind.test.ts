@@ -56,6 +56,8 @@ describe("classifyError", () => {
     ["ConnectTimeoutError", new errors.ConnectTimeoutError(), "connect"],
     ["RequestAbortedError", new errors.RequestAbortedError(), "reset"],
     ["HTTPParserError", new ParserError("Response does not match the HTTP/1.1 protocol", "INVALID_CONSTANT"), "protocol"],
+    // As undici really makes it (lib/dispatcher/client-h1.js createError): without a code.
+    ["HTTPParserError without a code", new ParserError("Response does not match the HTTP/1.1 protocol (Invalid character in chunk size)", undefined as unknown as string), "protocol"],
     ["ResponseContentLengthMismatchError", new errors.ResponseContentLengthMismatchError(), "protocol"],
     ["ResponseError", new errors.ResponseError("Bad Request", 400, { headers: {}, body: null }), "status"],
   ])("maps undici's %s", (_name, err, kind) => {

@@ -1,0 +1,167 @@
+/**
+ * The wire clients held to what the library clients do: every arm whose row lists a wire client runs the same
+ * checks with every client of that row (describe.each), against the library servers on loopback and, per family,
+ * against a scripted peer giving answers a real server may give and ours never do. test/protocol-contract.test.ts
+ * holds every client to the contract (error kinds, queueing, connections); this file adds what a hand-written
+ * protocol stack can get wrong: many sequence numbers on few connections, bodies of every size, the answers the
+ * RFCs allow.
+ *
+ * A wire client joins by listing "wire" in its arms' rows (contract/arms.ts); its family's peer answers go in
+ * PEER_CASES.
+ */
+
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { makeTlsMaterial } from "../../bench/run/tls.ts";
+import type { TlsFiles } from "../../bench/run/tls.ts";
+import { createClientOfKind } from "../../clients/index.ts";
+import { ARMS, DEFAULT_SERVER_SETTINGS, familyOf, usesTls } from "../../contract/index.ts";
+import type { BenchClient, ClientKind, ClientOptions, ErrorKind, Protocol, ProtocolFamily, RequestFailure } from "../../contract/index.ts";
+import { startServer } from "../../servers/index.ts";
+import { chunkedAnswer, lengthAnswer, startRawHttp1Peer } from "../support/raw-http1-peer.ts";
+import type { PeerScript } from "../support/raw-http1-peer.ts";
+
+const RESPONSE_BYTES = 100;
+
+interface PeerCase {
+  readonly name: string;
+  /** Starts a peer on 127.0.0.1, port 0, that answers requests 1 and 2 of the case its way. */
+  start(): Promise<{ readonly port: number; close(): Promise<void> }>;
+  /** The outcome kinds of requests 1 and 2 (null: a verified answer). */
+  readonly outcomes: readonly [ErrorKind | null, ErrorKind | null];
+}
+
+function http1Case(name: string, script: PeerScript, outcomes: PeerCase["outcomes"]): PeerCase {
+  return { name, start: () => startRawHttp1Peer(script), outcomes };
+}
+
+/** Legal and broken HTTP/1.1 answers, and what every client must make of them. */
+const HTTP1_CASES: readonly PeerCase[] = [
+  http1Case(
+    "a chunked answer with chunk extensions and a trailer section (RFC 9112 §7.1)",
+    (req, socket) => socket.write(chunkedAnswer(req.seq, RESPONSE_BYTES)),
+    [null, null],
+  ),
+  http1Case(
+    "a 103 Early Hints before the answer (RFC 9110 §15.2)",
+    (req, socket) => socket.write(Buffer.concat([Buffer.from("HTTP/1.1 103 Early Hints\r\nlink: </a>\r\n\r\n"), lengthAnswer(req.seq, RESPONSE_BYTES)])),
+    [null, null],
+  ),
+  http1Case(
+    "an HTTP/1.0 answer, after which the server closes (RFC 9112 §9.3)",
+    (req, socket) => socket.end(lengthAnswer(req.seq, RESPONSE_BYTES, "", "HTTP/1.0 200 OK")),
+    [null, null],
+  ),
+  http1Case(
+    "an answer whose body runs to the close of the connection (RFC 9112 §6.3 rule 8)",
+    (req, socket) => socket.end(lengthAnswer(req.seq, RESPONSE_BYTES).toString("latin1").replace(/content-length: \d+\r\n/, ""), "latin1"),
+    [null, null],
+  ),
+  http1Case(
+    "a 503 answer, then a good one",
+    (req, socket) => socket.write(req.seq === 1 ? "HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\n\r\n" : lengthAnswer(req.seq, RESPONSE_BYTES)),
+    ["status", null],
+  ),
+  http1Case(
+    "bytes that are not HTTP, then a good answer on a new connection",
+    (req, socket) => socket.write(req.seq === 1 ? "\x16\x03\x01 this is not HTTP\r\n\r\n" : lengthAnswer(req.seq, RESPONSE_BYTES)),
+    ["protocol", null],
+  ),
+  http1Case(
+    "two different content-lengths (RFC 9112 §6.3 rule 5)",
+    (req, socket) => socket.write(lengthAnswer(req.seq, RESPONSE_BYTES, "content-length: 3\r\n")),
+    ["protocol", "protocol"],
+  ),
+  http1Case(
+    "a reset instead of an answer",
+    (req, socket) => (req.seq === 1 ? socket.resetAndDestroy() : socket.write(lengthAnswer(req.seq, RESPONSE_BYTES))),
+    ["reset", null],
+  ),
+  http1Case(
+    "a close half-way through the body",
+    (req, socket) => socket.end(lengthAnswer(req.seq, RESPONSE_BYTES).subarray(0, 60)),
+    ["reset", "reset"],
+  ),
+];
+
+const PEER_CASES: { readonly [F in ProtocolFamily]: readonly PeerCase[] } = { http1: HTTP1_CASES, http2: [], grpc: [] };
+
+/** Every arm a wire client serves, with every client its row lists (the library ones and the wire one). */
+const ROWS: readonly { readonly name: string; readonly protocol: Protocol; readonly kind: ClientKind }[] = ARMS.filter((arm) =>
+  (arm.clients as readonly ClientKind[]).includes("wire"),
+).flatMap((arm) => arm.clients.map((kind: ClientKind) => ({ name: `${arm.name} with the ${kind} client`, protocol: arm.name, kind })));
+
+let tls: TlsFiles;
+beforeAll(async () => {
+  tls = await makeTlsMaterial();
+});
+afterAll(async () => {
+  await tls?.cleanup();
+});
+
+function send(client: BenchClient, seq: number): Promise<RequestFailure | null> {
+  return new Promise((resolve) => client.send(seq, resolve));
+}
+
+describe.each(ROWS)("$name", ({ protocol, kind }) => {
+  async function client(port: number, overrides: Partial<ClientOptions>): Promise<BenchClient> {
+    const created = await createClientOfKind(kind, {
+      protocol,
+      host: "127.0.0.1",
+      port,
+      connections: 1,
+      streams: 1,
+      requestBytes: 100,
+      responseBytes: RESPONSE_BYTES,
+      requestTimeoutMs: 5_000,
+      caPem: tls.certPem,
+      ...overrides,
+    });
+    onTestFinished(() => created.close());
+    return created;
+  }
+
+  async function served(requestBytes: number, responseBytes: number, connections: number): Promise<BenchClient> {
+    const server = await startServer({
+      protocol,
+      host: "127.0.0.1",
+      port: 0,
+      requestBytes,
+      responseBytes,
+      settings: DEFAULT_SERVER_SETTINGS,
+      ...(usesTls(protocol) ? { tls } : {}),
+    });
+    onTestFinished(() => server.close());
+    return client(server.port, { requestBytes, responseBytes, connections, streams: 4 });
+  }
+
+  it("answers 300 requests on 4 connections, each checked against its own sequence number", async () => {
+    const c = await served(100, 1_000, 4);
+    await c.warmUp();
+    // Sequence numbers of 1, 3 and 7 varint bytes, interleaved.
+    const seqs = Array.from({ length: 300 }, (_, i) => [i, 2 ** 14 + i, 2 ** 42 + i][i % 3] as number);
+    const outcomes = await Promise.all(seqs.map((seq) => send(c, seq)));
+    expect(outcomes.filter((o) => o !== null)).toEqual([]);
+    expect(c.inFlight).toBe(0);
+  });
+
+  it("carries empty bodies both ways", async () => {
+    const c = await served(0, 0, 2);
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => send(c, i)));
+    expect(outcomes.filter((o) => o !== null)).toEqual([]);
+  });
+
+  it("carries 256 KiB bodies both ways, across many reads", async () => {
+    const c = await served(256 * 1024, 256 * 1024, 2);
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => send(c, i)));
+    expect(outcomes.filter((o) => o !== null)).toEqual([]);
+  });
+
+  it.each(PEER_CASES[familyOf(protocol)])("$name: the outcomes every client of the arm reports", async ({ start, outcomes }) => {
+    const peer = await start();
+    onTestFinished(() => peer.close());
+    const c = await client(peer.port, {});
+    const first = await send(c, 1);
+    const second = await send(c, 2);
+    expect([first?.kind ?? null, second?.kind ?? null]).toEqual(outcomes);
+  });
+});
