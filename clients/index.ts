@@ -4,7 +4,7 @@
  * client (`--grpc-client lean`) never loads it either.
  */
 
-import { assertNever, clientKindFor } from "../contract/index.ts";
+import { assertNever, clientKindFor, familyOf } from "../contract/index.ts";
 import type { BenchClient, ClientKind, ClientOptions, GrpcClientChoice } from "../contract/index.ts";
 
 // bench/config reads the choice list from here; it lives in the contract beside the clients column.
@@ -22,8 +22,25 @@ export async function createClientOfKind(kind: ClientKind, opts: ClientOptions):
       return (await import("./library/grpc/client.ts")).createClient(opts);
     case "lean":
       return (await import("./library/grpc/lean-client.ts")).createLeanClient(opts);
+    case "wire":
+      return createWireClient(opts);
     default:
       return assertNever(kind);
+  }
+}
+
+/** The wire-level client of the arm's family (clients/wire/<family>/client.ts). */
+async function createWireClient(opts: ClientOptions): Promise<BenchClient> {
+  const family = familyOf(opts.protocol);
+  switch (family) {
+    case "http1":
+      throw new TypeError(`clients/wire does not handle ${opts.protocol}: contract/arms.ts lists no wire client for it`);
+    case "http2":
+      return (await import("./wire/http2/client.ts")).createClient(opts);
+    case "grpc":
+      return (await import("./wire/grpc/client.ts")).createClient(opts);
+    default:
+      return assertNever(family);
   }
 }
 

@@ -26,10 +26,10 @@ export type StreamModel = "one-at-a-time" | "multiplexed" | "bidi-stream";
 
 /**
  * The clients that can drive an arm: undici for HTTP/1.1, node:http2 core sessions for HTTP/2, and for gRPC
- * grpc-js or the lean node:http2 client (`--grpc-client`, contract/client.ts). A wire-level client and an h2load
- * driver are further kinds when they exist.
+ * grpc-js or the lean node:http2 client (`--grpc-client`, contract/client.ts); `wire`, the benchmark's own
+ * wire-level clients (clients/wire/<family>/), where a row lists it. An h2load driver is a further kind when it exists.
  */
-export const CLIENT_KINDS = ["undici", "node-http2", "grpc-js", "lean"] as const;
+export const CLIENT_KINDS = ["undici", "node-http2", "grpc-js", "lean", "wire"] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /**
@@ -82,7 +82,7 @@ export const ARMS = [
     tls: false,
     connection: "keep-alive",
     streams: "multiplexed",
-    clients: ["node-http2"],
+    clients: ["node-http2", "wire"],
     connectionOpensFrom: "server-passive",
     description: "HTTP/2 cleartext with prior knowledge, one stream per request",
   },
@@ -92,7 +92,7 @@ export const ARMS = [
     tls: true,
     connection: "keep-alive",
     streams: "multiplexed",
-    clients: ["node-http2"],
+    clients: ["node-http2", "wire"],
     connectionOpensFrom: "server-passive",
     description: "HTTP/2 over TLS (ALPN h2), one stream per request",
   },
@@ -102,7 +102,7 @@ export const ARMS = [
     tls: false,
     connection: "keep-alive",
     streams: "multiplexed",
-    clients: ["grpc-js", "lean"],
+    clients: ["grpc-js", "lean", "wire"],
     connectionOpensFrom: "server-passive",
     description: "gRPC unary calls over cleartext HTTP/2, one stream per request",
   },
@@ -112,7 +112,7 @@ export const ARMS = [
     tls: false,
     connection: "keep-alive",
     streams: "bidi-stream",
-    clients: ["grpc-js", "lean"],
+    clients: ["grpc-js", "lean", "wire"],
     connectionOpensFrom: "server-passive",
     description: "gRPC over cleartext HTTP/2, one long-lived bidi stream per connection, one message per request",
   },
