@@ -36,14 +36,16 @@ export interface Transport {
 export type SessionState = "connecting" | "open" | "draining" | "closed";
 
 /**
- * Our SETTINGS (§6.5.2): no push (ENABLE_PUSH 0, and 0 streams the server may open), and a large stream window.
- * The connection window follows as a WINDOW_UPDATE (§6.9.2: SETTINGS do not change it).
+ * Our SETTINGS (§6.5.2): no push (ENABLE_PUSH 0, and 0 streams the server may open), and the stream receive window.
+ * The connection's follows as a WINDOW_UPDATE (§6.9.2: SETTINGS do not change it).
  */
-const CLIENT_SETTINGS: readonly SettingsEntry[] = [
-  [Setting.ENABLE_PUSH, 0],
-  [Setting.MAX_CONCURRENT_STREAMS, 0],
-  [Setting.INITIAL_WINDOW_SIZE, RECEIVE_WINDOW_BYTES],
-];
+function clientSettings(receiveWindowBytes: number): SettingsEntry[] {
+  return [
+    [Setting.ENABLE_PUSH, 0],
+    [Setting.MAX_CONCURRENT_STREAMS, 0],
+    [Setting.INITIAL_WINDOW_SIZE, receiveWindowBytes],
+  ];
+}
 
 export class Http2Session implements FrameSink {
   /** The batch being written this turn: callers of `dataSpace` write their payload straight into it. */
@@ -55,22 +57,34 @@ export class Http2Session implements FrameSink {
   readonly #hpack = new HpackDecoder();
   readonly #headers: RequestHeaderEncoder;
   readonly #streams = new StreamRegistry((stream) => this.#start(stream));
-  readonly #receive = new ReceiveWindow(RECEIVE_WINDOW_BYTES);
+  readonly #receiveWindowBytes: number;
+  readonly #receive: ReceiveWindow;
   readonly #heads = new ResponseHeadReader();
   #state: SessionState = "connecting";
   #peerInitialWindow = DEFAULT_INITIAL_WINDOW;
   #transportDone = false;
 
-  /** Writes the preface, our SETTINGS and the connection window's WINDOW_UPDATE at once (§3.4). */
-  constructor(transport: Transport, headers: RequestHeaderBlocks, onClosed: (session: Http2Session) => void) {
+  /**
+   * Writes the preface, our SETTINGS and the connection window's WINDOW_UPDATE at once (§3.4). `receiveWindowBytes`,
+   * the window we advertise for the connection and every stream, is flow-control.ts's unless a test sets it.
+   */
+  constructor(
+    transport: Transport,
+    headers: RequestHeaderBlocks,
+    onClosed: (session: Http2Session) => void,
+    receiveWindowBytes: number = RECEIVE_WINDOW_BYTES,
+  ) {
     this.#transport = transport;
+    this.#receiveWindowBytes = receiveWindowBytes;
+    // The connection's window starts at 65,535 and a WINDOW_UPDATE can only grow it (§6.9.2).
+    this.#receive = new ReceiveWindow(Math.max(DEFAULT_INITIAL_WINDOW, receiveWindowBytes));
     this.out = new FrameWriter((chunk) => transport.write(chunk));
     this.#send = new SendFlow(this.out);
     this.#headers = new RequestHeaderEncoder(headers);
     this.#onClosed = onClosed;
     this.out.bytes(CONNECTION_PREFACE);
-    this.out.bytes(encodeSettings(CLIENT_SETTINGS));
-    this.out.windowUpdate(0, RECEIVE_WINDOW_BYTES - DEFAULT_INITIAL_WINDOW);
+    this.out.bytes(encodeSettings(clientSettings(receiveWindowBytes)));
+    if (receiveWindowBytes > DEFAULT_INITIAL_WINDOW) this.out.windowUpdate(0, receiveWindowBytes - DEFAULT_INITIAL_WINDOW);
   }
 
   get state(): SessionState {
@@ -248,7 +262,7 @@ export class Http2Session implements FrameSink {
   /** A stream was opened (stream-registry.ts): its HEADERS, then any DATA that waited for it. */
   #start(stream: Http2Stream): void {
     stream.sendWindow = this.#peerInitialWindow;
-    stream.receiveWindow = RECEIVE_WINDOW_BYTES;
+    stream.receiveWindow = this.#receiveWindowBytes;
     this.out.headers(stream.streamId, this.#headers.next(), 0);
     this.#send.pump(stream);
   }
@@ -267,7 +281,7 @@ export class Http2Session implements FrameSink {
 
   /** A long-lived stream whose receive window is half used gets it back (§6.9); short ones never get that far. */
   #giveStreamCredit(stream: Http2Stream): void {
-    const credit = creditDue(stream.receiveWindow, RECEIVE_WINDOW_BYTES);
+    const credit = creditDue(stream.receiveWindow, this.#receiveWindowBytes);
     if (credit === 0) return;
     stream.receiveWindow += credit;
     this.out.windowUpdate(stream.streamId, credit);
