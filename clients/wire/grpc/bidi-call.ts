@@ -62,12 +62,12 @@ export class BidiCall<R extends BidiRequest> extends Http2Stream implements Fram
     this.#pending.push(req);
     const message = payloadBytes(req.seq, body.length);
     const length = GRPC_PREFIX_BYTES + message;
-    const at = this.session.dataSpace(this, length, false);
+    const at = this.session.send.dataSpace(this, length, false);
     if (at >= 0) writePayload(this.session.out.buf, writeGrpcPrefix(this.session.out.buf, at, message), req.seq, body);
     else {
       const framed = Buffer.allocUnsafe(length);
       writePayload(framed, writeGrpcPrefix(framed, 0, message), req.seq, body);
-      this.session.queueData(this, framed, false);
+      this.session.send.queue(this, framed, false);
     }
   }
 

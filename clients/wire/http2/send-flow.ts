@@ -6,7 +6,7 @@
  */
 
 import { Fifo } from "../../common/outstanding.ts";
-import { sendableBytes, windowAfterUpdate } from "./flow-control.ts";
+import { sendableBytes, windowAfterInitialChange, windowAfterUpdate } from "./flow-control.ts";
 import type { FrameWriter } from "./frame-writer.ts";
 import { DEFAULT_INITIAL_WINDOW, DEFAULT_MAX_FRAME_SIZE, Flag, FrameType } from "./frames.ts";
 import type { Http2Stream } from "./stream.ts";
@@ -14,12 +14,25 @@ import type { Http2Stream } from "./stream.ts";
 export class SendFlow {
   /** The connection's send window: 65,535 at first, changed only by WINDOW_UPDATE on stream 0 (§6.9.2). */
   window = DEFAULT_INITIAL_WINDOW;
+  /** The server's SETTINGS_MAX_FRAME_SIZE and SETTINGS_INITIAL_WINDOW_SIZE (§6.5.2). */
   maxFrameSize = DEFAULT_MAX_FRAME_SIZE;
+  #initialWindow = DEFAULT_INITIAL_WINDOW;
   readonly #out: FrameWriter;
   readonly #blocked = new Fifo<Http2Stream>();
 
   constructor(out: FrameWriter) {
     this.#out = out;
+  }
+
+  /** A stream opened: its window is the server's initial window. */
+  open(stream: Http2Stream): void {
+    stream.sendWindow = this.#initialWindow;
+  }
+
+  /** §6.9.2: a new SETTINGS_INITIAL_WINDOW_SIZE shifts every open stream's window by the difference. */
+  setInitialWindow(value: number, open: readonly Http2Stream[]): void {
+    for (const stream of open) stream.sendWindow = windowAfterInitialChange(stream.sendWindow, this.#initialWindow, value, stream.streamId);
+    this.#initialWindow = value;
   }
 
   /**

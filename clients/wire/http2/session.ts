@@ -12,17 +12,18 @@
 
 import { failure } from "../../common/error-kind.ts";
 import type { RequestFailure } from "../../../contract/index.ts";
-import { ReceiveWindow, RECEIVE_WINDOW_BYTES, creditDue, windowAfterInitialChange, windowAfterReceive } from "./flow-control.ts";
+import { RECEIVE_WINDOW_BYTES } from "./flow-control.ts";
 import { FrameDecoder } from "./frame-decoder.ts";
 import type { FrameSink } from "./frame-decoder.ts";
 import { FrameWriter } from "./frame-writer.ts";
-import { CONNECTION_PREFACE, DEFAULT_INITIAL_WINDOW, encodeSettings, ErrorCode, errorCodeName, Http2ConnectionError, Setting } from "./frames.ts";
+import { ErrorCode, errorCodeName, Http2ConnectionError, Setting } from "./frames.ts";
 import type { SettingsEntry } from "./frames.ts";
 import { HpackDecoder } from "./hpack-decoder.ts";
 import { RequestHeaderEncoder } from "./hpack-encoder.ts";
 import type { RequestHeaderBlocks } from "./hpack-encoder.ts";
 import { ResponseHeadReader } from "./stream.ts";
 import type { Http2Stream } from "./stream.ts";
+import { ReceiveFlow } from "./receive-flow.ts";
 import { SendFlow } from "./send-flow.ts";
 import { StreamRegistry } from "./stream-registry.ts";
 
@@ -35,33 +36,20 @@ export interface Transport {
 
 export type SessionState = "connecting" | "open" | "draining" | "closed";
 
-/**
- * Our SETTINGS (§6.5.2): no push (ENABLE_PUSH 0, and 0 streams the server may open), and the stream receive window.
- * The connection's follows as a WINDOW_UPDATE (§6.9.2: SETTINGS do not change it).
- */
-function clientSettings(receiveWindowBytes: number): SettingsEntry[] {
-  return [
-    [Setting.ENABLE_PUSH, 0],
-    [Setting.MAX_CONCURRENT_STREAMS, 0],
-    [Setting.INITIAL_WINDOW_SIZE, receiveWindowBytes],
-  ];
-}
-
 export class Http2Session implements FrameSink {
-  /** The batch being written this turn: callers of `dataSpace` write their payload straight into it. */
+  /** The batch being written this turn: callers of `send.dataSpace` write their payload straight into it. */
   readonly out: FrameWriter;
-  readonly #send: SendFlow;
+  /** Where request bodies go: in place (`dataSpace`) or queued (`queue`), as the send windows allow (send-flow.ts). */
+  readonly send: SendFlow;
+  readonly #receive: ReceiveFlow;
   readonly #transport: Transport;
   readonly #onClosed: (session: Http2Session) => void;
   readonly #decoder = new FrameDecoder();
   readonly #hpack = new HpackDecoder();
   readonly #headers: RequestHeaderEncoder;
   readonly #streams = new StreamRegistry((stream) => this.#start(stream));
-  readonly #receiveWindowBytes: number;
-  readonly #receive: ReceiveWindow;
   readonly #heads = new ResponseHeadReader();
   #state: SessionState = "connecting";
-  #peerInitialWindow = DEFAULT_INITIAL_WINDOW;
   #transportDone = false;
 
   /**
@@ -75,16 +63,12 @@ export class Http2Session implements FrameSink {
     receiveWindowBytes: number = RECEIVE_WINDOW_BYTES,
   ) {
     this.#transport = transport;
-    this.#receiveWindowBytes = receiveWindowBytes;
-    // The connection's window starts at 65,535 and a WINDOW_UPDATE can only grow it (§6.9.2).
-    this.#receive = new ReceiveWindow(Math.max(DEFAULT_INITIAL_WINDOW, receiveWindowBytes));
     this.out = new FrameWriter((chunk) => transport.write(chunk));
-    this.#send = new SendFlow(this.out);
+    this.send = new SendFlow(this.out);
+    this.#receive = new ReceiveFlow(this.out, receiveWindowBytes);
     this.#headers = new RequestHeaderEncoder(headers);
     this.#onClosed = onClosed;
-    this.out.bytes(CONNECTION_PREFACE);
-    this.out.bytes(encodeSettings(clientSettings(receiveWindowBytes)));
-    if (receiveWindowBytes > DEFAULT_INITIAL_WINDOW) this.out.windowUpdate(0, receiveWindowBytes - DEFAULT_INITIAL_WINDOW);
+    this.#receive.writePreface();
   }
 
   get state(): SessionState {
@@ -109,19 +93,6 @@ export class Http2Session implements FrameSink {
       return;
     }
     this.#streams.submit(stream, this.#state === "open");
-  }
-
-  /**
-   * Writes a DATA frame header for a `length`-byte payload and returns where the payload goes in `out.buf`; the
-   * caller writes it there at once. -1 when it cannot go now: then the caller hands the bytes to `queueData`.
-   */
-  dataSpace(stream: Http2Stream, length: number, endStream: boolean): number {
-    return this.#send.dataSpace(stream, length, endStream);
-  }
-
-  /** Sends `data` on `stream` as windows allow (send-flow.ts), after its HEADERS if it is still queued. */
-  queueData(stream: Http2Stream, data: Buffer, endStream: boolean): void {
-    this.#send.queue(stream, data, endStream);
   }
 
   /** Gives up on `stream` (its request timed out): RST_STREAM CANCEL if open; no event follows. */
@@ -164,27 +135,18 @@ export class Http2Session implements FrameSink {
   // FrameSink: what the server sent.
 
   data(streamId: number, data: Buffer, endStream: boolean, flowBytes: number): void {
-    this.#receive.receive(flowBytes);
-    const stream = this.#streams.get(streamId);
-    if (stream === undefined) this.#streams.checkPast(streamId, "DATA");
-    else {
-      stream.receiveWindow = windowAfterReceive(stream.receiveWindow, flowBytes, streamId);
-      if (endStream) this.#remoteEnded(stream);
-      else this.#giveStreamCredit(stream);
-      stream.onData(data, endStream);
-    }
-    const credit = this.#receive.takeCredit();
-    if (credit > 0) this.out.windowUpdate(0, credit);
+    const stream = this.#streamFor(streamId, "DATA");
+    this.#receive.receive(stream, streamId, flowBytes, endStream);
+    if (stream === undefined) return;
+    if (endStream) this.#remoteEnded(stream);
+    stream.onData(data, endStream);
     if (endStream) this.#streamEnded();
   }
 
   headers(streamId: number, block: Buffer, endStream: boolean): void {
     const head = this.#heads.read(this.#hpack, block); // always, so the table stays the server's (§4.3)
-    const stream = this.#streams.get(streamId);
-    if (stream === undefined) {
-      this.#streams.checkPast(streamId, "HEADERS");
-      return;
-    }
+    const stream = this.#streamFor(streamId, "HEADERS");
+    if (stream === undefined) return;
     if (!endStream && head.status >= 100 && head.status < 200) return; // §8.1: interim; the final head follows
     if (endStream) this.#remoteEnded(stream);
     stream.onHeaders(head, endStream);
@@ -192,11 +154,8 @@ export class Http2Session implements FrameSink {
   }
 
   rstStream(streamId: number, code: number): void {
-    const stream = this.#streams.get(streamId);
-    if (stream === undefined) {
-      this.#streams.checkPast(streamId, "RST_STREAM");
-      return;
-    }
+    const stream = this.#streamFor(streamId, "RST_STREAM");
+    if (stream === undefined) return;
     this.#streams.forget(stream);
     stream.onAbort(failure("reset", `the server reset stream ${streamId} (${errorCodeName(code)})`));
     this.#streamEnded();
@@ -212,13 +171,10 @@ export class Http2Session implements FrameSink {
           this.#streams.peerMaxStreams = value;
           break;
         case Setting.INITIAL_WINDOW_SIZE:
-          for (const stream of this.#streams.openStreams()) {
-            stream.sendWindow = windowAfterInitialChange(stream.sendWindow, this.#peerInitialWindow, value, stream.streamId);
-          }
-          this.#peerInitialWindow = value;
+          this.send.setInitialWindow(value, this.#streams.openStreams());
           break;
         case Setting.MAX_FRAME_SIZE:
-          this.#send.maxFrameSize = value;
+          this.send.maxFrameSize = value;
           break;
         default:
           break; // ENABLE_PUSH (checked by the decoder), MAX_HEADER_LIST_SIZE (our header lists are small)
@@ -226,7 +182,7 @@ export class Http2Session implements FrameSink {
     }
     this.out.settingsAck(); // §6.5.3, before any HEADERS encoded under them
     if (this.#state === "connecting") this.#state = "open";
-    this.#send.pumpBlocked();
+    this.send.pumpBlocked();
     this.#streams.openWaiting();
   }
 
@@ -247,24 +203,24 @@ export class Http2Session implements FrameSink {
   }
 
   windowUpdate(streamId: number, increment: number): void {
-    if (streamId === 0) {
-      this.#send.connectionUpdate(increment);
-      return;
-    }
+    const stream = streamId === 0 ? undefined : this.#streamFor(streamId, "WINDOW_UPDATE");
+    if (streamId === 0) this.send.connectionUpdate(increment);
+    else if (stream !== undefined) this.send.streamUpdate(stream, increment);
+  }
+
+  /** The open stream `streamId`; undefined for one closed since (frames in flight), an error for one never opened. */
+  #streamFor(streamId: number, frame: string): Http2Stream | undefined {
     const stream = this.#streams.get(streamId);
-    if (stream === undefined) {
-      this.#streams.checkPast(streamId, "WINDOW_UPDATE");
-      return;
-    }
-    this.#send.streamUpdate(stream, increment);
+    if (stream === undefined) this.#streams.checkPast(streamId, frame);
+    return stream;
   }
 
   /** A stream was opened (stream-registry.ts): its HEADERS, then any DATA that waited for it. */
   #start(stream: Http2Stream): void {
-    stream.sendWindow = this.#peerInitialWindow;
-    stream.receiveWindow = this.#receiveWindowBytes;
+    this.send.open(stream);
+    this.#receive.open(stream);
     this.out.headers(stream.streamId, this.#headers.next(), 0);
-    this.#send.pump(stream);
+    this.send.pump(stream);
   }
 
   /** A stream closed: another may open; a draining connection with none left is done (§6.8). */
@@ -277,14 +233,6 @@ export class Http2Session implements FrameSink {
   #remoteEnded(stream: Http2Stream): void {
     if (!stream.localEnded) this.out.rstStream(stream.streamId, ErrorCode.NO_ERROR);
     this.#streams.forget(stream);
-  }
-
-  /** A long-lived stream whose receive window is half used gets it back (§6.9); short ones never get that far. */
-  #giveStreamCredit(stream: Http2Stream): void {
-    const credit = creditDue(stream.receiveWindow, this.#receiveWindowBytes);
-    if (credit === 0) return;
-    stream.receiveWindow += credit;
-    this.out.windowUpdate(stream.streamId, credit);
   }
 
   #connectionError(err: Http2ConnectionError): void {
@@ -300,7 +248,7 @@ export class Http2Session implements FrameSink {
     if (this.#state === "closed") return;
     this.#state = "closed";
     this.#decoder.stop();
-    this.#send.clear();
+    this.send.clear();
     this.#streams.failAll(why);
     this.#onClosed(this);
   }

@@ -51,12 +51,12 @@ export abstract class UnaryWireClient extends WireClient<WireSlot, UnaryRequest>
     if (req.streamState === "closed") return; // refused at once; finish has run
     const message = payloadBytes(req.seq, this.#body.length);
     const length = this.#grpcFramed ? GRPC_PREFIX_BYTES + message : message;
-    const at = session.dataSpace(req, length, true);
+    const at = session.send.dataSpace(req, length, true);
     if (at >= 0) this.#writeBody(session.out.buf, at, req.seq, message);
     else {
       const body = Buffer.allocUnsafe(length);
       this.#writeBody(body, 0, req.seq, message);
-      session.queueData(req, body, true);
+      session.send.queue(req, body, true);
     }
   }
 

@@ -14,7 +14,7 @@ describe("an HTTP/2 session's send windows", () => {
     const h = await harness([[Setting.INITIAL_WINDOW_SIZE, 10]]);
     const s = new RecordingStream();
     h.session.submit(s);
-    h.session.queueData(s, hex("00112233445566778899 aabbccddeeff0011 2233445566"), true); // 23 bytes
+    h.session.send.queue(s, hex("00112233445566778899 aabbccddeeff0011 2233445566"), true); // 23 bytes
     expect((await h.written()).frames).toEqual([HEADERS_1, "DATA flags=0 stream=1 00112233445566778899"]);
     h.serve(encodeWindowUpdate(1, 10));
     expect((await h.written()).frames).toEqual(["DATA flags=0 stream=1 aabbccddeeff00112233"]);
@@ -27,7 +27,7 @@ describe("an HTTP/2 session's send windows", () => {
     const [a, b] = [new RecordingStream(), new RecordingStream()];
     for (const s of [a, b]) {
       h.session.submit(s);
-      h.session.queueData(s, bytes(40_000), true);
+      h.session.send.queue(s, bytes(40_000), true);
     }
     // 65,535 bytes of connection window: all of a, 25,535 of b, in frames of at most 16,384
     expect((await h.written()).frames).toEqual([
@@ -49,10 +49,10 @@ describe("an HTTP/2 session's send windows", () => {
     const h = await harness([[Setting.INITIAL_WINDOW_SIZE, 100]]);
     const s = new RecordingStream();
     h.session.submit(s);
-    h.session.queueData(s, bytes(80), false);
+    h.session.send.queue(s, bytes(80), false);
     expect((await h.written()).frames).toEqual([HEADERS_1, "DATA flags=0 stream=1 <80 bytes>"]);
     h.serve(encodeSettings([[Setting.INITIAL_WINDOW_SIZE, 50]])); // 20 + (50 - 100) = -30 (§6.9.2)
-    h.session.queueData(s, hex("0102030405060708090a"), true);
+    h.session.send.queue(s, hex("0102030405060708090a"), true);
     expect((await h.written()).frames).toEqual(["SETTINGS flags=1 stream=0"]);
     h.serve(encodeWindowUpdate(1, 30)); // back to 0
     expect((await h.written()).frames).toEqual([]);
@@ -62,8 +62,8 @@ describe("an HTTP/2 session's send windows", () => {
     expect((await h.written()).frames).toEqual(["SETTINGS flags=1 stream=0", "DATA flags=1 stream=1 05060708090a"]);
     const later = new RecordingStream();
     h.session.submit(later);
-    expect(h.session.dataSpace(later, 61, true)).toBe(-1); // a new stream starts at the new initial window
-    expect(h.session.dataSpace(later, 60, true)).toBeGreaterThan(0);
+    expect(h.session.send.dataSpace(later, 61, true)).toBe(-1); // a new stream starts at the new initial window
+    expect(h.session.send.dataSpace(later, 60, true)).toBeGreaterThan(0);
   });
 
   it("fails the connection when a WINDOW_UPDATE or a SETTINGS change takes a window past 2^31-1", async () => {
@@ -94,12 +94,12 @@ describe("an HTTP/2 session's send windows", () => {
     const h = await harness([[Setting.INITIAL_WINDOW_SIZE, 1_000_000]]);
     const [a, b] = [new RecordingStream(), new RecordingStream()];
     h.session.submit(a);
-    expect(h.session.dataSpace(a, 20_000, true)).toBe(-1);
-    h.session.queueData(a, bytes(20_000), true);
+    expect(h.session.send.dataSpace(a, 20_000, true)).toBe(-1);
+    h.session.send.queue(a, bytes(20_000), true);
     expect((await h.written()).frames.slice(1)).toEqual(["DATA flags=0 stream=1 <16384 bytes>", "DATA flags=1 stream=1 <3616 bytes>"]);
     h.serve(encodeSettings([[Setting.MAX_FRAME_SIZE, 32_768]]), encodeWindowUpdate(0, 1_000_000));
     h.session.submit(b);
-    const at = h.session.dataSpace(b, 20_000, true);
+    const at = h.session.send.dataSpace(b, 20_000, true);
     h.session.out.buf.fill(0xcd, at, at + 20_000);
     expect((await h.written()).frames).toEqual(["SETTINGS flags=1 stream=0", "HEADERS flags=4 stream=3 8386bfbe", "DATA flags=1 stream=3 <20000 bytes>"]);
   });
@@ -109,12 +109,12 @@ describe("an HTTP/2 session's send windows", () => {
     const [a, b] = [new RecordingStream(), new RecordingStream()];
     h.session.submit(a);
     h.session.submit(b);
-    expect(h.session.dataSpace(b, 1, true)).toBe(-1); // queued
-    expect(h.session.dataSpace(a, 101, false)).toBe(-1); // above the stream window
-    const at = h.session.dataSpace(a, 3, false);
+    expect(h.session.send.dataSpace(b, 1, true)).toBe(-1); // queued
+    expect(h.session.send.dataSpace(a, 101, false)).toBe(-1); // above the stream window
+    const at = h.session.send.dataSpace(a, 3, false);
     h.session.out.buf.set(hex("010203"), at);
-    h.session.queueData(a, bytes(200), false); // waits for window from byte 97 on
-    expect(h.session.dataSpace(a, 1, true)).toBe(-1); // behind the waiting bytes
+    h.session.send.queue(a, bytes(200), false); // waits for window from byte 97 on
+    expect(h.session.send.dataSpace(a, 1, true)).toBe(-1); // behind the waiting bytes
     expect((await h.written()).frames.slice(1)).toEqual(["DATA flags=0 stream=1 010203", "DATA flags=0 stream=1 <97 bytes>"]);
   });
 });

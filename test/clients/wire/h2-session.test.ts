@@ -45,7 +45,7 @@ describe("an HTTP/2 session", () => {
     const [a, b, c] = [new RecordingStream(), new RecordingStream(), new RecordingStream()];
     for (const s of [a, b, c]) {
       h.session.submit(s);
-      h.session.queueData(s, hex("07"), true);
+      h.session.send.queue(s, hex("07"), true);
     }
     expect((await h.written()).frames).toEqual([
       `HEADERS flags=4 stream=1 ${INDEXING}`,
@@ -64,7 +64,7 @@ describe("an HTTP/2 session", () => {
     const h = await harness();
     const s = new RecordingStream();
     h.session.submit(s);
-    h.session.queueData(s, hex("0102"), true);
+    h.session.send.queue(s, hex("0102"), true);
     expect((await h.written()).frames).toEqual([`HEADERS flags=4 stream=1 ${INDEXING}`, "DATA flags=1 stream=1 0102"]);
     h.serve(responseHeaders(1, false), data(1, hex("aa"), false), data(1, hex("bbcc"), false));
     // trailers: grpc-status 0 as a literal without indexing, a new name
@@ -79,8 +79,8 @@ describe("an HTTP/2 session", () => {
     const [a, b] = [new RecordingStream(), new RecordingStream()];
     h.session.submit(a);
     h.session.submit(b);
-    h.session.queueData(a, hex(""), true);
-    h.session.queueData(b, hex(""), true);
+    h.session.send.queue(a, hex(""), true);
+    h.session.send.queue(b, hex(""), true);
     // ":status: 299" with incremental indexing (name index 8), in two fragments; then the same field by index 62
     h.serve(
       encodeFrame(FrameType.HEADERS, Flag.END_STREAM, 1, hex("48 03 32")),
