@@ -1,8 +1,8 @@
 /**
  * The only I/O of the wire HTTP/2 clients: a TCP socket (h2c, gRPC: prior knowledge, RFC 9113 §3.3) or a TLS socket
  * that must negotiate `h2` by ALPN (§3.2) and trust the run's CA, bound to a session (session.ts). What ends the
- * socket decides how its streams fail: a failure to connect (refused, TLS, ALPN) is `connect`, a socket lost later is
- * `reset`, as error-kind.ts maps Node's errors.
+ * socket decides how its streams fail: a failure to connect (refused, TLS handshake, ALPN) is `connect`, a socket
+ * lost later is what error-kind.ts makes of its error (`reset` for ECONNRESET), or `reset` when it just closed.
  */
 
 import net from "node:net";
@@ -49,9 +49,12 @@ class SocketTransport implements Transport {
   }
 }
 
-/** Why a socket's streams fail when it closes. */
+/** Why a socket's streams fail when it closes: any error before the connection was established is `connect`. */
 function closeFailure(error: unknown, established: boolean): RequestFailure {
-  if (error !== null) return failureFromError(error);
+  if (error !== null) {
+    const why = failureFromError(error);
+    return established || why.kind === "connect" ? why : failure("connect", why.message);
+  }
   return established ? failure("reset", "the server closed the connection") : failure("connect", "the connection closed before it was established");
 }
 
