@@ -78,9 +78,11 @@ export const MAX_STREAM_ID = 2 ** 31 - 1;
 export const CONNECTION_PREFACE: Buffer = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "latin1");
 
 /**
- * A connection error (§5.4.1): the connection is unusable, and the code goes into our GOAWAY. This client treats
- * every error it detects as a connection error, which §5.4.1 allows ("an endpoint MAY choose to treat a stream
- * error as a connection error"): a benchmark's server that breaks the protocol has failed the run's premise.
+ * A connection error (§5.4.1): the connection is unusable, and the code goes into our GOAWAY. Every framing, HPACK
+ * and flow-control error this client detects is one, even where RFC 9113 allows a stream error, as §5.4.1 permits
+ * ("an endpoint MAY choose to treat a stream error as a connection error"): a benchmark's server that breaks the
+ * protocol has failed the run's premise. (A malformed answer inside a valid stream — trailers without END_STREAM,
+ * an undecodable message — fails only its request.)
  */
 export class Http2ConnectionError extends Error {
   override readonly name = "Http2ConnectionError";
