@@ -29,15 +29,16 @@ export async function createClientOfKind(kind: ClientKind, opts: ClientOptions):
   }
 }
 
-/** The wire-level client of the arm's family (clients/wire/<family>/). */
+/** The wire-level client of the arm's family (clients/wire/<family>/client.ts). */
 async function createWireClient(opts: ClientOptions): Promise<BenchClient> {
   const family = familyOf(opts.protocol);
   switch (family) {
     case "http1":
       return (await import("./wire/http1/client.ts")).createClient(opts);
     case "http2":
+      return (await import("./wire/http2/client.ts")).createClient(opts);
     case "grpc":
-      throw new TypeError(`clients/wire does not handle ${opts.protocol}: it has no ${family} client yet`);
+      return (await import("./wire/grpc/client.ts")).createClient(opts);
     default:
       return assertNever(family);
   }

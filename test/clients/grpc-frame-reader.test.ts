@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { frameMessage, GrpcFrameError, GrpcFrameReader } from "../../clients/library/grpc/frames.ts";
-import { statusFailure, unaryVerdict } from "../../clients/library/grpc/lean-call.ts";
+import { frameMessage, GrpcFrameError, GrpcFrameReader } from "../../clients/common/grpc-frames.ts";
+import { unaryVerdict } from "../../clients/library/grpc/lean-call.ts";
+import { statusFailure } from "../../clients/common/answer-verdict.ts";
 import type { UnaryAnswer } from "../../clients/library/grpc/lean-call.ts";
 import { classifyError } from "../../clients/common/error-kind.ts";
 import { encodePayload, makeBody } from "../../proto/codec.ts";

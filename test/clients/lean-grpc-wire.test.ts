@@ -6,7 +6,7 @@ import http2 from "node:http2";
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { describe, expect, it, onTestFinished } from "vitest";
 import type { BenchClient, Protocol, RequestFailure } from "../../contract/index.ts";
-import { frameMessage, GrpcFrameReader } from "../../clients/library/grpc/frames.ts";
+import { frameMessage, GrpcFrameReader } from "../../clients/common/grpc-frames.ts";
 import { createLeanClient } from "../../clients/library/grpc/lean-client.ts";
 import { decodePayload, encodePayload, makeBody } from "../../proto/codec.ts";
 

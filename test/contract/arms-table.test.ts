@@ -19,10 +19,10 @@ import {
 const EXPECTED = [
   { name: "http1", family: "http1", tls: false, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive" },
   { name: "http1-close", family: "http1", tls: false, connection: "per-request", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive" },
-  { name: "h2c", family: "http2", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2"], connectionOpensFrom: "server-passive" },
-  { name: "h2", family: "http2", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2"], connectionOpensFrom: "server-passive" },
-  { name: "grpc", family: "grpc", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean"], connectionOpensFrom: "server-passive" },
-  { name: "grpc-stream", family: "grpc", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean"], connectionOpensFrom: "server-passive" },
+  { name: "h2c", family: "http2", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive" },
+  { name: "h2", family: "http2", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive" },
+  { name: "grpc", family: "grpc", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive" },
+  { name: "grpc-stream", family: "grpc", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive" },
 ];
 
 describe("the arms table", () => {

@@ -10,9 +10,9 @@
 import type * as grpc from "@grpc/grpc-js";
 import { failure, failureFromError } from "../../common/error-kind.ts";
 import type { RequestFailure } from "../../../contract/index.ts";
-import { bodyLooksRight } from "../../../proto/codec.ts";
 import type { BenchClient as GrpcStub, PayloadMessage } from "../../../proto/grpc-service.ts";
 import type { Tracked } from "../../common/outstanding.ts";
+import { answerVerdict } from "../../common/answer-verdict.ts";
 
 export interface LaneRequest extends Tracked {
   readonly seq: number;
@@ -22,11 +22,6 @@ export interface LaneRequest extends Tracked {
 const MAX_LATE_SEQS = 4_096;
 
 const ENDED_FAILURE = failure("reset", "Bidi call ended with requests pending");
-
-export function answerVerdict(sentSeq: number, answer: PayloadMessage, responseBytes: number): RequestFailure | null {
-  if (answer.seq === sentSeq && bodyLooksRight(answer.body, responseBytes)) return null;
-  return failure("mismatch", `sent seq ${sentSeq}, got seq ${answer.seq} with a ${answer.body.length}-byte body`);
-}
 
 /** What a lane needs of its call: grpc-js's ClientDuplexStream has this shape. */
 export interface LaneCall {

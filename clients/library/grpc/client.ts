@@ -22,7 +22,8 @@ import type { BenchClient as GrpcStub, PayloadMessage } from "../../../proto/grp
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, warmUpAll } from "../../common/outstanding.ts";
 import type { Tracked } from "../../common/outstanding.ts";
 import { SlotQueue } from "../../common/slot-queue.ts";
-import { answerVerdict, BidiLane, openGrpcJsLane } from "./bidi-lane.ts";
+import { answerVerdict } from "../../common/answer-verdict.ts";
+import { BidiLane, openGrpcJsLane } from "./bidi-lane.ts";
 import { releaseClosedGrpcStreams } from "./release-closed-streams.ts";
 
 const CALL_OPTIONS: grpc.CallOptions = {};

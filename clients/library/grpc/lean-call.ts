@@ -12,10 +12,10 @@ import type { RequestFailure } from "../../../contract/index.ts";
 import { decodePayload, encodePayload } from "../../../proto/codec.ts";
 import type { Payload } from "../../../proto/codec.ts";
 import type { PayloadMessage } from "../../../proto/grpc-service.ts";
-import { answerVerdict } from "./bidi-lane.ts";
+import { answerVerdict, statusFailure } from "../../common/answer-verdict.ts";
 import type { BidiLane, LaneCall, LaneRequest } from "./bidi-lane.ts";
-import { frameMessage, GrpcFrameReader } from "./frames.ts";
-import type { FrameSink } from "./frames.ts";
+import { frameMessage, GrpcFrameReader } from "../../common/grpc-frames.ts";
+import type { FrameSink } from "../../common/grpc-frames.ts";
 
 export const GRPC_CONTENT_TYPE = "application/grpc";
 
@@ -31,25 +31,6 @@ export function readStatus(into: StatusHolder, headers: IncomingHttpHeaders): vo
   const message = headers["grpc-message"];
   into.grpcStatus = typeof status === "string" ? status : undefined;
   into.grpcMessage = typeof message === "string" ? message : undefined;
-}
-
-/** `grpc-message` is percent-encoded; a malformed one is shown as sent. */
-function decodeGrpcMessage(message: string | undefined): string {
-  if (message === undefined) return "";
-  try {
-    return decodeURIComponent(message);
-  } catch {
-    return message;
-  }
-}
-
-/** Null for `grpc-status: 0`; otherwise the failure, classified as grpc-js statuses are (clients/common/error-kind.ts). */
-export function statusFailure(grpcStatus: string | undefined, grpcMessage: string | undefined): RequestFailure | null {
-  if (grpcStatus === "0") return null;
-  if (grpcStatus === undefined) return failure("protocol", "the answer ended without a grpc-status");
-  if (!/^\d+$/.test(grpcStatus)) return failure("protocol", `unreadable grpc-status "${grpcStatus}"`);
-  const details = decodeGrpcMessage(grpcMessage);
-  return failureFromError({ code: Number(grpcStatus), details: details === "" ? `grpc-status ${grpcStatus}` : details });
 }
 
 /** What the lean client collected from one unary call's stream by its end. */

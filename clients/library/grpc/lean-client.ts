@@ -28,7 +28,7 @@ import type { Tracked } from "../../common/outstanding.ts";
 import { SessionClient } from "../http2/session-client.ts";
 import type { SessionSlot } from "../http2/session-client.ts";
 import { BidiLane } from "./bidi-lane.ts";
-import { frameMessage, GrpcFrameReader } from "./frames.ts";
+import { frameMessage, GrpcFrameReader } from "../../common/grpc-frames.ts";
 import { GRPC_CONTENT_TYPE, LeanBidiCall, readStatus, unaryVerdict } from "./lean-call.ts";
 
 /** What grpc-js sends too (transport.js `createCall`); `te: trailers` is required by the gRPC HTTP/2 mapping. */

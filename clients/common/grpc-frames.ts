@@ -2,11 +2,12 @@
  * gRPC's length-prefixed messages on an HTTP/2 stream (grpc/doc/PROTOCOL-HTTP2.md, "Length-Prefixed-Message"): a
  * compressed flag byte, a 4-byte big-endian length, the message. A DATA chunk may end inside a message or its prefix,
  * or hold several messages; the reader hands on each whole message as a view into the bytes received, without copying
- * when a chunk holds whole messages (the usual case for small ones).
+ * when a chunk holds whole messages (the usual case for small ones). Shared by the lean client (node:http2 chunks) and
+ * the wire client's Bidi calls (DATA payloads).
  */
 
-import { PayloadDecodeError } from "../../../proto/codec.ts";
-import { MAX_GRPC_MESSAGE_BYTES } from "../../../proto/grpc-service.ts";
+import { PayloadDecodeError } from "../../proto/codec.ts";
+import { MAX_GRPC_MESSAGE_BYTES } from "../../proto/grpc-service.ts";
 
 export const FRAME_HEADER_BYTES = 5;
 

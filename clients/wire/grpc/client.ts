@@ -1,0 +1,108 @@
+/**
+ * The wire-level gRPC clients: `grpc`, one unary call per request (a stream with HEADERS, one message, and trailers
+ * whose `grpc-status` must be 0), and `grpc-stream`, each request one message on the one long-lived Bidi call of its
+ * connection (bidi-call.ts). The library clients' semantics (clients/library/grpc/) over our own frames
+ * (clients/wire/http2/session.ts); the header list is the lean client's, what grpc-js's transport requires.
+ */
+
+import { armServedBy, assertNever } from "../../../contract/index.ts";
+import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
+import { BIDI_PATH, makeBody, UNARY_PATH } from "../../../proto/codec.ts";
+import { checkClientOptions } from "../../common/outstanding.ts";
+import type { Tracked } from "../../common/outstanding.ts";
+import type { HeaderField } from "../http2/hpack-encoder.ts";
+import { UnaryWireClient } from "../http2/unary-client.ts";
+import type { UnaryRequest } from "../http2/unary-request.ts";
+import { requestHeaders, WireClient } from "../http2/wire-client.ts";
+import type { WireSlot } from "../http2/wire-client.ts";
+import { BidiCall } from "./bidi-call.ts";
+import type { BidiOwner, BidiRequest } from "./bidi-call.ts";
+import { grpcUnaryVerdict } from "./verdict.ts";
+
+/** `te: trailers` is required by the gRPC HTTP/2 mapping (PROTOCOL-HTTP2.md). */
+const GRPC_HEADERS: readonly HeaderField[] = [
+  ["content-type", "application/grpc"],
+  ["te", "trailers"],
+];
+
+class GrpcUnaryWireClient extends UnaryWireClient {
+  protected override verdict(req: UnaryRequest): RequestFailure | null {
+    return grpcUnaryVerdict(req, this.responseBytes);
+  }
+}
+
+class StreamRequest implements BidiRequest {
+  deadlineMs = 0;
+  done: SendCallback | null;
+  olderOutstanding: Tracked | null = null;
+  newerOutstanding: Tracked | null = null;
+  readonly seq: number;
+  slot: CallSlot | null = null;
+  /** The call it was written on; null while it waits in the client's queue. */
+  call: BidiCall<StreamRequest> | null = null;
+
+  constructor(seq: number, done: SendCallback) {
+    this.seq = seq;
+    this.done = done;
+  }
+}
+
+interface CallSlot extends WireSlot {
+  call: BidiCall<StreamRequest> | null;
+}
+
+class GrpcStreamWireClient extends WireClient<CallSlot, StreamRequest> implements BidiOwner<StreamRequest> {
+  readonly #responseBytes: number;
+  readonly #body: Uint8Array;
+
+  constructor(opts: ClientOptions) {
+    const slots: CallSlot[] = [];
+    for (let i = 0; i < opts.connections; i++) slots.push({ session: null, call: null, active: 0 });
+    super(opts, slots, false, requestHeaders(opts, false, BIDI_PATH, GRPC_HEADERS));
+    this.#responseBytes = opts.responseBytes;
+    this.#body = makeBody(opts.requestBytes);
+  }
+
+  answered(req: StreamRequest, outcome: RequestFailure | null): void {
+    this.outstanding.settle(req, outcome);
+    if (req.slot !== null) this.slots.release(req.slot, 1);
+  }
+
+  protected override newRequest(seq: number, done: SendCallback): StreamRequest {
+    return new StreamRequest(seq, done);
+  }
+
+  protected override start(slot: CallSlot, req: StreamRequest): void {
+    const session = this.sessionOf(slot);
+    let call = slot.call;
+    if (call === null || call.ended || call.session !== session) {
+      call = new BidiCall<StreamRequest>(this, session, this.#responseBytes);
+      slot.call = call;
+      session.submit(call);
+    }
+    req.slot = slot;
+    req.call = call;
+    call.write(req, this.#body);
+  }
+
+  /** A written request stays on its call (its late answer is dropped there) but frees its slot now. */
+  protected override expire(req: StreamRequest): void {
+    if (req.call !== null && req.slot !== null) this.slots.release(req.slot, 1);
+  }
+}
+
+export async function createClient(opts: ClientOptions): Promise<BenchClient> {
+  checkClientOptions(opts);
+  const arm = armServedBy(opts.protocol, "grpc", "clients/wire/grpc");
+  if (arm.tls) throw new TypeError(`clients/wire/grpc does not speak TLS yet (${opts.protocol})`);
+  switch (arm.streams) {
+    case "multiplexed":
+      return new GrpcUnaryWireClient(opts, false, requestHeaders(opts, false, UNARY_PATH, GRPC_HEADERS), true);
+    case "bidi-stream":
+      return new GrpcStreamWireClient(opts);
+    case "one-at-a-time":
+      throw new TypeError(`clients/wire/grpc has no one-at-a-time calls (${opts.protocol})`);
+    default:
+      return assertNever(arm.streams);
+  }
+}
