@@ -9,6 +9,9 @@ import type { StepSpacing, SweepUnit } from "../sweep/plan.ts";
 export const TOPOLOGY_KINDS = ["auto", "netns", "bridge", "docker", "loopback"] as const;
 export const RX_STEERING = ["rps", "threaded-napi", "none"] as const;
 export const OFFLOAD_MODES = ["default", "off"] as const;
+/** `--driver`: who sends the load — our generator child (`node`), or nghttp2's h2load (bench/load/h2load-argv.ts). */
+export const DRIVERS = ["node", "h2load"] as const;
+export type DriverChoice = (typeof DRIVERS)[number];
 export type RxSteeringChoice = (typeof RX_STEERING)[number];
 export type TopologyChoice = (typeof TOPOLOGY_KINDS)[number];
 export type OffloadMode = (typeof OFFLOAD_MODES)[number];
@@ -46,6 +49,11 @@ export interface BenchConfig {
    * anything is measured (bench/load/prime.ts); 0 turns it off. Default 20000, at most PRIME_MAX_MS of it.
    */
   readonly primeRequests: number;
+  /**
+   * Who sends the load: `node` (default), our generator child; or `h2load`, nghttp2's h2load in its place, for the
+   * arms it can drive (http1, h2c, h2, grpc), its latency service time only.
+   */
+  readonly driver: DriverChoice;
   /** Runs of the whole protocol list, interleaved (a b c, a b c …). Default 1. */
   readonly repeat: number;
   /** Default `results`. */

@@ -11,7 +11,7 @@ import { DEFAULT_PRIME_REQUESTS, PRIME_MAX_MS } from "../load/prime.ts";
 import { MAX_RPS } from "../load/schedule.ts";
 import { SWEEP_UNITS } from "../sweep/plan.ts";
 import type { StepSpacing } from "../sweep/plan.ts";
-import { OFFLOAD_MODES, RX_STEERING, TOPOLOGY_KINDS } from "./config.ts";
+import { DRIVERS, OFFLOAD_MODES, RX_STEERING, TOPOLOGY_KINDS } from "./config.ts";
 import type { HelpGroup, Option } from "./option-types.ts";
 
 /** The highest packet rate --pps and a sweep by pps accept. */
@@ -90,6 +90,14 @@ export const OPTIONS = [
     help: [
       "closed-loop requests before each scenario's baseline, so V8 has compiled both",
       `sides' hot paths before anything is measured; 0 for none (default {default}, ≤ ${PRIME_MAX_MS / 1000} s)`,
+    ],
+  },
+  {
+    flag: "driver", key: "driver", field: "driver", kind: "choice", choices: DRIVERS, default: "node",
+    usage: "--driver NAME",
+    help: [
+      `${DRIVERS.join(" | ")}: our generator, or nghttp2's h2load (Debian nghttp2-client) for http1, h2c, h2`,
+      "and grpc, as a native reference; its latency is service time only (default {default})",
     ],
   },
   {

@@ -6,6 +6,7 @@ import type { ErrorKind, Protocol, ServerSettings } from "../../contract/index.t
 import type { BenchConfig, SweepConfig } from "../config/config.ts";
 import type { PrimeOutcome } from "../load/prime.ts";
 import type { GeneratorReport } from "../load/report.ts";
+import type { H2loadDriverRecord } from "../load/h2load-report.ts";
 import type { TopologyInfo } from "../topology/index.ts";
 import type { KernelFigures } from "./kernel-figures.ts";
 import type { Knee, SweepPoint } from "../sweep/knee.ts";
@@ -90,6 +91,11 @@ export interface CompletedScenario extends ScenarioCommon, Omit<GeneratorReport,
   readonly state: "completed";
   /** With --pps: the packet rate asked for, the calibration rounds, and the packet rate measured. */
   readonly pps?: PpsFigures;
+  /**
+   * Present when h2load drove the scenario (`--driver h2load`): its version, argv, own summary and what its figures
+   * mean differently (service-time latency only, no lateness). Absent: our generator drove it.
+   */
+  readonly driver?: H2loadDriverRecord;
 }
 
 export interface ErroredScenario extends ScenarioCommon {

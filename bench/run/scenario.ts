@@ -1,5 +1,6 @@
 /**
- * Runs one scenario: server child, generator child, warm-up, measured window, report. Failures become an
+ * Runs one scenario: server child, generator child (or h2load, `--driver h2load`: bench/run/h2load-scenario.ts),
+ * warm-up, measured window, report. Failures become an
  * `errored` scenario with the reason (a dying server or generator, a start-up timeout, the hard time limit);
  * an abort (signal) becomes `aborted`. Children are always stopped before it returns.
  */
@@ -17,7 +18,11 @@ import type { LoadPlan } from "../load/generator.ts";
 import { calibrate, CALIBRATION_ROUNDS } from "../load/pps.ts";
 import type { Calibration } from "../load/pps.ts";
 import type { KernelFigures } from "../results/kernel-figures.ts";
+import { assertNever } from "../../contract/index.ts";
 import type { Protocol, TlsMaterial } from "../../contract/index.ts";
+import type { H2loadDriverRecord } from "../load/h2load-report.ts";
+import { driveWithH2load } from "./h2load-scenario.ts";
+import type { H2loadDriving } from "./h2load-scenario.ts";
 import type { Placement, PpsFigures, ScenarioResult } from "../results/schema.ts";
 
 /** Where children run: a topology puts them in namespaces and on CPUs. */
@@ -99,12 +104,14 @@ export async function runScenario(
   let offeredRps = config.rps;
   let server: ServerProcess | undefined;
   let generator: GeneratorProcess | undefined;
+  let h2load: H2loadDriving | undefined;
+  let driver: H2loadDriverRecord | undefined;
   const placement = (): Placement => ({
     topology: placer.kind,
     serverCpu: placer.serverCpu,
     clientCpu: placer.clientCpu,
     serverPid: server?.pid ?? null,
-    generatorPid: generator?.child.pid ?? null,
+    generatorPid: generator?.child.pid ?? h2load?.pid() ?? null,
     serverAddress: placer.serverAddress,
     serverPort: server?.port ?? null,
   });
@@ -153,6 +160,20 @@ export async function runScenario(
       throw new Error(describeExit(`${plan.protocol} server`, exit, s.child.stderrTail()));
     });
     serverDied.catch(() => {});
+    switch (config.driver) {
+      case "h2load": {
+        const race = <T>(step: Promise<T>): Promise<T> => Promise.race([step, serverDied, aborted]);
+        h2load = driveWithH2load({ plan, placer, serverPid: s.pid, serverPort: s.port, observer, progress, race });
+        const driven = await h2load.run();
+        primed = driven.primed;
+        driver = driven.driver;
+        return { report: driven.report, kernel: driven.kernel, pps: undefined };
+      }
+      case "node":
+        break;
+      default:
+        return assertNever(config.driver);
+    }
     generator = startGeneratorProcess(
       {
         client: {
@@ -226,13 +247,13 @@ export async function runScenario(
     const limitMs = scenarioTimeLimitMs(config);
     const { report, kernel, pps } = await withTimeout(work(), limitMs, `scenario exceeded its hard time limit of ${Math.round(limitMs / 1000)} s`);
     const { offeredRps: _offered, ...rest } = report;
-    return { ...common(), ...rest, ...kernel, ...(pps === undefined ? {} : { pps }), state: "completed" };
+    return { ...common(), ...rest, ...kernel, ...(pps === undefined ? {} : { pps }), ...(driver === undefined ? {} : { driver }), state: "completed" };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ScenarioAbort) return { ...common(), state: "aborted", error: `interrupted: ${message}` };
     return { ...common(), state: "errored", error: message };
   } finally {
     observer.close?.();
-    await Promise.all([generator?.child.stop(2000), server?.child.stop(5000)]);
+    await Promise.all([generator?.child.stop(2000), h2load?.stop(), server?.child.stop(5000)]);
   }
 }
