@@ -15,6 +15,7 @@ import type { RunHandle } from "../run/run.ts";
 import { renderNotes, renderSweepSummary, renderTable } from "../report/table.ts";
 import { choosePlacer } from "../run/placement.ts";
 import { hasCommand } from "../support/tools.ts";
+import { checkDriverInstalled } from "../config/driver-rules.ts";
 import { createMeasurement } from "../run/measure.ts";
 import { writeReports } from "../report/write-reports.ts";
 
@@ -82,6 +83,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   for (const [sig, fn] of handlers) signals.on(sig, fn);
 
   try {
+    checkDriverInstalled(config);
     ensureWritableDir(config.outDir);
     if (config.verify && !hasCommand("tcpdump")) {
       throw new UsageError("WC_MISSING_TOOL", "--verify needs tcpdump, which is not installed; apt-get install tcpdump, or drop --verify");

@@ -55,8 +55,12 @@ function match(text: string, pattern: RegExp, what: string): RegExpExecArray {
 
 const num = (s: string | undefined): number => Number(s);
 
+/** How many of each unit h2load prints make a second. */
+const SECONDS_PER_UNIT = { us: 1_000_000, ms: 1000, s: 1 } as const;
+
 export function parseH2loadSummary(stdout: string): H2loadSummary {
-  const finished = match(stdout, /^finished in ([\d.]+)s, /m, "\"finished in\"");
+  // util::format_duration: "802.94ms" below a second, "1.50s" above, "512us" below a millisecond.
+  const finished = match(stdout, /^finished in ([\d.]+)(us|ms|s), /m, "\"finished in\"");
   const r = match(
     stdout,
     /^requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout$/m,
@@ -68,7 +72,8 @@ export function parseH2loadSummary(stdout: string): H2loadSummary {
   const tls = /^TLS Protocol: (\S+)$/m.exec(stdout);
   const cipher = /^Cipher: (\S+)$/m.exec(stdout);
   return {
-    finishedS: num(finished[1]),
+    // To the µs h2load counted in, so "802.94ms" is 0.80294 and not its float quotient's tail.
+    finishedS: Math.round((num(finished[1]) * 1_000_000) / SECONDS_PER_UNIT[finished[2] as keyof typeof SECONDS_PER_UNIT]) / 1_000_000,
     requests: {
       total: num(r[1]),
       started: num(r[2]),

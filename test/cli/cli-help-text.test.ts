@@ -22,6 +22,8 @@ usage: npm run bench -- [flags]
                          past grpc-js's few thousand req/s per generator core (default grpc-js)
   --prime N              closed-loop requests before each scenario's baseline, so V8 has compiled both
                          sides' hot paths before anything is measured; 0 for none (default 20000, ≤ 10 s)
+  --driver NAME          node | h2load: our generator, or nghttp2's h2load (Debian nghttp2-client) for http1, h2c, h2
+                         and grpc, as a native reference; its latency is service time only (default node)
   --repeat N             run the protocol list N times, interleaved (default 1)
   --out DIR              results directory (default results/)
   --json                 print the result JSON on stdout instead of the table
@@ -77,6 +79,7 @@ describe("the --help text", () => {
       ["streams", "100"],
       ["grpc-client", "grpc-js"],
       ["prime", "20000"],
+      ["driver", "node"],
       ["repeat", "1"],
       ["out", "results"],
       ["slo-p99", "10ms"],
