@@ -31,6 +31,18 @@ function grpcClientPhrase(config: RunResult["config"], protocols: readonly Proto
   return choice === "lean" ? ", gRPC driven by the lean node:http2 client (not grpc-js)" : ", gRPC driven by grpc-js";
 }
 
+/**
+ * Who sent the load, when it was h2load (`--driver h2load`); our generator, and results from before the choice
+ * existed, say nothing. h2load drives the gRPC arms itself, so no gRPC client is named then.
+ */
+function loadPhrase(result: RunResult, protocols: readonly Protocol[]): string {
+  const driver: string | undefined = result.config.driver;
+  if (driver !== "h2load") return grpcClientPhrase(result.config, protocols);
+  const version = result.scenarios.find((s) => isCompleted(s) && s.driver !== undefined);
+  const named = version !== undefined && isCompleted(version) && version.driver !== undefined ? ` ${version.driver.version}` : "";
+  return `, sent by nghttp2's h2load${named} in place of our generator (latency is service time only)`;
+}
+
 /** Whether the run primed V8 before each baseline; results from before `--prime` existed say nothing. */
 function primeSentence(config: RunResult["config"]): string {
   const requests: number | undefined = config.primeRequests;
@@ -50,7 +62,7 @@ function sweepSummary(result: RunResult, sweep: SweepConfig): string {
   const completed = result.scenarios.filter(isCompleted).length;
   const skipped = skippedOf(result).length === 0 ? "" : `, ${skippedOf(result).length} skipped`;
   const streams = protocols.some((p) => ARMS_WITH_STREAMS.includes(p)) ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
-  const client = grpcClientPhrase(c, protocols);
+  const client = loadPhrase(result, protocols);
   return [
     `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed${skipped}.`,
@@ -72,7 +84,7 @@ function summary(result: RunResult): string {
   const protocols = protocolsOf(result);
   const completed = result.scenarios.filter(isCompleted).length;
   const streams = protocols.some((p) => ARMS_WITH_STREAMS.includes(p)) ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
-  const client = grpcClientPhrase(c, protocols);
+  const client = loadPhrase(result, protocols);
   return [
     `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: ${plural(protocols.length, "protocol")} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed.`,

@@ -9,13 +9,14 @@ import { fixed, formatFactor, formatUs, MISSING } from "../results/format.ts";
 import { METRICS, metric, metricValue } from "../results/metrics.ts";
 import type { Metric, MetricId } from "../results/metrics.ts";
 import { isCompleted, protocolsOf, relativeFactors, repeatsOf, scenarioAt } from "../results/run-view.ts";
+import { SERVICE_TIME_MARK } from "./table.ts";
 import type { Spread } from "../results/stats.ts";
 
 function cell(m: Metric, s: ScenarioResult | undefined): string {
   if (s === undefined || !isCompleted(s)) return MISSING;
   const value = metricValue(m, s);
   if (value === null && m.read(s) !== null) return "excluded";
-  if (m.id.startsWith("latency")) return formatUs(value);
+  if (m.id.startsWith("latency")) return s.driver === undefined ? formatUs(value) : `${formatUs(value)}${SERVICE_TIME_MARK}`;
   return fixed(value, m.digits);
 }
 
@@ -39,11 +40,13 @@ export function repeatTables(result: RunResult, at = ""): Block[] {
     blocks.push({ kind: "heading", level: 3, text: repeats.length > 1 ? `Repeat ${repeat}` : "Figures" });
     blocks.push({ kind: "table", header: ["", ...protocols], rows });
   }
+  const h2load = result.scenarios.some((s) => isCompleted(s) && s.driver !== undefined);
+  const marked = h2load ? ` "${SERVICE_TIME_MARK}": the latency is service time, from h2load, which has no intended send time.` : "";
   return [
     { kind: "heading", level: 2, text: `Per request, protocol by protocol${at}` },
     {
       kind: "paragraph",
-      text: "CPU server and client are each process's schedstat run time (user + sys, ns-precise). CPU kernel is /proc/stat softirq + irq time on the run's CPUs, a tick sample. NET softirqs are NET_RX + NET_TX runs on all CPUs (runs, not packets). \"excluded\": a system-wide figure from a contaminated window.",
+      text: `CPU server and client are each process's schedstat run time (user + sys, ns-precise). CPU kernel is /proc/stat softirq + irq time on the run's CPUs, a tick sample. NET softirqs are NET_RX + NET_TX runs on all CPUs (runs, not packets). "excluded": a system-wide figure from a contaminated window.${marked}`,
     },
     ...blocks,
   ];

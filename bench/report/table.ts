@@ -39,16 +39,23 @@ function kernelCells(s: CompletedScenario): string[] {
   return KERNEL_COLUMNS.map((c) => (p === undefined ? "-" : fixed(c.read(p), c.digits)));
 }
 
+/**
+ * Marks a latency cell of a scenario h2load drove: its latency is service time, not time from the intended send
+ * (bench/load/h2load-report.ts); the notes say so.
+ */
+export const SERVICE_TIME_MARK = "*";
+
 export function scenarioRow(s: ScenarioResult): string[] {
   if (s.state !== "completed") return [s.name, formatRps(s.offeredRps), "-", "-", "-", "-", s.state, ...KERNEL_COLUMNS.map(() => "-"), s.error];
   const errors = totalErrors(s.errors);
+  const latency = (us: number): string => (s.driver === undefined ? formatUs(us) : `${formatUs(us)}${SERVICE_TIME_MARK}`);
   return [
-    s.name,
+    s.driver === undefined ? s.name : `${s.name} (${s.driver.name})`,
     formatRps(s.offeredRps),
     formatRps(s.achievedRps),
-    formatUs(s.latencyUs.p50),
-    formatUs(s.latencyUs.p99),
-    formatUs(s.latencyUs.p999),
+    latency(s.latencyUs.p50),
+    latency(s.latencyUs.p99),
+    latency(s.latencyUs.p999),
     String(errors),
     ...kernelCells(s),
     s.generator.saturated ? "SATURATED" : "no",
@@ -75,6 +82,9 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
   const notes: string[] = [];
   for (const s of scenarios) {
     if (s.state !== "completed") continue;
+    if (s.driver !== undefined) {
+      notes.push(`${s.name}: driven by h2load ${s.driver.version} (${SERVICE_TIME_MARK} service time): ${s.driver.notes.join("; ")}`);
+    }
     for (const reason of s.generator.saturationReasons) notes.push(`${s.name}: saturated: ${reason}`);
     const counts = new Map(Object.entries(s.errors));
     for (const [kind, message] of Object.entries(s.errorSamples)) notes.push(`${s.name}: ${counts.get(kind)} ${kind} error(s), e.g. ${message}`);
