@@ -47,6 +47,9 @@ function loadPhrase(result: RunResult, protocols: readonly Protocol[]): string {
 function primeSentence(config: RunResult["config"]): string {
   const requests: number | undefined = config.primeRequests;
   if (requests === undefined) return "";
+  if (requests > 0 && config.driver === "h2load") {
+    return ` Before each scenario's idle baseline, ${requests} closed-loop requests from h2load primed the server, so V8 had compiled its hot path before anything was measured.`;
+  }
   return requests > 0
     ? ` Before each scenario's idle baseline, ${requests} closed-loop requests primed both sides, so V8 had compiled their hot paths before anything was measured.`
     : " No priming (`--prime 0`): V8 may have compiled hot paths inside the windows, raising their CPU and latency figures.";
