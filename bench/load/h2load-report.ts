@@ -47,6 +47,8 @@ export function h2loadNotes(protocol: Protocol): string[] {
     "every request carries the same body (sequence number 1); the servers echo it, so every answer is the same",
     "h2load's rate timer ticks every max(10 ms, 1/rps per connection): the requests due in a tick leave together",
     `h2load runs ${H2LOAD_DRAIN_MS / 1000} s past the window, so the window's requests are answered before it stops; the counters stop at the window's end`,
+    "--timeout and --max-in-flight do not apply: h2load waits for every answer and holds at most connections × streams in flight",
+    "the idle baseline is taken before h2load opens its connections",
   ];
   if (arm.tls) notes.push("h2load does not verify the server's certificate (it never sets SSL_CTX_set_verify, so OpenSSL's SSL_VERIFY_NONE holds): the run's CA is not given to it");
   if (arm.family === "grpc") notes.push("grpc-status not verified by h2load: it counts an HTTP 200 as success and does not read trailers");

@@ -98,6 +98,8 @@ describe("h2loadNotes", () => {
       "every request carries the same body (sequence number 1); the servers echo it, so every answer is the same",
       "h2load's rate timer ticks every max(10 ms, 1/rps per connection): the requests due in a tick leave together",
       "h2load runs 1 s past the window, so the window's requests are answered before it stops; the counters stop at the window's end",
+      "--timeout and --max-in-flight do not apply: h2load waits for every answer and holds at most connections × streams in flight",
+      "the idle baseline is taken before h2load opens its connections",
     ]);
     expect(h2loadNotes("h2c")).toEqual(common);
     expect(h2loadNotes("h2").slice(common.length)).toEqual([
