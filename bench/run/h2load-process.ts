@@ -136,10 +136,11 @@ export function startH2load(argv: string[], logPath: string, windowMs: number, w
       listener = onPhase;
       child.process.stdin?.write("\n");
       const exit = await child.exited;
-      if (exit.code !== 0) throw new Error(describeExit("h2load", exit, [...child.stderrTail(), ...stdout.trim().split("\n").slice(-3)]));
+      const printed = stdout.trim().split("\n").slice(-3).join(" | ");
+      if (exit.code !== 0) throw new Error(`${describeExit("h2load", exit, child.stderrTail())}; it printed last: ${printed}`);
       const { start, end, cpuStart, cpuEnd } = edges;
       if (start === undefined || cpuStart === undefined) {
-        throw new Error(`h2load exited without starting its main duration; it printed: ${stdout.trim().split("\n").slice(-3).join(" | ")}`);
+        throw new Error(`h2load exited without starting its main duration; it printed last: ${printed}`);
       }
       if (end === undefined || cpuEnd === undefined) throw new Error(`h2load exited before the ${windowMs} ms window closed`);
       if (cpuStart instanceof Error) throw cpuStart;
