@@ -38,9 +38,9 @@ function grpcClientPhrase(config: RunResult["config"], protocols: readonly Proto
 function loadPhrase(result: RunResult, protocols: readonly Protocol[]): string {
   const driver: string | undefined = result.config.driver;
   if (driver !== "h2load") return grpcClientPhrase(result.config, protocols);
-  const version = result.scenarios.find((s) => isCompleted(s) && s.driver !== undefined);
-  const named = version !== undefined && isCompleted(version) && version.driver !== undefined ? ` ${version.driver.version}` : "";
-  return `, sent by nghttp2's h2load${named} in place of our generator (latency is service time only)`;
+  const driven = result.scenarios.filter(isCompleted).find((s) => s.driver !== undefined);
+  const version = driven?.driver === undefined ? "" : ` ${driven.driver.version}`;
+  return `, sent by nghttp2's h2load${version} in place of our generator (latency is service time only)`;
 }
 
 /** Whether the run primed V8 before each baseline; results from before `--prime` existed say nothing. */
