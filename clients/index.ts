@@ -7,9 +7,9 @@
 import { assertNever, clientKindFor, familyOf } from "../contract/index.ts";
 import type { BenchClient, ClientKind, ClientOptions, GrpcClientChoice } from "../contract/index.ts";
 
-// bench/config reads the choice list from here; it lives in the contract beside the clients column.
-export { GRPC_CLIENTS } from "../contract/index.ts";
-export type { GrpcClientChoice } from "../contract/index.ts";
+// bench/config reads the choice lists from here; they live in the contract beside the clients column.
+export { CLIENT_CHOICES, GRPC_CLIENTS } from "../contract/index.ts";
+export type { ClientChoice, GrpcClientChoice } from "../contract/index.ts";
 
 /** The client of `kind` for `opts.protocol`; it throws when the arm is not its family's. */
 export async function createClientOfKind(kind: ClientKind, opts: ClientOptions): Promise<BenchClient> {

@@ -24,6 +24,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     responseBytes: valueOf("response-bytes", inputs),
     connections: valueOf("connections", inputs),
     streams: valueOf("streams", inputs),
+    client: valueOf("client", inputs),
     grpcClient: valueOf("grpc-client", inputs),
     primeRequests: valueOf("prime", inputs),
     repeat: valueOf("repeat", inputs),
