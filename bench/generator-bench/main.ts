@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { encodePayload, makeBody, UNARY_PATH } from "../../proto/codec.ts";
-import { armOf, ARMS, DEFAULT_SERVER_SETTINGS, familyOf, GRPC_CLIENTS } from "../../contract/index.ts";
+import { armOf, ARMS, clientKindFor, DEFAULT_SERVER_SETTINGS, familyOf, GRPC_CLIENTS } from "../../contract/index.ts";
 import type { ClientKind, GrpcClientChoice, Protocol } from "../../contract/index.ts";
 import { startServerProcess } from "../run/server-process.ts";
 import { startGeneratorProcess } from "../load/generator-process.ts";
@@ -73,7 +73,7 @@ async function ours(row: ClientRow, port: number, rps: number, durationMs: numbe
   const gen = startGeneratorProcess(
     {
       client: { protocol, host: "127.0.0.1", port, connections, streams: 100, requestBytes: 128, responseBytes: 1024, requestTimeoutMs: 5000 },
-      grpcClient,
+      clientKind: clientKindFor(protocol, grpcClient),
       plan: { rps, warmupMs: jitWarmupMs(rps), durationMs, maxInFlight: 10_000, drainTimeoutMs: 6000 },
     },
     (argv) => pin(cpu, argv),

@@ -17,7 +17,7 @@ import type { LoadPlan } from "../load/generator.ts";
 import { calibrate, CALIBRATION_ROUNDS } from "../load/pps.ts";
 import type { Calibration } from "../load/pps.ts";
 import type { KernelFigures } from "../results/kernel-figures.ts";
-import type { Protocol, TlsMaterial } from "../../contract/index.ts";
+import type { ClientKind, Protocol, TlsMaterial } from "../../contract/index.ts";
 import type { Placement, PpsFigures, ScenarioResult } from "../results/schema.ts";
 
 /** Where children run: a topology puts them in namespaces and on CPUs. */
@@ -54,6 +54,8 @@ export interface ScenarioObserver {
 export interface ScenarioPlan {
   readonly name: string;
   readonly protocol: Protocol;
+  /** The client that drives the load (contract/client.ts `chosenClientKind`). */
+  readonly client: ClientKind;
   readonly repeat: number;
   readonly config: BenchConfig;
   readonly tls?: TlsMaterial;
@@ -112,6 +114,7 @@ export async function runScenario(
   const common = () => ({
     name: plan.name,
     protocol: plan.protocol,
+    client: plan.client,
     repeat: plan.repeat,
     startedAt,
     offeredRps,
@@ -166,7 +169,7 @@ export async function runScenario(
           requestTimeoutMs: config.requestTimeoutMs,
           ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem }),
         },
-        grpcClient: config.grpcClient,
+        clientKind: plan.client,
         ...(config.primeRequests > 0 ? { prime: { requests: config.primeRequests, maxMs: PRIME_MAX_MS } } : {}),
         plan: {
           rps: offeredRps,
