@@ -16,7 +16,7 @@ export const SERIES_SEPARATOR = "~";
 
 /** The series of `protocol` driven by `client` in a run of `clients` (its `--client` list, in order). */
 export function seriesName(protocol: Protocol, client: ClientChoice, clients: readonly ClientChoice[]): Series {
-  return clients.indexOf(client) <= 0 ? protocol : `${protocol}${SERIES_SEPARATOR}${client}`;
+  return clients[0] === client ? protocol : `${protocol}${SERIES_SEPARATOR}${client}`;
 }
 
 /** The run's `--client` list; results written before it existed used the library clients. */
