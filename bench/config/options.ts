@@ -18,8 +18,8 @@ import type { HelpGroup, Option } from "./option-types.ts";
 /**
  * The client that drives the arms when `--client` is not given. A run should measure servers, not its generator:
  * the wire-level clients cost the generator several times less CPU per request than node:http2 and grpc-js
- * (issue 10: h2c ~10–15 µs against 49–74 µs at 20k req/s), so the library clients would set the knee of h2c and unary
- * gRPC. One constant, so the choice is made in one place.
+ * (measured for issue 10: h2c ~10–15 µs against node:http2's 49–74 µs at 20k req/s), so the library clients would
+ * set the knee of h2c and unary gRPC. One constant, so the choice is made in one place.
  */
 export const DEFAULT_CLIENT: ClientChoice = "wire";
 
