@@ -57,6 +57,13 @@ describe("a run with --client wire,library", () => {
     expect(Object.fromEntries([...(client?.factors ?? [])].map(([series, f]) => [series, f?.mean]))).toEqual({ "http1~library": 4, h2c: 1, "h2c~library": 4 });
   });
 
+  it("takes a later client's series as the baseline", () => {
+    const md = toMarkdown(result, { baselineProtocol: "h2c~library", charts: [] });
+    expect(md).toContain("## Relative to h2c~library");
+    const client = relativeFactors(result, "h2c~library").find((r) => r.metric === "cpuClientUsPerRequest");
+    expect(client?.factors.get("h2c")?.mean).toBe(0.25);
+  });
+
   it("writes each scenario's client in report.csv's last column, 46", () => {
     expect(CSV_COLUMNS.findIndex((c) => c.name === "client")).toBe(45);
     expect(CSV_COLUMNS.at(-1)?.name).toBe("client");
