@@ -58,13 +58,14 @@ function clientsNamed(choice: ClientChoice, config: RunResult["config"], protoco
 function clientPhrase(config: RunResult["config"], protocols: readonly Protocol[]): string {
   const chosen: readonly ClientChoice[] | undefined = config.client;
   if (chosen === undefined) return grpcClientPhrase(config, protocols);
-  const [first, ...later] = runClients(config).map((c) => clientsNamed(c, config, protocols));
-  if (later.length === 0) return `, driven by ${first}`;
-  const again = runClients(config).slice(1).map((c, i) => `as \`arm~${c}\` by ${later[i]}`);
-  return `, each protocol driven by ${first} and again ${again.join(" and ")}`;
+  const [first, ...later] = chosen;
+  if (first === undefined) return "";
+  const named = (c: ClientChoice): string => clientsNamed(c, config, protocols);
+  if (later.length === 0) return `, driven by ${named(first)}`;
+  return `, each protocol driven by ${named(first)} and again ${later.map((c) => `as \`arm~${c}\` by ${named(c)}`).join(" and ")}`;
 }
 
-/** "2 clients × " when the run drove every arm with several. */
+/** " × 2 clients" when the run drove every arm with several. */
 function clientsFactor(config: RunResult["config"]): string {
   const n = runClients(config).length;
   return n > 1 ? ` × ${plural(n, "client")}` : "";
