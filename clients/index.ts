@@ -1,7 +1,7 @@
 /**
- * One entry for every arm's client, picked by the arms table's clients column (contract/arms.ts) and
- * `--grpc-client`. Clients are imported on demand, so an HTTP generator never loads grpc-js, and the lean gRPC
- * client (`--grpc-client lean`) never loads it either.
+ * One entry for every arm's client, picked by `--client`, the arms table's clients column (contract/arms.ts) and
+ * `--grpc-client` (contract/client.ts `chosenClientKind`). Clients are imported on demand, so an HTTP generator never
+ * loads grpc-js, and neither the wire clients nor the lean gRPC client (`--grpc-client lean`) load it either.
  */
 
 import { assertNever, clientKindFor, familyOf } from "../contract/index.ts";
