@@ -2,7 +2,7 @@
  * The resolved config: what a run is told, fully defaulted and readonly. Nothing downstream sees argv or the
  * config file; bench/config/options.ts says where each field comes from, its default and its bounds.
  */
-import type { GrpcClientChoice } from "../../clients/index.ts";
+import type { ClientChoice, GrpcClientChoice } from "../../clients/index.ts";
 import type { Protocol, ServerSettings } from "../../contract/index.ts";
 import type { StepSpacing, SweepUnit } from "../sweep/plan.ts";
 
@@ -40,7 +40,13 @@ export interface BenchConfig {
   /** In-flight requests per connection for h2/gRPC. Default 100. */
   readonly streams: number;
   /**
-   * Which client drives the gRPC arms: `grpc-js` (default; the headline arm is the real library) or `lean`
+   * Which kinds of client drive the arms, each a scenario of its own per arm: `wire` (the default,
+   * options.ts `DEFAULT_CLIENT`: clients/wire/, cheap enough that the server sets the knee) and `library` (undici,
+   * node:http2, grpc-js or lean). The first's scenarios are named after the arm, the others' `arm~client`.
+   */
+  readonly client: readonly ClientChoice[];
+  /**
+   * Which library client drives the gRPC arms under `--client library`: `grpc-js` (default; the real library) or `lean`
    * (clients/grpc/lean-client.ts: node:http2 speaking the gRPC wire format, for gRPC load past grpc-js's ~7k calls/s on one generator core).
    */
   readonly grpcClient: GrpcClientChoice;

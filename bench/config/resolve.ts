@@ -25,6 +25,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     responseBytes: valueOf("response-bytes", inputs),
     connections: valueOf("connections", inputs),
     streams: valueOf("streams", inputs),
+    client: valueOf("client", inputs),
     grpcClient: valueOf("grpc-client", inputs),
     primeRequests: valueOf("prime", inputs),
     driver: valueOf("driver", inputs),

@@ -19,7 +19,7 @@ import { calibrate, CALIBRATION_ROUNDS } from "../load/pps.ts";
 import type { Calibration } from "../load/pps.ts";
 import type { KernelFigures } from "../results/kernel-figures.ts";
 import { assertNever } from "../../contract/index.ts";
-import type { Protocol, TlsMaterial } from "../../contract/index.ts";
+import type { ClientKind, Protocol, TlsMaterial } from "../../contract/index.ts";
 import type { H2loadDriverRecord } from "../load/h2load-report.ts";
 import { driveWithH2load } from "./h2load-scenario.ts";
 import type { H2loadDriving } from "./h2load-scenario.ts";
@@ -59,6 +59,8 @@ export interface ScenarioObserver {
 export interface ScenarioPlan {
   readonly name: string;
   readonly protocol: Protocol;
+  /** The client that drives the load (contract/client.ts `chosenClientKind`). */
+  readonly client: ClientKind;
   readonly repeat: number;
   readonly config: BenchConfig;
   readonly tls?: TlsMaterial;
@@ -119,6 +121,7 @@ export async function runScenario(
   const common = () => ({
     name: plan.name,
     protocol: plan.protocol,
+    client: plan.client,
     repeat: plan.repeat,
     startedAt,
     offeredRps,
@@ -187,7 +190,7 @@ export async function runScenario(
           requestTimeoutMs: config.requestTimeoutMs,
           ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem }),
         },
-        grpcClient: config.grpcClient,
+        clientKind: plan.client,
         ...(config.primeRequests > 0 ? { prime: { requests: config.primeRequests, maxMs: PRIME_MAX_MS } } : {}),
         plan: {
           rps: offeredRps,

@@ -18,6 +18,8 @@ usage: npm run bench -- [flags]
   --response-bytes N     response body size (default 1024)
   --connections N        TCP connections for every protocol (default 4)
   --streams N            in-flight requests per connection for h2/gRPC (default 100)
+  --client LIST          wire | library: the arms' clients, raw sockets or undici/node:http2/grpc-js;
+                         a list runs every arm with each, the later ones named arm~client (default wire)
   --grpc-client NAME     grpc-js | lean: the gRPC arms' client; lean is node:http2 speaking gRPC, for load
                          past grpc-js's few thousand req/s per generator core (default grpc-js)
   --prime N              closed-loop requests before each scenario's baseline, so V8 has compiled both
@@ -77,6 +79,7 @@ describe("the --help text", () => {
       ["response-bytes", "1024"],
       ["connections", "4"],
       ["streams", "100"],
+      ["client", "wire"],
       ["grpc-client", "grpc-js"],
       ["prime", "20000"],
       ["driver", "node"],

@@ -28,7 +28,7 @@ const markdown = (r: RunResult): string => toMarkdown(r, { baselineProtocol: "ht
 describe("a run driven by h2load", () => {
   it("names h2load in the table's scenario column and marks its latency cells", () => {
     const lines = renderTable(h2loadRun().scenarios, { color: false }).split("\n");
-    expect(lines[1]).toMatch(/^http1 \(h2load\) +500 +500 +844 µs\* +2\.75 ms\* +7\.04 ms\* +0 /);
+    expect(lines[1]).toMatch(/^http1 \(h2load\) +h2load +500 +500 +844 µs\* +2\.75 ms\* +7\.04 ms\* +0 /);
     expect(lines[2]).toMatch(/^grpc \(h2load\) /);
   });
 
