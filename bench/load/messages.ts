@@ -6,6 +6,7 @@
 import type { GrpcClientChoice } from "../../clients/index.ts";
 import type { ClientOptions } from "../../contract/index.ts";
 import type { LoadPlan } from "./generator.ts";
+import type { PacingStrategy } from "./pacer.ts";
 import type { PrimeOutcome } from "./prime.ts";
 import type { GeneratorReport } from "./report.ts";
 
@@ -14,6 +15,8 @@ export interface GeneratorConfig {
   /** Which client speaks the gRPC arms (`--grpc-client`); absent means grpc-js. Ignored by the HTTP arms. */
   readonly grpcClient?: GrpcClientChoice;
   readonly plan: LoadPlan;
+  /** What wakes the load loop (`--pacing`); absent means DEFAULT_PACING. */
+  readonly pacing?: PacingStrategy;
   /** Closed-loop requests to send after the warm-up requests and before "ready" (bench/load/prime.ts); absent: none. */
   readonly prime?: { readonly requests: number; readonly maxMs: number };
 }
