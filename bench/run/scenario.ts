@@ -167,6 +167,7 @@ export async function runScenario(
           ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem }),
         },
         grpcClient: config.grpcClient,
+        pacing: config.pacing,
         ...(config.primeRequests > 0 ? { prime: { requests: config.primeRequests, maxMs: PRIME_MAX_MS } } : {}),
         plan: {
           rps: offeredRps,
