@@ -5,6 +5,7 @@
 import { FIGURE_VIEWS } from "../collector/index.ts";
 import type { CompletedScenario, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
+import { pacingFloorText } from "../results/pacing-view.ts";
 import type { SweepSummary } from "../results/schema.ts";
 import { formatLoad, unitLabel } from "../sweep/plan.ts";
 
@@ -76,6 +77,9 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
   for (const s of scenarios) {
     if (s.state !== "completed") continue;
     for (const reason of s.generator.saturationReasons) notes.push(`${s.name}: saturated: ${reason}`);
+    const floor = pacingFloorText(s);
+    if (floor !== null) notes.push(`${s.name}: ${floor}, send lateness p99 ${formatUs(s.generator.latenessP99Us)}`);
+    if (s.generator.limitedBy === "server") for (const reason of s.generator.limitReasons ?? []) notes.push(`${s.name}: limited by the server: ${reason}`);
     const counts = new Map(Object.entries(s.errors));
     for (const [kind, message] of Object.entries(s.errorSamples)) notes.push(`${s.name}: ${counts.get(kind)} ${kind} error(s), e.g. ${message}`);
     if (s.verify !== undefined) {
