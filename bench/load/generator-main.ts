@@ -24,7 +24,10 @@ function emit(message: FromGenerator): void {
 }
 
 async function runOnce(client: BenchClient, pacer: Pacer, plan: LoadPlan): Promise<void> {
-  const floor = pacingFloorOf(await measurePacingLateness(pacer, EVENT_LOOP_CLOCK, plan.rps, PACING_FLOOR_MS));
+  const cpuBeforeFloor = process.cpuUsage();
+  const idle = await measurePacingLateness(pacer, EVENT_LOOP_CLOCK, plan.rps, PACING_FLOOR_MS);
+  const floorCpu = process.cpuUsage(cpuBeforeFloor);
+  const floor = pacingFloorOf(idle, floorCpu.user + floorCpu.system);
   let cpuAtStart = process.cpuUsage();
   let cpuAtEnd = cpuAtStart;
   const outcome = await runLoad(client, plan, EVENT_LOOP_CLOCK, pacer, {

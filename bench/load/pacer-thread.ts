@@ -14,7 +14,7 @@ export const CONTROL_BYTES = 16;
 
 export interface SleeperData {
   readonly shared: SharedArrayBuffer;
-  /** Written to the thread's /proc/thread-self/timerslack_ns before it sleeps; null leaves the default. */
+  /** Written to the thread's /proc/<tid>/timerslack_ns before it first sleeps; null leaves the default. */
   readonly timerSlackNs: number | null;
 }
 

@@ -27,7 +27,7 @@ export const DEFAULT_PACING: PacingStrategy = "worker";
 
 /** The event loop's clock and its two ways to run something later; injected so tests drive pacers with exact times. */
 export interface PacerClock {
-  /** Milliseconds, monotonic, fractional (performance.now(), which worker threads share since Node 16). */
+  /** Milliseconds, monotonic, fractional: performance.now(), whose origin a worker thread shares (Node 24). */
   now(): number;
   setTimeout(fn: () => void, delayMs: number): void;
   /** After the I/O already waiting has been handled (Node's check phase). */

@@ -18,7 +18,7 @@ import type { PacerRun, PacerVariant } from "./runs.ts";
 export const PACER_HELP = `wirecost bench:pacer — how precisely each --pacing strategy wakes, and at what CPU
 
 usage: npm run bench:pacer -- [--strategies LIST] [--rates LIST] [--duration D] [--runs N] [--cpu N]
-                               [--timer-slack LIST] [--min-interval LIST]
+                               [--timer-slack LIST] [--min-interval LIST] [--work-us N]
 
   --strategies LIST    comma list of ${PACING_STRATEGIES.join(",")} (default: all)
   --rates LIST         comma list of wake-ups per second (default 1000,5000,20000)
@@ -28,9 +28,12 @@ usage: npm run bench:pacer -- [--strategies LIST] [--rates LIST] [--duration D] 
   --timer-slack LIST   the worker's sleeper thread timerslack_ns: comma list of 1 and/or default (default 1)
   --min-interval LIST  the worker's least µs between two wakes: comma list of numbers and/or default
                        (default: default, ${MIN_WAKE_INTERVAL_MS * 1000} µs)
+  --work-us N          CPU µs to burn on the event loop per due time, a stand-in for sending, so the loop is
+                       busy as under load (default 0: idle, as the pacing floor)
 
-Each run paces idle, nothing sent, as the generator's pacing floor does, and prints send lateness (wake time −
-due time, per due time) and the process's CPU over the run.
+Each run paces with nothing sent, as the generator's pacing floor does, and prints the lateness of each due time
+(wake time − due time), the process's CPU over the run (every thread), and that CPU less the --work-us stand-in, per
+due time: what pacing costs a request.
 `;
 
 interface PacerBenchOptions {
@@ -41,6 +44,7 @@ interface PacerBenchOptions {
   readonly cpu: number;
   readonly timerSlacks: readonly string[];
   readonly minIntervals: readonly string[];
+  readonly workUs: number;
 }
 
 function list(value: string | boolean | undefined): string[] | null {
@@ -67,12 +71,14 @@ export function pacerBenchOptions(values: Readonly<Record<string, string | boole
   for (const t of timerSlacks) if (t !== "1" && t !== "default") throw new UsageError("WC_BAD_VALUE", `--timer-slack ${t}: give 1, default or both`);
   const minIntervals = list(values["min-interval"]) ?? ["default"];
   for (const m of minIntervals) if (m !== "default" && !(Number(m) >= 0)) throw new UsageError("WC_BAD_VALUE", `--min-interval ${m}: give µs (0 or more) or default`);
-  return { strategies, rates, durationMs, runs, cpu, timerSlacks, minIntervals };
+  const workUs = typeof values["work-us"] === "string" ? Number(values["work-us"]) : 0;
+  if (!(workUs >= 0)) throw new UsageError("WC_BAD_VALUE", `--work-us ${String(values["work-us"])}: give µs, 0 or more`);
+  return { strategies, rates, durationMs, runs, cpu, timerSlacks, minIntervals, workUs };
 }
 
 export function main(argv: readonly string[], io: ToolIo): Promise<number> {
   return runTool(io, "bench:pacer", async () => {
-    const args = parseToolArgs(argv, { tool: "bench:pacer", strings: ["strategies", "rates", "duration", "runs", "cpu", "timer-slack", "min-interval"], positionals: [] });
+    const args = parseToolArgs(argv, { tool: "bench:pacer", strings: ["strategies", "rates", "duration", "runs", "cpu", "timer-slack", "min-interval", "work-us"], positionals: [] });
     if (args.help) {
       io.stdout.write(PACER_HELP);
       return 0;
@@ -95,7 +101,7 @@ function runPacerBench(o: PacerBenchOptions, io: ToolIo): Promise<number> {
     const byVariant = variants.map((): PacerRun[] => []);
     for (let i = 0; i < o.runs; i++) {
       variants.forEach((v, k) => {
-        const run = runPacerChild(v, rps, o.durationMs, cpu);
+        const run = runPacerChild(v, rps, o.durationMs, o.workUs, cpu);
         byVariant[k]?.push(run);
         const worker = v.strategy === "worker" ? ` slack ${v.timerSlack} interval ${v.minInterval}` : "";
         io.stderr.write(`${v.strategy}${worker} ${rps}/s run ${i + 1}: p50 ${run.latenessUs.p50} µs, p99 ${run.latenessUs.p99} µs, CPU ${run.cpuPct}%\n`);

@@ -17,6 +17,8 @@ export interface PacerRun {
   readonly timerSlack: string;
   /** The worker pacer's least time between wakes, µs; null for its default (or another strategy). */
   readonly minIntervalUs: number | null;
+  /** CPU burnt on the event loop per due time, µs: a stand-in for a send. */
+  readonly workUs: number;
   readonly latenessUs: LatencySummaryUs;
   /** The whole process (every thread) over the measured part, % of one core. */
   readonly cpuPct: number;
@@ -38,9 +40,9 @@ export interface PacerVariant {
 }
 
 /** One run; `cpu` null leaves it unpinned (no taskset). Throws with the child's stderr when it fails. */
-export function runPacerChild(v: PacerVariant, rps: number, durationMs: number, cpu: number | null): PacerRun {
+export function runPacerChild(v: PacerVariant, rps: number, durationMs: number, workUs: number, cpu: number | null): PacerRun {
   const { strategy } = v;
-  const argv = [process.execPath, ...GENERATOR_NODE_FLAGS, CHILD, strategy, String(rps), String(durationMs), v.timerSlack, v.minInterval];
+  const argv = [process.execPath, ...GENERATOR_NODE_FLAGS, CHILD, strategy, String(rps), String(durationMs), v.timerSlack, v.minInterval, String(workUs)];
   const [file, ...args] = cpu === null ? argv : ["taskset", "-c", String(cpu), ...argv];
   const r = spawnSync(file as string, args, { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`pacer run ${strategy} at ${rps} req/s failed: ${(r.stderr || r.error?.message || "").trim().split("\n").slice(-3).join(" | ")}`);
@@ -59,16 +61,18 @@ export function spread(xs: readonly number[], digits = 0): string {
   return xs.length < 2 ? m : `${m} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 }
 
-/** The markdown row of one strategy at one rate over its runs. */
+/** The markdown row of one strategy at one rate over its runs; CPU beyond the stand-in sends' own is the pacing's. */
 export function resultRow(runs: readonly PacerRun[]): string {
   const first = runs[0];
   if (first === undefined) return "";
   const slack = first.strategy === "worker" ? ` (slack ${first.timerSlack}, ≥ ${first.minIntervalUs ?? "default"} µs apart)` : "";
   const lead = first.leadUs === null ? "-" : spread(runs.map((r) => r.leadUs ?? 0));
-  return `| ${first.strategy}${slack} | ${first.rps} | ${spread(runs.map((r) => r.latenessUs.p50))} | ${spread(runs.map((r) => r.latenessUs.p99))} | ${spread(runs.map((r) => r.latenessUs.p999))} | ${spread(runs.map((r) => r.cpuPct), 1)} | ${lead} |`;
+  const work = (first.workUs * first.rps) / 10_000;
+  const pacing = runs.map((r) => r.cpuPct - work);
+  return `| ${first.strategy}${slack} | ${first.rps} | ${first.workUs} | ${spread(runs.map((r) => r.latenessUs.p50))} | ${spread(runs.map((r) => r.latenessUs.p99))} | ${spread(runs.map((r) => r.latenessUs.p999))} | ${spread(runs.map((r) => r.cpuPct), 1)} | ${spread(pacing.map((p) => (p * 10_000) / first.rps), 1)} | ${lead} |`;
 }
 
 export const TABLE_HEADER = [
-  "| pacer | rate req/s | lateness p50 µs | p99 µs | p99.9 µs | CPU % of a core | lead µs |",
-  "|---|---|---|---|---|---|---|",
+  "| pacer | rate req/s | work µs/req | lateness p50 µs | p99 µs | p99.9 µs | CPU % of a core | pacing CPU µs/req | lead µs |",
+  "|---|---|---|---|---|---|---|---|---|",
 ];

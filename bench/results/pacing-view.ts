@@ -3,13 +3,13 @@
  * neither field: these return null or nothing for them, so their reports read as they always did.
  */
 import type { CompletedScenario } from "./schema.ts";
-import { formatUs } from "./format.ts";
+import { fixed, formatUs } from "./format.ts";
 
-/** "pacing floor p99 180 µs (worker)"; null for a result without a floor. */
+/** "pacing floor p99 180 µs (worker; 52.0 µs CPU per send idle)"; null for a result without a floor. */
 export function pacingFloorText(s: CompletedScenario): string | null {
   const floor = s.generator.pacingFloorUs;
   if (floor === undefined) return null;
-  return `pacing floor p99 ${formatUs(floor.p99)}${s.generator.pacing === undefined ? "" : ` (${s.generator.pacing})`}`;
+  return `pacing floor p99 ${formatUs(floor.p99)} (${s.generator.pacing ?? "pacer unknown"}; ${fixed(floor.cpuUsPerSend, 1)} µs CPU per send idle)`;
 }
 
 /** The scenarios whose sends left on time but whose server did not carry the offered load. */

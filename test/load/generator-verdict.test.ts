@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { assessGenerator, latenessLimitUs } from "../../bench/load/assess.ts";
 import type { PacingFloorUs } from "../../bench/load/pacing-floor.ts";
 
-const floor = (p99: number, samples = 400): PacingFloorUs => ({ p50: 40, p99, p999: p99 * 2, samples });
+const floor = (p99: number, samples = 400): PacingFloorUs => ({ p50: 40, p99, p999: p99 * 2, samples, cpuUsPerSend: 50 });
 const onTime = { offeredRps: 1000, achievedRps: 1000, refused: 0 };
 
 describe("the lateness limit", () => {
@@ -12,7 +12,7 @@ describe("the lateness limit", () => {
     expect(latenessLimitUs(floor(1400))).toBe(2800);
     expect(latenessLimitUs(null)).toBe(2000);
     // An idle run that served no due time measured nothing.
-    expect(latenessLimitUs({ p50: 0, p99: 0, p999: 0, samples: 0 })).toBe(2000);
+    expect(latenessLimitUs({ p50: 0, p99: 0, p999: 0, samples: 0, cpuUsPerSend: 0 })).toBe(2000);
   });
 });
 

@@ -21,14 +21,14 @@ describe("the pacing floor", () => {
     // Due at 0 (served at once), .25–1 (the timer fires at 1), 1.25–1.75 (at 2): lateness 0, .75, .5, .25, 0, .75, .5, .25 ms.
     expect(h.totalCount).toBe(8);
     expect(h.mean).toBe(375);
-    expect(pacingFloorOf(h)).toEqual({ p50: 250, p99: 750, p999: 750, samples: 8 });
+    expect(pacingFloorOf(h, 250)).toEqual({ p50: 250, p99: 750, p999: 750, samples: 8, cpuUsPerSend: 31.3 });
   });
 
-  it("summarizes percentiles in whole µs, and an idle run with no due time as zeros", () => {
+  it("summarizes percentiles in whole µs and CPU per due time to 0.1 µs, and an idle run with no due time as zeros", () => {
     const h = createHistogram();
     for (let i = 1; i <= 1000; i++) recordMs(h, i / 1000);
-    expect(pacingFloorOf(h)).toEqual({ p50: 500, p99: 990, p999: 999, samples: 1000 });
-    expect(pacingFloorOf(createHistogram())).toEqual({ p50: 0, p99: 0, p999: 0, samples: 0 });
+    expect(pacingFloorOf(h, 52_049)).toEqual({ p50: 500, p99: 990, p999: 999, samples: 1000, cpuUsPerSend: 52 });
+    expect(pacingFloorOf(createHistogram(), 3000)).toEqual({ p50: 0, p99: 0, p999: 0, samples: 0, cpuUsPerSend: 0 });
   });
 });
 

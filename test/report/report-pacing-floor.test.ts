@@ -17,7 +17,7 @@ function withFloors(): RunResult {
       saturationReasons: [],
       saturationKinds: [],
       pacing: "worker" as const,
-      pacingFloorUs: { p50: 40, p99: 150 + 10 * i, p999: 900, samples: 200 },
+      pacingFloorUs: { p50: 40, p99: 150 + 10 * i, p999: 900, samples: 200, cpuUsPerSend: 60 },
       limitedBy: limited ? ("server" as const) : null,
       limitReasons: limited ? ["achieved 450 req/s is 90% of the offered 500 (< 99%) while the sends left on time: the server did not keep up"] : [],
     };
