@@ -1,6 +1,6 @@
 /**
  * `npm run bench:pacer`: how late each pacing strategy wakes, idle, at a few rates, and what it costs in CPU — the
- * measurement behind the default `--pacing` (docs/pacing.md). Each run is a child pinned to one CPU; runs of the
+ * measurement behind the default `--pacing` (its figures are in bench/load/pacer.ts). Each run is a child pinned to one CPU; runs of the
  * strategies interleave, so drift on a shared machine spreads over all of them. A benchmark, not a test.
  */
 import { availableParallelism } from "node:os";
