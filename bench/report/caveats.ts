@@ -4,11 +4,10 @@
  */
 import type { CompletedScenario, RunResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
-import { plural } from "../results/format.ts";
+import { formatUs, plural } from "../results/format.ts";
 import { isCompleted, repeatsOf } from "../results/run-view.ts";
 import { sweepOf } from "../results/sweep-view.ts";
 import { floorRange, serverLimited } from "../results/pacing-view.ts";
-import { formatUs } from "../results/format.ts";
 
 const TICK_US = 10_000; // USER_HZ = 100 (getconf CLK_TCK): /proc/stat counts 10 ms ticks.
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { assessGenerator, latenessLimitUs } from "../../bench/load/assess.ts";
+import { runLoad } from "../../bench/load/generator.ts";
+import { createTimerPacer } from "../../bench/load/pacer-timer.ts";
 import type { PacingFloorUs } from "../../bench/load/pacing-floor.ts";
+import { buildGeneratorReport } from "../../bench/load/report.ts";
+import type { SendCallback } from "../../contract/index.ts";
+import { createFakeClock } from "./fake-clock.ts";
 
 const floor = (p99: number, samples = 400): PacingFloorUs => ({ p50: 40, p99, p999: p99 * 2, samples, cpuUsPerSend: 50 });
 const onTime = { offeredRps: 1000, achievedRps: 1000, refused: 0 };
@@ -65,5 +70,43 @@ describe("the generator verdict, against the pacing floor", () => {
   it("judges against the fixed 2 ms when no floor was measured, and says so", () => {
     const v = assessGenerator({ ...onTime, latenessP99Us: 2001, floor: null });
     expect(v.reasons).toEqual(["send lateness p99 2001 µs > 2000 µs: the generator fell behind its schedule"]);
+  });
+});
+
+describe("the generator report", () => {
+  it("carries the pacer, its floor and who limited the run: here the server, whose backlog filled the in-flight cap", async () => {
+    const clock = createFakeClock();
+    const answers: SendCallback[] = [];
+    const client = {
+      get inFlight() {
+        return answers.length;
+      },
+      send: (_seq: number, done: SendCallback) => answers.push(done),
+    };
+    // 1000 req/s for 10 ms, never more than 5 in flight and none answered until the window has closed.
+    const outcome = runLoad(client, { rps: 1000, warmupMs: 0, durationMs: 10, maxInFlight: 5, drainTimeoutMs: 5 }, clock, createTimerPacer(clock));
+    clock.advanceTo(10);
+    for (const done of answers.splice(0)) done(null);
+    clock.advanceTo(20);
+    const report = buildGeneratorReport({
+      outcome: await outcome,
+      offeredRps: 1000,
+      maxInFlight: 5,
+      cpu: { userUs: 300, sysUs: 200 },
+      timeOriginMs: 0,
+      pacing: { strategy: "worker", floorUs: floor(180) },
+    });
+    expect(report.achievedRps).toBe(0);
+    expect(report.errors.refused).toBe(5);
+    expect(report.generator).toMatchObject({
+      saturated: false,
+      saturationReasons: [],
+      pacing: "worker",
+      pacingFloorUs: floor(180),
+      limitedBy: "server",
+      limitReasons: [
+        "achieved 0 req/s is 0% of the offered 1000 (< 99%) while the sends left on time (lateness p99 0 µs ≤ 1180 µs, pacing floor p99 180 µs + margin); 5 requests refused at the in-flight cap (the server's backlog): the server did not keep up",
+      ],
+    });
   });
 });
