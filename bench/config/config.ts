@@ -4,6 +4,7 @@
  */
 import type { ClientChoice, GrpcClientChoice } from "../../clients/index.ts";
 import type { Protocol, ServerSettings } from "../../contract/index.ts";
+import type { PacingStrategy } from "../load/pacer.ts";
 import type { StepSpacing, SweepUnit } from "../sweep/plan.ts";
 
 export const TOPOLOGY_KINDS = ["auto", "netns", "bridge", "docker", "loopback"] as const;
@@ -76,6 +77,8 @@ export interface BenchConfig {
   readonly maxTotalMs: number;
   /** In-flight requests at which the generator refuses to send more. Default 10000. */
   readonly maxInFlight: number;
+  /** What wakes the generator at each send time (bench/load/pacer.ts). Default `worker`. */
+  readonly pacing: PacingStrategy;
   /** Per-request timeout. Default 5 s. */
   readonly requestTimeoutMs: number;
   /** Where to run: `auto` is netns when root on Linux, else loopback. Default `auto`. */

@@ -8,6 +8,7 @@ import { CLIENT_CHOICES, GRPC_CLIENTS } from "../../clients/index.ts";
 import type { ClientChoice } from "../../clients/index.ts";
 import { DEFAULT_SERVER_SETTINGS, PROTOCOLS } from "../../contract/index.ts";
 import { MAX_BODY_BYTES } from "../../proto/codec.ts";
+import { DEFAULT_PACING, PACING_STRATEGIES } from "../load/pacer.ts";
 import { DEFAULT_PRIME_REQUESTS, PRIME_MAX_MS } from "../load/prime.ts";
 import { MAX_RPS } from "../load/schedule.ts";
 import { SWEEP_UNITS } from "../sweep/plan.ts";
@@ -173,6 +174,14 @@ export const OPTIONS = [
     flag: "max-in-flight", key: "maxInFlight", field: "maxInFlight", kind: "integer", min: 1, max: 1_000_000, default: 10_000,
     fix: "give the generator's in-flight cap",
     usage: "--max-in-flight N", help: ["generator in-flight cap; beyond it requests are refused (default {default})"],
+  },
+  {
+    flag: "pacing", key: "pacing", field: "pacing", kind: "choice", choices: PACING_STRATEGIES, default: DEFAULT_PACING,
+    usage: "--pacing NAME",
+    help: [
+      `${PACING_STRATEGIES.join(" | ")}: what wakes the generator at each send time: a thread that`,
+      "sleeps to ~0.1 ms, Node's 1 ms timers, or polling on a whole core (default {default})",
+    ],
   },
   {
     flag: "timeout", key: "timeout", field: "requestTimeoutMs", kind: "duration", minMs: 10, maxMs: 600_000, unit: "ms", default: 5000,

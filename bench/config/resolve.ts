@@ -37,6 +37,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     sloP99Us: valueOf("slo-p99", inputs),
     maxTotalMs: valueOf("max-time", inputs),
     maxInFlight: valueOf("max-in-flight", inputs),
+    pacing: valueOf("pacing", inputs),
     requestTimeoutMs: valueOf("timeout", inputs),
     topology,
     port: valueOf("port", inputs),

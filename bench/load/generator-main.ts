@@ -1,16 +1,20 @@
 /**
  * The generator child process: reads its config from stdin, opens and warms the client's connections, says
  * "ready", then runs one open-loop load per "go" (each may carry its own plan: --pps calibrates with short runs
- * before the measured one) and writes each report to stdout, until "done". Run as
+ * before the measured one) and writes each report to stdout, until "done". Before each load it paces idle for a
+ * moment at the load's rate, to measure the pacing floor the load's send lateness is judged against. Run as
  * `process.execPath bench/load/generator-main.ts`, usually wrapped in `ip netns exec … taskset -c N`.
  */
 import { performance } from "node:perf_hooks";
 import { createClientOfKind } from "../../clients/index.ts";
 import type { BenchClient } from "../../contract/index.ts";
 import { runLoad } from "./generator.ts";
-import type { LoadClock, LoadPlan } from "./generator.ts";
+import type { LoadPlan } from "./generator.ts";
 import { createLineReader } from "./messages.ts";
 import type { FromGenerator, GeneratorConfig, ToGenerator } from "./messages.ts";
+import { createPacer, DEFAULT_PACING, EVENT_LOOP_CLOCK } from "./pacer.ts";
+import type { Pacer } from "./pacer.ts";
+import { measurePacingLateness, PACING_FLOOR_MS, pacingFloorOf } from "./pacing-floor.ts";
 import { primeClient } from "./prime.ts";
 import type { PrimeOutcome } from "./prime.ts";
 import { buildGeneratorReport } from "./report.ts";
@@ -19,17 +23,14 @@ function emit(message: FromGenerator): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-const realClock: LoadClock = {
-  now: () => performance.now(),
-  setTimeout: (fn, delayMs) => {
-    setTimeout(fn, delayMs);
-  },
-};
-
-async function runOnce(client: BenchClient, plan: LoadPlan): Promise<void> {
+async function runOnce(client: BenchClient, pacer: Pacer, plan: LoadPlan): Promise<void> {
+  const cpuBeforeFloor = process.cpuUsage();
+  const idle = await measurePacingLateness(pacer, EVENT_LOOP_CLOCK, plan.rps, PACING_FLOOR_MS);
+  const floorCpu = process.cpuUsage(cpuBeforeFloor);
+  const floor = pacingFloorOf(idle, floorCpu.user + floorCpu.system);
   let cpuAtStart = process.cpuUsage();
   let cpuAtEnd = cpuAtStart;
-  const outcome = await runLoad(client, plan, realClock, {
+  const outcome = await runLoad(client, plan, EVENT_LOOP_CLOCK, pacer, {
     onPhase(phase, nominalMs) {
       if (phase === "measure") cpuAtStart = process.cpuUsage();
       else cpuAtEnd = process.cpuUsage(cpuAtStart);
@@ -42,12 +43,14 @@ async function runOnce(client: BenchClient, plan: LoadPlan): Promise<void> {
     maxInFlight: plan.maxInFlight,
     cpu: { userUs: cpuAtEnd.user, sysUs: cpuAtEnd.system },
     timeOriginMs: performance.timeOrigin,
+    pacing: { strategy: pacer.strategy, floorUs: floor },
   });
   emit({ type: "result", report });
 }
 
 function main(): void {
   let client: BenchClient | undefined;
+  let pacer: Pacer | undefined;
   let config: GeneratorConfig | undefined;
   // Runs go one after another, in the order their "go" arrived.
   let queue: Promise<void> = Promise.resolve();
@@ -56,6 +59,7 @@ function main(): void {
     process.exit(1);
   };
   const stop = async (code: number): Promise<never> => {
+    pacer?.close();
     await client?.close().catch(() => {});
     process.exit(code);
   };
@@ -67,6 +71,7 @@ function main(): void {
       if (m.type === "config" && config === undefined) {
         const c = m.config;
         config = c;
+        pacer = createPacer(c.pacing ?? DEFAULT_PACING, EVENT_LOOP_CLOCK);
         queue = queue.then(async () => {
           const created = await createClientOfKind(c.clientKind, c.client);
           client = created;
@@ -80,7 +85,7 @@ function main(): void {
         });
       } else if (m.type === "go" && config !== undefined) {
         const plan = m.plan ?? config.plan;
-        queue = queue.then(() => runOnce(client as BenchClient, plan));
+        queue = queue.then(() => runOnce(client as BenchClient, pacer as Pacer, plan));
       } else if (m.type === "done") {
         queue = queue.then(() => stop(0));
       }

@@ -1,12 +1,14 @@
 /**
- * The open-loop load loop. Requests are sent at their intended times in per-tick batches and never wait for
+ * The open-loop load loop. Requests are sent at their intended times in per-wake batches and never wait for
  * earlier answers; latency is timed from the intended time (the headline, free of coordinated omission) and from
- * the actual send (service time). The clock and timer are injected, so tests drive it with exact times.
+ * the actual send (service time). A request is never sent before its intended time: each wake sends only what is
+ * due by then. The clock and the pacer that wakes the loop are injected, so tests drive it with exact times.
  */
 import { ERROR_KINDS } from "../../contract/index.ts";
 import type { BenchClient, ErrorKind, RequestFailure } from "../../contract/index.ts";
 import { createHistogram, recordMs } from "./histogram.ts";
 import type { Histogram } from "./histogram.ts";
+import type { Pacer } from "./pacer.ts";
 import { createArrivalSchedule } from "./schedule.ts";
 import type { ArrivalPlan } from "./schedule.ts";
 
@@ -17,6 +19,7 @@ export interface LoadPlan extends ArrivalPlan {
   readonly drainTimeoutMs: number;
 }
 
+/** The loop's clock; its timer only ends the drain, the pacer wakes the sends. */
 export interface LoadClock {
   /** Milliseconds, monotonic, fractional (performance.now()). */
   now(): number;
@@ -56,6 +59,7 @@ export function runLoad(
   client: Pick<BenchClient, "send" | "inFlight">,
   plan: LoadPlan,
   clock: LoadClock,
+  pacer: Pacer,
   hooks: LoadHooks = {},
 ): Promise<LoadOutcome> {
   const schedule = createArrivalSchedule(plan, clock.now());
@@ -156,8 +160,8 @@ export function runLoad(
       startDrain();
       return;
     }
-    const wakeAt = next < schedule.endIndex ? schedule.intendedMs(next) : schedule.windowEndMs;
-    clock.setTimeout(tick, Math.max(0, wakeAt - clock.now()));
+    // Requests due by the same wake go out in one loop turn, so a wire client writes them in one batch.
+    pacer.wakeAt(next < schedule.endIndex ? schedule.intendedMs(next) : schedule.windowEndMs, tick);
   };
 
   return new Promise((resolve) => {

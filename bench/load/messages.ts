@@ -5,6 +5,7 @@
  */
 import type { ClientKind, ClientOptions } from "../../contract/index.ts";
 import type { LoadPlan } from "./generator.ts";
+import type { PacingStrategy } from "./pacer.ts";
 import type { PrimeOutcome } from "./prime.ts";
 import type { GeneratorReport } from "./report.ts";
 
@@ -13,6 +14,8 @@ export interface GeneratorConfig {
   /** The client that drives the load, chosen by the harness from `--client` and `--grpc-client` (contract/client.ts). */
   readonly clientKind: ClientKind;
   readonly plan: LoadPlan;
+  /** What wakes the load loop (`--pacing`); absent means DEFAULT_PACING. */
+  readonly pacing?: PacingStrategy;
   /** Closed-loop requests to send after the warm-up requests and before "ready" (bench/load/prime.ts); absent: none. */
   readonly prime?: { readonly requests: number; readonly maxMs: number };
 }

@@ -1,14 +1,16 @@
 /**
  * What the generator child reports for one scenario: the measured window's counts, latency summaries and
- * histograms, its own CPU, and the saturation verdict. Pure: `buildGeneratorReport` turns a `LoadOutcome` and
- * CPU readings into the JSON the parent stores.
+ * histograms, its own CPU, its pacing floor, and who limited the run. Pure: `buildGeneratorReport` turns a
+ * `LoadOutcome`, CPU readings and the floor into the JSON the parent stores.
  */
 import type { ErrorKind } from "../../contract/index.ts";
 import { assessGenerator, ratePerSecond } from "./assess.ts";
-import type { SaturationKind } from "./assess.ts";
+import type { LimitedBy, SaturationKind } from "./assess.ts";
 import type { LoadOutcome } from "./generator.ts";
 import { encodeHistogram, summarize } from "./histogram.ts";
 import type { LatencySummaryUs } from "./histogram.ts";
+import type { PacingStrategy } from "./pacer.ts";
+import type { PacingFloorUs } from "./pacing-floor.ts";
 
 export interface GeneratorHealth {
   /** The generator process's CPU (user + sys) over the window, % of one core. */
@@ -19,9 +21,19 @@ export interface GeneratorHealth {
   readonly latenessMaxUs: number;
   readonly inFlightPeak: number;
   readonly maxInFlight: number;
+  /** The generator fell behind its schedule (lateness beyond the pacing floor and margin: bench/load/assess.ts). */
   readonly saturated: boolean;
   readonly saturationReasons: readonly string[];
   readonly saturationKinds: readonly SaturationKind[];
+  // The fields below are absent from results written before the pacing floor; those judged `saturated` by a fixed
+  // 2 ms lateness rule, and counted a short achieved rate as the generator's.
+  /** What woke the load loop (`--pacing`). */
+  readonly pacing?: PacingStrategy;
+  /** The pacer's own lateness, idle at the scenario's rate, just before the load. */
+  readonly pacingFloorUs?: PacingFloorUs;
+  /** Who kept the run from carrying its offered load: the generator (late sends) or the server; null: nobody. */
+  readonly limitedBy?: LimitedBy | null;
+  readonly limitReasons?: readonly string[];
 }
 
 export interface GeneratorReport {
@@ -55,12 +67,20 @@ export function buildGeneratorReport(input: {
   readonly cpu: CpuWindow;
   /** performance.timeOrigin of the generator process, to turn its clock into epoch ms. */
   readonly timeOriginMs: number;
+  /** The pacer and its idle floor, measured before the load. */
+  readonly pacing: { readonly strategy: PacingStrategy; readonly floorUs: PacingFloorUs };
 }): GeneratorReport {
   const { outcome } = input;
   const durationMs = outcome.windowEndMs - outcome.windowStartMs;
   const achievedRps = ratePerSecond(outcome.completedInWindow, durationMs);
   const lateness = summarize(outcome.lateness);
-  const verdict = assessGenerator({ offeredRps: input.offeredRps, achievedRps, latenessP99Us: lateness.p99 });
+  const verdict = assessGenerator({
+    offeredRps: input.offeredRps,
+    achievedRps,
+    latenessP99Us: lateness.p99,
+    floor: input.pacing.floorUs,
+    refused: outcome.errors.refused,
+  });
   return {
     offeredRps: input.offeredRps,
     achievedRps: Math.round(achievedRps * 10) / 10,
@@ -89,6 +109,10 @@ export function buildGeneratorReport(input: {
       saturated: verdict.saturated,
       saturationReasons: verdict.reasons,
       saturationKinds: verdict.kinds,
+      pacing: input.pacing.strategy,
+      pacingFloorUs: input.pacing.floorUs,
+      limitedBy: verdict.limitedBy,
+      limitReasons: verdict.limitReasons,
     },
     window: {
       startEpochMs: input.timeOriginMs + outcome.windowStartMs,

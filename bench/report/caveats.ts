@@ -4,9 +4,10 @@
  */
 import type { CompletedScenario, RunResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
-import { plural } from "../results/format.ts";
+import { formatUs, plural } from "../results/format.ts";
 import { isCompleted, repeatsOf } from "../results/run-view.ts";
 import { sweepOf } from "../results/sweep-view.ts";
+import { floorRange, serverLimited } from "../results/pacing-view.ts";
 
 const TICK_US = 10_000; // USER_HZ = 100 (getconf CLK_TCK): /proc/stat counts 10 ms ticks.
 
@@ -42,6 +43,20 @@ function scenarioCaveats(result: RunResult): string[] {
     const which = saturated.map((s) => `${s.name} (${s.generator.saturationReasons.join("; ")})`).join(", ");
     out.push(
       `**The load generator saturated in ${saturated.length} ${of}**: ${which}. It did not keep its schedule, so requests went out late and in bursts: their latency includes the generator's own delay, and their per-request costs are not those of a steady ${sweepOf(result) === null ? `${result.config.rps} req/s` : "rate at their step"}. They stay in the tables, marked SATURATED; \`npm run plan\` leaves them out${sweepOf(result) === null ? "" : " (for a sweep it uses the highest step at or below the knee where the generator kept up)"}.`,
+    );
+  }
+  const limited = serverLimited(completed);
+  if (limited.length > 0) {
+    const which = limited.map((s) => `${s.name} (achieved ${Math.round(s.achievedRps)} of ${s.offeredRps} req/s)`).join(", ");
+    out.push(
+      `**The server limited ${limited.length} ${of}**: ${which}. The generator's sends left on time, so the shortfall is the server's: its answers came late or not at all. Their figures are those of the rate the server carried, not the offered one; they are not marked SATURATED, which means the generator fell behind.`,
+    );
+  }
+  const floors = floorRange(completed);
+  if (floors !== null) {
+    const range = floors.minUs === floors.maxUs ? formatUs(floors.minUs) : `${formatUs(floors.minUs)}–${formatUs(floors.maxUs)}`;
+    out.push(
+      `**Pacing floor**: idle just before each load, the ${floors.strategies.join(" and ")} pacer woke late by p99 ${range} at the scenario's rate. A scenario is marked SATURATED when its send lateness p99 passed its floor's p99 + max(1 ms, that p99); latency from the intended time includes about the floor's p50.`,
     );
   }
   const contaminated = completed.filter((s) => s.contamination?.contaminated === true);

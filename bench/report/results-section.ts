@@ -25,7 +25,14 @@ function stateCell(s: ScenarioResult | undefined): [generator: string, window: s
   if (s === undefined) return ["not run", MISSING];
   if (!isCompleted(s)) return [s.state, MISSING];
   const window = s.contamination === undefined ? MISSING : s.contamination.contaminated === true ? "contaminated" : s.contamination.contaminated === false ? "clean" : "unknown";
-  return [s.generator.saturated ? "SATURATED" : "ok", window];
+  const generator = s.generator.saturated ? "SATURATED" : s.generator.limitedBy === "server" ? "ok; server-limited" : "ok";
+  return [generator, window];
+}
+
+function floorCell(s: ScenarioResult | undefined): string {
+  if (s === undefined || !isCompleted(s)) return MISSING;
+  const floor = s.generator.pacingFloorUs;
+  return floor === undefined ? MISSING : `${formatUs(floor.p99)}${s.generator.pacing === undefined ? "" : ` (${s.generator.pacing})`}`;
 }
 
 /** `at`: appended to the section heading, e.g. " at 500 req/s" for a sweep's comparison step. */
@@ -39,6 +46,10 @@ export function repeatTables(result: RunResult, at = ""): Block[] {
     const rows = [["client", ...clients], ...METRICS.map((m) => [m.label, ...scenarios.map((s) => cell(m, s))])];
     const states = scenarios.map(stateCell);
     rows.push(["generator", ...states.map(([g]) => g)], ["window", ...states.map(([, w]) => w)]);
+    // Results written before the pacing floor have none: the row appears only where some scenario measured it.
+    if (scenarios.some((s) => s !== undefined && isCompleted(s) && s.generator.pacingFloorUs !== undefined)) {
+      rows.push(["pacing floor p99", ...scenarios.map(floorCell)]);
+    }
     blocks.push({ kind: "heading", level: 3, text: repeats.length > 1 ? `Repeat ${repeat}` : "Figures" });
     blocks.push({ kind: "table", header: ["", ...series], rows });
   }

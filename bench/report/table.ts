@@ -7,6 +7,7 @@ import { FIGURE_VIEWS } from "../collector/index.ts";
 import { clientOf } from "../results/series.ts";
 import type { CompletedScenario, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
+import { pacingFloorText } from "../results/pacing-view.ts";
 import type { SweepSummary } from "../results/schema.ts";
 import { formatLoad, unitLabel } from "../sweep/plan.ts";
 
@@ -98,6 +99,9 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
       notes.push(`${s.name}: driven by h2load ${s.driver.version} (${SERVICE_TIME_MARK} service time): ${s.driver.notes.join("; ")}`);
     }
     for (const reason of s.generator.saturationReasons) notes.push(`${s.name}: saturated: ${reason}`);
+    const floor = pacingFloorText(s);
+    if (floor !== null) notes.push(`${s.name}: ${floor}, send lateness p99 ${formatUs(s.generator.latenessP99Us)}`);
+    if (s.generator.limitedBy === "server") for (const reason of s.generator.limitReasons ?? []) notes.push(`${s.name}: limited by the server: ${reason}`);
     const counts = new Map(Object.entries(s.errors));
     for (const [kind, message] of Object.entries(s.errorSamples)) notes.push(`${s.name}: ${counts.get(kind)} ${kind} error(s), e.g. ${message}`);
     if (s.verify !== undefined) {

@@ -191,6 +191,7 @@ export async function runScenario(
           ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem }),
         },
         clientKind: plan.client,
+        pacing: config.pacing,
         ...(config.primeRequests > 0 ? { prime: { requests: config.primeRequests, maxMs: PRIME_MAX_MS } } : {}),
         plan: {
           rps: offeredRps,

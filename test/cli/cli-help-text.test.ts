@@ -36,6 +36,8 @@ usage: npm run bench -- [flags]
   --slo-p99 D            latency SLO for the knee and the planner (default 10ms)
   --max-time D           bound on the whole run; a sweep starts no scenario past it (default 30m)
   --max-in-flight N      generator in-flight cap; beyond it requests are refused (default 10000)
+  --pacing NAME          worker | timer | spin: what wakes the generator at each send time: a thread that
+                         sleeps to ~0.1 ms, Node's 1 ms timers, or polling on a whole core (default worker)
   --timeout D            per-request timeout (default 5s)
   --port N               server port (default 0: any free port)
   --topology KIND        auto | netns | bridge | loopback (default auto)
@@ -88,6 +90,7 @@ describe("the --help text", () => {
       ["slo-p99", "10ms"],
       ["max-time", "30m"],
       ["max-in-flight", "10000"],
+      ["pacing", "worker"],
       ["timeout", "5s"],
       ["port", "0"],
       ["topology", "auto"],

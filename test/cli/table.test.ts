@@ -103,4 +103,22 @@ describe("console table", () => {
       "http1-close: priming was cut short at 10 s with 15000 of 20000 requests answered (2 failed): V8 may still have compiled hot paths inside the window\n",
     );
   });
+
+  it("states each scenario's pacing floor, and who limited it, where the result has them", () => {
+    const base = completed("http1", 1000, false);
+    const floor = { p50: 40, p99: 180, p999: 420, samples: 400, cpuUsPerSend: 52 };
+    const onTime = { ...base, generator: { ...base.generator, pacing: "worker" as const, pacingFloorUs: floor, limitedBy: null, limitReasons: [] } };
+    const reason = "achieved 900 req/s is 90% of the offered 1000 (< 99%) while the sends left on time (lateness p99 900 µs ≤ 1180 µs, pacing floor p99 180 µs + margin): the server did not keep up";
+    const server = { ...onTime, name: "h2c", achievedRps: 900, generator: { ...onTime.generator, limitedBy: "server" as const, limitReasons: [reason] } };
+    expect(renderNotes([onTime, server])).toBe(
+      [
+        "http1: pacing floor p99 180 µs (worker; 52.0 µs CPU per send idle), send lateness p99 900 µs",
+        "h2c: pacing floor p99 180 µs (worker; 52.0 µs CPU per send idle), send lateness p99 900 µs",
+        `h2c: limited by the server: ${reason}`,
+        "",
+      ].join("\n"),
+    );
+    // A server-limited scenario is not SATURATED.
+    expect(renderTable([server], { color: false }).split("\n")[1]).toMatch(/ no$/);
+  });
 });

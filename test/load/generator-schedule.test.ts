@@ -3,6 +3,7 @@ import { createArrivalSchedule } from "../../bench/load/schedule.ts";
 import { runLoad } from "../../bench/load/generator.ts";
 import type { LoadPlan } from "../../bench/load/generator.ts";
 import type { RequestFailure, SendCallback } from "../../contract/index.ts";
+import { createTimerPacer } from "../../bench/load/pacer-timer.ts";
 import { createFakeClock } from "./fake-clock.ts";
 
 describe("arrival schedule", () => {
@@ -69,7 +70,7 @@ describe("open-loop load loop", () => {
     const clock = createFakeClock();
     const client = fakeClient();
     client.bindClock(clock.now);
-    const outcome = runLoad(client, plan, clock);
+    const outcome = runLoad(client, plan, clock, createTimerPacer(clock));
     clock.advanceTo(14.5);
     expect(client.sent.map((s) => s.atMs)).toEqual(Array.from({ length: 15 }, (_, i) => i));
     expect(client.sent.map((s) => s.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
@@ -87,7 +88,7 @@ describe("open-loop load loop", () => {
     const clock = createFakeClock({ minDelayMs: 1 });
     const client = fakeClient();
     client.bindClock(clock.now);
-    const outcome = runLoad(client, { ...plan, rps: 4000, warmupMs: 0, durationMs: 2 }, clock);
+    const outcome = runLoad(client, { ...plan, rps: 4000, warmupMs: 0, durationMs: 2 }, clock, createTimerPacer(clock));
     clock.advanceTo(1.5);
     expect(client.sent.map((s) => s.atMs)).toEqual([0, 1, 1, 1, 1]);
     // Request 2 (intended 0.25 ms, sent 1 ms) answered at 1.5 ms: 1250 µs from intended, 500 µs of service.
@@ -113,7 +114,7 @@ describe("open-loop load loop", () => {
     const clock = createFakeClock();
     const client = fakeClient();
     client.bindClock(clock.now);
-    const outcome = runLoad(client, { ...plan, warmupMs: 0, durationMs: 10, maxInFlight: 4 }, clock);
+    const outcome = runLoad(client, { ...plan, warmupMs: 0, durationMs: 10, maxInFlight: 4 }, clock, createTimerPacer(clock));
     clock.advanceTo(10);
     expect(client.sent.length).toBe(4);
     for (const s of client.sent) s.done(null);
@@ -129,7 +130,7 @@ describe("open-loop load loop", () => {
     const client = fakeClient();
     client.bindClock(clock.now);
     const phases: string[] = [];
-    const outcome = runLoad(client, { ...plan, warmupMs: 2, durationMs: 4 }, clock, {
+    const outcome = runLoad(client, { ...plan, warmupMs: 2, durationMs: 4 }, clock, createTimerPacer(clock), {
       onPhase: (phase, at) => phases.push(`${phase}@${at}`),
     });
     clock.advanceTo(6);

@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { assessGenerator, latenessLimitUs } from "../../bench/load/assess.ts";
+import { runLoad } from "../../bench/load/generator.ts";
+import { createTimerPacer } from "../../bench/load/pacer-timer.ts";
+import type { PacingFloorUs } from "../../bench/load/pacing-floor.ts";
+import { buildGeneratorReport } from "../../bench/load/report.ts";
+import type { SendCallback } from "../../contract/index.ts";
+import { createFakeClock } from "./fake-clock.ts";
+
+const floor = (p99: number, samples = 400): PacingFloorUs => ({ p50: 40, p99, p999: p99 * 2, samples, cpuUsPerSend: 50 });
+const onTime = { offeredRps: 1000, achievedRps: 1000, refused: 0 };
+
+describe("the lateness limit", () => {
+  it("is the floor's p99 plus the larger of 1 ms and that p99, or a fixed 2 ms without a floor", () => {
+    expect(latenessLimitUs(floor(180))).toBe(1180);
+    expect(latenessLimitUs(floor(1000))).toBe(2000);
+    expect(latenessLimitUs(floor(1400))).toBe(2800);
+    expect(latenessLimitUs(null)).toBe(2000);
+    // An idle run that served no due time measured nothing.
+    expect(latenessLimitUs({ p50: 0, p99: 0, p999: 0, samples: 0, cpuUsPerSend: 0 })).toBe(2000);
+  });
+});
+
+describe("the generator verdict, against the pacing floor", () => {
+  it("passes sends on time: lateness p99 at the floor's limit, achieved at 99% of offered", () => {
+    expect(assessGenerator({ ...onTime, achievedRps: 990, latenessP99Us: 1180, floor: floor(180) })).toEqual({
+      saturated: false,
+      reasons: [],
+      kinds: [],
+      limitedBy: null,
+      limitReasons: [],
+    });
+  });
+
+  it("flags sends late beyond floor + margin as the generator falling behind", () => {
+    const v = assessGenerator({ ...onTime, latenessP99Us: 1181, floor: floor(180) });
+    const reason = "send lateness p99 1181 µs > 1180 µs (pacing floor p99 180 µs + margin): the generator fell behind its schedule";
+    expect(v).toEqual({ saturated: true, reasons: [reason], kinds: ["send-lateness"], limitedBy: "generator", limitReasons: [reason] });
+  });
+
+  it("does not flag the timer pacer's 2.44 ms that a fixed 2 ms rule flagged, its floor p99 being 1.4 ms", () => {
+    expect(assessGenerator({ ...onTime, latenessP99Us: 2440, floor: floor(1400) }).saturated).toBe(false);
+    expect(assessGenerator({ ...onTime, latenessP99Us: 2440, floor: null }).saturated).toBe(true);
+  });
+
+  it("reports a short achieved rate with sends on time as the server's limit, never as saturated", () => {
+    const v = assessGenerator({ offeredRps: 1000, achievedRps: 900, refused: 57, latenessP99Us: 300, floor: floor(180) });
+    expect(v).toEqual({
+      saturated: false,
+      reasons: [],
+      kinds: [],
+      limitedBy: "server",
+      limitReasons: [
+        "achieved 900 req/s is 90% of the offered 1000 (< 99%) while the sends left on time (lateness p99 300 µs ≤ 1180 µs, pacing floor p99 180 µs + margin); 57 requests refused at the in-flight cap (the server's backlog): the server did not keep up",
+      ],
+    });
+  });
+
+  it("puts a short achieved rate on the generator when its sends were late too", () => {
+    const v = assessGenerator({ offeredRps: 500_000, achievedRps: 9_000, refused: 0, latenessP99Us: 90_000, floor: floor(180) });
+    expect(v.saturated).toBe(true);
+    expect(v.limitedBy).toBe("generator");
+    expect(v.kinds).toEqual(["achieved-below-offered", "send-lateness"]);
+    expect(v.reasons).toEqual([
+      "achieved 9000 req/s is 1.8% of the offered 500000 (< 99%)",
+      "send lateness p99 90000 µs > 1180 µs (pacing floor p99 180 µs + margin): the generator fell behind its schedule",
+    ]);
+  });
+
+  it("judges against the fixed 2 ms when no floor was measured, and says so", () => {
+    const v = assessGenerator({ ...onTime, latenessP99Us: 2001, floor: null });
+    expect(v.reasons).toEqual(["send lateness p99 2001 µs > 2000 µs: the generator fell behind its schedule"]);
+  });
+});
+
+describe("the generator report", () => {
+  it("carries the pacer, its floor and who limited the run: here the server, whose backlog filled the in-flight cap", async () => {
+    const clock = createFakeClock();
+    const answers: SendCallback[] = [];
+    const client = {
+      get inFlight() {
+        return answers.length;
+      },
+      send: (_seq: number, done: SendCallback) => answers.push(done),
+    };
+    // 1000 req/s for 10 ms, never more than 5 in flight and none answered until the window has closed.
+    const outcome = runLoad(client, { rps: 1000, warmupMs: 0, durationMs: 10, maxInFlight: 5, drainTimeoutMs: 5 }, clock, createTimerPacer(clock));
+    clock.advanceTo(10);
+    for (const done of answers.splice(0)) done(null);
+    clock.advanceTo(20);
+    const report = buildGeneratorReport({
+      outcome: await outcome,
+      offeredRps: 1000,
+      maxInFlight: 5,
+      cpu: { userUs: 300, sysUs: 200 },
+      timeOriginMs: 0,
+      pacing: { strategy: "worker", floorUs: floor(180) },
+    });
+    expect(report.achievedRps).toBe(0);
+    expect(report.errors.refused).toBe(5);
+    expect(report.generator).toMatchObject({
+      saturated: false,
+      saturationReasons: [],
+      pacing: "worker",
+      pacingFloorUs: floor(180),
+      limitedBy: "server",
+      limitReasons: [
+        "achieved 0 req/s is 0% of the offered 1000 (< 99%) while the sends left on time (lateness p99 0 µs ≤ 1180 µs, pacing floor p99 180 µs + margin); 5 requests refused at the in-flight cap (the server's backlog): the server did not keep up",
+      ],
+    });
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { runLoad } from "../../bench/load/generator.ts";
+import { createHistogram, recordMs } from "../../bench/load/histogram.ts";
+import { PACING_STRATEGIES } from "../../bench/load/pacer.ts";
+import type { Pacer, PacingStrategy } from "../../bench/load/pacer.ts";
+import { createSpinPacer } from "../../bench/load/pacer-spin.ts";
+import { createTimerPacer } from "../../bench/load/pacer-timer.ts";
+import { createWorkerPacer } from "../../bench/load/pacer-worker.ts";
+import { measurePacingLateness, pacingFloorOf } from "../../bench/load/pacing-floor.ts";
+import { assertNever } from "../../contract/index.ts";
+import type { SendCallback } from "../../contract/index.ts";
+import { createFakeClock, fakeSleeper } from "./fake-clock.ts";
+import type { FakeClock } from "./fake-clock.ts";
+
+describe("the pacing floor", () => {
+  it("records how late each due time was served, as the load loop would have sent it", async () => {
+    const clock = createFakeClock({ minDelayMs: 1 });
+    const floor = measurePacingLateness(createTimerPacer(clock), clock, 4000, 2);
+    clock.advanceTo(5);
+    const h = await floor;
+    // Due at 0 (served at once), .25–1 (the timer fires at 1), 1.25–1.75 (at 2): lateness 0, .75, .5, .25, 0, .75, .5, .25 ms.
+    expect(h.totalCount).toBe(8);
+    expect(h.mean).toBe(375);
+    expect(pacingFloorOf(h, 250)).toEqual({ p50: 250, p99: 750, p999: 750, samples: 8, cpuUsPerSend: 31.3 });
+  });
+
+  it("summarizes percentiles in whole µs and CPU per due time to 0.1 µs, and an idle run with no due time as zeros", () => {
+    const h = createHistogram();
+    for (let i = 1; i <= 1000; i++) recordMs(h, i / 1000);
+    expect(pacingFloorOf(h, 52_049)).toEqual({ p50: 500, p99: 990, p999: 999, samples: 1000, cpuUsPerSend: 52 });
+    expect(pacingFloorOf(createHistogram(), 3000)).toEqual({ p50: 0, p99: 0, p999: 0, samples: 0, cpuUsPerSend: 0 });
+  });
+});
+
+/** Each strategy on the fake clock: Node's 1 ms timer floor, 0.125 ms loop turns, a sleeper waking 0.1 ms late. */
+function pacerOn(strategy: PacingStrategy, clock: FakeClock): Pacer {
+  switch (strategy) {
+    case "worker":
+      return createWorkerPacer(clock, fakeSleeper(clock, 0.1).start, { initialLeadMs: 0.25 });
+    case "timer":
+      return createTimerPacer(clock);
+    case "spin":
+      return createSpinPacer(clock);
+    default:
+      return assertNever(strategy);
+  }
+}
+
+/** A pacer that breaks the promise: it wakes 0.375 ms early, then a loop turn later each time it is asked again. */
+function earlyPacer(clock: FakeClock): Pacer {
+  return {
+    strategy: "timer",
+    wakeAt(atMs, fn) {
+      clock.at(Math.max(clock.now() + 0.125, atMs - 0.375), fn);
+    },
+    close() {},
+  };
+}
+
+describe.each([...PACING_STRATEGIES, "early"] as const)("the load loop paced by %s", (name) => {
+  it("never sends a request before its intended time", async () => {
+    const clock = createFakeClock({ minDelayMs: 1, earlyMs: 0.5, turnMs: 0.125 });
+    const sent: number[] = [];
+    const answers: SendCallback[] = [];
+    const client = {
+      inFlight: 0,
+      send(_seq: number, done: SendCallback) {
+        sent.push(clock.now());
+        answers.push(done);
+      },
+    };
+    const pacer = name === "early" ? earlyPacer(clock) : pacerOn(name, clock);
+    // 3000 req/s: due every 1/3 ms, at times no timer, turn or lead lands on exactly.
+    const outcome = runLoad(client, { rps: 3000, warmupMs: 2, durationMs: 8, maxInFlight: 100, drainTimeoutMs: 5 }, clock, pacer);
+    clock.advanceTo(10);
+    expect(sent.length).toBe(30);
+    for (const [i, at] of sent.entries()) expect(at, `request ${i}`).toBeGreaterThanOrEqual((i * 1000) / 3000);
+    for (const done of answers) done(null);
+    // The window's end is a wake like any other: the drain starts when it comes.
+    clock.advanceTo(20);
+    const r = await outcome;
+    expect(r.lateness.totalCount).toBe(24);
+  });
+});
