@@ -1,0 +1,93 @@
+/**
+ * The eBPF collector's only I/O: bpftrace running kernel-time.bt as a child for the whole scenario. `mark()` makes
+ * the syscall the program listens for (kill(-harness pid, 0): signal 0 delivers nothing) and resolves with the epoch
+ * it closed, once bpftrace has printed it. Marks are serialised: one is in flight at a time, so the program never
+ * switches buffers while one is still being printed.
+ */
+import type { Command, TrackedChild } from "../../support/child-process.ts";
+import { describeExit, spawnTracked, withTimeout } from "../../support/child-process.ts";
+import { createOutputParser } from "./bpftrace-output.ts";
+import type { KernelTimeEpoch } from "./bpftrace-output.ts";
+import { programArgs } from "./program.ts";
+import type { ProgramTargets } from "./program.ts";
+
+export interface KernelTimeTracer {
+  readonly pid: number;
+  /** Closes the running epoch now and resolves with it. */
+  mark(): Promise<KernelTimeEpoch>;
+  /** Events the kernel dropped before bpftrace read them (its `lost_events`); any is a broken window. */
+  readonly lostEvents: number;
+  /** Stops bpftrace; resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+/** bpftrace compiles and attaches ~26 probes in 0.5–1 s here; allow for a slow, busy machine. */
+const READY_TIMEOUT_MS = 30_000;
+/** A mark is printed within milliseconds; seconds mean bpftrace is stuck. */
+const MARK_TIMEOUT_MS = 10_000;
+
+export async function startKernelTimeTracer(
+  targets: Omit<ProgramTargets, "harnessPid">,
+  place: (argv: string[]) => Command = (argv) => ({ file: argv[0] ?? "bpftrace", args: argv.slice(1) }),
+): Promise<KernelTimeTracer> {
+  const harnessPid = process.pid;
+  const child: TrackedChild = spawnTracked("bpftrace", place(["bpftrace", ...programArgs({ ...targets, harnessPid })]));
+  const parser = createOutputParser();
+  let lostEvents = 0;
+  let ready: () => void = () => {};
+  const isReady = new Promise<void>((resolve) => (ready = resolve));
+  const waiting: ((epoch: KernelTimeEpoch) => void)[] = [];
+  let failure: Error | null = null;
+  let pending = "";
+  child.process.stdout?.on("data", (chunk: Buffer) => {
+    pending += chunk.toString();
+    let newline: number;
+    while ((newline = pending.indexOf("\n")) >= 0) {
+      const line = pending.slice(0, newline);
+      pending = pending.slice(newline + 1);
+      try {
+        const got = parser.push(line);
+        if (got?.kind === "ready") ready();
+        else if (got?.kind === "lost") lostEvents += got.events;
+        else if (got?.kind === "epoch") waiting.shift()?.(got.epoch);
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+  });
+  const died = child.exited.then((exit) => {
+    throw new Error(describeExit("bpftrace", exit, child.stderrTail()));
+  });
+  died.catch(() => {});
+  try {
+    await withTimeout(Promise.race([isReady, died]), READY_TIMEOUT_MS, `bpftrace did not attach its probes within ${READY_TIMEOUT_MS / 1000} s`);
+  } catch (error) {
+    await child.stop(1000);
+    throw error;
+  }
+  let chain: Promise<unknown> = Promise.resolve();
+  const markOnce = async (): Promise<KernelTimeEpoch> => {
+    if (failure !== null) throw failure;
+    const printed = new Promise<KernelTimeEpoch>((resolve) => waiting.push(resolve));
+    try {
+      process.kill(-harnessPid, 0);
+    } catch {
+      // ESRCH when the harness leads no process group: the syscall was made, which is all the program needs.
+    }
+    return withTimeout(Promise.race([printed, died]), MARK_TIMEOUT_MS, `bpftrace printed no epoch within ${MARK_TIMEOUT_MS / 1000} s of a mark`);
+  };
+  return {
+    pid: child.pid,
+    get lostEvents() {
+      return lostEvents;
+    },
+    mark() {
+      const next = chain.then(markOnce, markOnce);
+      chain = next.catch(() => {});
+      return next;
+    },
+    async stop() {
+      await child.stop(2000);
+    },
+  };
+}
