@@ -29,7 +29,12 @@ export function renderProgram(template: string, cpus: readonly number[]): string
   if (!template.includes("{{CPUS}}") || !template.includes("{{CLOSE_SLICES}}")) {
     throw new Error("kernel-time.bt lacks its {{CPUS}} or {{CLOSE_SLICES}} slot");
   }
-  return template.replaceAll("{{CPUS}}", predicate).replace("{{CLOSE_SLICES}}", close);
+  // Comments stay in the checked-in file; the command line (ps, /proc/<pid>/cmdline) gets the code alone.
+  const code = template
+    .split("\n")
+    .filter((line) => !/^\s*\/\//.test(line))
+    .join("\n");
+  return code.replaceAll("{{CPUS}}", predicate).replace("{{CLOSE_SLICES}}", close);
 }
 
 /** At a mark, the slice CPU `c` is running (and the syscall slice inside it) is split at `$now`. */

@@ -1,0 +1,55 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { PROGRAM_FILE, programArgs, renderProgram } from "../../bench/collector/ebpf/program.ts";
+
+const template = readFileSync(PROGRAM_FILE, "utf8");
+
+describe("the kernel-time bpftrace program, rendered for the run's CPUs", () => {
+  it("filters every per-CPU probe to the run's CPUs with a literal predicate", () => {
+    const text = renderProgram(template, [3, 1, 3]);
+    expect(text).not.toContain("{{");
+    expect(text).toContain("tracepoint:irq:softirq_entry /cpu == 1 || cpu == 3/ {");
+    expect(text).toContain("tracepoint:sched:sched_switch /cpu == 1 || cpu == 3/ {");
+    expect(text.match(/cpu == 1 \|\| cpu == 3/g)).toHaveLength(10);
+  });
+
+  it("closes each CPU's running slice, and the syscall slice inside it, at a mark", () => {
+    const text = renderProgram(template, [0]);
+    expect(text).toContain(
+      [
+        "  if (@last[0] != 0) {",
+        "    $t0 = @tgid[@cur[0]];",
+        "    if ($closing % 2 == 0) { @run_ns0[(uint64)0, $t0] += $now - @last[0]; } else { @run_ns1[(uint64)0, $t0] += $now - @last[0]; }",
+        "    @last[0] = $now;",
+        "    if (@sys_on[@cur[0]] != 0) {",
+        "      if ($closing % 2 == 0) { @sys_ns0[(uint64)0, $t0] += $now - @sys_on[@cur[0]]; } else { @sys_ns1[(uint64)0, $t0] += $now - @sys_on[@cur[0]]; }",
+        "      @sys_on[@cur[0]] = $now;",
+        "    }",
+        "  }",
+      ].join("\n"),
+    );
+    expect(text).not.toContain("@last[1]");
+  });
+
+  it("leaves the comments out of the command line and keeps every probe", () => {
+    const text = renderProgram(template, [0, 1]);
+    expect(text).not.toMatch(/^\s*\/\//m);
+    for (const probe of ["irq:softirq_exit", "irq:irq_handler_exit", "irq_vectors:local_timer_entry", "raw_syscalls:sys_enter", "syscalls:sys_enter_kill"]) {
+      expect(text).toContain(`tracepoint:${probe}`);
+    }
+  });
+
+  it("refuses no CPUs or a CPU that is not a number", () => {
+    expect(() => renderProgram(template, [])).toThrow(/at least one CPU/);
+    expect(() => renderProgram(template, [-1])).toThrow(/not a CPU number: -1/);
+    expect(() => renderProgram("BEGIN {}", [0])).toThrow(/slot/);
+  });
+
+  it("runs bpftrace with JSON output and the harness, server and generator pids as $1 $2 $3", () => {
+    const args = programArgs({ cpus: [0, 1], harnessPid: 10, serverPid: 20, generatorPid: 30 }, template);
+    expect(args.slice(0, 4)).toEqual(["--no-warnings", "-f", "json", "-e"]);
+    expect(args[4]).toBe(renderProgram(template, [0, 1]));
+    expect(args.slice(5)).toEqual(["10", "20", "30"]);
+    expect(() => programArgs({ cpus: [0], harnessPid: 10, serverPid: 0, generatorPid: 30 }, template)).toThrow(/serverPid must be a process id/);
+  });
+});
