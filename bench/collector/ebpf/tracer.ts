@@ -4,10 +4,11 @@
  * it closed, once bpftrace has printed it. Marks are serialised: one is in flight at a time, so the program never
  * switches buffers while one is still being printed.
  */
-import type { Command, TrackedChild } from "../../support/child-process.ts";
+import type { TrackedChild } from "../../support/child-process.ts";
 import { describeExit, spawnTracked, withTimeout } from "../../support/child-process.ts";
 import { createOutputParser } from "./bpftrace-output.ts";
 import type { KernelTimeEpoch } from "./bpftrace-output.ts";
+import { tracerCommand } from "./availability.ts";
 import { programArgs } from "./program.ts";
 import type { ProgramTargets } from "./program.ts";
 
@@ -26,12 +27,10 @@ const READY_TIMEOUT_MS = 30_000;
 /** A mark is printed within milliseconds; seconds mean bpftrace is stuck. */
 const MARK_TIMEOUT_MS = 10_000;
 
-export async function startKernelTimeTracer(
-  targets: Omit<ProgramTargets, "harnessPid">,
-  place: (argv: string[]) => Command = (argv) => ({ file: argv[0] ?? "bpftrace", args: argv.slice(1) }),
-): Promise<KernelTimeTracer> {
+/** Starts bpftrace (pinned to `cpu`, the generator's) and resolves once its probes are attached. */
+export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harnessPid">, cpu: number | null): Promise<KernelTimeTracer> {
   const harnessPid = process.pid;
-  const child: TrackedChild = spawnTracked("bpftrace", place(["bpftrace", ...programArgs({ ...targets, harnessPid })]));
+  const child: TrackedChild = spawnTracked("bpftrace", tracerCommand(["bpftrace", ...programArgs({ ...targets, harnessPid })], cpu));
   const parser = createOutputParser();
   let lostEvents = 0;
   let ready: () => void = () => {};
