@@ -11,6 +11,7 @@ import { CONTEXT_SWITCHES, CPU_US, KERNEL_THREADS } from "./figures-cpu.ts";
 import { DROPS } from "./figures-drops.ts";
 import { BYTES, CONNECTION_OPENS, DIRECTION, PACKETS, RETRANS_SEGMENTS, TCP_SEGMENTS } from "./figures-packets.ts";
 import { HARD_IRQS, NET_RX_SOFTIRQS, NET_TX_SOFTIRQS, SOFTNET_FIGURES } from "./figures-softirqs.ts";
+import { CPU_ATTRIBUTION, NET_RX_NS_PER_PACKET } from "./figures-kernel-time.ts";
 
 /** result.json's `perRequest` / `totals`, key by key in its order; a new top-level figure goes at the end. */
 export const COST_FIGURE_NODES = {
@@ -28,6 +29,8 @@ export const COST_FIGURE_NODES = {
   softnet: SOFTNET_FIGURES,
   drops: DROPS,
   kernelThreads: KERNEL_THREADS,
+  cpuAttribution: CPU_ATTRIBUTION,
+  netRxNsPerPacket: NET_RX_NS_PER_PACKET,
 };
 
 /** The whole tree, computed from a `FigureInput`. */
