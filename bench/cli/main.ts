@@ -15,6 +15,7 @@ import type { RunHandle } from "../run/run.ts";
 import { renderNotes, renderSweepSummary, renderTable } from "../report/table.ts";
 import { choosePlacer } from "../run/placement.ts";
 import { hasCommand } from "../support/tools.ts";
+import { checkEbpf, chooseKernelTime, systemProbe } from "../collector/ebpf/availability.ts";
 import { createMeasurement } from "../run/measure.ts";
 import { writeReports } from "../report/write-reports.ts";
 
@@ -86,8 +87,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (config.verify && !hasCommand("tcpdump")) {
       throw new UsageError("WC_MISSING_TOOL", "--verify needs tcpdump, which is not installed; apt-get install tcpdump, or drop --verify");
     }
+    const plan = chooseKernelTime(config.kernelTime, checkEbpf(systemProbe(hasCommand)));
+    if (plan.method === "refused") {
+      throw new UsageError(/root/.test(plan.reason) ? "WC_NEEDS_ROOT" : "WC_MISSING_TOOL", `--kernel-time ebpf: ${plan.reason}; ${plan.fix}, or use --kernel-time tick`);
+    }
     const cfg = config;
     const placement = await choosePlacer(config, warn);
+    if (plan.method === "tick" && config.kernelTime === "auto") {
+      const line = `kernel time is /proc/stat's tick sample, not exact (${plan.reason}; ${plan.fix})`;
+      warn(line);
+      placement.warnings.push(line);
+    }
     placerCleanup = placement.destroySync;
     if (config.port !== 0 && placement.placer.kind === "loopback") {
       try {
@@ -102,7 +112,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         runId: placement.runId,
         warnings: placement.warnings,
         topology: placement.topology,
-        observer: () => createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify }),
+        observer: () => createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify, kernelTime: plan }),
         onStart: (handle) => (run = handle),
       });
     } finally {

@@ -22,6 +22,8 @@ const window: KernelTimeWindow = {
   fromEpoch: 4,
   toEpoch: 5,
   windowNs: 1_000_000,
+  fromMarkNs: 5_000_000,
+  toMarkNs: 6_000_000,
   tasks: [
     { cpu: 1, pid: SERVER, ns: 600_000 },
     { cpu: 1, pid: KSOFTIRQD1, ns: 50_000 },

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { PROGRAM_FILE, programArgs, renderProgram } from "../../bench/collector/ebpf/program.ts";
+import { BUFFERS, PROGRAM_FILE, programArgs, renderProgram } from "../../bench/collector/ebpf/program.ts";
 
 const template = readFileSync(PROGRAM_FILE, "utf8");
 
@@ -13,22 +13,34 @@ describe("the kernel-time bpftrace program, rendered for the run's CPUs", () => 
     expect(text.match(/cpu == 1 \|\| cpu == 3/g)).toHaveLength(10);
   });
 
-  it("closes each CPU's running slice, and the syscall slice inside it, at a mark", () => {
+  it("closes each CPU's running slice, and the syscall slice inside it, into the closing buffer at a mark", () => {
     const text = renderProgram(template, [0]);
+    const run = (b: number) => `@run_ns${b}[(uint64)0, $t0] += $now - @last[0];`;
+    const sys = (b: number) => `@sys_ns${b}[(uint64)0, $t0] += $now - @sys_on[@cur[0]];`;
     expect(text).toContain(
       [
         "  if (@last[0] != 0) {",
         "    $t0 = @tgid[@cur[0]];",
-        "    if ($closing % 2 == 0) { @run_ns0[(uint64)0, $t0] += $now - @last[0]; } else { @run_ns1[(uint64)0, $t0] += $now - @last[0]; }",
+        `    if ($buf == 0) { ${run(0)} } else if ($buf == 1) { ${run(1)} } else { ${run(2)} }`,
         "    @last[0] = $now;",
         "    if (@sys_on[@cur[0]] != 0) {",
-        "      if ($closing % 2 == 0) { @sys_ns0[(uint64)0, $t0] += $now - @sys_on[@cur[0]]; } else { @sys_ns1[(uint64)0, $t0] += $now - @sys_on[@cur[0]]; }",
+        `      if ($buf == 0) { ${sys(0)} } else if ($buf == 1) { ${sys(1)} } else { ${sys(2)} }`,
         "      @sys_on[@cur[0]] = $now;",
         "    }",
         "  }",
       ].join("\n"),
     );
     expect(text).not.toContain("@last[1]");
+  });
+
+  it("writes a `#` map statement as one branch per buffer and a `*` map once per buffer", () => {
+    const text = renderProgram(template, [0]);
+    expect(text).toContain(
+      "  if ($buf == 0) { @softirq_n0[cpu, args->vec, pid] += 1; } else if ($buf == 1) { @softirq_n1[cpu, args->vec, pid] += 1; } else { @softirq_n2[cpu, args->vec, pid] += 1; }",
+    );
+    expect(text).toContain("clear(@run_ns0); clear(@run_ns1); clear(@run_ns2);");
+    expect(text).not.toMatch(/@\w+[#*]/);
+    expect(BUFFERS).toBe(3);
   });
 
   it("leaves the comments out of the command line and keeps every probe", () => {

@@ -11,6 +11,9 @@ import { existsSync } from "node:fs";
 
 export type KernelTimeMethod = "ebpf" | "tick";
 
+/** The method a run uses, decided once before anything starts. */
+export type KernelTimePlan = { readonly method: "ebpf" } | { readonly method: "tick"; readonly reason: string; readonly fix: string };
+
 export type EbpfAvailability =
   | { readonly ok: true }
   | { readonly ok: false; readonly reason: string; readonly fix: string };
@@ -52,4 +55,17 @@ export function tracerCommand(argv: readonly string[], cpu: number | null): { re
   const mountThenRun = `mountpoint -q ${TRACEFS_DIR} || mount -t tracefs nodev ${TRACEFS_DIR} || exit 97; exec "$@"`;
   const inner = ["unshare", "--mount", "--propagation", "private", "sh", "-c", mountThenRun, "sh", ...argv];
   return cpu === null ? { file: inner[0] as string, args: inner.slice(1) } : { file: "taskset", args: ["-c", String(cpu), ...inner] };
+}
+
+/**
+ * `tick` is taken as asked; `auto` is eBPF where it can run and else the tick method, with the reason; `ebpf` that
+ * cannot run is refused, with the reason and the fix, for the CLI's usage error.
+ */
+export function chooseKernelTime(
+  choice: "auto" | "ebpf" | "tick",
+  availability: EbpfAvailability,
+): KernelTimePlan | { readonly method: "refused"; readonly reason: string; readonly fix: string } {
+  if (choice === "tick") return { method: "tick", reason: "--kernel-time tick", fix: "--kernel-time ebpf for exact kernel time" };
+  if (availability.ok) return { method: "ebpf" };
+  return { method: choice === "ebpf" ? "refused" : "tick", reason: availability.reason, fix: availability.fix };
 }

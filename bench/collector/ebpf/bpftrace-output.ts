@@ -169,8 +169,8 @@ export function createOutputParser(): { push(line: string): BpftraceLine | null 
       }
       if (type === "map" && open !== null && typeof data === "object" && data !== null) {
         for (const [name, values] of Object.entries(data as Record<string, unknown>)) {
-          // "@run_ns0" and "@run_ns1" are the two buffers of one figure.
-          const figure = name.replace(/^@/, "").replace(/[01]$/, "");
+          // "@run_ns0", "@run_ns1" and "@run_ns2" are the buffers of one figure (kernel-time.bt).
+          const figure = name.replace(/^@/, "").replace(/[0-9]$/, "");
           if (typeof values !== "object" || values === null) throw new BpftraceOutputError(`${name}: not a map`);
           open.maps[figure] = values as MapValues;
         }

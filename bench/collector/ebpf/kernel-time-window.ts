@@ -9,6 +9,9 @@ export interface KernelTimeWindow {
   readonly toEpoch: number;
   /** markNs(b) − markNs(a): the wall time every CPU's attribution must add up to. */
   readonly windowNs: number;
+  /** The two marks' times, CLOCK_MONOTONIC ns. */
+  readonly fromMarkNs: number;
+  readonly toMarkNs: number;
   readonly tasks: readonly TaskRow[];
   readonly switches: Readonly<Record<string, number>>;
   readonly softirqs: readonly SoftirqRow[];
@@ -48,6 +51,8 @@ export function kernelTimeWindow(epochs: readonly KernelTimeEpoch[], from: numbe
     fromEpoch: from,
     toEpoch: to,
     windowNs: end.markNs - start.markNs,
+    fromMarkNs: start.markNs,
+    toMarkNs: end.markNs,
     tasks: merge(inside.flatMap((e) => e.tasks), (r) => `${r.cpu},${r.pid}`, (a, b) => ({ ...a, ns: a.ns + b.ns })),
     switches,
     softirqs: merge(

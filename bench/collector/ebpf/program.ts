@@ -19,35 +19,59 @@ export interface ProgramTargets {
   readonly generatorPid: number;
 }
 
-/** Fills the `{{CPUS}}` and `{{CLOSE_SLICES}}` slots of the template. */
+/** The buffers kernel-time.bt rotates through: two marks may be in flight while a third buffer takes the events. */
+export const BUFFERS = 3;
+
+/**
+ * Renders the template: comments dropped (the command line gets the code alone), `{{CPUS}}` and `{{CLOSE_SLICES}}`
+ * filled, each statement line naming a `#` map turned into one branch per buffer on `$buf`, and each `@map*` written
+ * once per buffer.
+ */
 export function renderProgram(template: string, cpus: readonly number[]): string {
   if (cpus.length === 0) throw new RangeError("the eBPF collector needs at least one CPU to account");
   for (const c of cpus) if (!Number.isInteger(c) || c < 0) throw new RangeError(`not a CPU number: ${c}`);
-  const unique = [...new Set(cpus)].sort((a, b) => a - b);
-  const predicate = unique.map((c) => `cpu == ${c}`).join(" || ");
-  const close = unique.map(closeSlice).join("\n");
   if (!template.includes("{{CPUS}}") || !template.includes("{{CLOSE_SLICES}}")) {
     throw new Error("kernel-time.bt lacks its {{CPUS}} or {{CLOSE_SLICES}} slot");
   }
-  // Comments stay in the checked-in file; the command line (ps, /proc/<pid>/cmdline) gets the code alone.
-  const code = template
+  const unique = [...new Set(cpus)].sort((a, b) => a - b);
+  const predicate = unique.map((c) => `cpu == ${c}`).join(" || ");
+  return template
     .split("\n")
     .filter((line) => !/^\s*\/\//.test(line))
+    .join("\n")
+    .replaceAll("{{CPUS}}", predicate)
+    .replace("{{CLOSE_SLICES}}", unique.map(closeSlice).join("\n"))
+    .split("\n")
+    .map(expandBuffers)
     .join("\n");
-  return code.replaceAll("{{CPUS}}", predicate).replace("{{CLOSE_SLICES}}", close);
+}
+
+const ALL_BUFFERS = /(\w+)\((@\w+)\*\);/g;
+const ONE_BUFFER = /(@\w+)#/g;
+
+function expandBuffers(line: string): string {
+  const all = line.replace(ALL_BUFFERS, (_m, call: string, map: string) =>
+    Array.from({ length: BUFFERS }, (_, b) => `${call}(${map}${b});`).join(" "),
+  );
+  if (!/@\w+#/.test(all)) return all;
+  const indent = /^\s*/.exec(all)?.[0] ?? "";
+  const statement = all.trim();
+  const branch = (b: number): string => statement.replace(ONE_BUFFER, (_m, map: string) => `${map}${b}`);
+  const branches = Array.from({ length: BUFFERS }, (_, b) =>
+    b === 0 ? `if ($buf == 0) { ${branch(0)} }` : b === BUFFERS - 1 ? `else { ${branch(b)} }` : `else if ($buf == ${b}) { ${branch(b)} }`,
+  );
+  return indent + branches.join(" ");
 }
 
 /** At a mark, the slice CPU `c` is running (and the syscall slice inside it) is split at `$now`. */
 function closeSlice(c: number): string {
-  const both = (map: string, value: string): string =>
-    `if ($closing % 2 == 0) { @${map}0[(uint64)${c}, $t${c}] += ${value}; } else { @${map}1[(uint64)${c}, $t${c}] += ${value}; }`;
   return [
     `  if (@last[${c}] != 0) {`,
     `    $t${c} = @tgid[@cur[${c}]];`,
-    `    ${both("run_ns", `$now - @last[${c}]`)}`,
+    `    @run_ns#[(uint64)${c}, $t${c}] += $now - @last[${c}];`,
     `    @last[${c}] = $now;`,
     `    if (@sys_on[@cur[${c}]] != 0) {`,
-    `      ${both("sys_ns", `$now - @sys_on[@cur[${c}]]`)}`,
+    `      @sys_ns#[(uint64)${c}, $t${c}] += $now - @sys_on[@cur[${c}]];`,
     `      @sys_on[@cur[${c}]] = $now;`,
     `    }`,
     `  }`,

@@ -9,11 +9,13 @@ import { describeExit, spawnTracked, withTimeout } from "../../support/child-pro
 import { createOutputParser } from "./bpftrace-output.ts";
 import type { KernelTimeEpoch } from "./bpftrace-output.ts";
 import { tracerCommand } from "./availability.ts";
-import { programArgs } from "./program.ts";
+import { BUFFERS, programArgs } from "./program.ts";
 import type { ProgramTargets } from "./program.ts";
 
 export interface KernelTimeTracer {
   readonly pid: number;
+  /** The probes bpftrace attached. */
+  readonly probes: number;
   /** Closes the running epoch now and resolves with it. */
   mark(): Promise<KernelTimeEpoch>;
   /** Events the kernel dropped before bpftrace read them (its `lost_events`); any is a broken window. */
@@ -33,6 +35,7 @@ export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harne
   const child: TrackedChild = spawnTracked("bpftrace", tracerCommand(["bpftrace", ...programArgs({ ...targets, harnessPid })], cpu));
   const parser = createOutputParser();
   let lostEvents = 0;
+  let probes = 0;
   let ready: () => void = () => {};
   const isReady = new Promise<void>((resolve) => (ready = resolve));
   const waiting: ((epoch: KernelTimeEpoch) => void)[] = [];
@@ -47,6 +50,7 @@ export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harne
       try {
         const got = parser.push(line);
         if (got?.kind === "ready") ready();
+        else if (got?.kind === "attached") probes = got.probes;
         else if (got?.kind === "lost") lostEvents += got.events;
         else if (got?.kind === "epoch") waiting.shift()?.(got.epoch);
       } catch (error) {
@@ -64,26 +68,37 @@ export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harne
     await child.stop(1000);
     throw error;
   }
-  let chain: Promise<unknown> = Promise.resolve();
-  const markOnce = async (): Promise<KernelTimeEpoch> => {
-    if (failure !== null) throw failure;
+  // With three buffers, two marks may be in flight: the third buffer takes the events meanwhile. A mark beyond that
+  // waits for the oldest to be printed; otherwise the syscall is made at once, so an edge lands when it is asked for.
+  let inFlight = 0;
+  const queued: (() => void)[] = [];
+  const markNow = (): Promise<KernelTimeEpoch> => {
+    if (failure !== null) return Promise.reject(failure);
+    inFlight++;
     const printed = new Promise<KernelTimeEpoch>((resolve) => waiting.push(resolve));
     try {
       process.kill(-harnessPid, 0);
     } catch {
       // ESRCH when the harness leads no process group: the syscall was made, which is all the program needs.
     }
-    return withTimeout(Promise.race([printed, died]), MARK_TIMEOUT_MS, `bpftrace printed no epoch within ${MARK_TIMEOUT_MS / 1000} s of a mark`);
+    const done = withTimeout(Promise.race([printed, died]), MARK_TIMEOUT_MS, `bpftrace printed no epoch within ${MARK_TIMEOUT_MS / 1000} s of a mark`);
+    void done.finally(() => {
+      inFlight--;
+      queued.shift()?.();
+    }).catch(() => {});
+    return done;
   };
   return {
     pid: child.pid,
+    get probes() {
+      return probes;
+    },
     get lostEvents() {
       return lostEvents;
     },
     mark() {
-      const next = chain.then(markOnce, markOnce);
-      chain = next.catch(() => {});
-      return next;
+      if (inFlight < BUFFERS - 1) return markNow();
+      return new Promise<void>((resolve) => queued.push(resolve)).then(markNow);
     },
     async stop() {
       await child.stop(2000);
