@@ -1,15 +1,15 @@
 /**
- * One entry for every arm's client, picked by the arms table's clients column (contract/arms.ts) and
- * `--grpc-client`. Clients are imported on demand, so an HTTP generator never loads grpc-js, and the lean gRPC
- * client (`--grpc-client lean`) never loads it either.
+ * One entry for every arm's client, picked by `--client`, the arms table's clients column (contract/arms.ts) and
+ * `--grpc-client` (contract/client.ts `chosenClientKind`). Clients are imported on demand, so an HTTP generator never
+ * loads grpc-js, and neither the wire clients nor the lean gRPC client (`--grpc-client lean`) load it either.
  */
 
 import { assertNever, clientKindFor, familyOf } from "../contract/index.ts";
 import type { BenchClient, ClientKind, ClientOptions, GrpcClientChoice } from "../contract/index.ts";
 
-// bench/config reads the choice list from here; it lives in the contract beside the clients column.
-export { GRPC_CLIENTS } from "../contract/index.ts";
-export type { GrpcClientChoice } from "../contract/index.ts";
+// bench/config reads the choice lists from here; they live in the contract beside the clients column.
+export { CLIENT_CHOICES, GRPC_CLIENTS } from "../contract/index.ts";
+export type { ClientChoice, GrpcClientChoice } from "../contract/index.ts";
 
 /** The client of `kind` for `opts.protocol`; it throws when the arm is not its family's. */
 export async function createClientOfKind(kind: ClientKind, opts: ClientOptions): Promise<BenchClient> {

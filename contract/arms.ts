@@ -49,7 +49,7 @@ export interface ArmRow {
   readonly tls: boolean;
   readonly connection: ConnectionModel;
   readonly streams: StreamModel;
-  /** The clients that can drive it, the default first. */
+  /** The clients that can drive it: its library clients, the default one first (`--grpc-client`), and `wire`. */
   readonly clients: readonly [ClientKind, ...ClientKind[]];
   readonly connectionOpensFrom: ConnectionOpensFrom;
   /** One line for docs and reports: what is on the wire. */

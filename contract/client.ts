@@ -1,6 +1,6 @@
 /** What every client in clients/ is created with and offers the load generator, and which client drives an arm. */
 
-import { armOf } from "./arms.ts";
+import { armOf, assertNever } from "./arms.ts";
 import type { ClientKind, Protocol } from "./arms.ts";
 import type { SendCallback } from "./errors.ts";
 
@@ -44,8 +44,47 @@ export function choosesGrpcClient(protocol: Protocol): boolean {
   return armOf(protocol).clients.some(isGrpcClientChoice);
 }
 
-/** The client that drives `protocol`: the `--grpc-client` choice where the arm offers it, else its default. */
+/** The library client of `protocol`: the `--grpc-client` choice where the arm offers it, else its first client. */
 export function clientKindFor(protocol: Protocol, grpcClient: GrpcClientChoice): ClientKind {
   const { clients } = armOf(protocol);
   return clients.includes(grpcClient) ? grpcClient : clients[0];
+}
+
+/**
+ * `--client`: which kind of client drives the arms. `library`: each arm's library client (undici, node:http2,
+ * grpc-js or lean by `--grpc-client`), what a Node application pays per request; `wire`: the wire-level clients of
+ * clients/wire/, which cost the generator a fraction of the library clients' CPU per request.
+ */
+export const CLIENT_CHOICES = ["wire", "library"] as const;
+export type ClientChoice = (typeof CLIENT_CHOICES)[number];
+
+/** Which `--client` choice a client kind belongs to. */
+export function clientChoiceOf(kind: ClientKind): ClientChoice {
+  switch (kind) {
+    case "wire":
+      return "wire";
+    case "undici":
+    case "node-http2":
+    case "grpc-js":
+    case "lean":
+      return "library";
+    default:
+      return assertNever(kind);
+  }
+}
+
+/** The client that drives `protocol` under `--client choice` and `--grpc-client grpcClient`. */
+export function chosenClientKind(protocol: Protocol, choice: ClientChoice, grpcClient: GrpcClientChoice): ClientKind {
+  switch (choice) {
+    case "library":
+      return clientKindFor(protocol, grpcClient);
+    case "wire": {
+      const { name, clients } = armOf(protocol);
+      // Unreachable while every row lists "wire"; test/contract/arms-table.test.ts checks they do.
+      if (!clients.includes("wire")) throw new TypeError(`${name} has no wire client: contract/arms.ts lists ${clients.join(", ")}`);
+      return "wire";
+    }
+    default:
+      return assertNever(choice);
+  }
 }

@@ -32,6 +32,8 @@ export function formatDefault(o: Option): string {
     case "choice":
     case "text":
       return o.default;
+    case "list":
+      return o.default.join(",");
     default:
       break;
   }

@@ -16,6 +16,7 @@ import { renderNotes, renderSweepSummary, renderTable } from "../report/table.ts
 import { choosePlacer } from "../run/placement.ts";
 import { hasCommand } from "../support/tools.ts";
 import { checkEbpf, chooseKernelTime, systemProbe } from "../collector/ebpf/availability.ts";
+import { checkDriverInstalled } from "../config/driver-rules.ts";
 import { createMeasurement } from "../run/measure.ts";
 import { writeReports } from "../report/write-reports.ts";
 
@@ -83,6 +84,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   for (const [sig, fn] of handlers) signals.on(sig, fn);
 
   try {
+    checkDriverInstalled(config);
     ensureWritableDir(config.outDir);
     if (config.verify && !hasCommand("tcpdump")) {
       throw new UsageError("WC_MISSING_TOOL", "--verify needs tcpdump, which is not installed; apt-get install tcpdump, or drop --verify");

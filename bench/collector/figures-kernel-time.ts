@@ -68,7 +68,7 @@ export const CPU_ATTRIBUTION = inAttribution.optionalSection((x: FigureInput) =>
     unit: "%",
     scope: "global",
     source: "the largest |residual| ÷ wall over the CPUs (eBPF only)",
-    csv: { column: 47, name: "cpu_attribution_residual_pct", description: "eBPF: the largest share of a CPU's window the attribution left unaccounted, %" },
+    csv: { column: 48, name: "cpu_attribution_residual_pct", description: "eBPF: the largest share of a CPU's window the attribution left unaccounted, %" },
     compute: (a) => {
       if (a.residualPct === null) throw new Error("the tick method's fields do not add up to the wall time");
       return a.residualPct;
@@ -80,7 +80,7 @@ export const NET_RX_NS_PER_PACKET = fromWindow.optionalRatio({
   unit: "ns",
   scope: "global",
   source: "eBPF: NET_RX softirq time on the run's CPUs ÷ packets received by the run's interfaces",
-  csv: { column: 74, name: "net_rx_ns_per_packet", description: "eBPF: exact NET_RX softirq ns per packet received by the run's interfaces" },
+  csv: { column: 75, name: "net_rx_ns_per_packet", description: "eBPF: exact NET_RX softirq ns per packet received by the run's interfaces" },
   compute: (x) => {
     if (x.kernelTime === null) throw new Error("exact NET_RX time needs eBPF (the tick method has none)");
     const ns = x.kernelTime.attribution.netRxNsPerPacket;

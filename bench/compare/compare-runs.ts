@@ -8,11 +8,11 @@
  * 3. |factor − 1| exceeds the larger of the two runs' own relative spreads (SD / mean) and the noise threshold
  *    (default 1%, criterion.rs's `noise_threshold`), so a tight but tiny shift in a near-constant count is not news.
  */
-import type { Protocol } from "../../contract/index.ts";
 import type { RunResult } from "../results/schema.ts";
 import { METRICS } from "../results/metrics.ts";
 import type { MetricId } from "../results/metrics.ts";
-import { isCompleted, protocolSpread, protocolsOf } from "../results/run-view.ts";
+import { isCompleted, scenariosOf, seriesIn, seriesParts, seriesSpread } from "../results/run-view.ts";
+import type { Series } from "../results/series.ts";
 import { ratioOfMeans, relativeSpread } from "../results/stats.ts";
 import type { Spread } from "../results/stats.ts";
 
@@ -31,8 +31,9 @@ export interface MetricChange {
 }
 
 export interface ProtocolComparison {
-  readonly protocol: Protocol;
-  /** Saturated scenarios of this protocol in each run: their figures are in, but they were not at a steady rate. */
+  /** The series (results/series.ts): the arm, or `arm~client` for a run's later `--client`. */
+  readonly protocol: Series;
+  /** Saturated scenarios of this series in each run: their figures are in, but they were not at a steady rate. */
   readonly saturated: { readonly before: number; readonly after: number };
   readonly changes: readonly MetricChange[];
 }
@@ -41,11 +42,14 @@ export interface Comparison {
   readonly before: { readonly runId: string; readonly repeats: number };
   readonly after: { readonly runId: string; readonly repeats: number };
   readonly noiseThreshold: number;
-  /** Settings that differ between the runs, "what: before → after"; a factor across them is not like for like. */
+  /**
+   * Settings that differ between the runs, "what: before → after", and the client of each series both runs have
+   * where it differs ("client of h2c: node-http2 → wire"); a factor across them is not like for like.
+   */
   readonly differences: readonly string[];
   readonly protocols: readonly ProtocolComparison[];
-  readonly onlyInBefore: readonly Protocol[];
-  readonly onlyInAfter: readonly Protocol[];
+  readonly onlyInBefore: readonly Series[];
+  readonly onlyInAfter: readonly Series[];
 }
 
 export function judge(before: Spread | null, after: Spread | null, noiseThreshold: number): Omit<MetricChange, "metric"> {
@@ -98,14 +102,28 @@ export function kernelTimeMethod(r: RunResult): "ebpf" | "tick" | "mixed" {
 /** The metrics whose value depends on how kernel time was measured. */
 const KERNEL_TIME_METRICS: ReadonlySet<MetricId> = new Set(["cpuKernelUsPerRequest"]);
 
+/**
+ * The client of every series the runs share, where it differs. The client's CPU is in the client figures, and a
+ * library client sends differently (node:http2 and grpc-js coalesce and flush on their own schedule), so a change of
+ * client is a change of what was measured.
+ */
+function clientDifferences(before: RunResult, after: RunResult): string[] {
+  return seriesIn(before).flatMap((series) => {
+    const a = seriesParts(before, series)?.client;
+    const b = seriesParts(after, series)?.client;
+    return a === undefined || b === undefined || a === b ? [] : [`client of ${series}: ${a} → ${b}`];
+  });
+}
+
 function differences(before: RunResult, after: RunResult): string[] {
   const a = settings(before);
   const b = settings(after);
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((key) => (a[key] === b[key] ? [] : [`${key}: ${a[key] ?? "–"} → ${b[key] ?? "–"}`]));
+  const changed = [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((key) => (a[key] === b[key] ? [] : [`${key}: ${a[key] ?? "–"} → ${b[key] ?? "–"}`]));
+  return [...changed, ...clientDifferences(before, after)];
 }
 
-function saturatedCount(r: RunResult, p: Protocol): number {
-  return r.scenarios.filter((s) => s.protocol === p && isCompleted(s) && s.generator.saturated).length;
+function saturatedCount(r: RunResult, series: Series): number {
+  return scenariosOf(r, series).filter((s) => isCompleted(s) && s.generator.saturated).length;
 }
 
 function repeats(r: RunResult): number {
@@ -114,8 +132,8 @@ function repeats(r: RunResult): number {
 
 export function compareRuns(before: RunResult, after: RunResult, options: { noiseThreshold?: number } = {}): Comparison {
   const noiseThreshold = options.noiseThreshold ?? DEFAULT_NOISE_THRESHOLD;
-  const a = protocolsOf(before);
-  const b = protocolsOf(after);
+  const a = seriesIn(before);
+  const b = seriesIn(after);
   const shared = a.filter((p) => b.includes(p));
   const metrics = METRICS.filter((m) => m.cost || m.id === "achievedRps");
   const sameMethod = kernelTimeMethod(before) === kernelTimeMethod(after) && kernelTimeMethod(before) !== "mixed";
@@ -128,7 +146,7 @@ export function compareRuns(before: RunResult, after: RunResult, options: { nois
       protocol,
       saturated: { before: saturatedCount(before, protocol), after: saturatedCount(after, protocol) },
       changes: metrics.map((m) => {
-        const judged = judge(protocolSpread(before, protocol, m), protocolSpread(after, protocol, m), noiseThreshold);
+        const judged = judge(seriesSpread(before, protocol, m), seriesSpread(after, protocol, m), noiseThreshold);
         return { metric: m.id, ...(KERNEL_TIME_METRICS.has(m.id) && !sameMethod ? { ...judged, factor: null, uncertainty: null, verdict: "methods differ" as const } : judged) };
       }),
     })),

@@ -2,7 +2,7 @@
  * The resolved config: what a run is told, fully defaulted and readonly. Nothing downstream sees argv or the
  * config file; bench/config/options.ts says where each field comes from, its default and its bounds.
  */
-import type { GrpcClientChoice } from "../../clients/index.ts";
+import type { ClientChoice, GrpcClientChoice } from "../../clients/index.ts";
 import type { Protocol, ServerSettings } from "../../contract/index.ts";
 import type { StepSpacing, SweepUnit } from "../sweep/plan.ts";
 
@@ -12,6 +12,9 @@ export const OFFLOAD_MODES = ["default", "off"] as const;
 /** How kernel time is measured: `ebpf` exactly (bpftrace), `tick` from /proc/stat's samples, `auto` eBPF when it can. */
 export const KERNEL_TIME_CHOICES = ["auto", "ebpf", "tick"] as const;
 export type KernelTimeChoice = (typeof KERNEL_TIME_CHOICES)[number];
+/** `--driver`: who sends the load — our generator child (`node`), or nghttp2's h2load (bench/load/h2load-argv.ts). */
+export const DRIVERS = ["node", "h2load"] as const;
+export type DriverChoice = (typeof DRIVERS)[number];
 export type RxSteeringChoice = (typeof RX_STEERING)[number];
 export type TopologyChoice = (typeof TOPOLOGY_KINDS)[number];
 export type OffloadMode = (typeof OFFLOAD_MODES)[number];
@@ -40,7 +43,13 @@ export interface BenchConfig {
   /** In-flight requests per connection for h2/gRPC. Default 100. */
   readonly streams: number;
   /**
-   * Which client drives the gRPC arms: `grpc-js` (default; the headline arm is the real library) or `lean`
+   * Which kinds of client drive the arms, each a scenario of its own per arm: `wire` (the default,
+   * options.ts `DEFAULT_CLIENT`: clients/wire/, cheap enough that the server sets the knee) and `library` (undici,
+   * node:http2, grpc-js or lean). The first's scenarios are named after the arm, the others' `arm~client`.
+   */
+  readonly client: readonly ClientChoice[];
+  /**
+   * Which library client drives the gRPC arms under `--client library`: `grpc-js` (default; the real library) or `lean`
    * (clients/grpc/lean-client.ts: node:http2 speaking the gRPC wire format, for gRPC load past grpc-js's ~7k calls/s on one generator core).
    */
   readonly grpcClient: GrpcClientChoice;
@@ -49,6 +58,11 @@ export interface BenchConfig {
    * anything is measured (bench/load/prime.ts); 0 turns it off. Default 20000, at most PRIME_MAX_MS of it.
    */
   readonly primeRequests: number;
+  /**
+   * Who sends the load: `node` (default), our generator child; or `h2load`, nghttp2's h2load in its place, for the
+   * arms it can drive (http1, h2c, h2, grpc), its latency service time only.
+   */
+  readonly driver: DriverChoice;
   /** Runs of the whole protocol list, interleaved (a b c, a b c …). Default 1. */
   readonly repeat: number;
   /** Default `results`. */

@@ -4,15 +4,24 @@
  * knows, the --help text (bench/cli/help.ts), the config file's schema (config-file.ts) and the resolution
  * (resolve.ts) are all read from this table; the rows are in --help order.
  */
-import { GRPC_CLIENTS } from "../../clients/index.ts";
+import { CLIENT_CHOICES, GRPC_CLIENTS } from "../../clients/index.ts";
+import type { ClientChoice } from "../../clients/index.ts";
 import { DEFAULT_SERVER_SETTINGS, PROTOCOLS } from "../../contract/index.ts";
 import { MAX_BODY_BYTES } from "../../proto/codec.ts";
 import { DEFAULT_PRIME_REQUESTS, PRIME_MAX_MS } from "../load/prime.ts";
 import { MAX_RPS } from "../load/schedule.ts";
 import { SWEEP_UNITS } from "../sweep/plan.ts";
 import type { StepSpacing } from "../sweep/plan.ts";
-import { KERNEL_TIME_CHOICES, OFFLOAD_MODES, RX_STEERING, TOPOLOGY_KINDS } from "./config.ts";
+import { DRIVERS, KERNEL_TIME_CHOICES, OFFLOAD_MODES, RX_STEERING, TOPOLOGY_KINDS } from "./config.ts";
 import type { HelpGroup, Option } from "./option-types.ts";
+
+/**
+ * The client that drives the arms when `--client` is not given. A run should measure servers, not its generator:
+ * the wire-level clients cost the generator several times less CPU per request than node:http2 and grpc-js
+ * (measured for issue 10: h2c ~10–15 µs against node:http2's 49–74 µs at 20k req/s), so the library clients would
+ * set the knee of h2c and unary gRPC. One constant, so the choice is made in one place.
+ */
+export const DEFAULT_CLIENT: ClientChoice = "wire";
 
 /** The highest packet rate --pps and a sweep by pps accept. */
 export const MAX_PPS = 10_000_000;
@@ -76,6 +85,14 @@ export const OPTIONS = [
     usage: "--streams N", help: ["in-flight requests per connection for h2/gRPC (default {default})"],
   },
   {
+    flag: "client", key: "client", field: "client", kind: "list", item: "client", choices: CLIENT_CHOICES, default: [DEFAULT_CLIENT],
+    usage: "--client LIST",
+    help: [
+      `${CLIENT_CHOICES.join(" | ")}: the arms' clients, raw sockets or undici/node:http2/grpc-js;`,
+      "a list runs every arm with each, the later ones named arm~client (default {default})",
+    ],
+  },
+  {
     flag: "grpc-client", key: "grpcClient", field: "grpcClient", kind: "choice", choices: GRPC_CLIENTS, default: "grpc-js",
     usage: "--grpc-client NAME",
     help: [
@@ -90,6 +107,14 @@ export const OPTIONS = [
     help: [
       "closed-loop requests before each scenario's baseline, so V8 has compiled both",
       `sides' hot paths before anything is measured; 0 for none (default {default}, ≤ ${PRIME_MAX_MS / 1000} s)`,
+    ],
+  },
+  {
+    flag: "driver", key: "driver", field: "driver", kind: "choice", choices: DRIVERS, default: "node",
+    usage: "--driver NAME",
+    help: [
+      `${DRIVERS.join(" | ")}: our generator, or nghttp2's h2load (Debian nghttp2-client) for http1, h2c, h2`,
+      "and grpc, as a native reference; its latency is service time only (default {default})",
     ],
   },
   {

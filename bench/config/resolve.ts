@@ -6,6 +6,7 @@
 import type { BenchConfig } from "./config.ts";
 import { valueOf } from "./read-option.ts";
 import type { RawInputs } from "./read-option.ts";
+import { checkDriver } from "./driver-rules.ts";
 import { resolvePps, resolveSweep } from "./sweep-rules.ts";
 
 export type { RawInputs } from "./read-option.ts";
@@ -14,7 +15,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
   // A bad --topology is reported before any other bad value, as it always was.
   const topology = valueOf("topology", inputs);
   // The fields in BenchConfig's order, which is result.json's; a bad value is reported in this order too.
-  return {
+  const config: BenchConfig = {
     protocols: valueOf("protocols", inputs),
     rps: valueOf("rps", inputs),
     pps: resolvePps(inputs),
@@ -24,8 +25,10 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     responseBytes: valueOf("response-bytes", inputs),
     connections: valueOf("connections", inputs),
     streams: valueOf("streams", inputs),
+    client: valueOf("client", inputs),
     grpcClient: valueOf("grpc-client", inputs),
     primeRequests: valueOf("prime", inputs),
+    driver: valueOf("driver", inputs),
     repeat: valueOf("repeat", inputs),
     outDir: valueOf("out", inputs),
     json: valueOf("json", inputs),
@@ -56,6 +59,8 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     },
     configFile: valueOf("config", inputs),
   };
+  checkDriver(config);
+  return config;
 }
 
 /** The config with no flags and no file: every option's default. */

@@ -5,7 +5,7 @@
  * `process.execPath bench/load/generator-main.ts`, usually wrapped in `ip netns exec … taskset -c N`.
  */
 import { performance } from "node:perf_hooks";
-import { createClient } from "../../clients/index.ts";
+import { createClientOfKind } from "../../clients/index.ts";
 import type { BenchClient } from "../../contract/index.ts";
 import { runLoad } from "./generator.ts";
 import type { LoadClock, LoadPlan } from "./generator.ts";
@@ -68,7 +68,7 @@ function main(): void {
         const c = m.config;
         config = c;
         queue = queue.then(async () => {
-          const created = await createClient(c.client, c.grpcClient);
+          const created = await createClientOfKind(c.clientKind, c.client);
           client = created;
           await created.warmUp();
           let prime: PrimeOutcome | undefined;

@@ -3,16 +3,15 @@
  * on the child's stdin, progress and the report on its stdout. Plain pipes, so it works through
  * `ip netns exec` and `taskset`, which exec and keep the pid.
  */
-import type { GrpcClientChoice } from "../../clients/index.ts";
-import type { ClientOptions } from "../../contract/index.ts";
+import type { ClientKind, ClientOptions } from "../../contract/index.ts";
 import type { LoadPlan } from "./generator.ts";
 import type { PrimeOutcome } from "./prime.ts";
 import type { GeneratorReport } from "./report.ts";
 
 export interface GeneratorConfig {
   readonly client: ClientOptions;
-  /** Which client speaks the gRPC arms (`--grpc-client`); absent means grpc-js. Ignored by the HTTP arms. */
-  readonly grpcClient?: GrpcClientChoice;
+  /** The client that drives the load, chosen by the harness from `--client` and `--grpc-client` (contract/client.ts). */
+  readonly clientKind: ClientKind;
   readonly plan: LoadPlan;
   /** Closed-loop requests to send after the warm-up requests and before "ready" (bench/load/prime.ts); absent: none. */
   readonly prime?: { readonly requests: number; readonly maxMs: number };

@@ -16,10 +16,11 @@
  * rate that met the SLO, so nothing is extrapolated from one rate that may sit far below or past saturation.
  */
 import { UsageError } from "../support/errors.ts";
-import type { Protocol } from "../../contract/index.ts";
 import type { CompletedScenario, RunResult } from "../results/schema.ts";
 import { metric, metricValue } from "../results/metrics.ts";
-import { isCompleted, protocolsOf } from "../results/run-view.ts";
+import { isCompleted, scenariosOf, seriesIn } from "../results/run-view.ts";
+import { seriesOf } from "../results/series.ts";
+import type { Series } from "../results/series.ts";
 import { mean } from "../results/stats.ts";
 import { sweepOf } from "../results/sweep-view.ts";
 import { kneeExclusion, kneeStep, sweepBasis } from "./knee-step.ts";
@@ -41,7 +42,8 @@ export interface BestRate {
 }
 
 export interface ProtocolPlan {
-  readonly protocol: Protocol;
+  /** The series (results/series.ts): the arm, or `arm~client` for a run's later `--client`. */
+  readonly protocol: Series;
   readonly scenarios: readonly string[];
   /** How kernel time was measured: "ebpf" only when every scenario used had it exactly. */
   readonly kernelTime: "ebpf" | "tick";
@@ -80,9 +82,9 @@ export interface Plan {
   /** For a sweep: its rates and the SLO its knees were found at; null for a single-rate run. */
   readonly sweep: SweepBasis | null;
   readonly protocols: readonly ProtocolPlan[];
-  readonly excluded: readonly { readonly protocol: Protocol; readonly reason: string }[];
+  readonly excluded: readonly { readonly protocol: Series; readonly reason: string }[];
   /** Fewest server cores; ties go to the run's earlier protocol. */
-  readonly cheapest: Protocol;
+  readonly cheapest: Series;
 }
 
 function refuse(message: string): never {
@@ -146,11 +148,12 @@ export function planCapacity(result: RunResult, options: PlanOptions): Plan {
   const coresFor = (us: number): number => (us * options.rps) / 1e6 / options.targetUtil;
   const cores = (us: number | null): number | null => (us === null ? null : coresFor(us));
   const protocols: ProtocolPlan[] = [];
-  const excluded: { protocol: Protocol; reason: string }[] = [];
-  for (const protocol of protocolsOf(result)) {
-    let mine = usable.filter((s) => s.protocol === protocol);
+  const excluded: { protocol: Series; reason: string }[] = [];
+  const inSeries = (series: Series) => (s: CompletedScenario) => seriesOf(result, s) === series;
+  for (const protocol of seriesIn(result)) {
+    let mine = usable.filter(inSeries(protocol));
     let knee: KneeStep | null = null;
-    if (sweep !== null && measured.some((s) => s.protocol === protocol)) {
+    if (sweep !== null && measured.some(inSeries(protocol))) {
       const chosen = kneeStep(result, protocol, sweep, measured, options.includeSaturated);
       knee = chosen.step;
       mine = chosen.scenarios;
@@ -160,7 +163,7 @@ export function planCapacity(result: RunResult, options: PlanOptions): Plan {
       }
     }
     if (mine.length === 0) {
-      const all = result.scenarios.filter((s) => s.protocol === protocol);
+      const all = scenariosOf(result, protocol);
       const reason = all.every((s) => !isCompleted(s))
         ? "no scenario completed"
         : all.some((s) => isCompleted(s) && s.perRequest !== undefined && s.generator.saturated)

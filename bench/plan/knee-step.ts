@@ -4,7 +4,8 @@
  * sweep's unit (req/s, or packets/s for a sweep by pps); the plan itself stays in req/s: per-request figures
  * scaled to the target request rate, with each step's (calibrated) request rate beside its load. Pure.
  */
-import type { Protocol } from "../../contract/index.ts";
+import { seriesOf } from "../results/series.ts";
+import type { Series } from "../results/series.ts";
 import type { CompletedScenario, RunResult } from "../results/schema.ts";
 import { formatUs } from "../results/format.ts";
 import { formatLoad } from "../sweep/plan.ts";
@@ -47,7 +48,7 @@ export function sweepBasis(result: RunResult, sloP99Us: number | null): SweepBas
  */
 export function kneeStep(
   result: RunResult,
-  protocol: Protocol,
+  protocol: Series,
   basis: SweepBasis,
   measured: readonly CompletedScenario[],
   includeSaturated: boolean,
@@ -61,7 +62,7 @@ export function kneeStep(
   }
   const kneeAt = knee.knee;
   const offered = (s: CompletedScenario): number => stepOffered(result, s);
-  const mine = measured.filter((s) => s.protocol === protocol && offered(s) <= kneeAt);
+  const mine = measured.filter((s) => seriesOf(result, s) === protocol && offered(s) <= kneeAt);
   const usable = includeSaturated ? mine : mine.filter((s) => !s.generator.saturated);
   const used = usable.reduce<number | null>((best, s) => (best === null || offered(s) > best ? offered(s) : best), null);
   if (used === null) {
@@ -81,7 +82,7 @@ export function kneeStep(
 }
 
 /** Why a protocol of a sweep could not be planned, in one clause. */
-export function kneeExclusion(protocol: Protocol, step: KneeStep): string {
+export function kneeExclusion(protocol: Series, step: KneeStep): string {
   if (step.knee !== null) return step.reason ?? "no usable step";
   const first = step.saturation === null ? "" : ` (it failed at ${formatLoad(step.unit, step.saturation, step.saturationRps)}: ${step.why})`;
   const generator =

@@ -66,6 +66,15 @@ function scenarioCaveats(result: RunResult): string[] {
   return out;
 }
 
+/** What the figures of the scenarios h2load drove mean differently: its notes, each once, in the order first given. */
+function driverCaveats(completed: readonly CompletedScenario[]): string[] {
+  const driven = completed.filter((s) => s.driver !== undefined);
+  if (driven.length === 0) return [];
+  const notes = [...new Set(driven.flatMap((s) => s.driver?.notes ?? []))];
+  const versions = [...new Set(driven.map((s) => s.driver?.version ?? ""))].join(", ");
+  return [`**Driven by h2load ${versions}** (${driven.map((s) => s.name).join(", ")}): ${notes.join("; ")}.`];
+}
+
 function tickResolution(completed: readonly CompletedScenario[]): string {
   const requests = Math.min(...completed.map((s) => s.completedInWindow).filter((n) => n > 0));
   if (!Number.isFinite(requests)) return "";
@@ -110,6 +119,7 @@ export function caveats(result: RunResult): string[] {
   }
   if (repeatsOf(result).length < 2) out.push("**One repeat**: the factors below have no spread; repeat the run (`--repeat 3`) to see the noise.");
   else if (repeatsOf(result).length < 5) out.push(`**${repeatsOf(result).length} repeats**: each ± is a sample standard deviation of that many values — a rough spread, not a confidence interval.`);
+  out.push(...driverCaveats(completed));
   out.push(...scenarioCaveats(result));
   for (const w of [...result.warnings, ...(result.topology?.warnings ?? [])]) out.push(`Run warning: ${w}`);
   return out;

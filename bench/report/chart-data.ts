@@ -4,16 +4,18 @@
  */
 import { decodeHistogram } from "../load/histogram.ts";
 import type { Histogram } from "../load/histogram.ts";
-import type { Protocol } from "../../contract/index.ts";
 import type { CostFigures, CpuTimeUs } from "../collector/index.ts";
 import { ATTRIBUTION_FIELDS } from "../collector/ebpf/attribution.ts";
 import type { CompletedScenario, RunResult } from "../results/schema.ts";
 import { metric } from "../results/metrics.ts";
-import { isCompleted, protocolSpread, protocolsOf } from "../results/run-view.ts";
+import { isCompleted, scenariosOf, seriesIn } from "../results/run-view.ts";
+import { seriesOf } from "../results/series.ts";
+import type { Series } from "../results/series.ts";
 import { spreadOf } from "../results/stats.ts";
 
+/** Every row's `protocol` is its series (series.ts): the arm, or `arm~client` for a run's later `--client`. */
 export interface PacketRow {
-  readonly protocol: Protocol;
+  readonly protocol: Series;
   /** The bar within a protocol's group: interface packets, or TCP segments. */
   readonly series: string;
   /** The stacked part: which direction. */
@@ -41,8 +43,8 @@ export function packetRows(result: RunResult): PacketRow[] {
     ["TCP segments", "InSegs", (d) => d.tcpInSegs],
     ["TCP segments", "OutSegs", (d) => d.tcpOutSegs],
   ];
-  return protocolsOf(result).flatMap((protocol) => {
-    const done = result.scenarios.filter((s): s is CompletedScenario => isCompleted(s) && s.protocol === protocol);
+  return seriesIn(result).flatMap((protocol) => {
+    const done = scenariosOf(result, protocol).filter(isCompleted);
     const directions = done.map((s) => s.perRequest?.direction).filter((d): d is Direction => d !== undefined);
     const split = directions.length === done.length && directions.length > 0 && directions.every((d) => parts.every(([, , read]) => read(d) !== null));
     if (split) {
@@ -60,7 +62,7 @@ export function packetRows(result: RunResult): PacketRow[] {
 /** The per-CPU figures that split a CPU's busy time (collector/figures-cpu.ts `CPU_TIME`); `busy` is their sum. */
 export const CPU_PARTS = ["user", "system", "softirq", "irq"] as const satisfies readonly (keyof CpuTimeUs)[];
 export interface CpuRow {
-  readonly protocol: Protocol;
+  readonly protocol: Series;
   readonly side: string;
   readonly part: (typeof CPU_PARTS)[number];
   /** Stack position: user at the bottom, irq on top. */
@@ -80,8 +82,8 @@ function clean(s: CompletedScenario): boolean {
  */
 export function cpuRows(result: RunResult): CpuRow[] {
   const rows: CpuRow[] = [];
-  for (const protocol of protocolsOf(result)) {
-    const scenarios = result.scenarios.filter((s): s is CompletedScenario => s.protocol === protocol && isCompleted(s) && clean(s));
+  for (const protocol of seriesIn(result)) {
+    const scenarios = scenariosOf(result, protocol).filter((s): s is CompletedScenario => isCompleted(s) && clean(s));
     for (const role of ["server", "client"] as const) {
       const cpuOf = (s: CompletedScenario): number | null => s.cpus?.[role] ?? null;
       const first = scenarios.map(cpuOf).find((c) => c !== null);
@@ -99,7 +101,7 @@ export function cpuRows(result: RunResult): CpuRow[] {
 export const ATTRIBUTION_PARTS = ATTRIBUTION_FIELDS.filter((f) => f !== "idle");
 
 export interface AttributionRow {
-  readonly protocol: Protocol;
+  readonly protocol: Series;
   readonly side: string;
   readonly part: (typeof ATTRIBUTION_FIELDS)[number];
   /** Stack position, the fields' order from the bottom. */
@@ -114,9 +116,9 @@ export interface AttributionRow {
  */
 export function attributionRows(result: RunResult): AttributionRow[] {
   const rows: AttributionRow[] = [];
-  for (const protocol of protocolsOf(result)) {
-    const scenarios = result.scenarios.filter(
-      (s): s is CompletedScenario => s.protocol === protocol && isCompleted(s) && clean(s) && s.perRequest?.cpuAttribution?.method === "ebpf",
+  for (const protocol of seriesIn(result)) {
+    const scenarios = scenariosOf(result, protocol).filter(
+      (s): s is CompletedScenario => isCompleted(s) && clean(s) && s.perRequest?.cpuAttribution?.method === "ebpf",
     );
     for (const role of ["server", "client"] as const) {
       const cpuOf = (s: CompletedScenario): number | null => s.cpus?.[role] ?? null;
@@ -131,7 +133,7 @@ export function attributionRows(result: RunResult): AttributionRow[] {
   return rows;
 }
 
-export interface LatencyRow { readonly protocol: Protocol; readonly percentile: number; readonly nines: number; readonly latencyUs: number }
+export interface LatencyRow { readonly protocol: Series; readonly percentile: number; readonly nines: number; readonly latencyUs: number }
 
 const PERCENTILES = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999];
 
@@ -142,10 +144,10 @@ const PERCENTILES = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995
  */
 export function latencyRows(result: RunResult): LatencyRow[] {
   const rows: LatencyRow[] = [];
-  for (const protocol of protocolsOf(result)) {
+  for (const protocol of seriesIn(result)) {
     let merged: Histogram | null = null;
-    for (const s of result.scenarios) {
-      if (s.protocol !== protocol || !isCompleted(s) || s.latencyUs.count === 0) continue;
+    for (const s of scenariosOf(result, protocol)) {
+      if (!isCompleted(s) || s.latencyUs.count === 0) continue;
       const h = decodeHistogram(s.histograms.latency);
       if (merged === null) merged = h;
       else {
@@ -165,7 +167,7 @@ export function latencyRows(result: RunResult): LatencyRow[] {
   return rows;
 }
 
-export interface SeriesRow { readonly scenario: string; readonly protocol: Protocol; readonly repeat: number; readonly tS: number; readonly value: number; readonly side?: string }
+export interface SeriesRow { readonly scenario: string; readonly protocol: Series; readonly repeat: number; readonly tS: number; readonly value: number; readonly side?: string }
 
 /** One time-series quantity per point, for every completed scenario (system-wide ones only from clean windows). */
 export function seriesRows(result: RunResult, quantity: "pps" | "softirqRate" | "cpuBusyPct"): SeriesRow[] {
@@ -173,7 +175,7 @@ export function seriesRows(result: RunResult, quantity: "pps" | "softirqRate" | 
   for (const s of result.scenarios) {
     if (!isCompleted(s) || s.timeSeries === undefined) continue;
     if (quantity !== "pps" && !clean(s)) continue;
-    const base = { scenario: s.name, protocol: s.protocol, repeat: s.repeat };
+    const base = { scenario: s.name, protocol: seriesOf(result, s), repeat: s.repeat };
     for (const point of s.timeSeries) {
       const tS = Math.round(point.tMs) / 1000;
       if (quantity === "cpuBusyPct") {

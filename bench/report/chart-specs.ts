@@ -7,7 +7,7 @@ import type { RunResult } from "../results/schema.ts";
 import { ATTRIBUTION_PARTS, attributionRows, cpuRows, latencyRows, packetRows, seriesRows } from "./chart-data.ts";
 import type { ChartId, ChartSpec } from "./doc.ts";
 import { CONFIG, HEIGHT, protocolColor, WIDTH } from "./chart-style.ts";
-import { protocolsOf } from "../results/run-view.ts";
+import { seriesIn } from "../results/run-view.ts";
 import { sweepChartSpecs } from "./sweep-chart-specs.ts";
 import { sideBySideView } from "../results/sweep-view.ts";
 
@@ -29,7 +29,7 @@ function timeSeries(result: RunResult, id: ChartId, title: string, yTitle: strin
       title,
       config: CONFIG,
       data: { values: seriesRows(result, quantity) },
-      facet: { field: "protocol", type: "nominal", title: null, sort: protocolsOf(result) },
+      facet: { field: "protocol", type: "nominal", title: null, sort: seriesIn(result) },
       columns: 3,
       spec: {
         width: Math.round(WIDTH / 2.4),
@@ -50,7 +50,7 @@ function timeSeries(result: RunResult, id: ChartId, title: string, yTitle: strin
 }
 
 function singleRateSpecs(result: RunResult): ChartSpec[] {
-  const protocols = protocolsOf(result);
+  const protocols = seriesIn(result);
   const packets: ChartSpec = {
     id: "packets-per-request",
     title: "Packets per request",

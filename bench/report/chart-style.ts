@@ -3,7 +3,7 @@
  * chart of a report.
  */
 import type { RunResult } from "../results/schema.ts";
-import { protocolsOf } from "../results/run-view.ts";
+import { seriesIn } from "../results/run-view.ts";
 
 export const VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
@@ -21,5 +21,5 @@ export const CONFIG = {
 };
 
 export function protocolColor(result: RunResult) {
-  return { field: "protocol", type: "nominal" as const, title: "protocol", scale: { domain: protocolsOf(result), scheme: "tableau10" } };
+  return { field: "protocol", type: "nominal" as const, title: "protocol", scale: { domain: seriesIn(result), scheme: "tableau10" } };
 }

@@ -3,8 +3,9 @@
  * SVGs next to the run's result.json, and prints the paths written (stdout). `main` returns the exit code.
  */
 import { UsageError } from "../support/errors.ts";
-import { isProtocol, PROTOCOLS } from "../../contract/index.ts";
-import type { Protocol } from "../../contract/index.ts";
+import { PROTOCOLS } from "../../contract/index.ts";
+import { parseSeries } from "../results/series.ts";
+import type { Series } from "../results/series.ts";
 import { parseToolArgs, runTool } from "../support/tool-cli.ts";
 import type { ToolIo } from "../support/tool-cli.ts";
 import { writeReports } from "./write-reports.ts";
@@ -14,14 +15,15 @@ export const REPORT_HELP = `wirecost report — Markdown, CSV and HTML reports w
 usage: npm run report -- <run dir> [--baseline-protocol P]
 
   <run dir>                 a directory written by npm run bench (results/<run-id>), or its result.json
-  --baseline-protocol P     factors are relative to P, one of ${PROTOCOLS.join(", ")} (default: http1)
+  --baseline-protocol P     factors are relative to P, one of ${PROTOCOLS.join(", ")} (default: http1);
+                            P~library (or P~wire) for a run's later --client
 
 Writes report.md, report.csv, report.html and one .svg per chart beside result.json, each atomically.
 `;
 
-export function baselineFlag(value: string | boolean | undefined): Protocol | undefined {
+export function baselineFlag(value: string | boolean | undefined): Series | undefined {
   if (value === undefined) return undefined;
-  if (typeof value === "string" && isProtocol(value)) return value;
+  if (typeof value === "string" && parseSeries(value) !== null) return value;
   throw new UsageError("WC_BAD_VALUE", `--baseline-protocol ${String(value)}: unknown protocol; choose one of ${PROTOCOLS.join(", ")}`);
 }
 

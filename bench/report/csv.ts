@@ -13,6 +13,7 @@ import type { CompletedScenario, RunResult, ScenarioResult } from "../results/sc
 import { totalErrors } from "../results/schema.ts";
 import { CSV_FIGURES, type CsvFigure } from "../collector/index.ts";
 import { ATTRIBUTION_FIELDS } from "../collector/ebpf/attribution.ts";
+import { clientOf } from "../results/series.ts";
 
 type Cell = string | number | boolean | null | undefined;
 
@@ -39,7 +40,7 @@ function figureColumn(figure: CsvFigure): CsvColumn {
 /** Columns 1–24. */
 const RUN_COLUMNS: readonly CsvColumn[] = [
   { name: "run_id", description: "the run's id (results/<run_id>/)", read: (_s, run) => run.runId },
-  { name: "scenario", description: "scenario name: protocol, @offered rate in a sweep, and #repeat when the run repeated", read: (s) => s.name },
+  { name: "scenario", description: "scenario name: protocol (~client for a run's later --client), @offered rate in a sweep, and #repeat when the run repeated", read: (s) => s.name },
   { name: "protocol", description: "http1, http1-close, h2c, h2, grpc or grpc-stream", read: (s) => s.protocol },
   { name: "repeat", description: "1-based repeat", read: (s) => s.repeat },
   { name: "state", description: "completed, errored or aborted", read: (s) => s.state },
@@ -70,16 +71,26 @@ const STEP: readonly [number, CsvColumn] = [
   { name: "step", description: "0-based step of a load sweep, in offered_rps order (empty: not a sweep)", read: (s) => s.step },
 ];
 
+/** Appended with `--client`: results written before it name no client and used their arm's library client. */
+const CLIENT: readonly [number, CsvColumn] = [
+  46,
+  {
+    name: "client",
+    description: "the client that drove the load: wire (clients/wire/), or undici, node-http2, grpc-js or lean; the scenario of a run's later --client is named arm~client",
+    read: (s, run) => clientOf(run.config, s),
+  },
+];
+
 /**
- * Kernel time: how it was measured, then each field of the server CPU's and the client CPU's attribution (47 and 74,
+ * Kernel time: how it was measured, then each field of the server CPU's and the client CPU's attribution (48 and 75,
  * the attribution's residual and NET_RX ns per packet, are the descriptors' columns).
  */
 const KERNEL_TIME_METHOD: readonly [number, CsvColumn] = [
-  46,
+  47,
   { name: "kernel_time_method", description: "ebpf (exact) or tick (/proc/stat samples); empty: tick, written before the method was recorded", read: done((s) => s.kernelTime?.method ?? null) },
 ];
 
-const ATTRIBUTION_FROM = 48;
+const ATTRIBUTION_FROM = 49;
 
 function attributionColumns(): [number, CsvColumn][] {
   const roles = [
@@ -107,11 +118,15 @@ function snake(camel: string): string {
   return camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-/** The columns by number: the run's from 1, `step`, and the kernel figures' at the numbers their descriptors give. */
+/**
+ * The columns by number: the run's from 1, `step`, `client`, kernel time, and the kernel figures' at the numbers their
+ * descriptors give.
+ */
 function inColumnOrder(): CsvColumn[] {
   const numbered: [number, CsvColumn][] = [
     ...RUN_COLUMNS.map((c, i): [number, CsvColumn] => [i + 1, c]),
     [...STEP],
+    [...CLIENT],
     [...KERNEL_TIME_METHOD],
     ...attributionColumns(),
     ...CSV_FIGURES.map((f): [number, CsvColumn] => [f.column, figureColumn(f)]),

@@ -3,7 +3,7 @@
  * plain with two inline marks every renderer understands: `code` and **strong**.
  */
 import type { TopLevelSpec } from "vega-lite";
-import type { Protocol } from "../../contract/index.ts";
+import type { Series } from "../results/series.ts";
 
 export type ChartId =
   | "packets-per-request"
@@ -79,8 +79,8 @@ export interface ChartSpec {
 }
 
 export interface ExportOptions {
-  /** Factors are against this protocol. Default (writeReports): http1, or the run's first protocol without it. */
-  readonly baselineProtocol: Protocol;
+  /** Factors are against this series (an arm, or `arm~client`). Default (writeReports): http1, or the run's first series. */
+  readonly baselineProtocol: Series;
   /** Every chart, rendered; the Markdown links them by file name, the HTML inlines them. */
   readonly charts: readonly RenderedChart[];
 }

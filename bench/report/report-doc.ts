@@ -3,8 +3,8 @@
  * figures, the factors, the charts and the CSV's column list. Pure; Markdown and HTML render the same blocks.
  */
 import type { SweepConfig } from "../config/config.ts";
-import { ARMS_WITH_STREAMS, choosesGrpcClient } from "../../contract/index.ts";
-import type { Protocol } from "../../contract/index.ts";
+import { ARMS_WITH_STREAMS, assertNever, choosesGrpcClient, clientKindFor } from "../../contract/index.ts";
+import type { ClientChoice, Protocol } from "../../contract/index.ts";
 import type { RunResult } from "../results/schema.ts";
 import { caveats } from "./caveats.ts";
 import { chartSpecs } from "./chart-specs.ts";
@@ -15,11 +15,20 @@ import type { Block, ReportDoc } from "./doc.ts";
 import { environmentSection } from "./environment-section.ts";
 import { plural } from "../results/format.ts";
 import { factorSection, repeatTables } from "./results-section.ts";
-import { isCompleted, protocolsOf, repeatsOf } from "../results/run-view.ts";
+import { isCompleted, repeatsOf } from "../results/run-view.ts";
+import { runClients } from "../results/series.ts";
+import type { Series } from "../results/series.ts";
 import { sweepSection } from "./sweep-section.ts";
 import { formatLoad } from "../sweep/plan.ts";
 import { atOfferedRate, comparisonStep, skippedOf, sweepConfigOf, sweepOf } from "../results/sweep-view.ts";
 import type { ComparisonStep } from "../results/sweep-view.ts";
+
+/** The arms the run has scenarios of, in the config's order, then any only the scenarios name (a hand-edited result). */
+function armsOf(result: RunResult): Protocol[] {
+  const seen = new Set(result.scenarios.map((s) => s.protocol));
+  const ordered = result.config.protocols.filter((p) => seen.has(p));
+  return [...ordered, ...[...seen].filter((p) => !ordered.includes(p))];
+}
 
 /**
  * Which client drove the gRPC arms, when the run had any; results from before `--grpc-client` existed say nothing
@@ -31,10 +40,56 @@ function grpcClientPhrase(config: RunResult["config"], protocols: readonly Proto
   return choice === "lean" ? ", gRPC driven by the lean node:http2 client (not grpc-js)" : ", gRPC driven by grpc-js";
 }
 
+/**
+ * Who sent the load, when it was h2load (`--driver h2load`); our generator, and results from before the choice
+ * existed, say nothing. h2load drives the gRPC arms itself, so no gRPC client is named then.
+ */
+function loadPhrase(result: RunResult, protocols: readonly Protocol[]): string {
+  const driver: string | undefined = result.config.driver;
+  if (driver !== "h2load") return clientPhrase(result.config, protocols);
+  const driven = result.scenarios.filter(isCompleted).find((s) => s.driver !== undefined);
+  const version = driven?.driver === undefined ? "" : ` ${driven.driver.version}`;
+  return `, sent by nghttp2's h2load${version} in place of our generator (latency is service time only)`;
+}
+
+function clientsNamed(choice: ClientChoice, config: RunResult["config"], protocols: readonly Protocol[]): string {
+  switch (choice) {
+    case "wire":
+      return "the wire-level clients (clients/wire/)";
+    case "library":
+      return `the library clients (${[...new Set(protocols.map((p) => clientKindFor(p, config.grpcClient)))].join(", ")})`;
+    default:
+      return assertNever(choice);
+  }
+}
+
+/**
+ * Which clients drove the arms (`--client`); results from before it existed used the library clients and say only
+ * which drove gRPC, as they always did.
+ */
+function clientPhrase(config: RunResult["config"], protocols: readonly Protocol[]): string {
+  const chosen: readonly ClientChoice[] | undefined = config.client;
+  if (chosen === undefined) return grpcClientPhrase(config, protocols);
+  const [first, ...later] = chosen;
+  if (first === undefined) return "";
+  const named = (c: ClientChoice): string => clientsNamed(c, config, protocols);
+  if (later.length === 0) return `, driven by ${named(first)}`;
+  return `, each protocol driven by ${named(first)} and again ${later.map((c) => `as \`arm~${c}\` by ${named(c)}`).join(" and ")}`;
+}
+
+/** " × 2 clients" when the run drove every arm with several. */
+function clientsFactor(config: RunResult["config"]): string {
+  const n = runClients(config).length;
+  return n > 1 ? ` × ${plural(n, "client")}` : "";
+}
+
 /** Whether the run primed V8 before each baseline; results from before `--prime` existed say nothing. */
 function primeSentence(config: RunResult["config"]): string {
   const requests: number | undefined = config.primeRequests;
   if (requests === undefined) return "";
+  if (requests > 0 && config.driver === "h2load") {
+    return ` Before each scenario's idle baseline, ${requests} closed-loop requests from h2load primed the server, so V8 had compiled its hot path before anything was measured.`;
+  }
   return requests > 0
     ? ` Before each scenario's idle baseline, ${requests} closed-loop requests primed both sides, so V8 had compiled their hot paths before anything was measured.`
     : " No priming (`--prime 0`): V8 may have compiled hot paths inside the windows, raising their CPU and latency figures.";
@@ -46,13 +101,13 @@ function seconds(ms: number): string {
 
 function sweepSummary(result: RunResult, sweep: SweepConfig): string {
   const c = result.config;
-  const protocols = protocolsOf(result);
+  const protocols = armsOf(result);
   const completed = result.scenarios.filter(isCompleted).length;
   const skipped = skippedOf(result).length === 0 ? "" : `, ${skippedOf(result).length} skipped`;
   const streams = protocols.some((p) => ARMS_WITH_STREAMS.includes(p)) ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
-  const client = grpcClientPhrase(c, protocols);
+  const client = loadPhrase(result, protocols);
   return [
-    `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
+    `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")}${clientsFactor(c)} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed${skipped}.`,
     `${stepsClause(sweep)}, open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
     `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; within each step the protocols interleave.${primeSentence(c)}`,
@@ -69,12 +124,12 @@ function summary(result: RunResult): string {
   const c = result.config;
   const sweep = sweepConfigOf(result);
   if (sweepOf(result) !== null && sweep !== null) return sweepSummary(result, sweep);
-  const protocols = protocolsOf(result);
+  const protocols = armsOf(result);
   const completed = result.scenarios.filter(isCompleted).length;
   const streams = protocols.some((p) => ARMS_WITH_STREAMS.includes(p)) ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
-  const client = grpcClientPhrase(c, protocols);
+  const client = loadPhrase(result, protocols);
   return [
-    `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: ${plural(protocols.length, "protocol")} × ${plural(repeatsOf(result).length, "repeat")},`,
+    `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: ${plural(protocols.length, "protocol")}${clientsFactor(c)} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed.`,
     `Each scenario offered ${c.rps} req/s open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
     `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; repeats interleave the protocols.${primeSentence(c)}`,
@@ -109,7 +164,8 @@ function csvBlocks(): Block[] {
 }
 
 export interface DocOptions {
-  readonly baselineProtocol: Protocol;
+  /** The series the factors are relative to: an arm, or `arm~client`. */
+  readonly baselineProtocol: Series;
 }
 
 /**

@@ -1,21 +1,23 @@
 /**
- * The figures: one table per repeat with every protocol side by side, then every protocol relative to the baseline
- * protocol with its spread over repeats, and the headline sentences. Pure.
+ * The figures: one table per repeat with every series (an arm with one client) side by side, then every series
+ * relative to the baseline with its spread over repeats, and the headline sentences. Pure.
  */
-import type { Protocol } from "../../contract/index.ts";
 import type { RunResult, ScenarioResult } from "../results/schema.ts";
 import type { Block } from "./doc.ts";
 import { fixed, formatFactor, formatUs, MISSING } from "../results/format.ts";
 import { METRICS, metric, metricValue } from "../results/metrics.ts";
 import type { Metric, MetricId } from "../results/metrics.ts";
-import { isCompleted, protocolsOf, relativeFactors, repeatsOf, scenarioAt } from "../results/run-view.ts";
+import { isCompleted, relativeFactors, repeatsOf, scenarioAt, seriesIn } from "../results/run-view.ts";
+import { clientOf } from "../results/series.ts";
+import type { Series } from "../results/series.ts";
+import { SERVICE_TIME_MARK } from "./table.ts";
 import type { Spread } from "../results/stats.ts";
 
 function cell(m: Metric, s: ScenarioResult | undefined): string {
   if (s === undefined || !isCompleted(s)) return MISSING;
   const value = metricValue(m, s);
   if (value === null && m.read(s) !== null) return "excluded";
-  if (m.id.startsWith("latency")) return formatUs(value);
+  if (m.id.startsWith("latency")) return s.driver === undefined ? formatUs(value) : `${formatUs(value)}${SERVICE_TIME_MARK}`;
   return fixed(value, m.digits);
 }
 
@@ -28,22 +30,25 @@ function stateCell(s: ScenarioResult | undefined): [generator: string, window: s
 
 /** `at`: appended to the section heading, e.g. " at 500 req/s" for a sweep's comparison step. */
 export function repeatTables(result: RunResult, at = ""): Block[] {
-  const protocols = protocolsOf(result);
+  const series = seriesIn(result);
   const blocks: Block[] = [];
   const repeats = repeatsOf(result);
   for (const repeat of repeats) {
-    const scenarios = protocols.map((p) => scenarioAt(result, p, repeat));
-    const rows = METRICS.map((m) => [m.label, ...scenarios.map((s) => cell(m, s))]);
+    const scenarios = series.map((p) => scenarioAt(result, p, repeat));
+    const clients = scenarios.map((s) => (s === undefined ? MISSING : clientOf(result.config, s)));
+    const rows = [["client", ...clients], ...METRICS.map((m) => [m.label, ...scenarios.map((s) => cell(m, s))])];
     const states = scenarios.map(stateCell);
     rows.push(["generator", ...states.map(([g]) => g)], ["window", ...states.map(([, w]) => w)]);
     blocks.push({ kind: "heading", level: 3, text: repeats.length > 1 ? `Repeat ${repeat}` : "Figures" });
-    blocks.push({ kind: "table", header: ["", ...protocols], rows });
+    blocks.push({ kind: "table", header: ["", ...series], rows });
   }
+  const h2load = result.scenarios.some((s) => isCompleted(s) && s.driver !== undefined);
+  const marked = h2load ? ` "${SERVICE_TIME_MARK}": the latency is service time, from h2load, which has no intended send time.` : "";
   return [
     { kind: "heading", level: 2, text: `Per request, protocol by protocol${at}` },
     {
       kind: "paragraph",
-      text: "CPU server and client are each process's schedstat run time (user + sys, ns-precise). CPU kernel is /proc/stat softirq + irq time on the run's CPUs, a tick sample. NET softirqs are NET_RX + NET_TX runs on all CPUs (runs, not packets). \"excluded\": a system-wide figure from a contaminated window.",
+      text: `CPU server and client are each process's schedstat run time (user + sys, ns-precise). CPU kernel is /proc/stat softirq + irq time on the run's CPUs, a tick sample. NET softirqs are NET_RX + NET_TX runs on all CPUs (runs, not packets). "excluded": a system-wide figure from a contaminated window. client: what drove the load, wire (clients/wire/) or a library client (undici, node-http2, grpc-js, lean).${marked}`,
     },
     ...blocks,
   ];
@@ -56,7 +61,7 @@ function factorCell(s: Spread | null, repeats: number): string {
 
 const HEADLINE: readonly MetricId[] = ["packetsPerRequest", "softirqsPerRequest", "cpuServerUsPerRequest", "cpuClientUsPerRequest"];
 
-function headline(protocol: Protocol, baseline: Protocol, factors: ReadonlyMap<MetricId, Spread | null>, repeats: number): string | null {
+function headline(protocol: Series, baseline: Series, factors: ReadonlyMap<MetricId, Spread | null>, repeats: number): string | null {
   const parts = HEADLINE.flatMap((id) => {
     const f = factors.get(id);
     return f === null || f === undefined ? [] : [`${factorCell(f, repeats)} ${metric(id).phrase}`];
@@ -67,12 +72,12 @@ function headline(protocol: Protocol, baseline: Protocol, factors: ReadonlyMap<M
   return `**${protocol}** used ${first} of ${baseline}${tail}.`;
 }
 
-export function factorSection(result: RunResult, baseline: Protocol, at = ""): Block[] {
+export function factorSection(result: RunResult, baseline: Series, at = ""): Block[] {
   const rows = relativeFactors(result, baseline);
-  const protocols = protocolsOf(result).filter((p) => p !== baseline);
+  const protocols = seriesIn(result).filter((p) => p !== baseline);
   if (protocols.length === 0) return [];
   const repeats = repeatsOf(result).length;
-  const byProtocol = new Map<Protocol, Map<MetricId, Spread | null>>(protocols.map((p) => [p, new Map()]));
+  const byProtocol = new Map<Series, Map<MetricId, Spread | null>>(protocols.map((p) => [p, new Map()]));
   for (const row of rows) for (const [p, f] of row.factors) byProtocol.get(p)?.set(row.metric, f);
   const sentences = protocols.map((p) => headline(p, baseline, byProtocol.get(p) ?? new Map(), repeats)).filter((s): s is string => s !== null);
   const how =

@@ -4,12 +4,12 @@
  * (test/report/report-sweep-data.test.ts).
  */
 import type { SaturationKind } from "../load/assess.ts";
-import type { Protocol } from "../../contract/index.ts";
 import type { CompletedScenario, RunResult, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
 import { serverDrops, sweepPoint } from "../results/sweep-summary.ts";
 import { metric, metricValue } from "../results/metrics.ts";
-import { isCompleted, protocolsOf } from "../results/run-view.ts";
+import { isCompleted, scenariosOf, seriesIn } from "../results/run-view.ts";
+import type { Series } from "../results/series.ts";
 import { kneeOf, stepOffered } from "../results/sweep-view.ts";
 
 /** /proc/stat softirq + irq on the server's CPU per request, µs; null for a contaminated window (a global figure). */
@@ -21,7 +21,8 @@ export function serverCpuKernelUs(s: CompletedScenario): number | null {
 }
 
 export interface SweepStepRow {
-  readonly protocol: Protocol;
+  /** The series (series.ts): the arm, or `arm~client`. */
+  readonly protocol: Series;
   readonly scenario: string;
   readonly repeat: number;
   /** The step's offered load in the sweep's unit (req/s, or packets/s by pps). */
@@ -47,8 +48,8 @@ export interface SweepStepRow {
   readonly generatorKinds: readonly SaturationKind[];
 }
 
-function stepRow(s: ScenarioResult, offered: number): SweepStepRow {
-  const common = { protocol: s.protocol, scenario: s.name, repeat: s.repeat, offered, offeredRps: s.offeredRps, state: s.state };
+function stepRow(s: ScenarioResult, series: Series, offered: number): SweepStepRow {
+  const common = { protocol: series, scenario: s.name, repeat: s.repeat, offered, offeredRps: s.offeredRps, state: s.state };
   if (!isCompleted(s)) {
     return {
       ...common, measuredPps: null, achievedRps: null, p99Us: null, errors: null, serverSoftirqPct: null, serverUserPct: null, drops: null,
@@ -75,18 +76,18 @@ function stepRow(s: ScenarioResult, offered: number): SweepStepRow {
   };
 }
 
-/** Every scenario of a protocol as a row, by offered load then repeat. */
-export function sweepStepRows(result: RunResult, protocol: Protocol): SweepStepRow[] {
-  return result.scenarios
-    .filter((s) => s.protocol === protocol)
-    .map((s) => stepRow(s, stepOffered(result, s)))
+/** Every scenario of a series as a row, by offered load then repeat. */
+export function sweepStepRows(result: RunResult, series: Series): SweepStepRow[] {
+  return scenariosOf(result, series)
+    .map((s) => stepRow(s, series, stepOffered(result, s)))
     .sort((a, b) => a.offered - b.offered || a.repeat - b.repeat);
 }
 
 export type CurveQuantity = "achievedRps" | "measuredPps" | "p99Us" | "cpuServerUs" | "cpuClientUs" | "kernelUs" | "serverSoftirqPct" | "drops";
 
 export interface CurveRow {
-  readonly protocol: Protocol;
+  /** The series (series.ts): the arm, or `arm~client`. */
+  readonly protocol: Series;
   /** The x position: the step's offered load in the sweep's unit. */
   readonly offered: number;
   /** Which line within a protocol, for charts with several quantities (the CPU split, softirq and drops). */
@@ -99,7 +100,7 @@ export interface CurveRow {
 }
 
 /** A knee's label, in the sweep's unit (the chart's x axis); null without a knee. */
-export function kneeLabel(result: RunResult, protocol: Protocol): string | null {
+export function kneeLabel(result: RunResult, protocol: Series): string | null {
   const knee = kneeOf(result, protocol);
   if (knee === null || knee.knee === null) return null;
   return `knee ${knee.limitedBy === "generator" ? "≥ " : ""}${knee.knee}`;
@@ -111,7 +112,7 @@ export function kneeLabel(result: RunResult, protocol: Protocol): string | null 
  */
 export function curveRows(result: RunResult, quantity: CurveQuantity, series: string, options: { positiveOnly?: boolean } = {}): CurveRow[] {
   const rows: CurveRow[] = [];
-  for (const protocol of protocolsOf(result)) {
+  for (const protocol of seriesIn(result)) {
     const kneeAt = kneeOf(result, protocol)?.knee ?? null;
     const label = kneeLabel(result, protocol) ?? "";
     const byRate = new Map<number, number[]>();

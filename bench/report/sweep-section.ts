@@ -3,12 +3,12 @@
  * who gave out there, a table per protocol by offered rate, and which single rate the side-by-side tables use.
  * Pure; only for results whose `sweep` is set.
  */
-import type { Protocol } from "../../contract/index.ts";
 import type { RunResult } from "../results/schema.ts";
 import type { Knee } from "../sweep/knee.ts";
 import type { Block } from "./doc.ts";
 import { fixed, formatUs, MISSING, plural } from "../results/format.ts";
-import { protocolsOf } from "../results/run-view.ts";
+import { seriesIn } from "../results/run-view.ts";
+import type { Series } from "../results/series.ts";
 import { sweepStepRows } from "./sweep-data.ts";
 import type { SweepStepRow } from "./sweep-data.ts";
 import { comparisonStep, kneeOf, offeredRates, skippedOf, sweepConfigOf, sweepOf, sweepUnit } from "../results/sweep-view.ts";
@@ -41,7 +41,7 @@ function stepsParagraph(result: RunResult): string {
 const LIVELOCK = "the server CPU's softirq share rose while delivered throughput fell";
 
 /** One plain sentence (or three) per protocol: knee, saturation, who limited it, livelock steps. */
-export function kneeSentence(protocol: Protocol, knee: Knee): string {
+export function kneeSentence(protocol: Series, knee: Knee): string {
   const at = knee.knee === null ? null : formatLoad(knee.unit, knee.knee, knee.kneeRps);
   const saturationAt = knee.saturation === null ? null : formatLoad(knee.unit, knee.saturation, knee.saturationRps);
   const where = at === null ? `no step met the SLO` : `knee at ${at}`;
@@ -87,7 +87,7 @@ function columnsParagraph(result: RunResult, withDrops: boolean): string {
   return `Per protocol, by offered rate. softirq % and user % are shares of the server's CPU over the window, from /proc/stat ticks (10 ms: coarse for short windows${overlap}).${drops} CPU µs/req server and client: each process's schedstat run time. Generator: SATURATED when it fell behind its schedule (late) or delivered under 99% of the offered rate (below offered).`;
 }
 
-function stepTable(result: RunResult, protocol: Protocol, repeats: boolean, withDrops: boolean): Block {
+function stepTable(result: RunResult, protocol: Series, repeats: boolean, withDrops: boolean): Block {
   const rows = sweepStepRows(result, protocol);
   const knee = kneeOf(result, protocol);
   const pps = sweepUnit(result) === "pps";
@@ -132,7 +132,7 @@ export function comparisonParagraph(step: ComparisonStep): string {
 
 export function sweepSection(result: RunResult, charts: readonly Block[]): Block[] {
   if (sweepOf(result) === null) return [];
-  const protocols = protocolsOf(result);
+  const protocols = seriesIn(result);
   const repeats = new Set(result.scenarios.map((s) => s.repeat)).size > 1;
   const sentences = protocols.flatMap((p) => {
     const knee = kneeOf(result, p);

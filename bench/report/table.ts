@@ -2,7 +2,9 @@
  * The console table: one row per scenario. Pure; colour only when asked (NO_COLOR honoured by the caller). The
  * kernel columns are the collector's figure views that have a `console` header (bench/collector/figure-views.ts).
  */
+import type { GrpcClientChoice } from "../../contract/index.ts";
 import { FIGURE_VIEWS } from "../collector/index.ts";
+import { clientOf } from "../results/series.ts";
 import type { CompletedScenario, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
 import type { SweepSummary } from "../results/schema.ts";
@@ -20,13 +22,18 @@ function formatRps(rps: number): string {
 
 export interface TableOptions {
   readonly color: boolean;
+  /**
+   * The run's `--grpc-client`, for scenarios written before `--client` existed: they name no client and were driven
+   * by their arm's library client (results/series.ts `clientOf`). Default grpc-js.
+   */
+  readonly grpcClient?: GrpcClientChoice;
 }
 
 /** Server and client CPU, NET softirqs and "kernel" (softirq + irq) are derived figures: see collector/cost-figures.ts. */
 const KERNEL_COLUMNS = FIGURE_VIEWS.flatMap((v) => (v.console === undefined ? [] : [{ ...v.console, read: v.read }]));
 
 const HEADER = [
-  "scenario", "offered/s", "achieved/s", "p50", "p99", "p99.9", "errors",
+  "scenario", "client", "offered/s", "achieved/s", "p50", "p99", "p99.9", "errors",
   ...KERNEL_COLUMNS.map((c) => c.header), "saturated",
 ];
 
@@ -45,16 +52,26 @@ function kernelCells(s: CompletedScenario): string[] {
   });
 }
 
-export function scenarioRow(s: ScenarioResult): string[] {
-  if (s.state !== "completed") return [s.name, formatRps(s.offeredRps), "-", "-", "-", "-", s.state, ...KERNEL_COLUMNS.map(() => "-"), s.error];
+/**
+ * Marks a latency cell of a scenario h2load drove: its latency is service time, not time from the intended send
+ * (bench/load/h2load-report.ts); the notes say so.
+ */
+export const SERVICE_TIME_MARK = "*";
+
+export function scenarioRow(s: ScenarioResult, grpcClient: GrpcClientChoice = "grpc-js"): string[] {
+  // h2load sends its own requests: it is the client.
+  const client = s.state === "completed" && s.driver !== undefined ? s.driver.name : clientOf({ grpcClient }, s);
+  if (s.state !== "completed") return [s.name, client, formatRps(s.offeredRps), "-", "-", "-", "-", s.state, ...KERNEL_COLUMNS.map(() => "-"), s.error];
   const errors = totalErrors(s.errors);
+  const latency = (us: number): string => (s.driver === undefined ? formatUs(us) : `${formatUs(us)}${SERVICE_TIME_MARK}`);
   return [
-    s.name,
+    s.driver === undefined ? s.name : `${s.name} (${s.driver.name})`,
+    client,
     formatRps(s.offeredRps),
     formatRps(s.achievedRps),
-    formatUs(s.latencyUs.p50),
-    formatUs(s.latencyUs.p99),
-    formatUs(s.latencyUs.p999),
+    latency(s.latencyUs.p50),
+    latency(s.latencyUs.p99),
+    latency(s.latencyUs.p999),
     String(errors),
     ...kernelCells(s),
     s.generator.saturated ? "SATURATED" : "no",
@@ -62,11 +79,13 @@ export function scenarioRow(s: ScenarioResult): string[] {
 }
 
 export function renderTable(scenarios: readonly ScenarioResult[], options: TableOptions): string {
-  const rows = [HEADER, ...scenarios.map(scenarioRow)];
+  const rows = [HEADER, ...scenarios.map((s) => scenarioRow(s, options.grpcClient))];
   const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   const paint = (text: string, code: number): string => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  // The scenario, its client and the last column (saturated, or an error) are text: left-aligned.
+  const leftAligned = (i: number, row: readonly string[]): boolean => i <= 1 || i === row.length - 1;
   const lines = rows.map((row, r) => {
-    const cells = row.map((cell, i) => (i === 0 || i === row.length - 1 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)));
+    const cells = row.map((cell, i) => (leftAligned(i, row) ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)));
     const line = cells.join("  ").trimEnd();
     if (r === 0) return paint(line, 1);
     const s = scenarios[r - 1];
@@ -81,6 +100,9 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
   const notes: string[] = [];
   for (const s of scenarios) {
     if (s.state !== "completed") continue;
+    if (s.driver !== undefined) {
+      notes.push(`${s.name}: driven by h2load ${s.driver.version} (${SERVICE_TIME_MARK} service time): ${s.driver.notes.join("; ")}`);
+    }
     for (const reason of s.generator.saturationReasons) notes.push(`${s.name}: saturated: ${reason}`);
     const counts = new Map(Object.entries(s.errors));
     for (const [kind, message] of Object.entries(s.errorSamples)) notes.push(`${s.name}: ${counts.get(kind)} ${kind} error(s), e.g. ${message}`);

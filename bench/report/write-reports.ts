@@ -5,16 +5,16 @@
 import { join } from "node:path";
 import { writeFileAtomic } from "../support/atomic-write.ts";
 import { UsageError } from "../support/errors.ts";
-import type { Protocol } from "../../contract/index.ts";
 import { chartFileName } from "./doc.ts";
 import { EXPORTERS } from "./exporter.ts";
 import { loadRun } from "../results/load-run.ts";
 import { renderCharts } from "./render-charts.ts";
-import { chooseBaseline, protocolsOf } from "../results/run-view.ts";
+import { chooseBaseline, seriesIn } from "../results/run-view.ts";
+import type { Series } from "../results/series.ts";
 
 export interface WriteReportsOptions {
-  /** Default http1 (or the run's first protocol when it has no http1). */
-  readonly baselineProtocol?: Protocol;
+  /** A series: an arm, or `arm~client`. Default http1 (or the run's first series when it has no http1). */
+  readonly baselineProtocol?: Series;
   /** Chart library warnings (stderr in the CLI); default: dropped. */
   readonly warn?: (line: string) => void;
 }
@@ -28,7 +28,7 @@ export async function writeReports(runDir: string, options: WriteReportsOptions 
   const { dir, result } = loadRun(runDir);
   const baselineProtocol = chooseBaseline(result, options.baselineProtocol);
   if (baselineProtocol === null) {
-    throw new UsageError("WC_BAD_VALUE", `--baseline-protocol ${options.baselineProtocol ?? ""}: not in this run; choose one of ${protocolsOf(result).join(", ")}`);
+    throw new UsageError("WC_BAD_VALUE", `--baseline-protocol ${options.baselineProtocol ?? ""}: not in this run; choose one of ${seriesIn(result).join(", ")}`);
   }
   const { charts, warnings } = await renderCharts(result);
   for (const w of warnings) options.warn?.(w);

@@ -6,7 +6,7 @@ import { readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import { UsageError } from "../support/errors.ts";
-import { isProtocol } from "../../contract/index.ts";
+import { CLIENT_CHOICES, CLIENT_KINDS, isProtocol } from "../../contract/index.ts";
 import { describeError } from "../collector/index.ts";
 import { RESULT_SCHEMA } from "./schema.ts";
 import type { RunResult } from "./schema.ts";
@@ -21,12 +21,14 @@ const resultShape = z.looseObject({
   startedAt: z.string(),
   state: z.enum(["running", "finished", "interrupted"]),
   environment: z.looseObject({ kernel: z.string(), node: z.string() }),
-  config: z.looseObject({ protocols: z.array(z.string()), rps: z.number(), durationMs: z.number(), repeat: z.number() }),
+  // `client` (both) is absent from results written before --client existed: series.ts reads that as the library.
+  config: z.looseObject({ protocols: z.array(z.string()), client: z.array(z.enum(CLIENT_CHOICES)).optional(), rps: z.number(), durationMs: z.number(), repeat: z.number() }),
   warnings: z.array(z.string()),
   scenarios: z.array(
     z.looseObject({
       name: z.string(),
       protocol: z.string().refine(isProtocol, "an unknown protocol"),
+      client: z.enum(CLIENT_KINDS).optional(),
       repeat: z.number().int().positive(),
       state: z.enum(["completed", "errored", "aborted"]),
       offeredRps: z.number(),

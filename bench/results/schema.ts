@@ -2,15 +2,17 @@
  * The result.json shape (`wirecost.result/v1`). A scenario is a union on `state`; every completed scenario has
  * the same flat statistics shape.
  */
-import type { ErrorKind, Protocol, ServerSettings } from "../../contract/index.ts";
+import type { ClientKind, ErrorKind, Protocol, ServerSettings } from "../../contract/index.ts";
 import type { BenchConfig, SweepConfig } from "../config/config.ts";
 import type { PrimeOutcome } from "../load/prime.ts";
 import type { GeneratorReport } from "../load/report.ts";
+import type { H2loadDriverRecord } from "../load/h2load-report.ts";
 import type { TopologyInfo } from "../topology/index.ts";
 import type { KernelFigures } from "./kernel-figures.ts";
 import type { Knee, SweepPoint } from "../sweep/knee.ts";
 import type { SweepUnit } from "../sweep/plan.ts";
 import type { Calibration } from "../load/pps.ts";
+import type { Series } from "./series.ts";
 
 export const RESULT_SCHEMA = "wirecost.result/v1";
 
@@ -40,7 +42,8 @@ export interface SweepSummary {
   readonly rates: readonly number[];
   readonly spacing: SweepConfig["spacing"];
   readonly sloP99Us: number;
-  readonly protocols: Readonly<Partial<Record<Protocol, { readonly points: readonly SweepPoint[]; readonly knee: Knee }>>>;
+  /** By series (series.ts): the arm's name, or `arm~client` for a run's later `--client`s. */
+  readonly protocols: Readonly<Partial<Record<Series, { readonly points: readonly SweepPoint[]; readonly knee: Knee }>>>;
 }
 
 
@@ -69,6 +72,11 @@ export interface PpsFigures {
 interface ScenarioCommon {
   readonly name: string;
   readonly protocol: Protocol;
+  /**
+   * The client that drove the load (`--client`, `--grpc-client`). Absent in results written before `--client`
+   * existed, which all used the arm's library client: read it with series.ts `clientOf`.
+   */
+  readonly client?: ClientKind;
   /** 1-based repeat this scenario belongs to. */
   readonly repeat: number;
   readonly startedAt: string;
@@ -90,6 +98,11 @@ export interface CompletedScenario extends ScenarioCommon, Omit<GeneratorReport,
   readonly state: "completed";
   /** With --pps: the packet rate asked for, the calibration rounds, and the packet rate measured. */
   readonly pps?: PpsFigures;
+  /**
+   * Present when h2load drove the scenario (`--driver h2load`): its version, argv, own summary and what its figures
+   * mean differently (service-time latency only, no lateness). Absent: our generator drove it.
+   */
+  readonly driver?: H2loadDriverRecord;
 }
 
 export interface ErroredScenario extends ScenarioCommon {

@@ -1,8 +1,7 @@
 /**
- * Turns a sweep's scenarios into per-protocol curves and knees. Pure: reads only the scenarios.
+ * Turns a sweep's scenarios into per-series curves and knees (a series: an arm with one client, series.ts). Pure: reads only the scenarios.
  */
 import type { SweepConfig } from "../config/config.ts";
-import type { Protocol } from "../../contract/index.ts";
 import type { CompletedScenario, ScenarioResult, SweepSummary } from "./schema.ts";
 import { totalErrors } from "./schema.ts";
 import type { DropCounts } from "../collector/index.ts";
@@ -10,6 +9,7 @@ import { findKnee } from "../sweep/knee.ts";
 import type { Knee, SweepPoint } from "../sweep/knee.ts";
 import { sweepRates } from "../sweep/plan.ts";
 import type { SweepUnit } from "../sweep/plan.ts";
+import type { Series } from "./series.ts";
 
 
 /** The server CPU's share of the window spent in softirq and in user time, % (tick samples from /proc/stat). */
@@ -73,18 +73,19 @@ export function sweepPoint(s: ScenarioResult, offered: number = s.offeredRps): S
   };
 }
 
-export function summarizeSweep(config: SweepConfig, sloP99Us: number, scenarios: readonly ScenarioResult[]): SweepSummary {
+/** Each series' curve and knee; `seriesOf` names a scenario's series (series.ts). */
+export function summarizeSweep(config: SweepConfig, sloP99Us: number, scenarios: readonly ScenarioResult[], seriesOf: (s: ScenarioResult) => Series): SweepSummary {
   const rates = sweepRates(config);
-  const byProtocol = new Map<Protocol, SweepPoint[]>();
+  const bySeries = new Map<Series, SweepPoint[]>();
   for (const s of scenarios) {
-    const points = byProtocol.get(s.protocol) ?? [];
+    const points = bySeries.get(seriesOf(s)) ?? [];
     points.push(sweepPoint(s, offeredLoad(s, config.by, rates)));
-    byProtocol.set(s.protocol, points);
+    bySeries.set(seriesOf(s), points);
   }
-  const protocols: Partial<Record<Protocol, { points: SweepPoint[]; knee: Knee }>> = {};
-  for (const [protocol, points] of byProtocol) {
+  const protocols: Partial<Record<Series, { points: SweepPoint[]; knee: Knee }>> = {};
+  for (const [series, points] of bySeries) {
     points.sort((a, b) => a.offered - b.offered);
-    protocols[protocol] = { points, knee: findKnee(points, sloP99Us, config.by) };
+    protocols[series] = { points, knee: findKnee(points, sloP99Us, config.by) };
   }
   return { unit: config.by, rates, spacing: config.spacing, sloP99Us, protocols };
 }

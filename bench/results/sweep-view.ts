@@ -4,7 +4,6 @@
  * docs/kernel-notes.md § "Softirq counts are runs, not packets"), so a sweep's side-by-side figures are taken at one
  * chosen step, and this file chooses it. Pure.
  */
-import type { Protocol } from "../../contract/index.ts";
 import type { RunResult } from "./schema.ts";
 import type { SweepConfig } from "../config/config.ts";
 import type { Knee, SweepPoint } from "../sweep/knee.ts";
@@ -12,7 +11,9 @@ import type { SweepUnit } from "../sweep/plan.ts";
 import { offeredLoad } from "./sweep-summary.ts";
 import type { SweepSummary } from "./schema.ts";
 import type { ScenarioResult } from "./schema.ts";
-import { isCompleted, protocolsOf } from "./run-view.ts";
+import { isCompleted, seriesIn } from "./run-view.ts";
+import { seriesOf } from "./series.ts";
+import type { Series } from "./series.ts";
 
 /** How the comparison rate was chosen, most to least preferred. */
 export type ComparisonBasis =
@@ -28,8 +29,8 @@ export interface ComparisonStep {
   readonly offered: number;
   readonly unit: SweepUnit;
   readonly basis: ComparisonBasis;
-  /** Protocols with no knee at all (no step met the SLO), for the report's explanation. */
-  readonly withoutKnee: readonly Protocol[];
+  /** Series with no knee at all (no step met the SLO), for the report's explanation. */
+  readonly withoutKnee: readonly Series[];
 }
 
 /**
@@ -93,13 +94,13 @@ export function offeredRates(result: RunResult): number[] {
   return [...new Set(result.scenarios.map((s) => stepOffered(result, s)))].sort((a, b) => a - b);
 }
 
-/** A protocol's knee as the run recorded it; null when the run is not a sweep or has no step of the protocol. */
-export function kneeOf(result: RunResult, protocol: Protocol): Knee | null {
-  return sweepOf(result)?.protocols[protocol]?.knee ?? null;
+/** A series' knee as the run recorded it; null when the run is not a sweep or has no step of the series. */
+export function kneeOf(result: RunResult, series: Series): Knee | null {
+  return sweepOf(result)?.protocols[series]?.knee ?? null;
 }
 
-function completedAt(result: RunResult, protocol: Protocol, offered: number): boolean {
-  return result.scenarios.some((s) => s.protocol === protocol && stepOffered(result, s) === offered && isCompleted(s));
+function completedAt(result: RunResult, series: Series, offered: number): boolean {
+  return result.scenarios.some((s) => stepOffered(result, s) === offered && isCompleted(s) && seriesOf(result, s) === series);
 }
 
 /**
@@ -111,13 +112,13 @@ function completedAt(result: RunResult, protocol: Protocol, offered: number): bo
 export function comparisonStep(result: RunResult): ComparisonStep | null {
   if (sweepOf(result) === null) return null;
   const rates = offeredRates(result);
-  const protocols = protocolsOf(result);
+  const series = seriesIn(result);
   const first = rates[0];
   if (first === undefined) return null;
   const unit = sweepUnit(result);
-  const withoutKnee = protocols.filter((p) => (kneeOf(result, p)?.knee ?? null) === null);
-  const allCompleted = rates.filter((r) => protocols.every((p) => completedAt(result, p, r)));
-  const withinKnees = allCompleted.filter((r) => protocols.every((p) => r <= (kneeOf(result, p)?.knee ?? Number.NEGATIVE_INFINITY)));
+  const withoutKnee = series.filter((p) => (kneeOf(result, p)?.knee ?? null) === null);
+  const allCompleted = rates.filter((r) => series.every((p) => completedAt(result, p, r)));
+  const withinKnees = allCompleted.filter((r) => series.every((p) => r <= (kneeOf(result, p)?.knee ?? Number.NEGATIVE_INFINITY)));
   const highestWithin = withinKnees.at(-1);
   if (highestWithin !== undefined) return { offered: highestWithin, unit, basis: "within-knees", withoutKnee };
   const lowestCompleted = allCompleted[0];

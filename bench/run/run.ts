@@ -10,8 +10,8 @@ import { describeEnvironment } from "./environment.ts";
 import { UsageError } from "../support/errors.ts";
 import { writeFileAtomic } from "../support/atomic-write.ts";
 import { makeTlsMaterial } from "./tls.ts";
-import type { Protocol, TlsMaterial } from "../../contract/index.ts";
-import { usesTls } from "../../contract/index.ts";
+import type { ClientChoice, Protocol, TlsMaterial } from "../../contract/index.ts";
+import { chosenClientKind, usesTls } from "../../contract/index.ts";
 import { RESULT_SCHEMA } from "../results/schema.ts";
 import type { RunResult, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
@@ -19,6 +19,8 @@ import { runScenario, scenarioTimeLimitMs } from "./scenario.ts";
 import { pastSaturation, sweepOrder, sweepRates } from "../sweep/plan.ts";
 import type { StepOutcome } from "../sweep/plan.ts";
 import { summarizeSweep } from "../results/sweep-summary.ts";
+import { seriesName, seriesOf } from "../results/series.ts";
+import type { Series } from "../results/series.ts";
 import type { TopologyInfo } from "../topology/index.ts";
 import type { Placer, ScenarioObserver } from "./scenario.ts";
 
@@ -110,18 +112,20 @@ export async function runBench(
   try {
     if (config.protocols.some(usesTls)) tls = await makeTlsMaterial([placer.serverAddress]);
     const slots = runSlots(config);
-    const stopped = new Set<Protocol>();
-    const history = new Map<Protocol, StepOutcome[]>();
-    /** By pps: each protocol's packets per request at its last finished step, where the next step's calibration starts. */
-    const lastPacketsPerRequest = new Map<Protocol, number>();
+    // A sweep follows each series (an arm with one client) on its own: one client may saturate where another does not.
+    const stopped = new Set<Series>();
+    const history = new Map<Series, StepOutcome[]>();
+    /** By pps: each series' packets per request at its last finished step, where the next step's calibration starts. */
+    const lastPacketsPerRequest = new Map<Series, number>();
     const startedMs = Date.now();
     for (const [index, slot] of slots.entries()) {
       if (signal.aborted) break;
       const { protocol, repeat } = slot;
+      const series = seriesName(protocol, slot.client, config.client);
       const tag = `[${index + 1}/${slots.length}]`;
       const name = scenarioName(config, slot);
-      if (stopped.has(protocol)) {
-        io.progress(`${tag} ${name}: skipped, ${protocol} is already past saturation`);
+      if (stopped.has(series)) {
+        io.progress(`${tag} ${name}: skipped, ${series} is already past saturation`);
         result.skipped.push({ name, reason: "past saturation at a lower step" });
         continue;
       }
@@ -133,11 +137,12 @@ export async function runBench(
       }
       const load = scenarioConfig.pps === null ? `${scenarioConfig.rps} req/s` : `${scenarioConfig.pps} packets/s`;
       io.progress(`${tag} ${name}: ${load}, ${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s measured`);
-      const seed = lastPacketsPerRequest.get(protocol);
+      const seed = lastPacketsPerRequest.get(series);
       const scenario: ScenarioResult = await runScenario(
         {
           name,
           protocol,
+          client: chosenClientKind(protocol, slot.client, config.grpcClient),
           repeat,
           config: scenarioConfig,
           ...(tls !== undefined && usesTls(protocol) ? { tls } : {}),
@@ -152,16 +157,16 @@ export async function runBench(
       save();
       io.progress(`${tag} ${name}: ${describeOutcome(scenario)}`);
       if (config.sweep !== null) {
-        const steps = history.get(protocol) ?? [];
+        const steps = history.get(series) ?? [];
         steps.push(stepOutcome(scenario));
-        history.set(protocol, steps);
-        if (pastSaturation(steps)) stopped.add(protocol);
+        history.set(series, steps);
+        if (pastSaturation(steps)) stopped.add(series);
         const measured = scenario.state === "completed" ? scenario.perRequest?.packets : undefined;
-        if (config.sweep.by === "pps" && measured !== undefined && measured !== null && measured > 0) lastPacketsPerRequest.set(protocol, measured);
+        if (config.sweep.by === "pps" && measured !== undefined && measured !== null && measured > 0) lastPacketsPerRequest.set(series, measured);
       }
     }
     if (config.sweep !== null) {
-      result.sweep = summarizeSweep(config.sweep, config.sloP99Us, result.scenarios);
+      result.sweep = summarizeSweep(config.sweep, config.sloP99Us, result.scenarios, (s) => seriesOf(result, s));
       save();
     }
   } finally {
@@ -175,15 +180,21 @@ export async function runBench(
 
 interface Slot {
   readonly protocol: Protocol;
+  /** Which `--client` drives it. */
+  readonly client: ClientChoice;
   readonly repeat: number;
   /** In a sweep, the step's offered load in the sweep's unit. */
   readonly offered?: number;
   readonly step?: number;
 }
 
-function runSlots(config: BenchConfig): Slot[] {
-  if (config.sweep === null) return interleavedOrder(config.protocols, config.repeat);
-  return sweepOrder(config.protocols, sweepRates(config.sweep), config.repeat);
+/**
+ * Every scenario of the run in order: the protocols interleaved per repeat (and per step of a sweep), each arm run
+ * with every `--client` one after the other, so an arm's clients are measured as close together as they can be.
+ */
+export function runSlots(config: BenchConfig): Slot[] {
+  const order = config.sweep === null ? interleavedOrder(config.protocols, config.repeat) : sweepOrder(config.protocols, sweepRates(config.sweep), config.repeat);
+  return order.flatMap((slot) => config.client.map((client) => ({ ...slot, client })));
 }
 
 /** A sweep step's config: its request rate, or by pps its packet rate (the scenario calibrates the request rate). */
@@ -192,10 +203,13 @@ export function slotConfig(config: BenchConfig, slot: Slot): BenchConfig {
   return config.sweep.by === "pps" ? { ...config, pps: slot.offered } : { ...config, rps: slot.offered };
 }
 
-/** `h2c@5480` in a sweep by rps, `h2c@20000pps` by pps; `#2` for a second repeat. */
+/**
+ * The series (`h2c`, or `h2c~library` for a later `--client`), then `@5480` in a sweep by rps, `@20000pps` by pps,
+ * and `#2` for a second repeat.
+ */
 export function scenarioName(config: BenchConfig, slot: Slot): string {
   const rate = config.sweep === null ? "" : `@${slot.offered}${config.sweep.by === "pps" ? "pps" : ""}`;
-  return `${slot.protocol}${rate}${config.repeat > 1 ? `#${slot.repeat}` : ""}`;
+  return `${seriesName(slot.protocol, slot.client, config.client)}${rate}${config.repeat > 1 ? `#${slot.repeat}` : ""}`;
 }
 
 function stepOutcome(s: ScenarioResult): StepOutcome {

@@ -1,5 +1,6 @@
 /**
- * Runs one scenario: server child, generator child, warm-up, measured window, report. Failures become an
+ * Runs one scenario: server child, generator child (or h2load, `--driver h2load`: bench/run/h2load-scenario.ts),
+ * warm-up, measured window, report. Failures become an
  * `errored` scenario with the reason (a dying server or generator, a start-up timeout, the hard time limit);
  * an abort (signal) becomes `aborted`. Children are always stopped before it returns.
  */
@@ -17,7 +18,11 @@ import type { LoadPlan } from "../load/generator.ts";
 import { calibrate, CALIBRATION_ROUNDS } from "../load/pps.ts";
 import type { Calibration } from "../load/pps.ts";
 import type { KernelFigures } from "../results/kernel-figures.ts";
-import type { Protocol, TlsMaterial } from "../../contract/index.ts";
+import { assertNever } from "../../contract/index.ts";
+import type { ClientKind, Protocol, TlsMaterial } from "../../contract/index.ts";
+import type { H2loadDriverRecord } from "../load/h2load-report.ts";
+import { driveWithH2load } from "./h2load-scenario.ts";
+import type { H2loadDriving } from "./h2load-scenario.ts";
 import type { Placement, PpsFigures, ScenarioResult } from "../results/schema.ts";
 
 /** Where children run: a topology puts them in namespaces and on CPUs. */
@@ -54,6 +59,8 @@ export interface ScenarioObserver {
 export interface ScenarioPlan {
   readonly name: string;
   readonly protocol: Protocol;
+  /** The client that drives the load (contract/client.ts `chosenClientKind`). */
+  readonly client: ClientKind;
   readonly repeat: number;
   readonly config: BenchConfig;
   readonly tls?: TlsMaterial;
@@ -99,12 +106,14 @@ export async function runScenario(
   let offeredRps = config.rps;
   let server: ServerProcess | undefined;
   let generator: GeneratorProcess | undefined;
+  let h2load: H2loadDriving | undefined;
+  let driver: H2loadDriverRecord | undefined;
   const placement = (): Placement => ({
     topology: placer.kind,
     serverCpu: placer.serverCpu,
     clientCpu: placer.clientCpu,
     serverPid: server?.pid ?? null,
-    generatorPid: generator?.child.pid ?? null,
+    generatorPid: generator?.child.pid ?? h2load?.pid() ?? null,
     serverAddress: placer.serverAddress,
     serverPort: server?.port ?? null,
   });
@@ -112,6 +121,7 @@ export async function runScenario(
   const common = () => ({
     name: plan.name,
     protocol: plan.protocol,
+    client: plan.client,
     repeat: plan.repeat,
     startedAt,
     offeredRps,
@@ -153,6 +163,20 @@ export async function runScenario(
       throw new Error(describeExit(`${plan.protocol} server`, exit, s.child.stderrTail()));
     });
     serverDied.catch(() => {});
+    switch (config.driver) {
+      case "h2load": {
+        const race = <T>(step: Promise<T>): Promise<T> => Promise.race([step, serverDied, aborted]);
+        h2load = driveWithH2load({ plan, placer, serverPid: s.pid, serverPort: s.port, observer, progress, race });
+        const driven = await h2load.run();
+        primed = driven.primed;
+        driver = driven.driver;
+        return { report: driven.report, kernel: driven.kernel, pps: undefined };
+      }
+      case "node":
+        break;
+      default:
+        return assertNever(config.driver);
+    }
     generator = startGeneratorProcess(
       {
         client: {
@@ -166,7 +190,7 @@ export async function runScenario(
           requestTimeoutMs: config.requestTimeoutMs,
           ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem }),
         },
-        grpcClient: config.grpcClient,
+        clientKind: plan.client,
         ...(config.primeRequests > 0 ? { prime: { requests: config.primeRequests, maxMs: PRIME_MAX_MS } } : {}),
         plan: {
           rps: offeredRps,
@@ -226,13 +250,13 @@ export async function runScenario(
     const limitMs = scenarioTimeLimitMs(config);
     const { report, kernel, pps } = await withTimeout(work(), limitMs, `scenario exceeded its hard time limit of ${Math.round(limitMs / 1000)} s`);
     const { offeredRps: _offered, ...rest } = report;
-    return { ...common(), ...rest, ...kernel, ...(pps === undefined ? {} : { pps }), state: "completed" };
+    return { ...common(), ...rest, ...kernel, ...(pps === undefined ? {} : { pps }), ...(driver === undefined ? {} : { driver }), state: "completed" };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ScenarioAbort) return { ...common(), state: "aborted", error: `interrupted: ${message}` };
     return { ...common(), state: "errored", error: message };
   } finally {
     observer.close?.();
-    await Promise.all([generator?.child.stop(2000), server?.child.stop(5000)]);
+    await Promise.all([generator?.child.stop(2000), h2load?.stop(), server?.child.stop(5000)]);
   }
 }

@@ -25,7 +25,7 @@ export const TOOL_PACKAGES: readonly ToolPackage[] = [
   { debianPackage: "ethtool", commands: ["ethtool"], usedFor: "recording the veth offloads, and --offloads off", need: "run" },
   { debianPackage: "tcpdump", commands: ["tcpdump"], usedFor: "--verify, which counts the window's packets independently", need: "run" },
   { debianPackage: "openssl", commands: ["openssl"], usedFor: "the per-run TLS certificate of the h2 arm (bench/run/tls.ts)", need: "run" },
-  { debianPackage: "nghttp2-client", commands: ["h2load"], usedFor: "npm run bench:generator, which compares our generator with h2load", need: "run" },
+  { debianPackage: "nghttp2-client", commands: ["h2load"], usedFor: "npm run bench -- --driver h2load, and npm run bench:generator, which compares our generator with h2load", need: "run" },
   { debianPackage: "nftables", commands: ["nft"], usedFor: "--topology docker's NAT (nftables mode)", need: "run" },
   { debianPackage: "iptables", commands: ["iptables"], usedFor: "--topology docker's NAT (iptables mode)", need: "run" },
   { debianPackage: "conntrack", commands: ["conntrack"], usedFor: "--topology docker's connection tracking table", need: "run" },

@@ -10,11 +10,11 @@ const out = mkdtempSync(join(tmpdir(), "wirecost-cli-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("bench CLI: a short real run", () => {
-  it("runs http1, h2c and grpc open loop and writes a result.json with three completed scenarios", async () => {
+  it("runs http1, h2c and grpc open loop with the wire and the library clients and writes a result.json with six completed scenarios", async () => {
     const stdout: string[] = [];
     const stderr: string[] = [];
     const code = await main(
-      ["--protocols", "http1,h2c,grpc", "--rps", "200", "--duration", "1s", "--warmup", "300ms", "--baseline", "200ms", "--prime", "300", "--out", out, "--topology", "loopback", "--json"],
+      ["--protocols", "http1,h2c,grpc", "--client", "wire,library", "--rps", "200", "--duration", "1s", "--warmup", "300ms", "--baseline", "200ms", "--prime", "300", "--out", out, "--topology", "loopback", "--json"],
       { stdout: { write: (t: string) => stdout.push(t) }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
     );
     expect(code, stderr.join("")).toBe(0);
@@ -26,10 +26,13 @@ describe("bench CLI: a short real run", () => {
     expect(saved.schema).toBe("wirecost.result/v1");
     expect(saved.state).toBe("finished");
     expect(saved.environment.node).toBe(process.versions.node);
-    expect(saved.scenarios.map((s) => [s.name, s.state])).toEqual([
-      ["http1", "completed"],
-      ["h2c", "completed"],
-      ["grpc", "completed"],
+    expect(saved.scenarios.map((s) => [s.name, s.client, s.state])).toEqual([
+      ["http1", "wire", "completed"],
+      ["http1~library", "undici", "completed"],
+      ["h2c", "wire", "completed"],
+      ["h2c~library", "node-http2", "completed"],
+      ["grpc", "wire", "completed"],
+      ["grpc~library", "grpc-js", "completed"],
     ]);
     for (const s of saved.scenarios) {
       if (s.state !== "completed") continue;

@@ -18,10 +18,14 @@ usage: npm run bench -- [flags]
   --response-bytes N     response body size (default 1024)
   --connections N        TCP connections for every protocol (default 4)
   --streams N            in-flight requests per connection for h2/gRPC (default 100)
+  --client LIST          wire | library: the arms' clients, raw sockets or undici/node:http2/grpc-js;
+                         a list runs every arm with each, the later ones named arm~client (default wire)
   --grpc-client NAME     grpc-js | lean: the gRPC arms' client; lean is node:http2 speaking gRPC, for load
                          past grpc-js's few thousand req/s per generator core (default grpc-js)
   --prime N              closed-loop requests before each scenario's baseline, so V8 has compiled both
                          sides' hot paths before anything is measured; 0 for none (default 20000, ≤ 10 s)
+  --driver NAME          node | h2load: our generator, or nghttp2's h2load (Debian nghttp2-client) for http1, h2c, h2
+                         and grpc, as a native reference; its latency is service time only (default node)
   --repeat N             run the protocol list N times, interleaved (default 1)
   --out DIR              results directory (default results/)
   --json                 print the result JSON on stdout instead of the table
@@ -77,8 +81,10 @@ describe("the --help text", () => {
       ["response-bytes", "1024"],
       ["connections", "4"],
       ["streams", "100"],
+      ["client", "wire"],
       ["grpc-client", "grpc-js"],
       ["prime", "20000"],
+      ["driver", "node"],
       ["repeat", "1"],
       ["out", "results"],
       ["slo-p99", "10ms"],

@@ -87,10 +87,10 @@ describe("resolving the config", () => {
     expect(configFromArgv(["--config", path, "--by", "rps"])).toMatchObject({ sweep: { by: "rps", from: 20_000, to: 80_000 } });
   });
 
-  it("writes the fields in the order result.json has always had them", () => {
+  it("writes the fields in the order result.json has always had them, client (new with --client) beside grpcClient", () => {
     expect(Object.keys(DEFAULTS)).toEqual([
-      "protocols", "rps", "pps", "durationMs", "warmupMs", "requestBytes", "responseBytes", "connections", "streams", "grpcClient",
-      "primeRequests", "repeat", "outDir", "json", "verify", "sweep", "sloP99Us", "maxTotalMs", "maxInFlight", "requestTimeoutMs",
+      "protocols", "rps", "pps", "durationMs", "warmupMs", "requestBytes", "responseBytes", "connections", "streams", "client",
+      "grpcClient", "primeRequests", "driver", "repeat", "outDir", "json", "verify", "sweep", "sloP99Us", "maxTotalMs", "maxInFlight", "requestTimeoutMs",
       "topology", "port", "rxSteering", "offloads", "mtu", "rateLimitBitsPerSecond", "netem", "serverCpu", "clientCpu", "sampleHz",
       "baselineMs", "kernelTime", "server", "configFile",
     ]);
@@ -158,7 +158,7 @@ describe("resolving the config", () => {
     expect(usageMessage(["--config", path])).toBe(
       `--config ${path}: unknown key "rsp"; allowed keys are protocols, rps, pps, duration, warmup, requestBytes, responseBytes, connections, ` +
         "streams, grpcClient, prime, repeat, out, maxInFlight, timeout, topology, port, rxSteering, offloads, mtu, rateLimit, netem, serverCpu, " +
-        "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server, kernelTime",
+        "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server, client, driver, kernelTime",
     );
   });
 

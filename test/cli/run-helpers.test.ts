@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../../bench/support/atomic-write.ts";
 import { irqTimeAccountingFromConfig } from "../../bench/run/environment.ts";
 import { createLineReader } from "../../bench/load/messages.ts";
-import { interleavedOrder, makeRunId } from "../../bench/run/run.ts";
+import { interleavedOrder, makeRunId, runSlots, scenarioName } from "../../bench/run/run.ts";
+import { DEFAULTS } from "../../bench/config/resolve.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wirecost-run-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,6 +19,19 @@ describe("run helpers", () => {
   it("rotates the protocol order on every repeat", () => {
     const order = interleavedOrder(["http1", "h2c", "grpc"], 3).map((o) => `${o.protocol}#${o.repeat}`);
     expect(order).toEqual(["http1#1", "h2c#1", "grpc#1", "h2c#2", "grpc#2", "http1#2", "grpc#3", "http1#3", "h2c#3"]);
+  });
+
+  it("runs every arm with each --client, one after the other, named arm~client after the first", () => {
+    const config = { ...DEFAULTS, protocols: ["http1", "grpc"] as const, client: ["wire", "library"] as const, repeat: 2 };
+    expect(runSlots(config).map((slot) => scenarioName(config, slot))).toEqual([
+      "http1#1", "http1~library#1", "grpc#1", "grpc~library#1", "grpc#2", "grpc~library#2", "http1#2", "http1~library#2",
+    ]);
+    expect(runSlots({ ...config, client: ["library"] }).map((slot) => scenarioName({ ...config, client: ["library"] }, slot))).toEqual(["http1#1", "grpc#1", "grpc#2", "http1#2"]);
+  });
+
+  it("names a sweep's scenarios series, then step, then repeat", () => {
+    const config = { ...DEFAULTS, protocols: ["h2c"] as const, client: ["library", "wire"] as const, sweep: { by: "pps", from: 1000, to: 4000, steps: 2, spacing: "linear" } as const };
+    expect(runSlots(config).map((slot) => scenarioName(config, slot))).toEqual(["h2c@1000pps", "h2c~wire@1000pps", "h2c@4000pps", "h2c~wire@4000pps"]);
   });
 
   it("replaces a file whole and leaves no temp file behind", () => {

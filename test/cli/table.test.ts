@@ -66,22 +66,28 @@ describe("console table", () => {
 
   it("prints one aligned row per scenario, with errored ones and saturation plain to see", () => {
     const rows: ScenarioResult[] = [
-      { ...completed("http1", 999.8, false), perRequest: kernelPerRequest },
-      completed("h2c", 900, true),
-      { ...common, name: "grpc", protocol: "grpc", state: "errored", error: "grpc server exited with code 1" },
+      { ...completed("http1", 999.8, false), client: "wire", perRequest: kernelPerRequest },
+      { ...completed("h2c~library", 900, true), protocol: "h2c", client: "node-http2" },
+      { ...common, name: "grpc", protocol: "grpc", client: "wire", state: "errored", error: "grpc server exited with code 1" },
     ];
     expect(renderTable(rows, { color: false })).toBe(
       [
-        "scenario  offered/s  achieved/s     p50      p99     p99.9   errors  pkts/req  bytes/req  softirq/req  µs/req srv    cli  kernel  saturated",
-        "http1          1000        1000  412 µs  1.89 ms  15.40 ms        0      2.00       1607         2.58        87.4  123.1    16.0  no",
-        "h2c            1000         900  412 µs  1.89 ms  15.40 ms        3         -          -            -           -      -       -  SATURATED",
-        "grpc           1000           -       -        -         -  errored         -          -            -           -      -       -  grpc server exited with code 1",
+        "scenario     client      offered/s  achieved/s     p50      p99     p99.9   errors  pkts/req  bytes/req  softirq/req  µs/req srv    cli  kernel  saturated",
+        "http1        wire             1000        1000  412 µs  1.89 ms  15.40 ms        0      2.00       1607         2.58        87.4  123.1    16.0  no",
+        "h2c~library  node-http2       1000         900  412 µs  1.89 ms  15.40 ms        3         -          -            -           -      -       -  SATURATED",
+        "grpc         wire             1000           -       -        -         -  errored         -          -            -           -      -       -  grpc server exited with code 1",
         "",
       ].join("\n"),
     );
     expect(renderNotes(rows)).toBe(
-      "h2c: saturated: achieved 900 req/s is 90% of the offered 1000 (< 99%)\nh2c: 3 status error(s), e.g. HTTP 503\n",
+      "h2c~library: saturated: achieved 900 req/s is 90% of the offered 1000 (< 99%)\nh2c~library: 3 status error(s), e.g. HTTP 503\n",
     );
+  });
+
+  it("reads a scenario written before --client as driven by its arm's library client, --grpc-client's for gRPC", () => {
+    const old: ScenarioResult = { ...common, name: "grpc", protocol: "grpc", state: "errored", error: "x" };
+    const client = (options: Parameters<typeof renderTable>[1]) => renderTable([old], options).split("\n")[1]?.split(/ +/)[1];
+    expect([client({ color: false }), client({ color: false, grpcClient: "lean" })]).toEqual(["grpc-js", "lean"]);
   });
 
   it("colours only when asked", () => {

@@ -121,7 +121,7 @@ describe("the cost figure descriptors", () => {
 });
 
 describe("the columns derived from the descriptors", () => {
-  it("put every counter's report.csv column at its number, the published kernel columns 25–44, 47 and 74", () => {
+  it("put every counter's report.csv column at its number, the published kernel columns 25–44, 48 and 75", () => {
     for (const figure of CSV_FIGURES) expect(CSV_COLUMNS[figure.column - 1]?.name).toBe(figure.name);
     expect(CSV_FIGURES.map((f) => `${f.column} ${f.name}${f.scope === "global" ? " (global)" : ""}`)).toEqual([
       "25 packets_per_req",
@@ -144,10 +144,10 @@ describe("the columns derived from the descriptors", () => {
       "42 cpu_irq_us_per_req (global)",
       "43 cpu_busy_us_per_req (global)",
       "44 cpu_steal_us_per_req (global)",
-      "47 cpu_attribution_residual_pct (global)",
-      "74 net_rx_ns_per_packet (global)",
+      "48 cpu_attribution_residual_pct (global)",
+      "75 net_rx_ns_per_packet (global)",
     ]);
-    expect(CSV_COLUMNS.map((c) => c.name).slice(43, 47)).toEqual(["cpu_steal_us_per_req", "step", "kernel_time_method", "cpu_attribution_residual_pct"]);
+    expect(CSV_COLUMNS.map((c) => c.name).slice(43, 48)).toEqual(["cpu_steal_us_per_req", "step", "client", "kernel_time_method", "cpu_attribution_residual_pct"]);
     expect(CSV_COLUMNS.map((c) => c.name).slice(-2)).toEqual(["client_cpu_residual_us_per_req", "net_rx_ns_per_packet"]);
     // The 7 /proc global columns, the residual, the 26 attribution columns of the two CPUs, and NET_RX ns per packet.
     expect(CSV_COLUMNS.filter((c) => c.global === true)).toHaveLength(7 + 1 + 26 + 1);

@@ -6,8 +6,11 @@ import {
   ARMS_WITH_STREAMS,
   armServedBy,
   choosesGrpcClient,
+  CLIENT_CHOICES,
   CLIENT_KINDS,
+  clientChoiceOf,
   clientKindFor,
+  chosenClientKind,
   familyOf,
   GRPC_CLIENTS,
   isProtocol,
@@ -94,6 +97,35 @@ describe("which client drives an arm", () => {
 
   it("--grpc-client chooses the client of the gRPC arms only", () => {
     expect(PROTOCOLS.filter(choosesGrpcClient)).toEqual(["grpc", "grpc-stream"]);
+  });
+
+  it("--client chooses between the wire-level clients and the library ones", () => {
+    expect(CLIENT_CHOICES).toEqual(["wire", "library"]);
+    expect(CLIENT_KINDS.map((kind) => [kind, clientChoiceOf(kind)])).toEqual([
+      ["undici", "library"],
+      ["node-http2", "library"],
+      ["grpc-js", "library"],
+      ["lean", "library"],
+      ["wire", "wire"],
+    ]);
+  });
+
+  it("every arm has a wire client, so --client wire drives any of them", () => {
+    expect(ARMS.filter((arm) => !(arm.clients as readonly string[]).includes("wire")).map((arm) => arm.name)).toEqual([]);
+  });
+
+  it("--client library is the arm's library client, --grpc-client's for gRPC; --client wire is wire whatever --grpc-client says", () => {
+    const table = Object.fromEntries(
+      PROTOCOLS.map((p) => [p, CLIENT_CHOICES.flatMap((choice) => GRPC_CLIENTS.map((grpc) => chosenClientKind(p, choice, grpc)))]),
+    );
+    expect(table).toEqual({
+      http1: ["wire", "wire", "undici", "undici"],
+      "http1-close": ["wire", "wire", "undici", "undici"],
+      h2c: ["wire", "wire", "node-http2", "node-http2"],
+      h2: ["wire", "wire", "node-http2", "node-http2"],
+      grpc: ["wire", "wire", "grpc-js", "lean"],
+      "grpc-stream": ["wire", "wire", "grpc-js", "lean"],
+    });
   });
 
   it("is the --grpc-client choice for the gRPC arms and the arm's own client otherwise", () => {

@@ -7,6 +7,7 @@ import type { Protocol } from "../../contract/index.ts";
 import type { CompletedScenario, ErroredScenario, RunResult } from "../../bench/results/schema.ts";
 import { sweepRates } from "../../bench/sweep/plan.ts";
 import { summarizeSweep } from "../../bench/results/sweep-summary.ts";
+import { seriesOf } from "../../bench/results/series.ts";
 
 export const FIXTURE_PATH = new URL("../fixtures/results/six-protocols-repeat2.json", import.meta.url);
 
@@ -40,7 +41,7 @@ export function loadPpsSweepFixture(): RunResult {
     return { ...s, name, pps: { offeredPps, initialPacketsPerRequest: 2, calibration: [], requestRate: s.offeredRps, measuredPps } };
   });
   const config = { ...base.config, pps: null, sweep: sweepConfig };
-  return { ...base, config, scenarios, skipped: base.skipped.map((k) => ({ ...k })), sweep: summarizeSweep(sweepConfig, base.config.sloP99Us, scenarios) };
+  return { ...base, config, scenarios, skipped: base.skipped.map((k) => ({ ...k })), sweep: summarizeSweep(sweepConfig, base.config.sloP99Us, scenarios, (s) => seriesOf(base, s)) };
 }
 
 const template = loadFixture().scenarios[0] as CompletedScenario;

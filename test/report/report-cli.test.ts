@@ -38,6 +38,7 @@ describe("npm run report: bad input", () => {
     [["--frobnicate"], "unknown flag --frobnicate"],
     [["x", "--baseline-protocol"], "--baseline-protocol needs a value"],
     [["x", "--baseline-protocol", "quic"], "--baseline-protocol quic: unknown protocol"],
+    [["x", "--baseline-protocol", "h2c~undici"], "--baseline-protocol h2c~undici: unknown protocol"],
   ])("exits 2 with one line for %j", async (args, expected) => {
     expectUsageError(await runToolMain("report", args), expected);
   });
@@ -48,6 +49,8 @@ describe("npm run report: bad input", () => {
     const dir = dirWithResult(JSON.stringify(run));
     made.push(dir);
     expectUsageError(await runToolMain("report", [dir, "--baseline-protocol", "h2"]), "--baseline-protocol h2: not in this run; choose one of");
+    // A series of a later --client is a baseline too, when the run has it.
+    expectUsageError(await runToolMain("report", [dir, "--baseline-protocol", "h2c~library"]), "--baseline-protocol h2c~library: not in this run; choose one of http1, http1-close, h2c, grpc, grpc-stream");
   });
 });
 

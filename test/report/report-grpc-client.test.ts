@@ -30,3 +30,27 @@ describe("the report names the gRPC client where it describes connections and st
     expect(summaryLine(withClient("lean", ["http1", "h2c"]))).not.toContain("gRPC driven");
   });
 });
+
+describe("the report names the clients of a run made with --client", () => {
+  /** The fixture as if run with `client` (its scenarios then recorded the matching kinds). */
+  function withClients(client: RunResult["config"]["client"], grpcClient: "grpc-js" | "lean", protocols: RunResult["config"]["protocols"]): RunResult {
+    const base = withClient(grpcClient, protocols);
+    return { ...base, config: { ...base.config, client } };
+  }
+
+  it("says the wire-level clients drove every arm", () => {
+    expect(summaryLine(withClients(["wire"], "grpc-js", ["http1", "grpc"]))).toContain("(up to 100 streams each for HTTP/2 and gRPC), driven by the wire-level clients (clients/wire/), 128-byte");
+  });
+
+  it("names the library clients of the run's arms, --grpc-client's for gRPC", () => {
+    expect(summaryLine(withClients(["library"], "lean", ["http1", "h2c", "grpc-stream"]))).toContain(
+      "(up to 100 streams each for HTTP/2 and gRPC), driven by the library clients (undici, node-http2, lean), 128-byte",
+    );
+  });
+
+  it("says a later client drove each arm again under arm~client", () => {
+    expect(summaryLine(withClients(["library", "wire"], "grpc-js", ["http1", "grpc"]))).toContain(
+      ", each protocol driven by the library clients (undici, grpc-js) and again as `arm~wire` by the wire-level clients (clients/wire/), 128-byte",
+    );
+  });
+});

@@ -37,7 +37,7 @@ describe("report renderers on the frozen three-protocol sweep", () => {
   });
 
   it("put a step column in the CSV, empty for a single-rate run", () => {
-    // Column 45, after the kernel figures' 25–44 (the kernel-time columns came later, after it).
+    // Column 45, after the kernel figures' 25–44; `client` (46) and the kernel-time columns came later.
     expect(CSV_COLUMNS.findIndex((c) => c.name === "step")).toBe(44);
     const cells = (text: string, name: string) => text.trimEnd().split("\n").slice(1).map((l) => l.split(",")[CSV_COLUMNS.findIndex((c) => c.name === name)]);
     const csv = toCsv(result);

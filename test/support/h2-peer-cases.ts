@@ -1,7 +1,8 @@
 /**
  * Answers a real HTTP/2 or gRPC server may give and ours never do, from the raw peer (raw-http2-peer.ts), with what
  * every client of an arm must make of requests 1 and 2 (sent one after the other on one connection). The shape of
- * test/clients/wire-conformance.test.ts's `PeerCase`, plus the TLS material for the h2 arm.
+ * every peer case of test/clients/wire-conformance.test.ts (its HTTP/1.1 cases too), which takes the TLS material
+ * for the h2 arm.
  */
 
 import type { ClientKind, ErrorKind, TlsMaterial } from "../../contract/index.ts";
