@@ -28,7 +28,6 @@ import { kernelTimeDetail, kernelTimePoint } from "../collector/ebpf/kernel-time
 import type { KernelTimeFallback, KernelTimePoint } from "../collector/ebpf/kernel-time-report.ts";
 import { kernelTimeWindow } from "../collector/ebpf/kernel-time-window.ts";
 import { classifyKernelThreads, readTaskIdentities } from "../collector/ebpf/roles.ts";
-import { startKernelTimeTracer } from "../collector/ebpf/tracer.ts";
 import type { KernelTimeTracer } from "../collector/ebpf/tracer.ts";
 import type { KernelFigures, Verification } from "../results/kernel-figures.ts";
 import type { GeneratorReport } from "../load/report.ts";
@@ -45,7 +44,7 @@ export interface MeasureOptions {
    * How kernel time is measured: exactly with eBPF (bpftrace runs for the whole scenario), or from /proc/stat's tick
    * samples, with the reason and the fix when eBPF was wanted but is not available (bench/collector/ebpf/).
    */
-  readonly kernelTime: { readonly method: "ebpf" } | { readonly method: "tick"; readonly reason: string; readonly fix: string };
+  readonly kernelTime: { readonly method: "ebpf"; readonly tracer: KernelTimeTracer } | KernelTimeFallback;
 }
 
 /** What the eBPF collector gathered over one scenario, for `kernelFigures`. */
@@ -97,7 +96,7 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
   const iface = placer.kind === "loopback" ? "lo" : "eth0";
   const phaseEpochMs: { measure?: number; drain?: number } = {};
   const cpus = [...new Set([placer.serverCpu, placer.clientCpu].filter((c): c is number => c !== null))].sort();
-  const ebpf = createKernelTimeCollector(cpus);
+  const ebpf = createKernelTimeCollector(cpus, options.kernelTime.method === "ebpf" ? options.kernelTime.tracer : null);
   let kernelTime: KernelTimeFallback | null = options.kernelTime.method === "tick" ? options.kernelTime : null;
   const full = (): Snapshot => {
     if (reader === undefined || spec === undefined) throw new Error("collector used before the scenario started");
@@ -120,9 +119,9 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
       if (closed) return;
       reader = createProcReader();
       spec = snapshotSpecFor(placer, pids);
-      // bpftrace runs from before the idle baseline to the end, so its start-up (~1 s of compiling) is never measured.
+      // The run's bpftrace splits out this scenario's server and generator syscalls from before the idle baseline.
       if (options.kernelTime.method === "ebpf") {
-        const failure = await ebpf.start(pids, placer.clientCpu);
+        const failure = await ebpf.start(pids);
         if (failure !== null) kernelTime = { method: "tick", reason: failure, fix: "see bpftrace's message; run with --kernel-time tick to skip eBPF" };
       }
       if (closed) return;
@@ -211,8 +210,7 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
  * tracer, so an edge mark may wait for a sample's print (a few ms): the skew against the generator's window is
  * recorded.
  */
-function createKernelTimeCollector(cpus: readonly number[]) {
-  let tracer: KernelTimeTracer | undefined;
+function createKernelTimeCollector(cpus: readonly number[], tracer: KernelTimeTracer | null) {
   let pids: { serverPid: number; generatorPid: number } | undefined;
   const epochs: KernelTimeEpoch[] = [];
   const series: KernelTimePoint[] = [];
@@ -223,7 +221,7 @@ function createKernelTimeCollector(cpus: readonly number[]) {
   const edges: { start?: Promise<KernelTimeEpoch>; end?: Promise<KernelTimeEpoch> } = {};
   let startEpoch: number | null = null;
   const take = (): Promise<KernelTimeEpoch> | undefined => {
-    if (tracer === undefined || failure !== null) return undefined;
+    if (tracer === null || pids === undefined || failure !== null) return undefined;
     marks++;
     const marked = tracer.mark();
     marked.then(
@@ -241,11 +239,12 @@ function createKernelTimeCollector(cpus: readonly number[]) {
     return marked;
   };
   return {
-    /** Starts bpftrace; resolves with null, or with the reason it could not start. */
-    async start(started: { serverPid: number; generatorPid: number }, cpu: number | null): Promise<string | null> {
-      pids = started;
+    /** Has the run's tracer split out this scenario's processes; resolves with null, or with why it could not. */
+    async start(started: { serverPid: number; generatorPid: number }): Promise<string | null> {
+      if (tracer === null) return "no eBPF tracer for this run";
       try {
-        tracer = await startKernelTimeTracer({ cpus, serverPid: started.serverPid, generatorPid: started.generatorPid }, cpu);
+        await tracer.track([started.serverPid, started.generatorPid]);
+        pids = started;
         return null;
       } catch (error) {
         failure = error instanceof Error ? error.message : String(error);
@@ -270,7 +269,7 @@ function createKernelTimeCollector(cpus: readonly number[]) {
       }
     },
     async finish(): Promise<{ ok: true; inputs: KernelTimeInputs } | { ok: false; reason: string }> {
-      if (tracer === undefined || pids === undefined) return { ok: false, reason: failure ?? "bpftrace did not start" };
+      if (tracer === null || pids === undefined) return { ok: false, reason: failure ?? "bpftrace did not start" };
       try {
         const [first, last] = await Promise.all([edges.start, edges.end]);
         if (first === undefined || last === undefined) return { ok: false, reason: "the window's edges were not marked" };
@@ -297,8 +296,9 @@ function createKernelTimeCollector(cpus: readonly number[]) {
         this.stop();
       }
     },
+    /** The scenario is over: later marks are not its (the tracer itself lives for the whole run). */
     stop(): void {
-      void tracer?.stop();
+      pids = undefined;
     },
   };
 }

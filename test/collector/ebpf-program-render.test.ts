@@ -57,11 +57,18 @@ describe("the kernel-time bpftrace program, rendered for the run's CPUs", () => 
     expect(() => renderProgram("BEGIN {}", [0])).toThrow(/slot/);
   });
 
-  it("runs bpftrace with JSON output and the harness, server and generator pids as $1 $2 $3", () => {
-    const args = programArgs({ cpus: [0, 1], harnessPid: 10, serverPid: 20, generatorPid: 30 }, template);
+  it("runs bpftrace with JSON output and the harness's pid as $1", () => {
+    const args = programArgs({ cpus: [0, 1], harnessPid: 10 }, template);
     expect(args.slice(0, 4)).toEqual(["--no-warnings", "-f", "json", "-e"]);
     expect(args[4]).toBe(renderProgram(template, [0, 1]));
-    expect(args.slice(5)).toEqual(["10", "20", "30"]);
-    expect(() => programArgs({ cpus: [0], harnessPid: 10, serverPid: 0, generatorPid: 30 }, template)).toThrow(/serverPid must be a process id/);
+    expect(args.slice(5)).toEqual(["10"]);
+    expect(() => programArgs({ cpus: [0], harnessPid: 0 }, template)).toThrow(/harnessPid must be a process id/);
+  });
+
+  it("splits out the syscall time of the processes the harness asks for, not of fixed pids", () => {
+    const text = renderProgram(template, [0]);
+    expect(text).toContain("tracepoint:raw_syscalls:sys_enter /@tracked[pid] != 0/ {");
+    expect(text).toContain("tracepoint:syscalls:sys_enter_kill /pid == $1 && (int32)args->sig == 0 && (int32)args->pid < 0 && (int32)args->pid != -$1/ {");
+    expect(text).not.toMatch(/\$[23]/);
   });
 });

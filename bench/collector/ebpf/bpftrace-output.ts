@@ -1,5 +1,6 @@
 /**
- * Parses what kernel-time.bt prints with `bpftrace -f json`: one JSON object per line. A mark prints
+ * Parses what kernel-time.bt prints with `bpftrace -f json`: one JSON object per line. Tracking a process prints
+ * `tracked <pid>`; a mark prints
  * `mark <epoch> <ns>`, then the closed epoch's maps (an empty map prints nothing), then `end <epoch>`; the parser
  * turns those lines into one `KernelTimeEpoch`. Pure and incremental: feed it lines as they arrive.
  */
@@ -68,6 +69,7 @@ export const SYSTEM_VECTORS: Readonly<Record<string, string>> = {
 
 export type BpftraceLine =
   | { readonly kind: "ready" }
+  | { readonly kind: "tracked"; readonly pid: number }
   | { readonly kind: "attached"; readonly probes: number }
   | { readonly kind: "epoch"; readonly epoch: KernelTimeEpoch }
   | { readonly kind: "lost"; readonly events: number }
@@ -154,6 +156,7 @@ export function createOutputParser(): { push(line: string): BpftraceLine | null 
       if (type === "printf" && typeof data === "string") {
         const words = data.trim().split(/\s+/);
         if (words[0] === "ready") return { kind: "ready" };
+        if (words[0] === "tracked" && words.length === 2) return { kind: "tracked", pid: Number(words[1]) };
         if (words[0] === "mark" && words.length === 3) {
           if (open !== null) throw new BpftraceOutputError(`mark ${words[1]} before the end of epoch ${open.epoch}`);
           open = { epoch: Number(words[1]), markNs: Number(words[2]), maps: {} };

@@ -15,8 +15,6 @@ export interface ProgramTargets {
   readonly cpus: readonly number[];
   /** The process that sends the marks (the harness): kill(-pid, 0) from it closes an epoch. */
   readonly harnessPid: number;
-  readonly serverPid: number;
-  readonly generatorPid: number;
 }
 
 /** The buffers kernel-time.bt rotates through: two marks may be in flight while a third buffer takes the events. */
@@ -79,13 +77,10 @@ function closeSlice(c: number): string {
 }
 
 /**
- * bpftrace's arguments: the program inline (`-e`), `-f json` so every print is one JSON line, and the three pids as
- * positional parameters `$1 $2 $3`.
+ * bpftrace's arguments: the program inline (`-e`), `-f json` so every print is one JSON line, and the harness's pid
+ * as the positional parameter `$1`.
  */
 export function programArgs(targets: ProgramTargets, template: string = readFileSync(PROGRAM_FILE, "utf8")): readonly string[] {
-  for (const [name, pid] of Object.entries({ harnessPid: targets.harnessPid, serverPid: targets.serverPid, generatorPid: targets.generatorPid })) {
-    if (!Number.isInteger(pid) || pid <= 0) throw new RangeError(`${name} must be a process id, got ${pid}`);
-  }
-  const text = renderProgram(template, targets.cpus);
-  return ["--no-warnings", "-f", "json", "-e", text, String(targets.harnessPid), String(targets.serverPid), String(targets.generatorPid)];
+  if (!Number.isInteger(targets.harnessPid) || targets.harnessPid <= 0) throw new RangeError(`harnessPid must be a process id, got ${targets.harnessPid}`);
+  return ["--no-warnings", "-f", "json", "-e", renderProgram(template, targets.cpus), String(targets.harnessPid)];
 }

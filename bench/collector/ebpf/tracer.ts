@@ -18,6 +18,8 @@ export interface KernelTimeTracer {
   readonly probes: number;
   /** Closes the running epoch now and resolves with it. */
   mark(): Promise<KernelTimeEpoch>;
+  /** Splits out these processes' syscall time from now on (a scenario's server and generator); resolves once done. */
+  track(pids: readonly number[]): Promise<void>;
   /** Events the kernel dropped before bpftrace read them (its `lost_events`); any is a broken window. */
   readonly lostEvents: number;
   /** Stops bpftrace; resolves when it has exited. */
@@ -29,7 +31,10 @@ const READY_TIMEOUT_MS = 30_000;
 /** A mark is printed within milliseconds; seconds mean bpftrace is stuck. */
 const MARK_TIMEOUT_MS = 10_000;
 
-/** Starts bpftrace (pinned to `cpu`, the generator's) and resolves once its probes are attached. */
+/**
+ * Starts bpftrace for a run (pinned to `cpu`, the generator's) and resolves once its probes are attached. One tracer
+ * serves every scenario of the run: its start-up is paid once.
+ */
 export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harnessPid">, cpu: number | null): Promise<KernelTimeTracer> {
   const harnessPid = process.pid;
   const child: TrackedChild = spawnTracked("bpftrace", tracerCommand(["bpftrace", ...programArgs({ ...targets, harnessPid })], cpu));
@@ -39,6 +44,7 @@ export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harne
   let ready: () => void = () => {};
   const isReady = new Promise<void>((resolve) => (ready = resolve));
   const waiting: ((epoch: KernelTimeEpoch) => void)[] = [];
+  const trackedWaiters = new Map<number, () => void>();
   let failure: Error | null = null;
   let pending = "";
   child.process.stdout?.on("data", (chunk: Buffer) => {
@@ -51,6 +57,10 @@ export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harne
         const got = parser.push(line);
         if (got?.kind === "ready") ready();
         else if (got?.kind === "attached") probes = got.probes;
+        else if (got?.kind === "tracked") {
+          trackedWaiters.get(got.pid)?.();
+          trackedWaiters.delete(got.pid);
+        }
         else if (got?.kind === "lost") lostEvents += got.events;
         else if (got?.kind === "epoch") waiting.shift()?.(got.epoch);
       } catch (error) {
@@ -95,6 +105,19 @@ export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harne
     },
     get lostEvents() {
       return lostEvents;
+    },
+    async track(pids) {
+      const confirmed = pids.map((pid) => {
+        if (!Number.isInteger(pid) || pid <= 0) throw new RangeError(`not a process id: ${pid}`);
+        const done = new Promise<void>((resolve) => trackedWaiters.set(pid, resolve));
+        try {
+          process.kill(-pid, 0);
+        } catch {
+          // ESRCH: the process leads no group; the syscall was made, which is all the program needs.
+        }
+        return done;
+      });
+      await withTimeout(Promise.race([Promise.all(confirmed), died]), MARK_TIMEOUT_MS, `bpftrace did not confirm tracking ${pids.join(", ")}`);
     },
     mark() {
       if (inFlight < BUFFERS - 1) return markNow();
