@@ -15,8 +15,12 @@ import type { RunHandle } from "../run/run.ts";
 import { renderNotes, renderSweepSummary, renderTable } from "../report/table.ts";
 import { choosePlacer } from "../run/placement.ts";
 import { hasCommand } from "../support/tools.ts";
+import { checkEbpf, chooseKernelTime, systemProbe } from "../collector/ebpf/availability.ts";
+import { startKernelTimeTracer } from "../collector/ebpf/tracer.ts";
+import type { KernelTimeTracer } from "../collector/ebpf/tracer.ts";
 import { checkDriverInstalled } from "../config/driver-rules.ts";
 import { createMeasurement } from "../run/measure.ts";
+import type { MeasureOptions } from "../run/measure.ts";
 import { writeReports } from "../report/write-reports.ts";
 
 export interface CliIo {
@@ -88,8 +92,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (config.verify && !hasCommand("tcpdump")) {
       throw new UsageError("WC_MISSING_TOOL", "--verify needs tcpdump, which is not installed; apt-get install tcpdump, or drop --verify");
     }
+    const plan = chooseKernelTime(config.kernelTime, checkEbpf(systemProbe(hasCommand)));
+    if (plan.method === "refused") {
+      throw new UsageError(/root/.test(plan.reason) ? "WC_NEEDS_ROOT" : "WC_MISSING_TOOL", `--kernel-time ebpf: ${plan.reason}; ${plan.fix}, or use --kernel-time tick`);
+    }
     const cfg = config;
     const placement = await choosePlacer(config, warn);
+    if (plan.method === "tick" && config.kernelTime === "auto") {
+      const line = `kernel time is /proc/stat's tick sample, not exact (${plan.reason}; ${plan.fix})`;
+      warn(line);
+      placement.warnings.push(line);
+    }
     placerCleanup = placement.destroySync;
     if (config.port !== 0 && placement.placer.kind === "loopback") {
       try {
@@ -99,15 +112,35 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         throw error;
       }
     }
+    // One bpftrace for the whole run, started once the run's CPUs are known: its compiling is paid once.
+    let tracer: KernelTimeTracer | undefined;
+    let kernelTime: MeasureOptions["kernelTime"];
     try {
+      if (plan.method === "tick") kernelTime = plan;
+      else {
+        const cpus = [placement.placer.serverCpu, placement.placer.clientCpu].filter((c): c is number => c !== null);
+        try {
+          io.stderr.write("starting bpftrace for exact kernel time\n");
+          tracer = await startKernelTimeTracer({ cpus }, placement.placer.clientCpu);
+          kernelTime = { method: "ebpf", tracer };
+        } catch (error) {
+          const reason = `bpftrace could not start (${error instanceof Error ? error.message : String(error)})`;
+          kernelTime = { method: "tick", reason, fix: "run as root with bpftrace installed, or --kernel-time tick" };
+          const line = `kernel time is /proc/stat's tick sample, not exact: ${reason}`;
+          warn(line);
+          placement.warnings.push(line);
+        }
+      }
+      const measured = kernelTime;
       run = await runBench(config, placement.placer, { progress: (line) => void io.stderr.write(`${line}\n`) }, controller.signal, {
         runId: placement.runId,
         warnings: placement.warnings,
         topology: placement.topology,
-        observer: () => createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify }),
+        observer: () => createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify, kernelTime: measured }),
         onStart: (handle) => (run = handle),
       });
     } finally {
+      await tracer?.stop();
       await placement.destroy();
     }
     const scenarios = run.result.scenarios;

@@ -11,6 +11,7 @@ import { CONTEXT_SWITCHES, CPU_US, KERNEL_THREADS } from "./figures-cpu.ts";
 import { DROPS } from "./figures-drops.ts";
 import { BYTES, CONNECTION_OPENS, DIRECTION, PACKETS, RETRANS_SEGMENTS, TCP_SEGMENTS } from "./figures-packets.ts";
 import { HARD_IRQS, NET_RX_SOFTIRQS, NET_TX_SOFTIRQS, SOFTNET_FIGURES } from "./figures-softirqs.ts";
+import { CPU_ATTRIBUTION, NET_RX_NS_PER_PACKET } from "./figures-kernel-time.ts";
 
 /** result.json's `perRequest` / `totals`, key by key in its order; a new top-level figure goes at the end. */
 export const COST_FIGURE_NODES = {
@@ -28,6 +29,8 @@ export const COST_FIGURE_NODES = {
   softnet: SOFTNET_FIGURES,
   drops: DROPS,
   kernelThreads: KERNEL_THREADS,
+  cpuAttribution: CPU_ATTRIBUTION,
+  netRxNsPerPacket: NET_RX_NS_PER_PACKET,
 };
 
 /** The whole tree, computed from a `FigureInput`. */
@@ -84,13 +87,43 @@ export const CLIENT_CPU: DerivedFigure = {
 };
 
 /**
- * /proc/stat softirq + irq on the run's CPUs: a tick sample that, without IRQ time accounting, overlaps the process
- * figures (docs/kernel-notes.md § "IRQ time accounting").
+ * Softirq + hard interrupt time on the run's CPUs. With eBPF (`cpuAttribution.method` "ebpf") it is exact: the
+ * attribution's softirq and hardIrq fields summed over the CPUs. Otherwise it is /proc/stat's softirq + irq, a tick
+ * sample that, without IRQ time accounting, overlaps the process figures
+ * (docs/kernel-notes.md § "IRQ time accounting").
  */
 export const KERNEL_CPU: DerivedFigure = {
   kind: "derived",
   unit: "µs",
   scope: "global",
-  source: "cpuUs.softirq + cpuUs.irq",
-  read: (f) => add(f.cpuUs.softirq, f.cpuUs.irq),
+  source: "eBPF: Σ cpuAttribution.perCpu.*.(softirqNetRx + softirqNetTx + softirqOther + hardIrq); tick: cpuUs.softirq + cpuUs.irq",
+  read: (f) => exactKernelUs(f) ?? add(f.cpuUs.softirq, f.cpuUs.irq),
 };
+
+/** The eBPF attribution's softirq and hard interrupt time over the CPUs; null without eBPF. */
+export function exactKernelUs(f: CostFigures): number | null {
+  const a = f.cpuAttribution;
+  if (a === undefined || a === null || a.method !== "ebpf") return null;
+  let sum = 0;
+  for (const split of Object.values(a.perCpu)) {
+    for (const v of [split.softirqNetRx, split.softirqNetTx, split.softirqOther, split.hardIrq]) {
+      if (v === null) return null;
+      sum += v;
+    }
+  }
+  return sum;
+}
+
+/** USER_HZ, the unit of /proc/stat's CPU times: 100 on every Linux ABI the harness runs on. */
+const USER_HZ_TICK_US = 10_000;
+
+/**
+ * The relative error of the tick method's kernel figure, about 1 ÷ √(ticks sampled): a window whose softirq + irq
+ * time is 100 ticks is known to about ±10%. Null with eBPF (exact) or without ticks.
+ */
+export function tickKernelErrorPct(totals: CostFigures): number | null {
+  if (exactKernelUs(totals) !== null) return null;
+  const us = add(totals.cpuUs.softirq, totals.cpuUs.irq);
+  if (us === null || !(us > 0)) return null;
+  return 100 / Math.sqrt(us / USER_HZ_TICK_US);
+}

@@ -20,6 +20,7 @@ import {
   type Notes,
   part,
   type Part,
+  optionalRatio,
   ratio,
   type Scaling,
 } from "./figure-kinds.ts";
@@ -80,6 +81,8 @@ function scaleChildren<In, C extends Children<In>>(children: C, value: GroupValu
 export interface FigureKinds<In> {
   counter(spec: FigureSpec<In>): Figure<In>;
   ratio(spec: FigureSpec<In>): Figure<In>;
+  /** A ratio absent from results written before it existed. */
+  optionalRatio(spec: FigureSpec<In>): Figure<In, true>;
   part(spec: Omit<FigureSpec<In>, "csv">): Part<In>;
   fact<T>(spec: { readonly source: string; readonly compute: (input: In) => T }): Fact<In, T>;
   breakdown<E, V>(spec: {
@@ -141,6 +144,7 @@ export function figureKinds<In>(): FigureKinds<In> {
   return {
     counter: (spec) => counter(spec),
     ratio: (spec) => ratio(spec),
+    optionalRatio: (spec) => optionalRatio(spec),
     part: (spec) => part(spec),
     fact: (spec) => fact(spec),
     breakdown: (spec) => breakdown(spec),

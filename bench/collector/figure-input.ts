@@ -13,6 +13,7 @@ import type { SnmpTable } from "./parse-net-snmp.ts";
 import type { CpuTimes } from "./parse-proc-stat.ts";
 import { sumPerCpu } from "./per-cpu.ts";
 import { need, printed, type Reading } from "./reading.ts";
+import type { Attribution } from "./ebpf/attribution.ts";
 
 export interface CostOptions {
   /** CPUs for `cpuUs.softirq/irq/total/steal`. Default: every CPU in /proc/stat. */
@@ -21,6 +22,14 @@ export interface CostOptions {
   readonly connectionOpensFrom?: "server-passive" | "client-active";
   /** A real NIC's interrupt lines, reported as `hardIrqs.nic` (veth has none). */
   readonly nic?: InterruptSelector;
+  /** The CPUs the server and the generator are pinned to (null: not pinned), for the tick attribution. */
+  readonly serverCpu?: number | null;
+  readonly clientCpu?: number | null;
+}
+
+/** What the eBPF collector hands the figures (bench/collector/ebpf/): the window's exact attribution. */
+export interface KernelTimeFigureInput {
+  readonly attribution: Attribution;
 }
 
 export interface FigureInput {
@@ -31,11 +40,13 @@ export interface FigureInput {
   readonly cpus: readonly number[];
   /** /proc/stat and /proc/<pid>/stat count USER_HZ ticks. */
   readonly usPerTick: number;
+  /** The eBPF collector's exact kernel time over the same window; null when it did not run (the tick method). */
+  readonly kernelTime: KernelTimeFigureInput | null;
 }
 
-export function figureInput(proc: SnapshotDelta, options: CostOptions): FigureInput {
+export function figureInput(proc: SnapshotDelta, options: CostOptions, kernelTime: KernelTimeFigureInput | null = null): FigureInput {
   const cpus = options.cpus ?? (proc.stat.ok ? Object.keys(proc.stat.value.cpus).map(Number) : []);
-  return { proc, options, cpus, usPerTick: 1e6 / proc.userHz };
+  return { proc, options, cpus, usPerTick: 1e6 / proc.userHz, kernelTime };
 }
 
 /** The node constructors for descriptors computed from a `FigureInput`. */

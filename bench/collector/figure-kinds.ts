@@ -15,7 +15,7 @@
  */
 export type FigureScope = "namespace" | "process" | "global";
 
-export type FigureUnit = "packets" | "bytes" | "segments" | "connections" | "runs" | "interrupts" | "switches" | "drops" | "µs";
+export type FigureUnit = "packets" | "bytes" | "segments" | "connections" | "runs" | "interrupts" | "switches" | "drops" | "µs" | "ns" | "%";
 
 /** A report.csv column. `column` is its 1-based position: the columns and their order are a public interface. */
 export interface CsvPresentation {
@@ -71,7 +71,7 @@ export interface NodeBase<In, V, Optional extends boolean> {
  * A number figure, or null with the reason. Per request, a `counter` (an increase over the window) is divided by the
  * requests; a `ratio` (already per packet, a percentage) is kept as it is.
  */
-export interface Figure<In> extends NodeBase<In, number | null, false> {
+export interface Figure<In, Optional extends boolean = false> extends NodeBase<In, number | null, Optional> {
   readonly kind: "figure";
   readonly unit: FigureUnit;
   readonly scope: FigureScope;
@@ -90,10 +90,10 @@ export interface FigureSpec<In> {
   readonly csv?: CsvPresentation;
 }
 
-function figure<In>(spec: FigureSpec<In>, perRequest: "divide" | "keep"): Figure<In> {
+function figure<In, O extends boolean>(spec: FigureSpec<In>, perRequest: "divide" | "keep", optional: O): Figure<In, O> {
   return {
     kind: "figure",
-    optional: false,
+    optional,
     unit: spec.unit,
     scope: spec.scope,
     source: spec.source,
@@ -117,11 +117,16 @@ function figure<In>(spec: FigureSpec<In>, perRequest: "divide" | "keep"): Figure
 }
 
 export function counter<In>(spec: FigureSpec<In>): Figure<In> {
-  return figure(spec, "divide");
+  return figure(spec, "divide", false);
 }
 
 export function ratio<In>(spec: FigureSpec<In>): Figure<In> {
-  return figure(spec, "keep");
+  return figure(spec, "keep", false);
+}
+
+/** A ratio absent from results written before it existed. */
+export function optionalRatio<In>(spec: FigureSpec<In>): Figure<In, true> {
+  return figure(spec, "keep", true);
 }
 
 /** Something that describes the window rather than counts in it (which CPUs were summed): kept as it is. */
@@ -177,7 +182,13 @@ export function part<In>(spec: Omit<FigureSpec<In>, "csv">): Part<In> {
 /** What a breakdown entry may be: one part, or a group of parts. */
 export type BreakdownItem<E, V> = NodeBase<E, V, false> & Described & EntryShape;
 
-type EntryShape = { readonly kind: "part" } | { readonly kind: "group"; readonly children: { readonly [key: string]: { readonly kind: "part" } } };
+/**
+ * A breakdown entry is one part, or a group of parts — or of figures, where a member may be null on its own (one
+ * CPU's attribution when the tick method cannot split a field) without dropping the entry.
+ */
+type EntryShape =
+  | { readonly kind: "part" }
+  | { readonly kind: "group"; readonly children: { readonly [key: string]: { readonly kind: "part" } | { readonly kind: "figure" } } };
 
 /**
  * A record of like figures keyed by CPU, interrupt line or thread. An entry a part of which cannot be computed is left

@@ -5,7 +5,7 @@
  * parts from these lists alone.
  */
 import { assertNever } from "../../contract/index.ts";
-import { COST_FIGURE_NODES, type CostFigures, CLIENT_CPU, type DerivedFigure, KERNEL_CPU, NET_SOFTIRQS, SERVER_CPU } from "./cost-figures.ts";
+import { COST_FIGURE_NODES, type CostFigures, CLIENT_CPU, type DerivedFigure, KERNEL_CPU, NET_SOFTIRQS, SERVER_CPU, tickKernelErrorPct } from "./cost-figures.ts";
 import type { CsvPresentation, Described, Figure, FigureScope, FigureUnit } from "./figure-kinds.ts";
 import type { FigureInput } from "./figure-input.ts";
 import { BYTES, PACKETS, TCP_SEGMENTS } from "./figures-packets.ts";
@@ -85,6 +85,8 @@ export interface MetricPresentation<Id extends string> {
 export interface ConsolePresentation {
   readonly header: string;
   readonly digits: number;
+  /** The figure's relative error, %, from the window's totals, printed as "±N%" beside it; null when exact. */
+  readonly errorPct?: (totals: CostFigures) => number | null;
 }
 
 export interface FigureView<Id extends string> {
@@ -141,7 +143,7 @@ export const FIGURE_VIEWS = [
   }),
   view(KERNEL_CPU, {
     metric: { id: "cpuKernelUsPerRequest", label: "CPU µs/req kernel", phrase: "the softirq + irq CPU per request", digits: 1, cost: true },
-    console: { header: "kernel", digits: 1 },
+    console: { header: "kernel", digits: 1, errorPct: tickKernelErrorPct },
   }),
 ];
 

@@ -5,7 +5,7 @@
  */
 import { COST_FIGURES, type CostFigures } from "./cost-figures.ts";
 import type { SnapshotDelta } from "./delta-types.ts";
-import { type CostOptions, type FigureInput, figureInput } from "./figure-input.ts";
+import { type CostOptions, type FigureInput, figureInput, type KernelTimeFigureInput } from "./figure-input.ts";
 import { createNotes, type Scaling } from "./figure-kinds.ts";
 
 /** Every figure of the tree from `input`, with the reasons of the null ones under `missing`. */
@@ -29,12 +29,12 @@ export function scaleFigures(totals: CostFigures, requests: number): CostFigures
   return { ...figures, missing: notes.missing() };
 }
 
-/** The window's sums (issue 3's `totals`). */
-export function windowTotals(delta: SnapshotDelta, options: CostOptions = {}): CostFigures {
-  return computeFigures(figureInput(delta, options));
+/** The window's sums (issue 3's `totals`); `kernelTime` is the eBPF collector's window, when it ran. */
+export function windowTotals(delta: SnapshotDelta, options: CostOptions = {}, kernelTime: KernelTimeFigureInput | null = null): CostFigures {
+  return computeFigures(figureInput(delta, options, kernelTime));
 }
 
 /** Issue 3's `perRequest`: the window's sums divided by the completed requests. */
-export function perRequest(delta: SnapshotDelta, requests: number, options: CostOptions = {}): CostFigures {
-  return scaleFigures(windowTotals(delta, options), requests);
+export function perRequest(delta: SnapshotDelta, requests: number, options: CostOptions = {}, kernelTime: KernelTimeFigureInput | null = null): CostFigures {
+  return scaleFigures(windowTotals(delta, options, kernelTime), requests);
 }

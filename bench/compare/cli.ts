@@ -8,7 +8,7 @@ import { loadRun } from "../results/load-run.ts";
 import { parseToolArgs, runTool } from "../support/tool-cli.ts";
 import type { ToolIo } from "../support/tool-cli.ts";
 import { comparisonToJson, comparisonToMarkdown } from "./compare-markdown.ts";
-import { compareRuns, DEFAULT_NOISE_THRESHOLD } from "./compare-runs.ts";
+import { compareRuns, DEFAULT_NOISE_THRESHOLD, kernelTimeMethod } from "./compare-runs.ts";
 
 export const COMPARE_HELP = `wirecost compare — how a run's per-request costs changed against a baseline run
 
@@ -42,6 +42,10 @@ export function main(argv: readonly string[], io: ToolIo): Promise<number> {
     const comparison = compareRuns(before.result, after.result, { noiseThreshold: threshold });
     if (comparison.protocols.length === 0) {
       throw new UsageError("WC_BAD_VALUE", `the runs share no protocol (baseline: ${comparison.onlyInBefore.join(", ") || "none"}; new: ${comparison.onlyInAfter.join(", ") || "none"})`);
+    }
+    const methods = [kernelTimeMethod(before.result), kernelTimeMethod(after.result)];
+    if (methods[0] !== methods[1] || methods[0] === "mixed") {
+      io.stderr.write(`warning: the runs measured kernel time by different methods (${methods[0]} → ${methods[1]}): their kernel CPU is not compared\n`);
     }
     io.stdout.write(args.values.json === true ? comparisonToJson(comparison) : comparisonToMarkdown(comparison));
     return 0;

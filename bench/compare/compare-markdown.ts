@@ -22,6 +22,8 @@ function verdictText(c: MetricChange): string {
       return "not judged: one repeat";
     case "missing":
       return "not judged: missing";
+    case "methods differ":
+      return "not compared: kernel time measured by different methods (eBPF vs tick)";
     default:
       return c.verdict satisfies never;
   }

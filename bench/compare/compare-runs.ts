@@ -18,7 +18,7 @@ import type { Spread } from "../results/stats.ts";
 
 export const DEFAULT_NOISE_THRESHOLD = 0.01;
 
-export type Verdict = "higher" | "lower" | "within noise" | "no spread" | "missing";
+export type Verdict = "higher" | "lower" | "within noise" | "no spread" | "missing" | "methods differ";
 
 export interface MetricChange {
   readonly metric: MetricId;
@@ -84,9 +84,23 @@ function settings(r: RunResult): Record<string, string> {
     machine: `${r.environment.cpuModel} × ${r.environment.cpuCount}`,
     node: r.environment.node,
     "server settings": JSON.stringify(c.server),
+    "kernel time": kernelTimeMethod(r),
     ...Object.fromEntries(Object.entries(r.environment.packages).map(([name, v]) => [name, v])),
   };
 }
+
+/**
+ * How a run measured kernel time: "ebpf" (exact), "tick" (/proc/stat samples; results written before the method was
+ * recorded are tick), or "mixed". A kernel figure is never compared across methods: the tick figure is 2–6× the
+ * exact one on this kind of machine (docs/kernel-notes.md § "Exact softirq time with eBPF").
+ */
+export function kernelTimeMethod(r: RunResult): "ebpf" | "tick" | "mixed" {
+  const methods = new Set(r.scenarios.filter(isCompleted).map((s) => s.kernelTime?.method ?? "tick"));
+  return methods.size === 1 && methods.has("ebpf") ? "ebpf" : methods.has("ebpf") ? "mixed" : "tick";
+}
+
+/** The metrics whose value depends on how kernel time was measured. */
+const KERNEL_TIME_METRICS: ReadonlySet<MetricId> = new Set(["cpuKernelUsPerRequest"]);
 
 /**
  * The client of every series the runs share, where it differs. The client's CPU is in the client figures, and a
@@ -122,6 +136,7 @@ export function compareRuns(before: RunResult, after: RunResult, options: { nois
   const b = seriesIn(after);
   const shared = a.filter((p) => b.includes(p));
   const metrics = METRICS.filter((m) => m.cost || m.id === "achievedRps");
+  const sameMethod = kernelTimeMethod(before) === kernelTimeMethod(after) && kernelTimeMethod(before) !== "mixed";
   return {
     before: { runId: before.runId, repeats: repeats(before) },
     after: { runId: after.runId, repeats: repeats(after) },
@@ -130,7 +145,10 @@ export function compareRuns(before: RunResult, after: RunResult, options: { nois
     protocols: shared.map((protocol) => ({
       protocol,
       saturated: { before: saturatedCount(before, protocol), after: saturatedCount(after, protocol) },
-      changes: metrics.map((m) => ({ metric: m.id, ...judge(seriesSpread(before, protocol, m), seriesSpread(after, protocol, m), noiseThreshold) })),
+      changes: metrics.map((m) => {
+        const judged = judge(seriesSpread(before, protocol, m), seriesSpread(after, protocol, m), noiseThreshold);
+        return { metric: m.id, ...(KERNEL_TIME_METRICS.has(m.id) && !sameMethod ? { ...judged, factor: null, uncertainty: null, verdict: "methods differ" as const } : judged) };
+      }),
     })),
     onlyInBefore: a.filter((p) => !b.includes(p)),
     onlyInAfter: b.filter((p) => !a.includes(p)),

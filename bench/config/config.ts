@@ -10,6 +10,9 @@ import type { StepSpacing, SweepUnit } from "../sweep/plan.ts";
 export const TOPOLOGY_KINDS = ["auto", "netns", "bridge", "docker", "loopback"] as const;
 export const RX_STEERING = ["rps", "threaded-napi", "none"] as const;
 export const OFFLOAD_MODES = ["default", "off"] as const;
+/** How kernel time is measured: `ebpf` exactly (bpftrace), `tick` from /proc/stat's samples, `auto` eBPF when it can. */
+export const KERNEL_TIME_CHOICES = ["auto", "ebpf", "tick"] as const;
+export type KernelTimeChoice = (typeof KERNEL_TIME_CHOICES)[number];
 /** `--driver`: who sends the load — our generator child (`node`), or nghttp2's h2load (bench/load/h2load-argv.ts). */
 export const DRIVERS = ["node", "h2load"] as const;
 export type DriverChoice = (typeof DRIVERS)[number];
@@ -103,6 +106,8 @@ export interface BenchConfig {
   readonly sampleHz: number;
   /** Idle baseline before each scenario's load, subtracted from global counters; 0 skips it. Default 1 s. */
   readonly baselineMs: number;
+  /** Exact kernel time with eBPF (`ebpf`), /proc/stat's tick samples (`tick`), or eBPF where available. Default `auto`. */
+  readonly kernelTime: KernelTimeChoice;
   /** Server settings recorded in the result; defaults in contract/ `DEFAULT_SERVER_SETTINGS`. */
   readonly server: ServerSettings;
   /** The config file read, if any. */

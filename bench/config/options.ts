@@ -13,7 +13,7 @@ import { DEFAULT_PRIME_REQUESTS, PRIME_MAX_MS } from "../load/prime.ts";
 import { MAX_RPS } from "../load/schedule.ts";
 import { SWEEP_UNITS } from "../sweep/plan.ts";
 import type { StepSpacing } from "../sweep/plan.ts";
-import { DRIVERS, OFFLOAD_MODES, RX_STEERING, TOPOLOGY_KINDS } from "./config.ts";
+import { DRIVERS, KERNEL_TIME_CHOICES, OFFLOAD_MODES, RX_STEERING, TOPOLOGY_KINDS } from "./config.ts";
 import type { HelpGroup, Option } from "./option-types.ts";
 
 /**
@@ -242,6 +242,11 @@ export const OPTIONS = [
     flag: "baseline", key: "baseline", field: "baselineMs", kind: "duration", minMs: 0, maxMs: 60_000, unit: "ms", default: 1000,
     fix: "give an idle baseline from 0s (none) to 60s, e.g. --baseline 1s",
     usage: "--baseline D", help: ["idle baseline before each scenario, subtracted from global counters (default {default}; 0 = none)"],
+  },
+  {
+    flag: "kernel-time", key: "kernelTime", field: "kernelTime", kind: "choice", choices: KERNEL_TIME_CHOICES, default: "auto",
+    usage: "--kernel-time MODE",
+    help: [`${KERNEL_TIME_CHOICES.join(" | ")}: softirq and irq time exactly with eBPF (bpftrace, root), from /proc/stat's`, "tick samples, or eBPF where it can run (default {default})"],
   },
   {
     flag: "max-concurrent-streams", key: "server.maxConcurrentStreams", field: "server.maxConcurrentStreams", kind: "integer",

@@ -50,6 +50,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     clientCpu: valueOf("client-cpu", inputs),
     sampleHz: valueOf("sample-hz", inputs),
     baselineMs: valueOf("baseline", inputs),
+    kernelTime: valueOf("kernel-time", inputs),
     server: {
       maxConcurrentStreams: valueOf("max-concurrent-streams", inputs),
       initialWindowSize: valueOf("initial-window-size", inputs),

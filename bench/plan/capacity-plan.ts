@@ -8,6 +8,10 @@
  * `serverCoresUpperBound` adds it as the most the server's CPU could need. With IRQ time accounting on, the two are
  * disjoint and the kernel time is added.
  *
+ * With exact kernel time (eBPF, `cpuAttribution.method` "ebpf") the server CPU's time is split without overlap: the
+ * server's own user + syscall time, and the softirqs, hard interrupts and kernel threads that ran on that CPU. The two
+ * are added, exactly, and the kernel's share of the CPU a protocol needs is stated (`kernelSharePct`).
+ *
  * A sweep is planned from each protocol's knee instead (knee-step.ts): the figures measured at the highest offered
  * rate that met the SLO, so nothing is extrapolated from one rate that may sit far below or past saturation.
  */
@@ -41,9 +45,20 @@ export interface ProtocolPlan {
   /** The series (results/series.ts): the arm, or `arm~client` for a run's later `--client`. */
   readonly protocol: Series;
   readonly scenarios: readonly string[];
+  /** How kernel time was measured: "ebpf" only when every scenario used had it exactly. */
+  readonly kernelTime: "ebpf" | "tick";
+  /**
+   * eBPF: the server's own user + syscall time, softirqs on its back taken out. Tick: its schedstat run time, which
+   * holds those softirqs too.
+   */
   readonly serverCpuUsPerRequest: number;
-  /** softirq + irq on the server's CPU (/proc/stat ticks), clean windows only; null when none. */
+  /**
+   * eBPF: softirqs, hard interrupts and kernel threads on the server's CPU, exact and disjoint from the server's time.
+   * Tick: softirq + irq on the server's CPU (/proc/stat ticks), clean windows only, overlapping it. Null when none.
+   */
   readonly kernelCpuUsPerRequest: number | null;
+  /** eBPF: the kernel's share of the server CPU's work per request, %; null with the tick method. */
+  readonly kernelSharePct: number | null;
   readonly clientCpuUsPerRequest: number | null;
   readonly serverCores: number;
   readonly kernelCores: number | null;
@@ -84,6 +99,19 @@ export function kernelUsOnServerCpu(s: CompletedScenario): number | null {
   const cpu = s.cpus?.server;
   const split = cpu === null || cpu === undefined ? undefined : s.perRequest.cpuUs.perCpu[String(cpu)];
   return split === undefined ? metricValue(metric("cpuKernelUsPerRequest"), s) : split.softirq + split.irq;
+}
+
+/** The server CPU's exact split (eBPF): the server's own time and the kernel's, per request; null without eBPF. */
+export function exactServerCpu(s: CompletedScenario): { readonly own: number; readonly kernel: number } | null {
+  const a = s.perRequest?.cpuAttribution;
+  const cpu = s.cpus?.server;
+  if (a === undefined || a === null || a.method !== "ebpf" || cpu === null || cpu === undefined || s.contamination?.contaminated === true) return null;
+  const split = a.perCpu[String(cpu)];
+  if (split === undefined) return null;
+  const parts = [split.serverUser, split.serverSys, split.softirqNetRx, split.softirqNetTx, split.softirqOther, split.hardIrq, split.kernelThreads];
+  if (parts.some((v) => v === null)) return null;
+  const [user = 0, sys = 0, rx = 0, tx = 0, other = 0, hard = 0, threads = 0] = parts.map((v) => v ?? 0);
+  return { own: user + sys, kernel: rx + tx + other + hard + threads };
 }
 
 function avg(scenarios: readonly CompletedScenario[], read: (s: CompletedScenario) => number | null): number | null {
@@ -144,23 +172,27 @@ export function planCapacity(result: RunResult, options: PlanOptions): Plan {
       excluded.push({ protocol, reason });
       continue;
     }
+    // Exact only when every scenario used has the eBPF split: a mean over both methods would mix overlapping figures.
+    const exact = mine.every((s) => exactServerCpu(s) !== null);
     // Every measured scenario has the server CPU figure (selectScenarios), so this null is a formality.
-    const server = avg(mine, (s) => metricValue(serverCpu, s));
+    const server = exact ? avg(mine, (s) => exactServerCpu(s)?.own ?? null) : avg(mine, (s) => metricValue(serverCpu, s));
     if (server === null) {
       excluded.push({ protocol, reason: "no scenario has per-request kernel figures" });
       continue;
     }
-    const kernel = avg(mine, kernelUsOnServerCpu);
+    const kernel = exact ? avg(mine, (s) => exactServerCpu(s)?.kernel ?? null) : avg(mine, kernelUsOnServerCpu);
     const client = avg(mine, (s) => metricValue(metric("cpuClientUsPerRequest"), s));
     const per = (id: Parameters<typeof metric>[0]): number | null => avg(mine, (s) => metricValue(metric(id), s));
-    const serverCores = coresFor(accounting === true && kernel !== null ? server + kernel : server);
+    const disjoint = exact || accounting === true;
+    const serverCores = coresFor(disjoint && kernel !== null ? server + kernel : server);
     const kernelCores = cores(kernel);
     const meetsSlo = mine.filter((s) => sloP99Us === null || s.latencyUs.p99 <= sloP99Us);
     let best: BestRate | null = null;
     for (const s of meetsSlo) {
-      const us = metricValue(serverCpu, s);
+      const split = exact ? exactServerCpu(s) : null;
+      const us = split === null ? metricValue(serverCpu, s) : split.own;
       if (us === null) continue; // a formality, as for `server`
-      const k = accounting === true ? (kernelUsOnServerCpu(s) ?? 0) : 0;
+      const k = split !== null ? split.kernel : accounting === true ? (kernelUsOnServerCpu(s) ?? 0) : 0;
       const rpsPerCore = 1e6 / (us + k);
       if (best === null || rpsPerCore > best.rpsPerCore) best = { rpsPerCore, scenario: s.name, p99Us: s.latencyUs.p99 };
     }
@@ -168,12 +200,14 @@ export function planCapacity(result: RunResult, options: PlanOptions): Plan {
     protocols.push({
       protocol,
       scenarios: mine.map((s) => s.name),
+      kernelTime: exact ? "ebpf" : "tick",
       serverCpuUsPerRequest: server,
       kernelCpuUsPerRequest: kernel,
+      kernelSharePct: exact && kernel !== null && server + kernel > 0 ? (100 * kernel) / (server + kernel) : null,
       clientCpuUsPerRequest: client,
       serverCores,
       kernelCores,
-      serverCoresUpperBound: accounting === true || kernelCores === null ? null : serverCores + kernelCores,
+      serverCoresUpperBound: disjoint || kernelCores === null ? null : serverCores + kernelCores,
       clientCores: cores(client),
       packetsPerSecond: perSecond(per("packetsPerRequest")),
       tcpSegmentsPerSecond: perSecond(per("tcpSegmentsPerRequest")),

@@ -42,14 +42,16 @@ function sweepRows(basis: SweepBasis): { lead: Row[]; perCore: Row } {
 
 function rows(plan: Plan): Row[] {
   const slo = plan.options.sloP99Us === null ? "(no SLO given)" : `with p99 ≤ ${formatUs(plan.options.sloP99Us)}`;
-  const kernelLabel = plan.irqTimeAccounting === true ? "kernel cores (included above)" : "kernel cores (overlapping, not added)";
+  const exact = plan.protocols.every((p) => p.kernelTime === "ebpf");
+  const kernelLabel = exact || plan.irqTimeAccounting === true ? "kernel cores (included above)" : "kernel cores (overlapping, not added)";
   const sweep = plan.sweep === null ? null : sweepRows(plan.sweep);
   return [
     ...(sweep?.lead ?? []),
     ["scenarios used", (p) => p.scenarios.join(", ")],
-    ["server CPU µs/req (schedstat)", (p) => fixed(p.serverCpuUsPerRequest, 1)],
+    ["server CPU µs/req", (p) => `${fixed(p.serverCpuUsPerRequest, 1)} (${p.kernelTime === "ebpf" ? "eBPF: user + syscalls, interrupts taken out" : "schedstat"})`],
     ["**server cores needed**", (p) => `**${cores(p.serverCores)}**`],
-    ["kernel µs/req on server CPU (/proc/stat)", (p) => fixed(p.kernelCpuUsPerRequest, 1)],
+    ["kernel µs/req on server CPU", (p) => `${fixed(p.kernelCpuUsPerRequest, 1)} (${p.kernelTime === "ebpf" ? "eBPF: softirqs, hard IRQs, kernel threads" : "/proc/stat ticks"})`],
+    ["kernel share of the server CPU", (p) => (p.kernelSharePct === null ? MISSING : `${fixed(p.kernelSharePct, 1)}%`)],
     [kernelLabel, (p) => cores(p.kernelCores)],
     ["server cores, upper bound (process + kernel)", (p) => cores(p.serverCoresUpperBound)],
     ["client CPU µs/req (schedstat)", (p) => fixed(p.clientCpuUsPerRequest, 1)],
@@ -89,7 +91,9 @@ export function assumptions(plan: Plan, result: RunResult): string[] {
   const out = [
     ...(plan.sweep === null ? single : sweepAssumptions(plan, plan.sweep)),
     `Cores = CPU µs per request × ${o.rps} req/s ÷ 1,000,000 ÷ target utilisation ${o.targetUtil}.`,
-    plan.irqTimeAccounting === true
+    plan.protocols.every((p) => p.kernelTime === "ebpf")
+      ? "CPU, exact (eBPF): on the server's CPU, the server's own user and syscall time (the softirqs and interrupts that ran on its back taken out) plus the softirqs, hard interrupts and kernel threads that ran there. The parts do not overlap, so server cores count the kernel's work exactly; the kernel share is its part of the two."
+      : plan.irqTimeAccounting === true
       ? "CPU: the server process's schedstat run time plus softirq + irq time on the server's CPU. The kernel has IRQ time accounting, so the two are disjoint and adding them is sound."
       : `CPU: the server process's schedstat run time (user + sys, ns-precise). IRQ time accounting is ${plan.irqTimeAccounting === false ? "off" : "unknown"} on the run's kernel: /proc/stat softirq/irq time is a tick sample that is also charged to the task it interrupted, so it is shown beside the server figure and never added; the upper bound adds it anyway, as the most the server's CPU could need.`,
     "The kernel figure is the softirq + irq time on the server's CPU. On veth that includes the receive work for packets the server sent (it runs on the sender's CPU) and, with RPS, for packets it received; a real NIC splits this differently.",

@@ -96,6 +96,25 @@ function tickResolution(completed: readonly CompletedScenario[]): string {
   return ` With ${requests} requests in a window, one tick is ${(TICK_US / requests).toFixed(1)} µs per request — the resolution of the kernel CPU row and the CPU chart.`;
 }
 
+/** How the kernel row was measured, and whether two methods are mixed in one run. */
+function kernelTimeCaveats(completed: readonly CompletedScenario[]): string[] {
+  const ebpf = completed.filter((s) => s.kernelTime?.method === "ebpf");
+  const tick = completed.filter((s) => s.kernelTime?.method !== "ebpf");
+  const out: string[] = [];
+  if (ebpf.length > 0) {
+    out.push(
+      `**Kernel time is exact (eBPF)** in ${plural(ebpf.length, "scenario")}: bpftrace timed every softirq and hard interrupt on the run's CPUs (irq:softirq_entry → exit, irq_handler and the x86 system vectors), every task's time on them (sched:sched_switch) and the server's and generator's syscalls, so the kernel row and the CPU attribution chart take each softirq out of the task it interrupted and count it once. The probes run in the kernel on those CPUs: their own cost is inside the figures (see the README for its measured size).`,
+    );
+  }
+  if (ebpf.length > 0 && tick.length > 0) {
+    out.push(`**Two methods in one run**: ${tick.map((s) => s.name).join(", ")} measured kernel time by the tick method; do not compare their kernel row with the eBPF scenarios'.`);
+  }
+  for (const s of tick) {
+    if (s.kernelTime?.method === "tick" && !s.kernelTime.reason.startsWith("--kernel-time")) out.push(`**${s.name}: kernel time by the tick method**: ${s.kernelTime.reason} (${s.kernelTime.fix}).`);
+  }
+  return out;
+}
+
 export function caveats(result: RunResult): string[] {
   const out: string[] = [];
   if (result.state !== "finished") out.push(`**The run is ${result.state}**: scenarios after the last one listed never ran.`);
@@ -109,6 +128,7 @@ export function caveats(result: RunResult): string[] {
         : "softirq and irq time in /proc/stat is a tick sample, and the same time is also charged to whatever task was interrupted. The server/client CPU rows (schedstat) may already contain part of the kernel row: never add them."
     }${tickResolution(completed)}`,
   );
+  out.push(...kernelTimeCaveats(completed));
   if (result.config.baselineMs <= 0 || completed.some((s) => s.baseline !== undefined && s.baseline.subtracted.length === 0)) {
     out.push("**No idle baseline**: global counters (softirqs, /proc/stat CPU) include whatever else the host did during each window.");
   }

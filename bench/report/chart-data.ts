@@ -5,6 +5,7 @@
 import { decodeHistogram } from "../load/histogram.ts";
 import type { Histogram } from "../load/histogram.ts";
 import type { CostFigures, CpuTimeUs } from "../collector/index.ts";
+import { ATTRIBUTION_FIELDS } from "../collector/ebpf/attribution.ts";
 import type { CompletedScenario, RunResult } from "../results/schema.ts";
 import { metric } from "../results/metrics.ts";
 import { isCompleted, scenariosOf, seriesIn } from "../results/run-view.ts";
@@ -89,6 +90,42 @@ export function cpuRows(result: RunResult): CpuRow[] {
       if (first === undefined || first === null) continue;
       for (const [order, part] of CPU_PARTS.entries()) {
         const spread = spreadOf(scenarios.map((s) => s.perRequest?.cpuUs.perCpu[String(cpuOf(s))]?.[part]));
+        if (spread !== null) rows.push({ protocol, side: `${role} CPU ${first}`, part, order, us: spread.mean });
+      }
+    }
+  }
+  return rows;
+}
+
+/** The attribution's fields a chart stacks: every field but idle (per request, idle is only 1 ÷ rate less the rest). */
+export const ATTRIBUTION_PARTS = ATTRIBUTION_FIELDS.filter((f) => f !== "idle");
+
+export interface AttributionRow {
+  readonly protocol: Series;
+  readonly side: string;
+  readonly part: (typeof ATTRIBUTION_FIELDS)[number];
+  /** Stack position, the fields' order from the bottom. */
+  readonly order: number;
+  readonly us: number;
+}
+
+/**
+ * Exact µs per request on the server's CPU and on the client's, by where it went (eBPF, cpuAttribution): the fields
+ * do not overlap, so they stack to the CPU's busy time per request. Scenarios measured by the tick method have no
+ * rows here: their softirq is inside the processes' time.
+ */
+export function attributionRows(result: RunResult): AttributionRow[] {
+  const rows: AttributionRow[] = [];
+  for (const protocol of seriesIn(result)) {
+    const scenarios = scenariosOf(result, protocol).filter(
+      (s): s is CompletedScenario => isCompleted(s) && clean(s) && s.perRequest?.cpuAttribution?.method === "ebpf",
+    );
+    for (const role of ["server", "client"] as const) {
+      const cpuOf = (s: CompletedScenario): number | null => s.cpus?.[role] ?? null;
+      const first = scenarios.map(cpuOf).find((c) => c !== null);
+      if (first === undefined || first === null) continue;
+      for (const [order, part] of ATTRIBUTION_PARTS.entries()) {
+        const spread = spreadOf(scenarios.map((s) => s.perRequest?.cpuAttribution?.perCpu[String(cpuOf(s))]?.[part]));
         if (spread !== null) rows.push({ protocol, side: `${role} CPU ${first}`, part, order, us: spread.mean });
       }
     }

@@ -4,7 +4,7 @@
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { RunResult } from "../results/schema.ts";
-import { cpuRows, latencyRows, packetRows, seriesRows } from "./chart-data.ts";
+import { ATTRIBUTION_PARTS, attributionRows, cpuRows, latencyRows, packetRows, seriesRows } from "./chart-data.ts";
 import type { ChartId, ChartSpec } from "./doc.ts";
 import { CONFIG, HEIGHT, protocolColor, WIDTH } from "./chart-style.ts";
 import { seriesIn } from "../results/run-view.ts";
@@ -96,6 +96,30 @@ function singleRateSpecs(result: RunResult): ChartSpec[] {
       },
     },
   };
+  const attribution: ChartSpec = {
+    id: "cpu-attribution",
+    title: "Where each CPU's time went, µs per request (eBPF)",
+    note: "Exact time per request on the server's and the client's CPU, from eBPF: each task's own time (its softirqs and interrupts taken out of it), its syscalls, the softirqs by vector wherever they ran, hard interrupts, kernel threads and other tasks; idle is left out. The parts do not overlap, so the stack is the CPU's busy time per request. Mean over repeats; contaminated windows left out. Empty when the run measured kernel time by the tick method.",
+    spec: {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: "Where each CPU's time went, µs per request (eBPF)",
+      config: CONFIG,
+      data: { values: attributionRows(result) },
+      facet: { column: { field: "side", type: "nominal", title: null, sort: "descending" } },
+      spec: {
+        width: Math.round(WIDTH / 2),
+        height: HEIGHT,
+        mark: { type: "bar" },
+        encoding: {
+          x: { field: "protocol", type: "nominal", sort: protocols, title: null, axis: { labelAngle: -30 } },
+          y: { field: "us", type: "quantitative", aggregate: "sum", title: "µs per request" },
+          color: { field: "part", type: "nominal", title: "where", scale: { domain: [...ATTRIBUTION_PARTS], scheme: "tableau10" } },
+          order: { field: "order", type: "quantitative" },
+          tooltip: [{ field: "protocol" }, { field: "side" }, { field: "part" }, { field: "us", format: ".2f" }],
+        },
+      },
+    },
+  };
   const latency: ChartSpec = {
     id: "latency-percentiles",
     title: "Latency by percentile",
@@ -124,6 +148,7 @@ function singleRateSpecs(result: RunResult): ChartSpec[] {
   return [
     packets,
     cpu,
+    attribution,
     latency,
     timeSeries(result, "timeseries-pps", "Packets per second during each scenario", "packets/s", "pps", "Server interface packets per second per sample interval (rx + tx)."),
     timeSeries(result, "timeseries-softirq", "NET softirq runs per second during each scenario", "NET softirq runs/s", "softirqRate", "NET_RX + NET_TX softirq runs per second on all CPUs; contaminated windows left out."),

@@ -12,6 +12,7 @@
 import type { CompletedScenario, RunResult, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
 import { CSV_FIGURES, type CsvFigure } from "../collector/index.ts";
+import { ATTRIBUTION_FIELDS } from "../collector/ebpf/attribution.ts";
 import { clientOf } from "../results/series.ts";
 
 type Cell = string | number | boolean | null | undefined;
@@ -80,12 +81,54 @@ const CLIENT: readonly [number, CsvColumn] = [
   },
 ];
 
-/** The columns by number: the run's from 1, `step`, `client`, and the kernel figures' at the numbers their descriptors give. */
+/**
+ * Kernel time: how it was measured, then each field of the server CPU's and the client CPU's attribution (48 and 75,
+ * the attribution's residual and NET_RX ns per packet, are the descriptors' columns).
+ */
+const KERNEL_TIME_METHOD: readonly [number, CsvColumn] = [
+  47,
+  { name: "kernel_time_method", description: "ebpf (exact) or tick (/proc/stat samples); empty: tick, written before the method was recorded", read: done((s) => s.kernelTime?.method ?? null) },
+];
+
+const ATTRIBUTION_FROM = 49;
+
+function attributionColumns(): [number, CsvColumn][] {
+  const roles = [
+    ["server_cpu", "the server's CPU", (s: CompletedScenario) => s.cpus?.server ?? null],
+    ["client_cpu", "the generator's CPU", (s: CompletedScenario) => s.cpus?.client ?? null],
+  ] as const;
+  const fields = [...ATTRIBUTION_FIELDS, "wall", "residual"] as const;
+  return roles.flatMap(([prefix, where, cpuOf], r) =>
+    fields.map((field, f): [number, CsvColumn] => [
+      ATTRIBUTION_FROM + r * fields.length + f,
+      {
+        name: `${prefix}_${snake(field)}_us_per_req`,
+        description: `${where}: ${field} in cpuAttribution (eBPF exact; tick: what /proc tells, else empty), µs`,
+        global: true,
+        read: done((s) => {
+          const cpu = cpuOf(s);
+          return cpu === null ? null : (s.perRequest?.cpuAttribution?.perCpu[String(cpu)]?.[field] ?? null);
+        }),
+      },
+    ]),
+  );
+}
+
+function snake(camel: string): string {
+  return camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/**
+ * The columns by number: the run's from 1, `step`, `client`, kernel time, and the kernel figures' at the numbers their
+ * descriptors give.
+ */
 function inColumnOrder(): CsvColumn[] {
   const numbered: [number, CsvColumn][] = [
     ...RUN_COLUMNS.map((c, i): [number, CsvColumn] => [i + 1, c]),
     [...STEP],
     [...CLIENT],
+    [...KERNEL_TIME_METHOD],
+    ...attributionColumns(),
     ...CSV_FIGURES.map((f): [number, CsvColumn] => [f.column, figureColumn(f)]),
   ];
   numbered.sort(([a], [b]) => a - b);

@@ -8,6 +8,7 @@ import type { Series } from "../results/series.ts";
 export type ChartId =
   | "packets-per-request"
   | "cpu-per-request"
+  | "cpu-attribution"
   | "latency-percentiles"
   | "timeseries-pps"
   | "timeseries-softirq"
@@ -21,6 +22,7 @@ export type SweepChartId = "sweep-throughput" | "sweep-latency-p99" | "sweep-cpu
 export const CHART_IDS: readonly ChartId[] = [
   "packets-per-request",
   "cpu-per-request",
+  "cpu-attribution",
   "latency-percentiles",
   "timeseries-pps",
   "timeseries-softirq",

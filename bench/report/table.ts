@@ -44,7 +44,13 @@ function fixed(value: number | null | undefined, digits: number): string {
 
 function kernelCells(s: CompletedScenario): string[] {
   const p = s.perRequest;
-  return KERNEL_COLUMNS.map((c) => (p === undefined ? "-" : fixed(c.read(p), c.digits)));
+  const totals = s.totals;
+  return KERNEL_COLUMNS.map((c) => {
+    if (p === undefined) return "-";
+    const value = fixed(c.read(p), c.digits);
+    const error = totals === undefined || value === "-" ? null : (c.errorPct?.(totals) ?? null);
+    return error === null ? value : `${value}±${Math.round(error)}%`;
+  });
 }
 
 /**
@@ -121,8 +127,28 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
     if (s.contamination?.contaminated === true) {
       notes.push(`${s.name}: other traffic ran during the window (${s.contamination.excessPackets} packets more than the run's own, over the ${s.contamination.tolerancePackets ?? 0} allowed for read skew): its system-wide softirq and CPU figures are not the run's alone`);
     }
+    notes.push(...kernelTimeNotes(s));
   }
+  // Results written before the method was recorded say nothing here.
+  const methods = new Set(scenarios.flatMap((s) => (s.state === "completed" && s.kernelTime !== undefined ? [s.kernelTime.method] : [])));
+  if (methods.has("ebpf")) notes.push("kernel: exact softirq + hard-IRQ µs per request on the run's CPUs (eBPF)");
+  if (methods.has("tick")) notes.push("kernel: /proc/stat's tick sample of softirq + irq, ±1/√ticks; it overlaps the process CPU (no IRQ time accounting)");
   return notes.length === 0 ? "" : `${notes.join("\n")}\n`;
+}
+
+/** Why a scenario's kernel time is not exact, or what makes its exact figure doubtful. */
+function kernelTimeNotes(s: CompletedScenario): string[] {
+  const k = s.kernelTime;
+  if (k === undefined) return [];
+  if (k.method === "tick") return k.reason.startsWith("--kernel-time") ? [] : [`${s.name}: kernel time by the tick method: ${k.reason} (${k.fix})`];
+  const notes: string[] = [];
+  if (k.tracer.lostEvents > 0) notes.push(`${s.name}: eBPF lost ${k.tracer.lostEvents} events: its kernel time is short by them`);
+  const residual = s.perRequest?.cpuAttribution?.residualPct;
+  if (residual !== undefined && residual !== null && residual > 1) notes.push(`${s.name}: eBPF attribution leaves ${residual}% of a CPU's window unaccounted`);
+  for (const [who, diff] of [["server", k.checks.serverRunDiffPct], ["generator", k.checks.generatorRunDiffPct]] as const) {
+    if (diff !== null && Math.abs(diff) > 5) notes.push(`${s.name}: the ${who}'s eBPF on-CPU time and its schedstat run time differ by ${diff}%`);
+  }
+  return notes;
 }
 
 /** One line per protocol of a sweep: where it stopped following the offered load, and why. */

@@ -3,6 +3,7 @@
  * bench/run/measure.ts from the collector's snapshots and read by report, compare and plan.
  */
 import type { ContaminationCheck, CostFigures, TimeSeriesPoint } from "../collector/index.ts";
+import type { KernelTimeReport } from "../collector/ebpf/kernel-time-report.ts";
 
 /** --verify's outcome: an independent count of the window's packets at the server interface. */
 export interface Verification {
@@ -47,5 +48,10 @@ export interface KernelFigures {
     readonly requests: number;
   };
   readonly verify?: Verification;
+  /**
+   * How kernel time was measured (`ebpf`: exactly, with its tracer's figures; `tick`: /proc/stat's samples, with why).
+   * Absent in results written before it existed: those are tick.
+   */
+  readonly kernelTime?: KernelTimeReport;
 }
 

@@ -15,13 +15,20 @@ import {
   createSampler,
   diffSnapshots,
   findKernelThreads,
-  perRequest,
   readSnapshot,
+  scaleFigures,
   subtractBaseline,
   toTimeSeries,
   windowTotals,
 } from "../collector/index.ts";
-import type { ProcReader, Sampler, Snapshot, SnapshotSpec } from "../collector/index.ts";
+import type { ProcReader, Sampler, Snapshot, SnapshotDelta, SnapshotSpec } from "../collector/index.ts";
+import { attribute } from "../collector/ebpf/attribution.ts";
+import type { KernelTimeEpoch } from "../collector/ebpf/bpftrace-output.ts";
+import { kernelTimeDetail, kernelTimePoint } from "../collector/ebpf/kernel-time-report.ts";
+import type { KernelTimeFallback, KernelTimePoint } from "../collector/ebpf/kernel-time-report.ts";
+import { kernelTimeWindow } from "../collector/ebpf/kernel-time-window.ts";
+import { classifyKernelThreads, readTaskIdentities } from "../collector/ebpf/roles.ts";
+import type { KernelTimeTracer } from "../collector/ebpf/tracer.ts";
 import type { KernelFigures, Verification } from "../results/kernel-figures.ts";
 import type { GeneratorReport } from "../load/report.ts";
 import type { Placer, ScenarioObserver } from "./scenario.ts";
@@ -33,6 +40,27 @@ export interface MeasureOptions {
   readonly baselineMs: number;
   /** Capture the server interface with tcpdump and set its packet count beside the collector's. */
   readonly verify: boolean;
+  /**
+   * How kernel time is measured: exactly with eBPF (bpftrace runs for the whole scenario), or from /proc/stat's tick
+   * samples, with the reason and the fix when eBPF was wanted but is not available (bench/collector/ebpf/).
+   */
+  readonly kernelTime: { readonly method: "ebpf"; readonly tracer: KernelTimeTracer } | KernelTimeFallback;
+}
+
+/** What the eBPF collector gathered over one scenario, for `kernelFigures`. */
+export interface KernelTimeInputs {
+  /** The epoch its start mark closed, then every epoch up to and including the end mark's. */
+  readonly epochs: readonly KernelTimeEpoch[];
+  readonly startEpoch: number;
+  readonly endEpoch: number;
+  /** Adds to a mark's `markNs` ÷ 10^6 (CLOCK_MONOTONIC, as bpftrace's nsecs) to give epoch ms. */
+  readonly monotonicToEpochMs: number;
+  readonly serverPids: readonly number[];
+  readonly generatorPids: readonly number[];
+  /** The kernel threads among the tasks the window saw (bench/collector/ebpf/roles.ts). */
+  readonly kernelThreads: readonly [number, "ksoftirqd" | "napi" | "kernelThread"][];
+  readonly tracer: { readonly probes: number; readonly lostEvents: number; readonly marks: number };
+  readonly timeSeries: readonly KernelTimePoint[];
 }
 
 /** Largest disagreement between tcpdump and the counters that still counts as agreement. */
@@ -67,6 +95,9 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
   let capture: Capture | undefined;
   const iface = placer.kind === "loopback" ? "lo" : "eth0";
   const phaseEpochMs: { measure?: number; drain?: number } = {};
+  const cpus = [...new Set([placer.serverCpu, placer.clientCpu].filter((c): c is number => c !== null))].sort();
+  const ebpf = createKernelTimeCollector(cpus, options.kernelTime.method === "ebpf" ? options.kernelTime.tracer : null);
+  let kernelTime: KernelTimeFallback | null = options.kernelTime.method === "tick" ? options.kernelTime : null;
   const full = (): Snapshot => {
     if (reader === undefined || spec === undefined) throw new Error("collector used before the scenario started");
     return readSnapshot({ ...spec, kind: "full" }, reader);
@@ -77,10 +108,10 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
     capture?.abort();
     capture = undefined;
     sampler?.stop();
+    ebpf.stop();
     // Kept-open fds on /proc/<pid>/net/* pin the namespace: close them before the topology is removed.
     reader?.close();
   };
-  const cpus = [...new Set([placer.serverCpu, placer.clientCpu].filter((c): c is number => c !== null))].sort();
 
   return {
     close,
@@ -88,6 +119,12 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
       if (closed) return;
       reader = createProcReader();
       spec = snapshotSpecFor(placer, pids);
+      // The run's bpftrace splits out this scenario's server and generator syscalls from before the idle baseline.
+      if (options.kernelTime.method === "ebpf") {
+        const failure = await ebpf.start(pids);
+        if (failure !== null) kernelTime = { method: "tick", reason: failure, fix: "see bpftrace's message; run with --kernel-time tick to skip eBPF" };
+      }
+      if (closed) return;
       if (options.baselineMs > 0) {
         const from = full();
         await sleep(options.baselineMs);
@@ -104,7 +141,7 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
         }
         capture = started;
       }
-      sampler = createSampler({ hz: options.sampleHz, spec });
+      sampler = createSampler({ hz: options.sampleHz, spec, onSample: () => ebpf.sample() });
     },
     countServerPackets() {
       if (reader === undefined || spec === undefined) throw new Error("collector used before the scenario started");
@@ -118,9 +155,11 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
     },
     onPhase(phase, epochMs) {
       if (phase === "measure") {
+        ebpf.edge("start");
         atStart = full();
         phaseEpochMs.measure = epochMs;
       } else {
+        ebpf.edge("end");
         atEnd = full();
         phaseEpochMs.drain = epochMs;
       }
@@ -137,6 +176,12 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
         // Snapshot times on the epoch clock with sub-ms precision; the server net/dev is the first file read.
         verified = await running.finish((performance.timeOrigin + start.tMs) * 1000, (performance.timeOrigin + end.tMs) * 1000);
       }
+      let ebpfInputs: KernelTimeInputs | undefined;
+      if (kernelTime === null) {
+        const gathered = await ebpf.finish();
+        if (gathered.ok) ebpfInputs = gathered.inputs;
+        else kernelTime = { method: "tick", reason: gathered.reason, fix: "see the reason; run with --kernel-time tick to skip eBPF" };
+      }
       const overhead = sampler?.overhead();
       const figures = kernelFigures({
         atStart: start,
@@ -151,9 +196,109 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
         overhead: { samples: overhead?.samples ?? 0, overheadCpuPct: overhead?.overheadCpuPct ?? 0, meanReadUs: overhead?.meanReadUs ?? 0 },
         phaseEpochMs,
         ...(verified === undefined ? {} : { verified: { iface, ...verified } }),
+        kernelTime: ebpfInputs ?? kernelTime ?? { method: "tick", reason: "eBPF gathered nothing", fix: "run with --kernel-time tick" },
       });
       close();
       return figures;
+    },
+  };
+}
+
+/**
+ * The eBPF side of one scenario: bpftrace started before the idle baseline, a mark at each time-series sample and at
+ * the window's edges, and the epochs between the edges kept for the window's sums. Marks are serialised by the
+ * tracer, so an edge mark may wait for a sample's print (a few ms): the skew against the generator's window is
+ * recorded.
+ */
+function createKernelTimeCollector(cpus: readonly number[], tracer: KernelTimeTracer | null) {
+  let pids: { serverPid: number; generatorPid: number } | undefined;
+  const epochs: KernelTimeEpoch[] = [];
+  const series: KernelTimePoint[] = [];
+  let firstMarkNs: number | null = null;
+  let lastMarkNs: number | null = null;
+  let marks = 0;
+  let failure: string | null = null;
+  const edges: { start?: Promise<KernelTimeEpoch>; end?: Promise<KernelTimeEpoch> } = {};
+  let startEpoch: number | null = null;
+  const take = (): Promise<KernelTimeEpoch> | undefined => {
+    if (tracer === null || pids === undefined || failure !== null) return undefined;
+    marks++;
+    const marked = tracer.mark();
+    marked.then(
+      (epoch) => {
+        if (lastMarkNs !== null && firstMarkNs !== null) series.push(kernelTimePoint(epoch, lastMarkNs, firstMarkNs, cpus));
+        firstMarkNs ??= epoch.markNs;
+        lastMarkNs = epoch.markNs;
+        // Only the window's epochs are kept whole: the series needs one point each, the sums only the window's.
+        if (startEpoch === null || epoch.epoch >= startEpoch) epochs.push(epoch);
+      },
+      (error: unknown) => {
+        failure ??= error instanceof Error ? error.message : String(error);
+      },
+    );
+    return marked;
+  };
+  return {
+    /** Has the run's tracer split out this scenario's processes; resolves with null, or with why it could not. */
+    async start(started: { serverPid: number; generatorPid: number }): Promise<string | null> {
+      if (tracer === null) return "no eBPF tracer for this run";
+      try {
+        await tracer.track([started.serverPid, started.generatorPid]);
+        pids = started;
+        return null;
+      } catch (error) {
+        failure = error instanceof Error ? error.message : String(error);
+        return failure;
+      }
+    },
+    sample(): void {
+      void take();
+    },
+    edge(which: "start" | "end"): void {
+      const marked = take();
+      if (marked === undefined) return;
+      if (which === "start") {
+        edges.start = marked;
+        void marked.then((epoch) => {
+          startEpoch = epoch.epoch;
+          // Epochs closed before the window are not needed whole any more.
+          for (let i = epochs.length - 1; i >= 0; i--) if ((epochs[i]?.epoch ?? 0) < epoch.epoch) epochs.splice(i, 1);
+        }, () => {});
+      } else {
+        edges.end = marked;
+      }
+    },
+    async finish(): Promise<{ ok: true; inputs: KernelTimeInputs } | { ok: false; reason: string }> {
+      if (tracer === null || pids === undefined) return { ok: false, reason: failure ?? "bpftrace did not start" };
+      try {
+        const [first, last] = await Promise.all([edges.start, edges.end]);
+        if (first === undefined || last === undefined) return { ok: false, reason: "the window's edges were not marked" };
+        const seen = new Set<number>();
+        for (const e of epochs) for (const t of e.tasks) seen.add(t.pid);
+        return {
+          ok: true,
+          inputs: {
+            epochs: epochs.filter((e) => e.epoch >= first.epoch && e.epoch <= last.epoch),
+            startEpoch: first.epoch,
+            endEpoch: last.epoch,
+            // process.hrtime reads CLOCK_MONOTONIC, the clock of bpftrace's nsecs.
+            monotonicToEpochMs: performance.timeOrigin + performance.now() - Number(process.hrtime.bigint()) / 1e6,
+            serverPids: [pids.serverPid],
+            generatorPids: [pids.generatorPid],
+            kernelThreads: [...classifyKernelThreads(readTaskIdentities(seen))],
+            tracer: { probes: tracer.probes, lostEvents: tracer.lostEvents, marks },
+            timeSeries: series,
+          },
+        };
+      } catch (error) {
+        return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+      } finally {
+        this.stop();
+      }
+    },
+    /** The scenario is over: later marks are not its (the tracer itself lives for the whole run). */
+    stop(): void {
+      pids = undefined;
     },
   };
 }
@@ -178,6 +323,8 @@ export interface KernelFigureInputs {
   readonly phaseEpochMs: { readonly measure?: number; readonly drain?: number };
   /** --verify's count of the window's packets at the server interface. */
   readonly verified?: CaptureCount & { readonly iface: string };
+  /** The eBPF collector's epochs, or why the tick method measured the scenario instead. */
+  readonly kernelTime: KernelTimeInputs | KernelTimeFallback;
 }
 
 /** The kernel figures of one scenario from its inputs. Pure. */
@@ -188,8 +335,9 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
   const rates = idle === null ? undefined : baselineRates(idle);
   const baselineWindowMs = idle?.windowMs ?? 0;
   const delta = rates === undefined ? raw : subtractBaseline(raw, rates, raw.windowMs / 1000);
-  const costOptions = input.cpus.length > 0 ? { cpus: input.cpus } : {};
-  const totals = windowTotals(delta, costOptions);
+  const costOptions = { ...(input.cpus.length > 0 ? { cpus: input.cpus } : {}), serverCpu: input.serverCpu, clientCpu: input.clientCpu };
+  const ebpf = "epochs" in input.kernelTime ? exactKernelTime(input.kernelTime, input.cpus, receivedPackets(raw)) : null;
+  const totals = windowTotals(delta, costOptions, ebpf === null ? null : { attribution: ebpf.attribution });
   const v = input.verified;
   const verify: Verification | undefined =
     v === undefined
@@ -205,7 +353,7 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
           note: "tcpdump ran during the window: this scenario's CPU figures include its wake-ups",
         };
   return {
-    perRequest: perRequest(delta, input.requests, costOptions),
+    perRequest: scaleFigures(totals, input.requests),
     totals,
     baseline: {
       windowMs: baselineWindowMs,
@@ -233,7 +381,49 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
       requests: input.requests,
     },
     ...(verify === undefined ? {} : { verify }),
+    kernelTime:
+      ebpf === null || !("epochs" in input.kernelTime)
+        ? "epochs" in input.kernelTime
+          ? { method: "tick", reason: "no eBPF window", fix: "run with --kernel-time tick" }
+          : input.kernelTime
+        : kernelTimeDetail({
+            window: ebpf.window,
+            attribution: ebpf.attribution,
+            cpus: input.cpus,
+            serverPids: new Set(input.kernelTime.serverPids),
+            generatorPids: new Set(input.kernelTime.generatorPids),
+            schedstatRunUs: { server: totals.cpuUs.serverRun, generator: totals.cpuUs.clientRun },
+            tracer: input.kernelTime.tracer,
+            windowSkewMs: {
+              start: round3(ebpf.window.fromMarkNs / 1e6 + input.kernelTime.monotonicToEpochMs - (input.phaseEpochMs.measure ?? 0)),
+              end: round3(ebpf.window.toMarkNs / 1e6 + input.kernelTime.monotonicToEpochMs - (input.phaseEpochMs.drain ?? 0)),
+            },
+            timeSeries: input.kernelTime.timeSeries,
+          }),
   };
+}
+
+/** The eBPF window between the edge marks and its attribution over the run's CPUs. */
+function exactKernelTime(k: KernelTimeInputs, cpus: readonly number[], received: number | null) {
+  const window = kernelTimeWindow(k.epochs, k.startEpoch, k.endEpoch);
+  const roles = { serverPids: new Set(k.serverPids), generatorPids: new Set(k.generatorPids), kernelThreads: new Map(k.kernelThreads) };
+  return { window, attribution: attribute(window, roles, cpus, received) };
+}
+
+/**
+ * Packets the run's interfaces received in the window: on veth each one is a NET_RX pass on the receiving side
+ * (both ends are the run's), on loopback each packet is received once on lo.
+ */
+function receivedPackets(raw: SnapshotDelta): number | null {
+  let n = 0;
+  for (const netns of [raw.server, raw.client]) {
+    if (netns === null) continue;
+    for (const reading of Object.values(netns.interfaces)) {
+      if (!reading.ok) return null;
+      n += reading.value.rxPackets;
+    }
+  }
+  return n;
 }
 
 function round3(x: number): number {

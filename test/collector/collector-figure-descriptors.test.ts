@@ -45,10 +45,12 @@ describe("the cost figure descriptors", () => {
     const leaves = jsonLeaves(totals);
     expect(leaves.filter((leaf) => descriptorAt(leaf.path) === undefined)).toEqual([]);
     expect(leaves.find((leaf) => leaf.path.join(".") === "cpuUs.cpus")).toEqual({ path: ["cpuUs", "cpus"], value: [0, 1] });
-    const paths = new Set(leaves.map((leaf) => leaf.path.join(".")));
-    const counters = LEAVES.filter((leaf) => leaf.node.kind === "figure").map((leaf) => leaf.path.join("."));
-    expect(counters.filter((path) => !paths.has(path))).toEqual([]);
-    expect(counters).toHaveLength(51);
+    const present = (descriptor: FigureLeaf): boolean =>
+      leaves.some((leaf) => leaf.path.length === descriptor.path.length && descriptor.path.every((key, i) => key === ANY_KEY || key === leaf.path[i]));
+    const counters = LEAVES.filter((leaf) => leaf.node.kind === "figure");
+    expect(counters.filter((leaf) => !present(leaf)).map((leaf) => leaf.path.join("."))).toEqual([]);
+    // 51 /proc figures, 13 per CPU of the attribution (11 fields, wall, residual), its residualPct and netRxNsPerPacket.
+    expect(counters).toHaveLength(51 + 13 + 2);
     expect(LEAVES.filter((leaf) => leaf.node.kind === "part").map((leaf) => leaf.path.join("."))).toEqual([
       "hardIrqs.byLine.*",
       "cpuUs.perCpu.*.user",
@@ -76,8 +78,10 @@ describe("the cost figure descriptors", () => {
       } else expect(scaled, leaf.path.join(".")).toBeNull();
     }
     expect(inputs.requests).toBe(2002);
-    // 50 counters (hardIrqs.nic is null: no NIC named), 4 interrupt lines, 2 CPUs × 5 times, 2 ksoftirqd threads.
-    expect(divided).toBe(50 + 4 + 10 + 2);
+    // 50 counters (hardIrqs.nic is null: no NIC named), 4 interrupt lines, 2 CPUs × 5 times, 2 ksoftirqd threads,
+    // and the tick attribution's 7 figures of each of the 2 CPUs (the softirq split, kernel threads, other tasks and the
+    // residual are null by that method).
+    expect(divided).toBe(50 + 4 + 10 + 2 + 14);
   });
 
   it("list a per-CPU reason before the others in `missing`, where older results have it", () => {
@@ -87,7 +91,9 @@ describe("the cost figure descriptors", () => {
     if (cpu1 === undefined) throw new Error("fixture has no cpu1");
     const oldKernel = { ...delta, stat: ok({ ...delta.stat.value, cpus: { ...delta.stat.value.cpus, "1": { ...cpu1, softirqTicks: null } } }) };
     const totals = windowTotals(oldKernel, { cpus: [0, 1] });
-    expect(Object.entries(totals.missing)).toEqual([
+    // The kernel-time figures' reasons follow; collector-per-request.test.ts has them.
+    const old = Object.entries(totals.missing).filter(([key]) => !key.startsWith("cpuAttribution") && key !== "netRxNsPerPacket");
+    expect(old).toEqual([
       ["cpuUs.perCpu.1", "softirq: not printed by this kernel"],
       ["hardIrqs.nic", "no NIC named (veth raises no hard IRQs)"],
       ["cpuUs.softirq", "/proc/stat softirq: not printed by this kernel"],
@@ -115,7 +121,7 @@ describe("the cost figure descriptors", () => {
 });
 
 describe("the columns derived from the descriptors", () => {
-  it("put every counter's report.csv column at its number, the published kernel columns 25–44", () => {
+  it("put every counter's report.csv column at its number, the published kernel columns 25–44, 48 and 75", () => {
     for (const figure of CSV_FIGURES) expect(CSV_COLUMNS[figure.column - 1]?.name).toBe(figure.name);
     expect(CSV_FIGURES.map((f) => `${f.column} ${f.name}${f.scope === "global" ? " (global)" : ""}`)).toEqual([
       "25 packets_per_req",
@@ -138,9 +144,13 @@ describe("the columns derived from the descriptors", () => {
       "42 cpu_irq_us_per_req (global)",
       "43 cpu_busy_us_per_req (global)",
       "44 cpu_steal_us_per_req (global)",
+      "48 cpu_attribution_residual_pct (global)",
+      "75 net_rx_ns_per_packet (global)",
     ]);
-    expect(CSV_COLUMNS.map((c) => c.name).slice(-2)).toEqual(["cpu_steal_us_per_req", "step"]);
-    expect(CSV_COLUMNS.filter((c) => c.global === true)).toHaveLength(7);
+    expect(CSV_COLUMNS.map((c) => c.name).slice(43, 48)).toEqual(["cpu_steal_us_per_req", "step", "client", "kernel_time_method", "cpu_attribution_residual_pct"]);
+    expect(CSV_COLUMNS.map((c) => c.name).slice(-2)).toEqual(["client_cpu_residual_us_per_req", "net_rx_ns_per_packet"]);
+    // The 7 /proc global columns, the residual, the 26 attribution columns of the two CPUs, and NET_RX ns per packet.
+    expect(CSV_COLUMNS.filter((c) => c.global === true)).toHaveLength(7 + 1 + 26 + 1);
   });
 
   it("give the report's kernel metrics and the console's kernel columns in their published order", () => {

@@ -71,14 +71,21 @@ const delta: SnapshotDelta = makeDelta({
   },
 });
 
-/** `missing` without the drops and kernel-thread entries, which this synthetic delta leaves unset on purpose. */
+/**
+ * `missing` without the drops, kernel-thread and kernel-time entries, which this synthetic delta leaves unset on
+ * purpose (they have tests of their own below and in collector-drops-kthreads.test.ts).
+ */
 function onlyOldFigures(missing: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(missing).filter(([key]) => !key.startsWith("drops.") && !key.startsWith("kernelThreads")));
+  return Object.fromEntries(
+    Object.entries(missing).filter(
+      ([key]) => !key.startsWith("drops.") && !key.startsWith("kernelThreads") && !key.startsWith("cpuAttribution") && key !== "netRxNsPerPacket",
+    ),
+  );
 }
 
 describe("perRequest", () => {
   it("divides the window's counters by the requests, in the units its field names say", () => {
-    const { drops, kernelThreads, ...figures } = perRequest(delta, 1000);
+    const { drops, kernelThreads, cpuAttribution: _attribution, netRxNsPerPacket: _netRx, ...figures } = perRequest(delta, 1000);
     // Drops and kernel threads have exact-value tests of their own (collector-drops-kthreads.test.ts).
     expect(drops?.server?.listenDrops).toBe(0);
     expect(kernelThreads).toBeNull();
@@ -117,6 +124,30 @@ describe("perRequest", () => {
       softnet: { processed: 2, dropped: 0.002, timeSqueezed: 0.001, receivedRps: 0.004, flowLimitCount: 0 },
       missing: { "hardIrqs.nic": "no NIC named (veth raises no hard IRQs)" },
     });
+  });
+
+  it("splits each CPU by the tick method without eBPF: the processes' ticks on their CPUs, /proc/stat's irq and idle", () => {
+    const figures = perRequest(delta, 1000, { serverCpu: 1, clientCpu: 0 });
+    const softirqUnknown = { softirqNetRx: null, softirqNetTx: null, softirqOther: null, kernelThreads: null, otherTasks: null, residual: null };
+    expect(figures.cpuAttribution).toEqual({
+      method: "tick",
+      perCpu: {
+        // CPU 0: 101 ticks of 10 ms in the window, 90 of them idle.
+        "0": { serverUser: 0, serverSys: 0, clientUser: 70, clientSys: 30, hardIrq: 0, idle: 900, wall: 1010, ...softirqUnknown },
+        // CPU 1: 103 ticks, one in a hard interrupt, 92 idle.
+        "1": { serverUser: 40, serverSys: 20, clientUser: 0, clientSys: 0, hardIrq: 10, idle: 920, wall: 1030, ...softirqUnknown },
+      },
+      residualPct: null,
+    });
+    expect(figures.missing["cpuAttribution.perCpu.0.softirqNetRx"]).toBe("the tick method cannot tell softirqNetRx");
+    expect(figures.netRxNsPerPacket).toBeNull();
+    expect(figures.missing.netRxNsPerPacket).toBe("exact NET_RX time needs eBPF (the tick method has none)");
+  });
+
+  it("leaves a process's tick fields null when it is not pinned to a CPU", () => {
+    const figures = perRequest(delta, 1000);
+    expect(figures.cpuAttribution?.perCpu["1"]?.serverUser).toBeNull();
+    expect(figures.cpuAttribution?.perCpu["1"]?.idle).toBe(920);
   });
 
   it("keeps the window's raw sums as totals", () => {

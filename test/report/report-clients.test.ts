@@ -64,11 +64,10 @@ describe("a run with --client wire,library", () => {
     expect(client?.factors.get("h2c")?.mean).toBe(0.25);
   });
 
-  it("writes each scenario's client in report.csv's last column, 46", () => {
+  it("writes each scenario's client in report.csv's column 46", () => {
     expect(CSV_COLUMNS.findIndex((c) => c.name === "client")).toBe(45);
-    expect(CSV_COLUMNS.at(-1)?.name).toBe("client");
     const rows = toCsv(result).trimEnd().split("\n").slice(1);
-    expect(rows.map((r) => r.split(",").at(-1))).toEqual(["wire", "undici", "wire", "node-http2", "wire", "undici", "wire", "node-http2"]);
+    expect(rows.map((r) => r.split(",")[45])).toEqual(["wire", "undici", "wire", "node-http2", "wire", "undici", "wire", "node-http2"]);
   });
 
   it("draws a bar group per series", () => {

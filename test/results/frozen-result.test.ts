@@ -14,7 +14,7 @@ import { toCsv } from "../../bench/report/csv.ts";
 
 const fixture = (name: string): string => readFileSync(new URL(`../fixtures/frozen/${name}`, import.meta.url), "utf8");
 const result = JSON.parse(fixture("result.json")) as RunResult;
-const KERNEL_FIELDS = ["perRequest", "totals", "baseline", "contamination", "softnet", "timeSeries", "cpus", "collector", "verify"] as const;
+const KERNEL_FIELDS = ["perRequest", "totals", "baseline", "contamination", "softnet", "timeSeries", "cpus", "collector", "verify", "kernelTime"] as const;
 
 describe.each(result.scenarios.map((s) => [s.protocol, s] as const))("the frozen %s scenario", (protocol, scenario) => {
   const { inputs, report } = JSON.parse(fixture(`${protocol}-inputs.json`)) as { inputs: KernelFigureInputs; report: GeneratorReport };

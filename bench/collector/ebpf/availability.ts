@@ -1,0 +1,71 @@
+/**
+ * Whether exact kernel time can be measured here, and if not, one reason and one fix (printed with the tick
+ * fallback's warning, or as the usage error of `--kernel-time ebpf`).
+ *
+ * bpftrace needs root (BPF and perf events), Linux, and the tracing file system for its tracepoints. On a fresh
+ * machine /sys/kernel/tracing is an empty directory until tracefs is mounted there (docs/kernel-notes.md, "Exact
+ * kernel time with eBPF"); the tracer mounts it in a private mount namespace of its own (`unshare --mount`), so the
+ * host's mounts never change and nothing is left mounted however the run ends.
+ */
+import { existsSync } from "node:fs";
+
+export type KernelTimeMethod = "ebpf" | "tick";
+
+/** The method a run uses, decided once before anything starts. */
+export type KernelTimePlan = { readonly method: "ebpf" } | { readonly method: "tick"; readonly reason: string; readonly fix: string };
+
+export type EbpfAvailability =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: string; readonly fix: string };
+
+/** What the check looks at, injectable for tests. */
+export interface EbpfProbe {
+  readonly platform: string;
+  readonly uid: number | null;
+  readonly hasCommand: (name: string) => boolean;
+  readonly exists: (path: string) => boolean;
+}
+
+export const TRACEFS_DIR = "/sys/kernel/tracing";
+
+export function checkEbpf(probe: EbpfProbe): EbpfAvailability {
+  if (probe.platform !== "linux") return { ok: false, reason: `eBPF needs Linux (this is ${probe.platform})`, fix: "run wirecost on Linux" };
+  if (probe.uid !== 0) return { ok: false, reason: "eBPF needs root", fix: "run as root (sudo npm run bench …)" };
+  if (!probe.hasCommand("bpftrace")) {
+    return { ok: false, reason: "bpftrace is not installed", fix: "apt-get install bpftrace (npm run setup installs it)" };
+  }
+  if (!probe.hasCommand("unshare")) {
+    return { ok: false, reason: "unshare is not installed (the tracer mounts tracefs in a private mount namespace)", fix: "apt-get install util-linux" };
+  }
+  if (!probe.exists(TRACEFS_DIR)) {
+    return { ok: false, reason: `this kernel has no ${TRACEFS_DIR} (CONFIG_TRACING off?)`, fix: "use a kernel with tracepoints and BPF (CONFIG_BPF_EVENTS)" };
+  }
+  return { ok: true };
+}
+
+export function systemProbe(hasCommand: (name: string) => boolean): EbpfProbe {
+  return { platform: process.platform, uid: process.getuid?.() ?? null, hasCommand, exists: existsSync };
+}
+
+/**
+ * The command that runs bpftrace: in a private mount namespace where tracefs is mounted if the host has not, pinned
+ * to `cpu` (the generator's, so nothing of the collector runs on the server's CPU).
+ */
+export function tracerCommand(argv: readonly string[], cpu: number | null): { readonly file: string; readonly args: readonly string[] } {
+  const mountThenRun = `mountpoint -q ${TRACEFS_DIR} || mount -t tracefs nodev ${TRACEFS_DIR} || exit 97; exec "$@"`;
+  const inner = ["unshare", "--mount", "--propagation", "private", "sh", "-c", mountThenRun, "sh", ...argv];
+  return cpu === null ? { file: inner[0] as string, args: inner.slice(1) } : { file: "taskset", args: ["-c", String(cpu), ...inner] };
+}
+
+/**
+ * `tick` is taken as asked; `auto` is eBPF where it can run and else the tick method, with the reason; `ebpf` that
+ * cannot run is refused, with the reason and the fix, for the CLI's usage error.
+ */
+export function chooseKernelTime(
+  choice: "auto" | "ebpf" | "tick",
+  availability: EbpfAvailability,
+): KernelTimePlan | { readonly method: "refused"; readonly reason: string; readonly fix: string } {
+  if (choice === "tick") return { method: "tick", reason: "--kernel-time tick", fix: "--kernel-time ebpf for exact kernel time" };
+  if (availability.ok) return { method: "ebpf" };
+  return { method: choice === "ebpf" ? "refused" : "tick", reason: availability.reason, fix: availability.fix };
+}
