@@ -36,7 +36,7 @@ export function latenessLimitUs(floor: PacingFloorUs | null): number {
 }
 
 /** Why a generator is flagged: the achieved rate fell short, or the sends ran late. */
-export type SaturationKind = "achieved-below-offered" | "send-lateness";
+export type SaturationKind = "achieved-below-offered" | "send-lateness" | "pacing-floor";
 /** Who kept a run from carrying its offered load; null when it carried it. */
 export type LimitedBy = "generator" | "server";
 
@@ -68,6 +68,13 @@ export function assessGenerator(input: VerdictInput): GeneratorVerdict {
   const short = input.achievedRps < input.offeredRps * MIN_ACHIEVED_SHARE;
   const share = input.offeredRps > 0 ? (100 * input.achievedRps) / input.offeredRps : 0;
   const achieved = `achieved ${round1(input.achievedRps)} req/s is ${round1(share)}% of the offered ${round1(input.offeredRps)} (< ${MIN_ACHIEVED_SHARE * 100}%)`;
+  // A pacer that runs this late with nothing to send cannot offer the rate at all: its floor is the generator's limit.
+  if (input.floor !== null && input.floor.samples > 0 && input.floor.p99 > MAX_LATENESS_P99_US) {
+    const floorReason = `the pacer alone, sending nothing, ran p99 ${input.floor.p99} µs late at this rate (> ${MAX_LATENESS_P99_US} µs): this generator cannot offer ${round1(input.offeredRps)} req/s`;
+    const reasons = short ? [achieved, floorReason] : [floorReason];
+    const kinds: SaturationKind[] = short ? ["achieved-below-offered", "pacing-floor"] : ["pacing-floor"];
+    return { saturated: true, reasons, kinds, limitedBy: "generator", limitReasons: reasons };
+  }
   const basis = input.floor === null || input.floor.samples === 0 ? null : `pacing floor p99 ${input.floor.p99} µs + margin`;
   if (late) {
     const lateness = `send lateness p99 ${input.latenessP99Us} µs > ${limitUs} µs${basis === null ? "" : ` (${basis})`}: the generator fell behind its schedule`;

@@ -32,6 +32,16 @@ describe("the generator verdict, against the pacing floor", () => {
     });
   });
 
+  it("flags a rate the pacer alone cannot keep: a floor p99 above 2 ms is the generator's limit, whatever the sends did", () => {
+    const v = assessGenerator({ offeredRps: 500_000, achievedRps: 10_000, refused: 480_000, latenessP99Us: 7739, floor: floor(56_671) });
+    const reasons = [
+      "achieved 10000 req/s is 2% of the offered 500000 (< 99%)",
+      "the pacer alone, sending nothing, ran p99 56671 µs late at this rate (> 2000 µs): this generator cannot offer 500000 req/s",
+    ];
+    expect(v).toEqual({ saturated: true, reasons, kinds: ["achieved-below-offered", "pacing-floor"], limitedBy: "generator", limitReasons: reasons });
+    expect(assessGenerator({ ...onTime, latenessP99Us: 2000, floor: floor(2000) }).saturated).toBe(false);
+  });
+
   it("flags sends late beyond floor + margin as the generator falling behind", () => {
     const v = assessGenerator({ ...onTime, latenessP99Us: 1181, floor: floor(180) });
     const reason = "send lateness p99 1181 µs > 1180 µs (pacing floor p99 180 µs + margin): the generator fell behind its schedule";
