@@ -26,6 +26,8 @@ export interface KernelTimeDetail {
   /** The eBPF window (mark to mark) and how far its edges were from the generator's nominal window, ms. */
   readonly windowMs: number;
   readonly windowSkewMs: { readonly start: number; readonly end: number };
+  /** The window's edge marks on CLOCK_MONOTONIC (bpftrace's nsecs), ns: where another tracer can find the same window. */
+  readonly marksNs: { readonly from: number; readonly to: number };
   /** Events the probes handled in the window: their count is what the probes cost. */
   readonly events: { readonly softirqs: number; readonly hardIrqs: number; readonly switches: number; readonly syscalls: number };
   /** Softirq µs per CPU, vector and the role of the task it ran on (idle, server, ksoftirqd, …). */
@@ -100,6 +102,7 @@ export function kernelTimeDetail(input: {
     tracer: input.tracer,
     windowMs: round(window.windowNs / 1e6, 3),
     windowSkewMs: input.windowSkewMs,
+    marksNs: { from: window.fromMarkNs, to: window.toMarkNs },
     events: {
       softirqs: sum(window.softirqs, (r) => r.runs),
       hardIrqs: sum(window.hardirqs, (r) => r.count),

@@ -1,0 +1,133 @@
+/**
+ * Exact kernel time, live in namespaces: a run measured with eBPF whose attribution adds up to each CPU's wall time
+ * (the accounting identity, within 1%), whose server CPU did NET_RX work, and whose NET_RX time agrees within 5%
+ * with a second, minimal bpftrace that times the same softirqs over the same window on its own. The second tracer
+ * shares nothing with the collector but the tracepoints: it sums NET_RX time per CPU and prints the sums at every
+ * mark the harness makes (the syscall kill(-harness pid, 0), bench/collector/ebpf/kernel-time.bt), so the window's
+ * edges are found in its output by their time.
+ */
+import { spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus as osCpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../../bench/cli/main.ts";
+import { checkEbpf, systemProbe, tracerCommand } from "../../bench/collector/ebpf/availability.ts";
+import type { CompletedScenario, RunResult } from "../../bench/results/schema.ts";
+import { hasCommand } from "../../bench/support/tools.ts";
+import { checkTopologySupport } from "../../bench/topology/index.ts";
+
+const support = await checkTopologySupport("netns");
+const ebpf = checkEbpf(systemProbe(hasCommand));
+const skipReason = !support.ok ? support.reason : !ebpf.ok ? `${ebpf.reason} (${ebpf.fix})` : null;
+const out = mkdtempSync(join(tmpdir(), "wirecost-ebpf-live-"));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGINT");
+  rmSync(out, { recursive: true, force: true });
+});
+
+/** NET_RX (vector 3) time per CPU, printed with the time at each of the harness's marks. */
+function independentProgram(cpuCount: number): string {
+  const sums = Array.from({ length: cpuCount }, (_, cpu) => `@rx[${cpu}]`);
+  return [
+    `BEGIN { printf("ready\\n"); }`,
+    `tracepoint:irq:softirq_entry /args->vec == 3/ { @st[cpu] = nsecs; }`,
+    `tracepoint:irq:softirq_exit /args->vec == 3 && @st[cpu] != 0/ { @rx[cpu] += nsecs - @st[cpu]; @st[cpu] = 0; }`,
+    `tracepoint:syscalls:sys_enter_kill /pid == $1 && (int32)args->pid == -$1 && (int32)args->sig == 0/ {`,
+    `  printf("mark %lld${" %lld".repeat(cpuCount)}\\n", nsecs, ${sums.join(", ")});`,
+    `}`,
+    `END { clear(@st); clear(@rx); }`,
+  ].join("\n");
+}
+
+interface Mark {
+  readonly ns: number;
+  readonly rxNs: readonly number[];
+}
+
+function parseMarks(text: string): Mark[] {
+  return text
+    .split("\n")
+    .filter((l) => l.startsWith("mark "))
+    .map((l) => {
+      const [ns = 0, ...rxNs] = l.split(" ").slice(1).map(Number);
+      return { ns, rxNs };
+    });
+}
+
+function nearest(marks: readonly Mark[], ns: number): Mark {
+  const best = marks.reduce((a, b) => (Math.abs(b.ns - ns) < Math.abs(a.ns - ns) ? b : a));
+  // The two tracers read the clock in their own handlers of one syscall: microseconds apart, never a sample apart.
+  expect(Math.abs(best.ns - ns)).toBeLessThan(1e6);
+  return best;
+}
+
+async function startIndependentTracer(cpuCount: number): Promise<{ stop: () => Promise<string> }> {
+  const command = tracerCommand(["bpftrace", "--no-warnings", "-e", independentProgram(cpuCount), String(process.pid)], null);
+  const child = spawn(command.file, command.args, { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => void (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => void (stderr += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the independent bpftrace did not start: ${stderr}`)), 30_000);
+    const check = (): void => {
+      if (stdout.includes("ready\n")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on("data", check);
+    void exited.then(() => reject(new Error(`the independent bpftrace exited: ${stderr}`)));
+  });
+  return {
+    stop: async () => {
+      child.kill("SIGINT");
+      await exited;
+      return stdout;
+    },
+  };
+}
+
+describe.skipIf(skipReason !== null)(`exact kernel time with eBPF in namespaces${skipReason === null ? "" : ` (skipped: ${skipReason})`}`, () => {
+  it("adds up to each CPU's wall time within 1%, finds NET_RX work on the server CPU, and agrees with a second tracer", async () => {
+    const cpuCount = osCpus().length;
+    const independent = await startIndependentTracer(cpuCount);
+    const stderr: string[] = [];
+    const code = await main(
+      ["--protocols", "http1,grpc", "--rps", "1000", "--duration", "2s", "--warmup", "500ms", "--baseline", "300ms", "--prime", "500", "--topology", "netns", "--kernel-time", "ebpf", "--out", out, "--json"],
+      { stdout: { write: () => true }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
+    );
+    const marks = parseMarks(await independent.stop());
+    expect(code, stderr.join("")).toBe(0);
+    const path = /results: (.*result\.json)/.exec(stderr.join(""))?.[1] ?? "";
+    const result = JSON.parse(readFileSync(path, "utf8")) as RunResult;
+    expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toContain(result.runId);
+    const serverCpu = String(result.topology?.serverCpu);
+    for (const s of result.scenarios as CompletedScenario[]) {
+      expect(s.state, s.name).toBe("completed");
+      const k = s.kernelTime;
+      if (k?.method !== "ebpf") throw new Error(`${s.name}: kernel time was not measured with eBPF: ${JSON.stringify(k)}`);
+      expect(k.tracer.lostEvents, s.name).toBe(0);
+      const totals = s.totals?.cpuAttribution;
+      expect(totals?.method, s.name).toBe("ebpf");
+      // The identity: every CPU's parts add up to its wall time in the window.
+      expect(s.perRequest?.cpuAttribution?.residualPct, s.name).toBeLessThan(1);
+      for (const [cpu, split] of Object.entries(totals?.perCpu ?? {})) {
+        expect(Math.abs(split.residual ?? Number.NaN) / (split.wall ?? 0), `${s.name} cpu ${cpu}`).toBeLessThan(0.01);
+      }
+      const netRxUs = totals?.perCpu[serverCpu]?.softirqNetRx ?? 0;
+      expect(netRxUs, s.name).toBeGreaterThan(0);
+      // The second tracer's NET_RX time on the server CPU between the same two marks.
+      const from = nearest(marks, k.marksNs.from);
+      const to = nearest(marks, k.marksNs.to);
+      const independentUs = ((to.rxNs[Number(serverCpu)] ?? 0) - (from.rxNs[Number(serverCpu)] ?? 0)) / 1000;
+      expect(Math.abs(netRxUs - independentUs) / independentUs, `${s.name}: eBPF ${netRxUs} µs, independent ${independentUs} µs`).toBeLessThan(0.05);
+    }
+  });
+});
