@@ -15,7 +15,7 @@ import type { RunHandle } from "../run/run.ts";
 import { renderNotes, renderSweepSummary, renderTable } from "../report/table.ts";
 import { choosePlacer } from "../run/placement.ts";
 import { hasCommand } from "../support/tools.ts";
-import { checkEbpf, chooseKernelTime, systemProbe } from "../collector/ebpf/availability.ts";
+import { checkEbpf, chooseKernelTime, kernelTimeRefusal, systemProbe, tickFallbackWarning } from "../collector/ebpf/availability.ts";
 import { startKernelTimeTracer } from "../collector/ebpf/tracer.ts";
 import type { KernelTimeTracer } from "../collector/ebpf/tracer.ts";
 import { checkDriverInstalled } from "../config/driver-rules.ts";
@@ -88,18 +88,19 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   try {
     checkDriverInstalled(config);
-    ensureWritableDir(config.outDir);
     if (config.verify && !hasCommand("tcpdump")) {
       throw new UsageError("WC_MISSING_TOOL", "--verify needs tcpdump, which is not installed; apt-get install tcpdump, or drop --verify");
     }
     const plan = chooseKernelTime(config.kernelTime, checkEbpf(systemProbe(hasCommand)));
     if (plan.method === "refused") {
-      throw new UsageError(/root/.test(plan.reason) ? "WC_NEEDS_ROOT" : "WC_MISSING_TOOL", `--kernel-time ebpf: ${plan.reason}; ${plan.fix}, or use --kernel-time tick`);
+      throw new UsageError(/root/.test(plan.reason) ? "WC_NEEDS_ROOT" : "WC_MISSING_TOOL", kernelTimeRefusal(plan.reason, plan.fix));
     }
+    // The first thing a run makes (it creates --out), so after every check that only looks: a refused run leaves nothing.
+    ensureWritableDir(config.outDir);
     const cfg = config;
     const placement = await choosePlacer(config, warn);
     if (plan.method === "tick" && config.kernelTime === "auto") {
-      const line = `kernel time is /proc/stat's tick sample, not exact (${plan.reason}; ${plan.fix})`;
+      const line = tickFallbackWarning(plan.reason, plan.fix);
       warn(line);
       placement.warnings.push(line);
     }

@@ -69,3 +69,16 @@ export function chooseKernelTime(
   if (availability.ok) return { method: "ebpf" };
   return { method: choice === "ebpf" ? "refused" : "tick", reason: availability.reason, fix: availability.fix };
 }
+
+/** The usage error of `--kernel-time ebpf` where eBPF cannot run: one line naming the flag, the reason and the fix. */
+export function kernelTimeRefusal(reason: string, fix: string): string {
+  return `--kernel-time ebpf: ${reason}; ${fix}, or use --kernel-time tick`;
+}
+
+/**
+ * The warning of `--kernel-time auto` falling back to the tick method: the figures are still made, less exactly, so
+ * the run goes on and says why and how to get exact time. It is printed to stderr and kept in result.json's warnings.
+ */
+export function tickFallbackWarning(reason: string, fix: string): string {
+  return `kernel time is /proc/stat's tick sample, not exact (${reason}; ${fix})`;
+}

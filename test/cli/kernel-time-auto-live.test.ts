@@ -1,0 +1,49 @@
+/**
+ * `npm run bench -- --kernel-time auto` on a machine without bpftrace (issue 15): the run goes on with the tick
+ * method, warns once with the reason and the fix, and records both in result.json — in the run's warnings and in each
+ * scenario's `kernelTime`. A measuring file (vitest.config.ts): it is a short real run on loopback, with load.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it, onTestFinished } from "vitest";
+import type { RunResult } from "../../bench/results/schema.ts";
+import { pathWithout } from "../support/path-without.ts";
+
+const BIN = fileURLToPath(new URL("../../bench/bin.ts", import.meta.url));
+
+const REASON = "bpftrace is not installed";
+const FIX = "apt-get install bpftrace (npm run setup installs it)";
+const WARNING = `warning: kernel time is /proc/stat's tick sample, not exact (${REASON}; ${FIX})`;
+
+// Not root, eBPF's first requirement, the reason would be root and not bpftrace (bench/collector/ebpf/availability.ts).
+const notRoot = process.getuid?.() !== 0;
+
+describe("bench CLI: --kernel-time auto without bpftrace", () => {
+  it.skipIf(notRoot)(`falls back to the tick method with one warning naming the reason and the fix${notRoot ? " (skipped: needs root)" : ""}`, () => {
+    const tools = pathWithout(["bpftrace"]);
+    onTestFinished(tools.remove);
+    const out = mkdtempSync(join(tmpdir(), "wirecost-auto-"));
+    onTestFinished(() => rmSync(out, { recursive: true, force: true }));
+
+    const args = [BIN, "--kernel-time", "auto", "--topology", "loopback", "--protocols", "http1", "--rps", "200", "--duration", "1s"];
+    args.push("--warmup", "300ms", "--baseline", "200ms", "--prime", "300", "--out", out, "--json");
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 60_000, env: { ...process.env, PATH: tools.dir, NO_COLOR: "1" } });
+
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stderr.split("\n");
+    expect(lines.filter((l) => l.includes("kernel time"))).toEqual([WARNING]);
+    expect(lines.filter((l) => l.includes("bpftrace"))).toEqual([WARNING]);
+    const printed = JSON.parse(r.stdout) as RunResult;
+    const path = /results: (.*result\.json)/.exec(r.stderr)?.[1];
+    const saved = JSON.parse(readFileSync(path ?? "", "utf8")) as RunResult;
+    expect(saved).toEqual(printed);
+    expect(saved.warnings).toContain(WARNING.slice("warning: ".length));
+    expect(saved.scenarios.map((s) => [s.name, s.state])).toEqual([["http1", "completed"]]);
+    for (const s of saved.scenarios) {
+      if (s.state === "completed") expect(s.kernelTime).toEqual({ method: "tick", reason: REASON, fix: FIX });
+    }
+  });
+});
