@@ -6,7 +6,7 @@
  * CPU's wall time, and what they miss is the residual. Without it (`method: "tick"`) only what /proc can tell is
  * filled: the processes' utime and stime and /proc/stat's irq and idle ticks, on the CPU each process is pinned to;
  * the softirq split and the other tasks are null, and a process's stime still holds the softirq work done on its
- * back (docs/kernel-notes.md, "What this kernel has and lacks") — which is why the two methods are never compared.
+ * back (docs/kernel-notes.md § "IRQ time accounting") — which is why the two methods are never compared.
  */
 import { ATTRIBUTION_FIELDS, type AttributionField } from "./ebpf/attribution.ts";
 import { fieldRecord } from "./field-record.ts";

@@ -4,6 +4,7 @@
  */
 import type { GrpcClientChoice } from "../../contract/index.ts";
 import { FIGURE_VIEWS } from "../collector/index.ts";
+import { RUN_TIME_DIFF_NOTE_PCT } from "../collector/ebpf/kernel-time-report.ts";
 import { clientOf } from "../results/series.ts";
 import type { CompletedScenario, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
@@ -146,7 +147,7 @@ function kernelTimeNotes(s: CompletedScenario): string[] {
   const residual = s.perRequest?.cpuAttribution?.residualPct;
   if (residual !== undefined && residual !== null && residual > 1) notes.push(`${s.name}: eBPF attribution leaves ${residual}% of a CPU's window unaccounted`);
   for (const [who, diff] of [["server", k.checks.serverRunDiffPct], ["generator", k.checks.generatorRunDiffPct]] as const) {
-    if (diff !== null && Math.abs(diff) > 5) notes.push(`${s.name}: the ${who}'s eBPF on-CPU time and its schedstat run time differ by ${diff}%`);
+    if (diff !== null && Math.abs(diff) > RUN_TIME_DIFF_NOTE_PCT) notes.push(`${s.name}: the ${who}'s eBPF on-CPU time and its schedstat run time differ by ${diff}%`);
   }
   return notes;
 }

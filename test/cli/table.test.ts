@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatUs, renderNotes, renderTable } from "../../bench/report/table.ts";
+import { RUN_TIME_DIFF_NOTE_PCT } from "../../bench/collector/ebpf/kernel-time-report.ts";
+import type { KernelTimeDetail } from "../../bench/collector/ebpf/kernel-time-report.ts";
 import { emptyErrorCounts } from "../../bench/load/generator.ts";
 import type { CompletedScenario, ScenarioResult } from "../../bench/results/schema.ts";
 import { DEFAULT_SERVER_SETTINGS } from "../../contract/index.ts";
@@ -120,5 +122,36 @@ describe("console table", () => {
     );
     // A server-limited scenario is not SATURATED.
     expect(renderTable([server], { color: false }).split("\n")[1]).toMatch(/ no$/);
+  });
+
+  it("notes an eBPF on-CPU time that differs from schedstat's run time only beyond 15%, either way", () => {
+    const exact = (name: string, serverRunDiffPct: number | null, generatorRunDiffPct: number | null): CompletedScenario => ({
+      ...completed(name, 1000, false),
+      kernelTime: {
+        method: "ebpf",
+        tracer: { probes: 25, lostEvents: 0, marks: 82 },
+        windowMs: 8000,
+        windowSkewMs: { start: 0.2, end: 0.3 },
+        events: { softirqs: 16_000, hardIrqs: 4000, switches: 40_000, syscalls: 60_000 },
+        softirqByContextUs: {},
+        hardIrqByLine: {},
+        checks: { serverRunDiffPct, generatorRunDiffPct },
+        timeSeries: [],
+      } satisfies KernelTimeDetail,
+    });
+    expect(RUN_TIME_DIFF_NOTE_PCT).toBe(15);
+    // Woken from idle, eBPF's time is 4–9% under schedstat's (docs/kernel-notes.md § "Exact kernel time with eBPF"):
+    // no note at those differences, nor at exactly 15%.
+    const quiet = [exact("a", -4.2, -8.9), exact("b", -15, 15), exact("c", -14.999, 14.999), exact("d", null, null)];
+    expect(renderNotes(quiet)).toBe("kernel: exact softirq + hard-IRQ µs per request on the run's CPUs (eBPF)\n");
+    expect(renderNotes([exact("e", -15.001, 15.001), exact("f", 5.2, -32.5)])).toBe(
+      [
+        "e: the server's eBPF on-CPU time and its schedstat run time differ by -15.001%",
+        "e: the generator's eBPF on-CPU time and its schedstat run time differ by 15.001%",
+        "f: the generator's eBPF on-CPU time and its schedstat run time differ by -32.5%",
+        "kernel: exact softirq + hard-IRQ µs per request on the run's CPUs (eBPF)",
+        "",
+      ].join("\n"),
+    );
   });
 });

@@ -2,7 +2,7 @@
  * Where every nanosecond of each of the run's CPUs went, without overlap. Pure.
  *
  * Without CONFIG_IRQ_TIME_ACCOUNTING a softirq or hard interrupt that runs on the back of a task is also inside
- * that task's run time (docs/kernel-notes.md, "What this kernel has and lacks"). The eBPF window knows, for every
+ * that task's run time (docs/kernel-notes.md § "IRQ time accounting"). The eBPF window knows, for every
  * interrupt, which task it interrupted, so each task's own time is its on-CPU time less the interrupts on its back;
  * the server's and the generator's syscall time is their on-CPU time inside syscalls less the interrupts there. The
  * interrupts are then counted once, by vector, whatever they ran on. The fields add up to the window's wall time

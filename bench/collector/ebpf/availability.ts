@@ -3,9 +3,9 @@
  * fallback's warning, or as the usage error of `--kernel-time ebpf`).
  *
  * bpftrace needs root (BPF and perf events), Linux, and the tracing file system for its tracepoints. On a fresh
- * machine /sys/kernel/tracing is an empty directory until tracefs is mounted there (docs/kernel-notes.md, "Exact
- * kernel time with eBPF"); the tracer mounts it in a private mount namespace of its own (`unshare --mount`), so the
- * host's mounts never change and nothing is left mounted however the run ends.
+ * machine /sys/kernel/tracing is an empty directory until tracefs is mounted there; the tracer mounts it in a private
+ * mount namespace of its own (`unshare --mount`), so the host's mounts never change and nothing is left mounted
+ * however the run ends (docs/kernel-notes.md § "Exact kernel time with eBPF").
  */
 import { existsSync } from "node:fs";
 

@@ -11,6 +11,15 @@ import type { KernelTimeWindow } from "./kernel-time-window.ts";
 
 export type KernelTimeMethod = "ebpf" | "tick";
 
+/**
+ * How far, in %, a process's eBPF on-CPU time may differ from its schedstat run time before the run notes it. The two
+ * clocks agree within ~0.5% on a CPU that never goes idle, but schedstat counts a task woken from idle from its
+ * wake-up (the scheduler skips the clock update when a woken task preempts the idle task), so eBPF's time is 4–9%
+ * lower whenever the CPU idles between requests (docs/kernel-notes.md § "Exact kernel time with eBPF"). Only a
+ * difference beyond that is worth a note.
+ */
+export const RUN_TIME_DIFF_NOTE_PCT = 15;
+
 export interface KernelTimePoint {
   /** End of the interval, ms after the first mark of the series. */
   readonly tMs: number;
