@@ -14,9 +14,9 @@ import {
   TRACEFS_DIR,
 } from "../../bench/collector/ebpf/availability.ts";
 
-/** A root Linux machine with bpftrace, unshare and a tracefs mount point, with `change` applied. */
+/** A root Linux machine with bpftrace, unshare, setpriv and a tracefs mount point, with `change` applied. */
 function probe(change: { platform?: string; uid?: number | null; commands?: readonly string[]; dirs?: readonly string[] } = {}): EbpfProbe {
-  const commands = new Set(change.commands ?? ["bpftrace", "unshare"]);
+  const commands = new Set(change.commands ?? ["bpftrace", "unshare", "setpriv"]);
   const dirs = new Set(change.dirs ?? [TRACEFS_DIR]);
   return {
     platform: change.platform ?? "linux",
@@ -39,11 +39,16 @@ describe("checkEbpf", () => {
     ["not root", { uid: 1000 }, { ok: false, reason: "eBPF needs root", fix: "run as root (sudo npm run bench …)" }],
     // process.getuid is absent on Windows: no uid is not root.
     ["without a uid", { uid: null }, { ok: false, reason: "eBPF needs root", fix: "run as root (sudo npm run bench …)" }],
-    ["without bpftrace", { commands: ["unshare"] }, BPFTRACE_MISSING],
+    ["without bpftrace", { commands: ["unshare", "setpriv"] }, BPFTRACE_MISSING],
     [
       "without unshare",
-      { commands: ["bpftrace"] },
+      { commands: ["bpftrace", "setpriv"] },
       { ok: false, reason: "unshare is not installed (the tracer mounts tracefs in a private mount namespace)", fix: "apt-get install util-linux" },
+    ],
+    [
+      "without setpriv",
+      { commands: ["bpftrace", "unshare"] },
+      { ok: false, reason: "setpriv is not installed (it stops the tracer if the harness dies)", fix: "apt-get install util-linux" },
     ],
     [
       "without /sys/kernel/tracing",

@@ -1,13 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main as cleanup } from "../../bench/cleanup/cli.ts";
 import type { RunResult } from "../../bench/results/schema.ts";
 import { checkTopologySupport } from "../../bench/topology/index.ts";
+import { checkEbpf, systemProbe } from "../../bench/collector/ebpf/availability.ts";
+import { hasCommand } from "../../bench/support/tools.ts";
 import { eventually, isAlive, startBench, wirecostNamespaces } from "./bench-process.ts";
 
 const netns = (await checkTopologySupport("netns")).ok;
+const ebpf = checkEbpf(systemProbe(hasCommand)).ok;
 const topology = netns ? "netns" : "loopback";
 const out = mkdtempSync(join(tmpdir(), "wirecost-crash-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -15,6 +18,22 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 // A short priming keeps the phase without its seconds (what priming does is bench-loopback-run.test.ts's to check);
 // a signal or a kill lands within milliseconds of the phase line it waits for, so a 1 s window leaves ample room.
 const ARGS = ["--rps", "200", "--duration", "1s", "--warmup", "500ms", "--baseline", "200ms", "--prime", "100", "--topology", topology, "--out", out];
+
+/** The pids of `parent`'s children named `comm` (from /proc/<pid>/stat: "pid (comm) state ppid …"). */
+function childrenNamed(parent: number, comm: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const [, name = "", rest = ""] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? [];
+      if (name === comm && Number(rest.split(" ")[1]) === parent) found.push(Number(entry));
+    } catch {
+      // Exited while the directory was read.
+    }
+  }
+  return found;
+}
 
 function readResult(stderr: string): RunResult {
   const path = /results(?: so far)?: (\S+result\.json)/.exec(stderr)?.[1];
@@ -55,10 +74,14 @@ describe(`crashes under load (topology ${topology})`, () => {
     const serverPid = Number((await bench.waitFor(/server pid (\d+)/))[1]);
     const generatorPid = Number((await bench.waitFor(/generator pid (\d+)/))[1]);
     await bench.waitFor(/measuring/);
+    // The eBPF tracer, where this machine has it (--kernel-time auto): killed with the harness by its parent-death signal.
+    const tracers = childrenNamed(bench.child.pid ?? 0, "bpftrace");
+    expect(tracers).toHaveLength(ebpf ? 1 : 0);
     bench.child.kill("SIGKILL");
     await bench.exited;
     // Children watch the harness's pipes: they stop by themselves.
     expect(await eventually(() => !isAlive(serverPid) && !isAlive(generatorPid))).toBe(true);
+    expect(await eventually(() => tracers.every((pid) => !isAlive(pid)))).toBe(true);
     if (netns) {
       expect(wirecostNamespaces().length).toBeGreaterThan(before.length);
       const said: string[] = [];

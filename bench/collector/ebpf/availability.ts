@@ -37,6 +37,9 @@ export function checkEbpf(probe: EbpfProbe): EbpfAvailability {
   if (!probe.hasCommand("unshare")) {
     return { ok: false, reason: "unshare is not installed (the tracer mounts tracefs in a private mount namespace)", fix: "apt-get install util-linux" };
   }
+  if (!probe.hasCommand("setpriv")) {
+    return { ok: false, reason: "setpriv is not installed (it stops the tracer if the harness dies)", fix: "apt-get install util-linux" };
+  }
   if (!probe.exists(TRACEFS_DIR)) {
     return { ok: false, reason: `this kernel has no ${TRACEFS_DIR} (CONFIG_TRACING off?)`, fix: "use a kernel with tracepoints and BPF (CONFIG_BPF_EVENTS)" };
   }
@@ -53,7 +56,9 @@ export function systemProbe(hasCommand: (name: string) => boolean): EbpfProbe {
  */
 export function tracerCommand(argv: readonly string[], cpu: number | null): { readonly file: string; readonly args: readonly string[] } {
   const mountThenRun = `mountpoint -q ${TRACEFS_DIR} || mount -t tracefs nodev ${TRACEFS_DIR} || exit 97; exec "$@"`;
-  const inner = ["unshare", "--mount", "--propagation", "private", "sh", "-c", mountThenRun, "sh", ...argv];
+  // setpriv's parent-death signal outlives the execs down to bpftrace: a harness killed with SIGKILL, which cleans
+  // nothing up, still stops its tracer, whose probes would otherwise tax every switch and syscall on the machine.
+  const inner = ["unshare", "--mount", "--propagation", "private", "sh", "-c", mountThenRun, "sh", "setpriv", "--pdeathsig", "INT", ...argv];
   return cpu === null ? { file: inner[0] as string, args: inner.slice(1) } : { file: "taskset", args: ["-c", String(cpu), ...inner] };
 }
 
