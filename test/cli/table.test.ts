@@ -132,6 +132,7 @@ describe("console table", () => {
         tracer: { probes: 25, lostEvents: 0, marks: 82 },
         windowMs: 8000,
         windowSkewMs: { start: 0.2, end: 0.3 },
+        marksNs: { from: 1_000_000_000, to: 9_000_000_000 },
         events: { softirqs: 16_000, hardIrqs: 4000, switches: 40_000, syscalls: 60_000 },
         softirqByContextUs: {},
         hardIrqByLine: {},
