@@ -5,12 +5,13 @@
 import { readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
-import { CLOSED, GENERATION } from "./pacer-thread.ts";
+import { ASKED_OFFSET, CLOSED, GENERATION, SLEEPING_FOREVER, SLEEPING_OFFSET, sleepingUs, WAKE_UPS } from "./pacer-thread.ts";
 import type { SleeperData, SleeperReady } from "./pacer-thread.ts";
 
 const { shared, timerSlackNs } = workerData as SleeperData;
-const control = new Int32Array(shared, 0, 2);
-const askedMs = new Float64Array(shared, 8, 1);
+const control = new Int32Array(shared, 0, 3);
+const askedMs = new Float64Array(shared, ASKED_OFFSET, 1);
+const sleeping = new BigInt64Array(shared, SLEEPING_OFFSET, 1);
 
 /** This thread's timer slack after setting it (the kernel's, when it cannot be set or read: null). */
 function setTimerSlack(ns: number | null): number | null {
@@ -37,13 +38,20 @@ for (;;) {
   const generation = Atomics.load(control, GENERATION);
   if (Atomics.load(control, CLOSED) === 1) break;
   if (generation === fired) {
+    // Said before waiting, so an ask that reads it after bumping the generation notifies; one before the bump
+    // leaves a generation this wait sees changed.
+    Atomics.store(sleeping, 0, SLEEPING_FOREVER);
     Atomics.wait(control, GENERATION, generation);
+    Atomics.add(control, WAKE_UPS, 1);
     continue;
   }
-  const leftMs = (askedMs[0] ?? 0) - performance.now();
+  const asked = askedMs[0] ?? 0;
+  const leftMs = asked - performance.now();
   if (leftMs > 0) {
-    // Returns early when asked again (the generation changed); either way the loop reads the state afresh.
+    Atomics.store(sleeping, 0, sleepingUs(asked));
+    // Returns early only when notified of an earlier time; either way the loop reads the state afresh.
     Atomics.wait(control, GENERATION, generation, leftMs);
+    Atomics.add(control, WAKE_UPS, 1);
     continue;
   }
   fired = generation;

@@ -1,7 +1,10 @@
 /**
  * The worker pacer's sleeper: a worker thread (bench/load/pacer-sleeper.ts) that waits in `Atomics.wait` on a
  * shared generation counter, with a fractional-ms timeout until the asked time, then posts the generation to the
- * event loop. Asking again bumps the generation and notifies, so a sleeping thread re-reads the new time at once.
+ * event loop. Asking again bumps the generation; it notifies the thread only when the new time is before the one the
+ * thread sleeps toward (or it sleeps with no time). A later time needs no wake-up: the thread finds it when its
+ * timeout ends and sleeps on. Under load the loop sends from its I/O callbacks and asks for later and later times
+ * (bench/load/generator.ts), and each wake of a sleeping thread costs this VM tens of µs of CPU.
  * The only I/O of the worker pacer.
  */
 import { Worker } from "node:worker_threads";
@@ -10,7 +13,19 @@ import type { Sleeper } from "./pacer-worker.ts";
 /** Int32 slots of the shared control block; the asked time is the Float64 after them. */
 export const GENERATION = 0;
 export const CLOSED = 1;
-export const CONTROL_BYTES = 16;
+/** How many times the thread's `Atomics.wait` returned: its wake-ups, which tests count. */
+export const WAKE_UPS = 2;
+/** Byte offsets: the asked time (Float64, ms), then the time the thread sleeps toward (BigInt64, µs). */
+export const ASKED_OFFSET = 16;
+export const SLEEPING_OFFSET = 24;
+export const CONTROL_BYTES = 32;
+/** The thread waits with no timeout: any asked time is earlier. */
+export const SLEEPING_FOREVER = 2n ** 62n;
+
+/** The asked time as the sleeping slot holds it: whole µs, rounded down so that equal times compare equal. */
+export function sleepingUs(atMs: number): bigint {
+  return BigInt(Math.floor(atMs * 1000));
+}
 
 export interface SleeperData {
   readonly shared: SharedArrayBuffer;
@@ -32,8 +47,9 @@ export const SLEEPER_TIMER_SLACK_NS = 1;
 export function startSleeperThread(onWake: () => void, timerSlackNs: number | null = SLEEPER_TIMER_SLACK_NS): Sleeper {
   let ready: SleeperReady | null = null;
   const shared = new SharedArrayBuffer(CONTROL_BYTES);
-  const control = new Int32Array(shared, 0, 2);
-  const askedMs = new Float64Array(shared, 8, 1);
+  const control = new Int32Array(shared, 0, 3);
+  const askedMs = new Float64Array(shared, ASKED_OFFSET, 1);
+  const sleeping = new BigInt64Array(shared, SLEEPING_OFFSET, 1);
   const data: SleeperData = { shared, timerSlackNs };
   const worker = new Worker(SLEEPER_ENTRY, { workerData: data });
   worker.on("message", (message: number | SleeperReady) => {
@@ -49,8 +65,10 @@ export function startSleeperThread(onWake: () => void, timerSlackNs: number | nu
     arm(atMs) {
       askedMs[0] = atMs;
       Atomics.add(control, GENERATION, 1);
-      Atomics.notify(control, GENERATION);
+      // Read after the bump: a thread that has not yet waited on the old generation will not (its wait returns at once).
+      if (sleepingUs(atMs) < Atomics.load(sleeping, 0)) Atomics.notify(control, GENERATION);
     },
+    wakeUps: () => Atomics.load(control, WAKE_UPS),
     close() {
       Atomics.store(control, CLOSED, 1);
       Atomics.add(control, GENERATION, 1);

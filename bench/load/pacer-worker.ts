@@ -14,6 +14,8 @@ export interface Sleeper {
   close(): void;
   /** The sleeping thread's timer slack, ns, once known; null before, or where it cannot be read. */
   timerSlackNs(): number | null;
+  /** How often the thread has woken so far (timeouts and notifications): what the sleeper costs. */
+  wakeUps(): number;
 }
 export type StartSleeper = (onWake: () => void) => Sleeper;
 

@@ -67,6 +67,7 @@ export function fakeSleeper(clock: FakeClock, latencyMs: number): { start: Start
         generation++;
       },
       timerSlackNs: () => 1,
+      wakeUps: () => asked.length,
     };
     return sleeper;
   };

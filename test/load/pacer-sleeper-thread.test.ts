@@ -38,6 +38,34 @@ describe("the sleeper thread", () => {
     expect(wakes.length).toBe(2);
   });
 
+  it("is not woken by a later time while it sleeps toward an earlier one: it finds the later time when its timeout ends", async () => {
+    const wake = nextWake();
+    sleeper = startSleeperThread(wake.onWake);
+    const start = performance.now();
+    sleeper.arm(start + 30);
+    // Give the thread time to take the first ask and sleep toward it.
+    await new Promise((r) => setTimeout(r, 10));
+    const before = sleeper.wakeUps();
+    for (let i = 1; i <= 20; i++) sleeper.arm(start + 30 + i);
+    const at = await wake.woke;
+    expect(at).toBeGreaterThanOrEqual(start + 50);
+    // One wake-up at the first time's timeout, then the sleep on toward the last: each ask woke it would be 20 more.
+    expect(sleeper.wakeUps() - before).toBeLessThanOrEqual(3);
+    // An earlier time than the one it sleeps toward does wake it, at once.
+    const again = nextWake();
+    const s2 = startSleeperThread(again.onWake);
+    try {
+      const t = performance.now();
+      s2.arm(t + 10_000);
+      await new Promise((r) => setTimeout(r, 10));
+      s2.arm(t + 15);
+      expect(await again.woke).toBeGreaterThanOrEqual(t + 15);
+      expect(performance.now() - t).toBeLessThan(10_000);
+    } finally {
+      s2.close();
+    }
+  });
+
   it("sets its own thread's timer slack to 1 ns where /proc allows it", async () => {
     const wake = nextWake();
     sleeper = startSleeperThread(wake.onWake);
