@@ -53,6 +53,7 @@ async function benchArm(protocol: Protocol, kinds: readonly RowKind[], o: Genera
       for (let i = 0; i < o.repeat; i++) {
         for (const kind of kinds) {
           const sample = await runOnce(kind, spec, dir);
+          for (const reason of sample?.offScheduleReasons ?? []) io.stderr.write(`${protocol} ${kind} at ${rps} req/s, run ${i + 1}: off schedule: ${reason}\n`);
           if (sample !== null) samples.get(kind)?.push(sample);
           else io.stderr.write(`${protocol} ${kind} at ${rps} req/s: h2load failed (its output: ${join(dir, "h2load.out")})\n`);
         }

@@ -52,6 +52,7 @@ export async function runOurs(kind: ClientKind, spec: RunSpec): Promise<Sample> 
     cpuUsPerRequest: cpuUs / Math.max(1, r.completedInWindow),
     achievedRps: r.achievedRps,
     onSchedule: !r.generator.saturated && r.achievedRps >= MIN_ACHIEVED_SHARE * rps,
+    offScheduleReasons: [...r.generator.saturationReasons, ...(r.achievedRps < MIN_ACHIEVED_SHARE * rps ? (r.generator.limitReasons ?? []) : [])],
   };
 }
 
@@ -90,5 +91,6 @@ export function runH2load(spec: RunSpec, dir: string): Sample | null {
     cpuUsPerRequest: cpuUs / Math.max(1, succeeded),
     achievedRps: (succeeded * 1000) / durationMs,
     onSchedule: succeeded >= MIN_ACHIEVED_SHARE * rps * (durationMs / 1000),
+    offScheduleReasons: [],
   };
 }

@@ -16,6 +16,8 @@ export interface Sample {
    * what the pacer allows). h2load, which has no lateness measure: ≥ 99% of the offered requests succeeded.
    */
   readonly onSchedule: boolean;
+  /** Why a run of ours was off schedule (the generator report's reasons); empty when on it, and for h2load. */
+  readonly offScheduleReasons: readonly string[];
 }
 
 /** Every repeat of one row at one rate. */

@@ -24,6 +24,7 @@ function emit(message: FromGenerator): void {
 }
 
 async function runOnce(client: BenchClient, pacer: Pacer, plan: LoadPlan): Promise<void> {
+  await pacer.ready;
   const cpuBeforeFloor = process.cpuUsage();
   const idle = await measurePacingLateness(pacer, EVENT_LOOP_CLOCK, plan.rps, PACING_FLOOR_MS);
   const floorCpu = process.cpuUsage(cpuBeforeFloor);

@@ -46,6 +46,8 @@ export const SLEEPER_TIMER_SLACK_NS = 1;
 
 export function startSleeperThread(onWake: () => void, timerSlackNs: number | null = SLEEPER_TIMER_SLACK_NS): Sleeper {
   let ready: SleeperReady | null = null;
+  let started: () => void = () => {};
+  const isReady = new Promise<void>((resolve) => (started = resolve));
   const shared = new SharedArrayBuffer(CONTROL_BYTES);
   const control = new Int32Array(shared, 0, 3);
   const askedMs = new Float64Array(shared, ASKED_OFFSET, 1);
@@ -53,7 +55,10 @@ export function startSleeperThread(onWake: () => void, timerSlackNs: number | nu
   const data: SleeperData = { shared, timerSlackNs };
   const worker = new Worker(SLEEPER_ENTRY, { workerData: data });
   worker.on("message", (message: number | SleeperReady) => {
-    if (typeof message !== "number") ready = message;
+    if (typeof message !== "number") {
+      ready = message;
+      started();
+    }
     // A wake for a time since replaced does nothing.
     else if (message === Atomics.load(control, GENERATION)) onWake();
   });
@@ -61,6 +66,7 @@ export function startSleeperThread(onWake: () => void, timerSlackNs: number | nu
     throw new Error(`the pacer's sleeper thread failed: ${error.message}`);
   });
   return {
+    ready: isReady,
     timerSlackNs: () => ready?.timerSlackNs ?? null,
     arm(atMs) {
       askedMs[0] = atMs;

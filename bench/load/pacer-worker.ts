@@ -14,6 +14,8 @@ export interface Sleeper {
   close(): void;
   /** The sleeping thread's timer slack, ns, once known; null before, or where it cannot be read. */
   timerSlackNs(): number | null;
+  /** Resolves once the thread runs and can be asked. */
+  readonly ready: Promise<void>;
   /** How often the thread has woken so far (timeouts and notifications): what the sleeper costs. */
   wakeUps(): number;
 }
@@ -90,6 +92,7 @@ export function createWorkerPacer(clock: PacerClock, startSleeper: StartSleeper,
   });
   return {
     strategy: "worker",
+    ready: sleeper.ready,
     wakeAt(dueMs, fn) {
       const id = ++current;
       const atMs = Math.max(dueMs, lastAtMs + minIntervalMs);

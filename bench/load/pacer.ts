@@ -49,6 +49,11 @@ export interface PacerClock {
 export interface Pacer {
   readonly strategy: PacingStrategy;
   /**
+   * Resolves once the pacer can keep time: the worker's thread has started (tens of ms, during which a wake would be
+   * that late). Await it before anything is timed.
+   */
+  readonly ready: Promise<void>;
+  /**
    * Calls `fn` once, at `atMs` on the clock or as soon after as the strategy can, never before. One wake is pending
    * at a time: a new call replaces one not yet called.
    */

@@ -3,7 +3,7 @@ import type { RowSamples, Sample } from "../../bench/generator-bench/summary.ts"
 import { capacityRps, ratioToH2load, spread, TABLE_HEADER, tableLine } from "../../bench/generator-bench/summary.ts";
 import { targetLines } from "../../bench/generator-bench/targets.ts";
 
-const sample = (cpuUsPerRequest: number, onSchedule = true, achievedRps = 20_000): Sample => ({ cpuUsPerRequest, achievedRps, onSchedule });
+const sample = (cpuUsPerRequest: number, onSchedule = true, achievedRps = 20_000): Sample => ({ cpuUsPerRequest, achievedRps, onSchedule, offScheduleReasons: [] });
 
 const rows: RowSamples[] = [
   { protocol: "http1", kind: "wire", rps: 20_000, samples: [sample(12), sample(10), sample(14)] },

@@ -66,6 +66,7 @@ export function fakeSleeper(clock: FakeClock, latencyMs: number): { start: Start
       close() {
         generation++;
       },
+      ready: Promise.resolve(),
       timerSlackNs: () => 1,
       wakeUps: () => asked.length,
     };

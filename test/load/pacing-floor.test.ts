@@ -50,6 +50,7 @@ function pacerOn(strategy: PacingStrategy, clock: FakeClock): Pacer {
 function earlyPacer(clock: FakeClock): Pacer {
   return {
     strategy: "timer",
+    ready: Promise.resolve(),
     wakeAt(atMs, fn) {
       clock.at(Math.max(clock.now() + 0.125, atMs - 0.375), fn);
     },
