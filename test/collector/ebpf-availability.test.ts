@@ -16,7 +16,7 @@ import {
 
 /** A root Linux machine with bpftrace, unshare, setpriv and a tracefs mount point, with `change` applied. */
 function probe(change: { platform?: string; uid?: number | null; commands?: readonly string[]; dirs?: readonly string[] } = {}): EbpfProbe {
-  const commands = new Set(change.commands ?? ["bpftrace", "unshare", "setpriv"]);
+  const commands = new Set(change.commands ?? ["bpftrace", "unshare", "chrt", "setpriv"]);
   const dirs = new Set(change.dirs ?? [TRACEFS_DIR]);
   return {
     platform: change.platform ?? "linux",
@@ -39,15 +39,20 @@ describe("checkEbpf", () => {
     ["not root", { uid: 1000 }, { ok: false, reason: "eBPF needs root", fix: "run as root (sudo npm run bench …)" }],
     // process.getuid is absent on Windows: no uid is not root.
     ["without a uid", { uid: null }, { ok: false, reason: "eBPF needs root", fix: "run as root (sudo npm run bench …)" }],
-    ["without bpftrace", { commands: ["unshare", "setpriv"] }, BPFTRACE_MISSING],
+    ["without bpftrace", { commands: ["unshare", "chrt", "setpriv"] }, BPFTRACE_MISSING],
     [
       "without unshare",
-      { commands: ["bpftrace", "setpriv"] },
+      { commands: ["bpftrace", "chrt", "setpriv"] },
       { ok: false, reason: "unshare is not installed (the tracer mounts tracefs in a private mount namespace)", fix: "apt-get install util-linux" },
     ],
     [
+      "without chrt",
+      { commands: ["bpftrace", "unshare", "setpriv"] },
+      { ok: false, reason: "chrt is not installed (the tracer runs at the idle scheduling policy)", fix: "apt-get install util-linux" },
+    ],
+    [
       "without setpriv",
-      { commands: ["bpftrace", "unshare"] },
+      { commands: ["bpftrace", "unshare", "chrt"] },
       { ok: false, reason: "setpriv is not installed (it stops the tracer if the harness dies)", fix: "apt-get install util-linux" },
     ],
     [

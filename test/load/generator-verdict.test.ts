@@ -32,14 +32,18 @@ describe("the generator verdict, against the pacing floor", () => {
     });
   });
 
-  it("flags a rate the pacer alone cannot keep: a floor p99 above 2 ms is the generator's limit, whatever the sends did", () => {
-    const v = assessGenerator({ offeredRps: 500_000, achievedRps: 10_000, refused: 480_000, latenessP99Us: 7739, floor: floor(56_671) });
+  it("flags a rate the pacer alone cannot keep: a floor whose median is over 2 ms late is the generator's limit", () => {
+    const backlog: PacingFloorUs = { p50: 51_391, p99: 56_671, p999: 57_000, samples: 200_000, cpuUsPerSend: 1.1 };
+    const v = assessGenerator({ offeredRps: 500_000, achievedRps: 10_000, refused: 480_000, latenessP99Us: 7739, floor: backlog });
     const reasons = [
       "achieved 10000 req/s is 2% of the offered 500000 (< 99%)",
-      "the pacer alone, sending nothing, ran p99 56671 µs late at this rate (> 2000 µs): this generator cannot offer 500000 req/s",
+      "the pacer alone, sending nothing, ran p50 51391 µs late at this rate (> 2000 µs): this generator cannot offer 500000 req/s",
     ];
     expect(v).toEqual({ saturated: true, reasons, kinds: ["achieved-below-offered", "pacing-floor"], limitedBy: "generator", limitReasons: reasons });
-    expect(assessGenerator({ ...onTime, latenessP99Us: 2000, floor: floor(2000) }).saturated).toBe(false);
+    // A noisy floor's tail is not a backlog: p99 2.28 ms with a median of 40 µs, and sends within floor + margin.
+    expect(assessGenerator({ ...onTime, latenessP99Us: 2690, floor: floor(2279) }).saturated).toBe(false);
+    expect(assessGenerator({ ...onTime, latenessP99Us: 100, floor: { ...backlog, p50: 2000 } }).saturated).toBe(false);
+    expect(assessGenerator({ ...onTime, latenessP99Us: 100, floor: { ...backlog, p50: 2001 } }).kinds).toEqual(["pacing-floor"]);
   });
 
   it("flags sends late beyond floor + margin as the generator falling behind", () => {
