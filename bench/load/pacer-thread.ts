@@ -72,7 +72,13 @@ export function startSleeperThread(onWake: () => void, timerSlackNs: number | nu
       askedMs[0] = atMs;
       Atomics.add(control, GENERATION, 1);
       // Read after the bump: a thread that has not yet waited on the old generation will not (its wait returns at once).
-      if (sleepingUs(atMs) < Atomics.load(sleeping, 0)) Atomics.notify(control, GENERATION);
+      // The new time is stored with the notification, so that the asks made before the woken thread runs (it shares
+      // this CPU: not before the event loop yields) do not notify again: each is a futex syscall.
+      const us = sleepingUs(atMs);
+      if (us < Atomics.load(sleeping, 0)) {
+        Atomics.store(sleeping, 0, us);
+        Atomics.notify(control, GENERATION);
+      }
     },
     wakeUps: () => Atomics.load(control, WAKE_UPS),
     close() {
