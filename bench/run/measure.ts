@@ -252,7 +252,10 @@ function createKernelTimeCollector(cpus: readonly number[], tracer: KernelTimeTr
       }
     },
     sample(): void {
-      void take();
+      // Only when no mark is in flight: bpftrace runs at SCHED_IDLE on the generator's CPU and may print seconds late
+      // when that CPU is saturated; a queue of samples would then hold back an edge mark (the window's start was
+      // once 2.8 s late at 30 000 req/s). Skipped samples only thin the time series.
+      if (tracer !== null && tracer.inFlight() === 0) void take();
     },
     edge(which: "start" | "end"): void {
       const marked = take();
@@ -336,7 +339,10 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
   const baselineWindowMs = idle?.windowMs ?? 0;
   const delta = rates === undefined ? raw : subtractBaseline(raw, rates, raw.windowMs / 1000);
   const costOptions = { ...(input.cpus.length > 0 ? { cpus: input.cpus } : {}), serverCpu: input.serverCpu, clientCpu: input.clientCpu };
-  const ebpf = "epochs" in input.kernelTime ? exactKernelTime(input.kernelTime, input.cpus, receivedPackets(raw)) : null;
+  const exact = "epochs" in input.kernelTime ? exactKernelTime(input.kernelTime, input.cpus, receivedPackets(raw)) : null;
+  const skew = exact === null || !("epochs" in input.kernelTime) ? null : edgeSkewMs(exact.window, input.kernelTime.monotonicToEpochMs, input.phaseEpochMs);
+  const skewed = skew !== null && Math.max(Math.abs(skew.start), Math.abs(skew.end)) > MAX_EBPF_EDGE_SKEW_MS;
+  const ebpf = skewed ? null : exact;
   const totals = windowTotals(delta, costOptions, ebpf === null ? null : { attribution: ebpf.attribution });
   const v = input.verified;
   const verify: Verification | undefined =
@@ -382,9 +388,15 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
     },
     ...(verify === undefined ? {} : { verify }),
     kernelTime:
-      ebpf === null || !("epochs" in input.kernelTime)
+      ebpf === null || skew === null || !("epochs" in input.kernelTime)
         ? "epochs" in input.kernelTime
-          ? { method: "tick", reason: "no eBPF window", fix: "run with --kernel-time tick" }
+          ? {
+              method: "tick",
+              reason: skewed
+                ? `the eBPF window's edges were ${round3(skew?.start ?? 0)} and ${round3(skew?.end ?? 0)} ms from the generator's (more than ${MAX_EBPF_EDGE_SKEW_MS} ms): its figures are not this window's`
+                : "no eBPF window",
+              fix: "run with fewer --sample-hz, or --kernel-time tick",
+            }
           : input.kernelTime
         : kernelTimeDetail({
             window: ebpf.window,
@@ -394,12 +406,24 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
             generatorPids: new Set(input.kernelTime.generatorPids),
             schedstatRunUs: { server: totals.cpuUs.serverRun, generator: totals.cpuUs.clientRun },
             tracer: input.kernelTime.tracer,
-            windowSkewMs: {
-              start: round3(ebpf.window.fromMarkNs / 1e6 + input.kernelTime.monotonicToEpochMs - (input.phaseEpochMs.measure ?? 0)),
-              end: round3(ebpf.window.toMarkNs / 1e6 + input.kernelTime.monotonicToEpochMs - (input.phaseEpochMs.drain ?? 0)),
-            },
+            windowSkewMs: skew,
             timeSeries: input.kernelTime.timeSeries,
           }),
+  };
+}
+
+/**
+ * How far the eBPF window's edge marks may be from the generator's window before its figures are not that window's.
+ * A mark is made within a millisecond or two of the edge (a sample's print in flight may hold it that long); one made
+ * seconds late (bpftrace starved of CPU) would divide a shorter window's time by the whole window's requests.
+ */
+export const MAX_EBPF_EDGE_SKEW_MS = 20;
+
+/** The eBPF window's edges against the generator's (epoch ms), ms: positive when the mark came after the edge. */
+function edgeSkewMs(window: { fromMarkNs: number; toMarkNs: number }, monotonicToEpochMs: number, phases: KernelFigureInputs["phaseEpochMs"]) {
+  return {
+    start: round3(window.fromMarkNs / 1e6 + monotonicToEpochMs - (phases.measure ?? 0)),
+    end: round3(window.toMarkNs / 1e6 + monotonicToEpochMs - (phases.drain ?? 0)),
   };
 }
 

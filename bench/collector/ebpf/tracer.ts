@@ -18,6 +18,8 @@ export interface KernelTimeTracer {
   readonly probes: number;
   /** Closes the running epoch now and resolves with it. */
   mark(): Promise<KernelTimeEpoch>;
+  /** Marks made whose epochs bpftrace has not printed yet. */
+  inFlight(): number;
   /** Splits out these processes' syscall time from now on (a scenario's server and generator); resolves once done. */
   track(pids: readonly number[]): Promise<void>;
   /** Events the kernel dropped before bpftrace read them (its `lost_events`); any is a broken window. */
@@ -119,6 +121,7 @@ export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harne
       });
       await withTimeout(Promise.race([Promise.all(confirmed), died]), MARK_TIMEOUT_MS, `bpftrace did not confirm tracking ${pids.join(", ")}`);
     },
+    inFlight: () => inFlight + queued.length,
     mark() {
       if (inFlight < BUFFERS - 1) return markNow();
       return new Promise<void>((resolve) => queued.push(resolve)).then(markNow);
