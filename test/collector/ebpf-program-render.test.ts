@@ -15,17 +15,21 @@ describe("the kernel-time bpftrace program, rendered for the run's CPUs", () => 
 
   it("closes each CPU's running slice, and the syscall slice inside it, into the closing buffer at a mark", () => {
     const text = renderProgram(template, [0]);
-    const run = (b: number) => `@run_ns${b}[(uint64)0, $t0] += $now - @last[0];`;
-    const sys = (b: number) => `@sys_ns${b}[(uint64)0, $t0] += $now - @sys_on[@cur[0]];`;
+    const run = (b: number) => `@run_ns${b}[(uint64)0, $t0] += $now - $l0;`;
+    const sys = (b: number) => `@sys_ns${b}[(uint64)0, $t0] += $now - $o0;`;
+    // Each map read once into a variable: the CPU's own probes may write it between two reads.
     expect(text).toContain(
       [
-        "  if (@last[0] != 0) {",
-        "    $t0 = @tgid[@cur[0]];",
+        "  $l0 = @last[0];",
+        "  if ($l0 != 0 && $now > $l0) {",
+        "    $c0 = @cur[0];",
+        "    $t0 = @tgid[$c0];",
         `    if ($buf == 0) { ${run(0)} } else if ($buf == 1) { ${run(1)} } else { ${run(2)} }`,
         "    @last[0] = $now;",
-        "    if (@sys_on[@cur[0]] != 0) {",
+        "    $o0 = @sys_on[$c0];",
+        "    if ($o0 != 0 && $now > $o0) {",
         `      if ($buf == 0) { ${sys(0)} } else if ($buf == 1) { ${sys(1)} } else { ${sys(2)} }`,
-        "      @sys_on[@cur[0]] = $now;",
+        "      @sys_on[$c0] = $now;",
         "    }",
         "  }",
       ].join("\n"),

@@ -61,16 +61,23 @@ function expandBuffers(line: string): string {
   return indent + branches.join(" ");
 }
 
-/** At a mark, the slice CPU `c` is running (and the syscall slice inside it) is split at `$now`. */
+/**
+ * At a mark, the slice CPU `c` is running (and the syscall slice inside it) is split at `$now`. Each map is read once
+ * into a variable: CPU `c` runs its own probes meanwhile, and a second read of `@sys_on` that its sched_switch had
+ * just cleared once added `$now − 0` (the machine's uptime, hours) to a task's syscall time.
+ */
 function closeSlice(c: number): string {
   return [
-    `  if (@last[${c}] != 0) {`,
-    `    $t${c} = @tgid[@cur[${c}]];`,
-    `    @run_ns#[(uint64)${c}, $t${c}] += $now - @last[${c}];`,
+    `  $l${c} = @last[${c}];`,
+    `  if ($l${c} != 0 && $now > $l${c}) {`,
+    `    $c${c} = @cur[${c}];`,
+    `    $t${c} = @tgid[$c${c}];`,
+    `    @run_ns#[(uint64)${c}, $t${c}] += $now - $l${c};`,
     `    @last[${c}] = $now;`,
-    `    if (@sys_on[@cur[${c}]] != 0) {`,
-    `      @sys_ns#[(uint64)${c}, $t${c}] += $now - @sys_on[@cur[${c}]];`,
-    `      @sys_on[@cur[${c}]] = $now;`,
+    `    $o${c} = @sys_on[$c${c}];`,
+    `    if ($o${c} != 0 && $now > $o${c}) {`,
+    `      @sys_ns#[(uint64)${c}, $t${c}] += $now - $o${c};`,
+    `      @sys_on[$c${c}] = $now;`,
     `    }`,
     `  }`,
   ].join("\n");
