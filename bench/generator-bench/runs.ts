@@ -52,7 +52,8 @@ export async function runOurs(kind: ClientKind, spec: RunSpec): Promise<Sample> 
     cpuUsPerRequest: cpuUs / Math.max(1, r.completedInWindow),
     achievedRps: r.achievedRps,
     onSchedule: !r.generator.saturated && r.achievedRps >= MIN_ACHIEVED_SHARE * rps,
-    offScheduleReasons: [...r.generator.saturationReasons, ...(r.achievedRps < MIN_ACHIEVED_SHARE * rps ? (r.generator.limitReasons ?? []) : [])],
+    // A saturated generator's limit reasons are its saturation reasons; a server's limit has only limit reasons.
+    offScheduleReasons: r.generator.saturated ? r.generator.saturationReasons : r.achievedRps < MIN_ACHIEVED_SHARE * rps ? (r.generator.limitReasons ?? []) : [],
   };
 }
 
