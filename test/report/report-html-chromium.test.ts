@@ -24,6 +24,8 @@ const TICK_CHARTS = CHART_IDS.filter((id) => id !== "cpu-attribution");
 const REPORTS = [
   { run: "the six-protocol run", fixture: FIXTURE_PATH, charts: TICK_CHARTS },
   { run: "the three-protocol sweep", fixture: SWEEP_FIXTURE_PATH, charts: [...SWEEP_CHART_IDS, ...TICK_CHARTS] },
+  // The published reference run measured kernel time with eBPF: every chart, the attribution's included.
+  { run: "the reference run (eBPF)", fixture: new URL("../../results/reference/default/result.json", import.meta.url), charts: CHART_IDS },
 ];
 
 describe.skipIf(!haveChromium).each(REPORTS)(`${title}: $run`, ({ fixture, charts: expected }) => {
