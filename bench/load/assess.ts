@@ -21,6 +21,21 @@ export const MAX_LATENESS_P99_US = 2000;
  */
 export const MIN_LATENESS_MARGIN_US = 1000;
 
+/**
+ * The busiest a connection that carries one request at a time (HTTP/1.1 without pipelining) may be: past it, requests
+ * wait for a free connection often enough to show in the latency, which is timed from the intended send time.
+ */
+export const MAX_CONNECTION_BUSY = 0.7;
+
+/**
+ * Connections needed to carry `rps` one request at a time with a mean service time of `serviceMeanUs`: on average
+ * rps × service time requests are in flight (Little's law), and each connection should be at most
+ * MAX_CONNECTION_BUSY busy. 4 connections with a 200 µs service time carry 14 000 req/s.
+ */
+export function connectionsNeeded(rps: number, serviceMeanUs: number): number {
+  return Math.ceil((rps * serviceMeanUs) / 1e6 / MAX_CONNECTION_BUSY);
+}
+
 export function ratePerSecond(count: number, durationMs: number): number {
   return durationMs > 0 ? (count * 1000) / durationMs : 0;
 }

@@ -2,7 +2,9 @@
  * The console table: one row per scenario. Pure; colour only when asked (NO_COLOR honoured by the caller). The
  * kernel columns are the collector's figure views that have a `console` header (bench/collector/figure-views.ts).
  */
+import { armOf } from "../../contract/index.ts";
 import type { GrpcClientChoice } from "../../contract/index.ts";
+import { connectionsNeeded, MAX_CONNECTION_BUSY } from "../load/assess.ts";
 import { FIGURE_VIEWS } from "../collector/index.ts";
 import { RUN_TIME_DIFF_NOTE_PCT } from "../collector/ebpf/kernel-time-report.ts";
 import { clientOf } from "../results/series.ts";
@@ -98,6 +100,18 @@ export function renderTable(scenarios: readonly ScenarioResult[], options: Table
 }
 
 /** Lines explaining each flagged scenario, so "SATURATED" is never left unexplained. */
+/**
+ * A keep-alive arm that carries one request at a time per connection needs rate × service time ÷ 70% connections;
+ * with fewer, requests queue for a free connection and the latency measures that queue. Null when there are enough.
+ */
+export function tooFewConnections(s: CompletedScenario): string | null {
+  const arm = armOf(s.protocol);
+  if (arm.streams !== "one-at-a-time" || arm.connection !== "keep-alive" || s.serviceLatencyUs.count === 0) return null;
+  const needed = connectionsNeeded(s.offeredRps, s.serviceLatencyUs.mean);
+  if (s.connections >= needed) return null;
+  return `${s.connections} connection(s) carry one request at a time each; ${s.offeredRps} req/s at a mean service time of ${formatUs(s.serviceLatencyUs.mean)} needs at least ${needed} (each at most ${MAX_CONNECTION_BUSY * 100}% busy): requests waited for a free connection, and the latency counts the wait — use --connections ${needed} or more`;
+}
+
 export function renderNotes(scenarios: readonly ScenarioResult[]): string {
   const notes: string[] = [];
   for (const s of scenarios) {
@@ -109,6 +123,8 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
     const floor = pacingFloorText(s);
     if (floor !== null) notes.push(`${s.name}: ${floor}, send lateness p99 ${formatUs(s.generator.latenessP99Us)}`);
     if (s.generator.limitedBy === "server") for (const reason of s.generator.limitReasons ?? []) notes.push(`${s.name}: limited by the server: ${reason}`);
+    const connections = tooFewConnections(s);
+    if (connections !== null) notes.push(`${s.name}: ${connections}`);
     const counts = new Map(Object.entries(s.errors));
     for (const [kind, message] of Object.entries(s.errorSamples)) notes.push(`${s.name}: ${counts.get(kind)} ${kind} error(s), e.g. ${message}`);
     if (s.verify !== undefined) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { formatUs, renderNotes, renderTable } from "../../bench/report/table.ts";
+import { formatUs, renderNotes, renderTable, tooFewConnections } from "../../bench/report/table.ts";
+import { connectionsNeeded, MAX_CONNECTION_BUSY } from "../../bench/load/assess.ts";
 import { RUN_TIME_DIFF_NOTE_PCT } from "../../bench/collector/ebpf/kernel-time-report.ts";
 import type { KernelTimeDetail } from "../../bench/collector/ebpf/kernel-time-report.ts";
 import { emptyErrorCounts } from "../../bench/load/generator.ts";
@@ -154,5 +155,33 @@ describe("console table", () => {
         "",
       ].join("\n"),
     );
+  });
+});
+
+describe("too few connections for a one-request-at-a-time arm", () => {
+  const at = (protocol: CompletedScenario["protocol"], offeredRps: number, connections: number, serviceMeanUs: number): CompletedScenario => ({
+    ...completed(`${protocol}@${offeredRps}`, offeredRps, false),
+    protocol,
+    offeredRps,
+    connections,
+    serviceLatencyUs: { ...summary(serviceMeanUs, 900, 2000), mean: serviceMeanUs },
+  });
+
+  it("needs rate × mean service time ÷ 70% connections, rounded up", () => {
+    expect(connectionsNeeded(14_000, 200)).toBe(4);
+    expect(connectionsNeeded(14_001, 200)).toBe(5);
+    expect(connectionsNeeded(20_000, 300)).toBe(9);
+    expect(MAX_CONNECTION_BUSY).toBe(0.7);
+  });
+
+  it("notes it for keep-alive HTTP/1.1 only, naming the flag and the count", () => {
+    expect(tooFewConnections(at("http1", 14_000, 4, 200))).toBeNull();
+    expect(tooFewConnections(at("http1", 20_000, 4, 300))).toBe(
+      "4 connection(s) carry one request at a time each; 20000 req/s at a mean service time of 300 µs needs at least 9 (each at most 70% busy): requests waited for a free connection, and the latency counts the wait — use --connections 9 or more",
+    );
+    // Multiplexed arms carry many requests per connection; http1-close opens one per request.
+    expect(tooFewConnections(at("h2c", 20_000, 4, 300))).toBeNull();
+    expect(tooFewConnections(at("http1-close", 20_000, 4, 300))).toBeNull();
+    expect(renderNotes([at("http1", 20_000, 4, 300)])).toContain("http1@20000: 4 connection(s) carry one request at a time each;");
   });
 });
