@@ -11,7 +11,7 @@
 import type { RunResult } from "../results/schema.ts";
 import { METRICS } from "../results/metrics.ts";
 import type { MetricId } from "../results/metrics.ts";
-import { isCompleted, scenariosOf, seriesIn, seriesParts, seriesSpread } from "../results/run-view.ts";
+import { isCompleted, kernelTimeMethod, scenariosOf, seriesIn, seriesParts, seriesSpread } from "../results/run-view.ts";
 import type { Series } from "../results/series.ts";
 import { ratioOfMeans, relativeSpread } from "../results/stats.ts";
 import type { Spread } from "../results/stats.ts";
@@ -89,15 +89,7 @@ function settings(r: RunResult): Record<string, string> {
   };
 }
 
-/**
- * How a run measured kernel time: "ebpf" (exact), "tick" (/proc/stat samples; results written before the method was
- * recorded are tick), or "mixed". A kernel figure is never compared across methods: the tick figure is 2–6× the
- * exact one on this kind of machine (docs/kernel-notes.md § "Exact softirq time with eBPF").
- */
-export function kernelTimeMethod(r: RunResult): "ebpf" | "tick" | "mixed" {
-  const methods = new Set(r.scenarios.filter(isCompleted).map((s) => s.kernelTime?.method ?? "tick"));
-  return methods.size === 1 && methods.has("ebpf") ? "ebpf" : methods.has("ebpf") ? "mixed" : "tick";
-}
+export { kernelTimeMethod } from "../results/run-view.ts";
 
 /** The metrics whose value depends on how kernel time was measured. */
 const KERNEL_TIME_METRICS: ReadonlySet<MetricId> = new Set(["cpuKernelUsPerRequest"]);

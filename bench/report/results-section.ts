@@ -7,11 +7,18 @@ import type { Block } from "./doc.ts";
 import { fixed, formatFactor, formatUs, MISSING } from "../results/format.ts";
 import { METRICS, metric, metricValue } from "../results/metrics.ts";
 import type { Metric, MetricId } from "../results/metrics.ts";
-import { isCompleted, relativeFactors, repeatsOf, scenarioAt, seriesIn } from "../results/run-view.ts";
+import { isCompleted, kernelTimeMethod, relativeFactors, repeatsOf, scenarioAt, seriesIn } from "../results/run-view.ts";
 import { clientOf } from "../results/series.ts";
 import type { Series } from "../results/series.ts";
 import { SERVICE_TIME_MARK } from "./table.ts";
 import type { Spread } from "../results/stats.ts";
+
+/** What the kernel CPU row is, by how the run measured kernel time. */
+const KERNEL_ROW = {
+  ebpf: "CPU kernel is the exact softirq + hard-IRQ time on the run's CPUs (eBPF).",
+  tick: "CPU kernel is /proc/stat softirq + irq time on the run's CPUs, a tick sample.",
+  mixed: "CPU kernel is the exact softirq + hard-IRQ time on the run's CPUs (eBPF) where a scenario measured it so, else /proc/stat's tick sample: the caveats name which.",
+} as const;
 
 function cell(m: Metric, s: ScenarioResult | undefined): string {
   if (s === undefined || !isCompleted(s)) return MISSING;
@@ -59,7 +66,7 @@ export function repeatTables(result: RunResult, at = ""): Block[] {
     { kind: "heading", level: 2, text: `Per request, protocol by protocol${at}` },
     {
       kind: "paragraph",
-      text: `CPU server and client are each process's schedstat run time (user + sys, ns-precise). CPU kernel is /proc/stat softirq + irq time on the run's CPUs, a tick sample. NET softirqs are NET_RX + NET_TX runs on all CPUs (runs, not packets). "excluded": a system-wide figure from a contaminated window. client: what drove the load, wire (clients/wire/) or a library client (undici, node-http2, grpc-js, lean).${marked}`,
+      text: `CPU server and client are each process's schedstat run time (user + sys, ns-precise). ${KERNEL_ROW[kernelTimeMethod(result)]} NET softirqs are NET_RX + NET_TX runs on all CPUs (runs, not packets). "excluded": a system-wide figure from a contaminated window. client: what drove the load, wire (clients/wire/) or a library client (undici, node-http2, grpc-js, lean).${marked}`,
     },
     ...blocks,
   ];

@@ -11,6 +11,7 @@ import { formatUs } from "../results/format.ts";
 import { curveRows } from "./sweep-data.ts";
 import type { CurveRow } from "./sweep-data.ts";
 import { offeredRates, sweepConfigOf, sweepOf, sweepUnit } from "../results/sweep-view.ts";
+import { kernelTimeMethod } from "../results/run-view.ts";
 
 /**
  * Log axes for geometric steps (equal ratios sit evenly), linear for linear steps; in the sweep's unit, so a sweep
@@ -142,7 +143,9 @@ function cpu(result: RunResult): ChartSpec {
     CPU_SERIES,
     "µs per request",
     false,
-    `Per-request CPU in three panels, never stacked or added: the server and the client process (schedstat run time, ns-precise), and the kernel's softirq + irq time on the server's CPU (/proc/stat ticks; contaminated windows left out). Without IRQ time accounting the kernel ticks are also charged to whatever task they interrupted, so the kernel line overlaps the process lines. ${KNEE_MARKS}`,
+    kernelTimeMethod(result) === "ebpf"
+      ? `Per-request CPU in three panels, never stacked or added: the server and the client process (schedstat run time, ns-precise), and the exact softirq + hard-IRQ time on the server's CPU (eBPF; contaminated windows left out). The process lines still hold the softirqs that ran on their back (schedstat); the attribution chart splits them out. ${KNEE_MARKS}`
+      : `Per-request CPU in three panels, never stacked or added: the server and the client process (schedstat run time, ns-precise), and the kernel's softirq + irq time on the server's CPU (/proc/stat ticks; contaminated windows left out). Without IRQ time accounting the kernel ticks are also charged to whatever task they interrupted, so the kernel line overlaps the process lines. ${KNEE_MARKS}`,
   );
 }
 
@@ -158,7 +161,7 @@ function softirqAndDrops(result: RunResult): ChartSpec {
     KERNEL_SERIES,
     "",
     true,
-    `Left: the server CPU's softirq share over the window (/proc/stat ticks, contaminated windows left out). Right, when the result has drop counters: the server namespace's ListenDrops + TCPBacklogDrop + TCPRcvQDrop + TCPOFODrop + TCPZeroWindowDrop + Udp InErrors. Receive livelock shows as the softirq share rising while throughput (the first chart) falls. ${KNEE_MARKS}`,
+    `Left: the server CPU's softirq share over the window (${kernelTimeMethod(result) === "ebpf" ? "exact, eBPF" : "/proc/stat ticks"}, contaminated windows left out). Right, when the result has drop counters: the server namespace's ListenDrops + TCPBacklogDrop + TCPRcvQDrop + TCPOFODrop + TCPZeroWindowDrop + Udp InErrors. Receive livelock shows as the softirq share rising while throughput (the first chart) falls. ${KNEE_MARKS}`,
   );
 }
 

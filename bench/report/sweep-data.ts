@@ -12,12 +12,21 @@ import { isCompleted, scenariosOf, seriesIn } from "../results/run-view.ts";
 import type { Series } from "../results/series.ts";
 import { kneeOf, stepOffered } from "../results/sweep-view.ts";
 
-/** /proc/stat softirq + irq on the server's CPU per request, µs; null for a contaminated window (a global figure). */
+/**
+ * Softirq + hard-IRQ time on the server's CPU per request, µs: exact with eBPF, else /proc/stat's softirq + irq
+ * ticks; null for a contaminated window (a global figure either way).
+ */
 export function serverCpuKernelUs(s: CompletedScenario): number | null {
   const cpu = s.cpus?.server;
-  const split = cpu === null || cpu === undefined ? undefined : s.perRequest?.cpuUs.perCpu[String(cpu)];
-  if (split === undefined || s.contamination?.contaminated === true) return null;
-  return split.softirq + split.irq;
+  if (cpu === null || cpu === undefined || s.contamination?.contaminated === true) return null;
+  const attribution = s.perRequest?.cpuAttribution;
+  const exact = attribution?.method === "ebpf" ? attribution.perCpu[String(cpu)] : undefined;
+  if (exact !== undefined) {
+    const parts = [exact.softirqNetRx, exact.softirqNetTx, exact.softirqOther, exact.hardIrq];
+    return parts.every((x): x is number => x !== null) ? parts.reduce((a, b) => a + b, 0) : null;
+  }
+  const split = s.perRequest?.cpuUs.perCpu[String(cpu)];
+  return split === undefined ? null : split.softirq + split.irq;
 }
 
 export interface SweepStepRow {

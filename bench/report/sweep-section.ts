@@ -7,7 +7,7 @@ import type { RunResult } from "../results/schema.ts";
 import type { Knee } from "../sweep/knee.ts";
 import type { Block } from "./doc.ts";
 import { fixed, formatUs, MISSING, plural } from "../results/format.ts";
-import { seriesIn } from "../results/run-view.ts";
+import { kernelTimeMethod, seriesIn } from "../results/run-view.ts";
 import type { Series } from "../results/series.ts";
 import { sweepStepRows } from "./sweep-data.ts";
 import type { SweepStepRow } from "./sweep-data.ts";
@@ -81,10 +81,15 @@ function hasDrops(result: RunResult): boolean {
 
 function columnsParagraph(result: RunResult, withDrops: boolean): string {
   const overlap = result.environment.irqTimeAccounting === true ? "" : ", and without IRQ time accounting the softirq ticks are also charged to the interrupted task";
+  const method = kernelTimeMethod(result);
+  const shares =
+    method === "ebpf"
+      ? "softirq % is every softirq vector's exact time on the server's CPU (eBPF) over the window, user % the server's own user time"
+      : `softirq % and user % are shares of the server's CPU over the window, from /proc/stat ticks (10 ms: coarse for short windows${overlap})${method === "mixed" ? "; exact (eBPF) in the scenarios that measured kernel time so" : ""}`;
   const drops = withDrops
     ? " Drops srv: the server namespace's ListenDrops + TCPBacklogDrop + TCPRcvQDrop + TCPOFODrop + TCPZeroWindowDrop + Udp InErrors in the window (ListenDrops already counts ListenOverflows and TCPReqQFullDrop; InErrors counts RcvbufErrors)."
     : "";
-  return `Per protocol, by offered rate. softirq % and user % are shares of the server's CPU over the window, from /proc/stat ticks (10 ms: coarse for short windows${overlap}).${drops} CPU µs/req server and client: each process's schedstat run time. Generator: SATURATED when it fell behind its schedule (late) or delivered under 99% of the offered rate (below offered).`;
+  return `Per protocol, by offered rate. ${shares}.${drops} CPU µs/req server and client: each process's schedstat run time. Generator: SATURATED when it fell behind its schedule (late) or delivered under 99% of the offered rate (below offered).`;
 }
 
 function stepTable(result: RunResult, protocol: Series, repeats: boolean, withDrops: boolean): Block {

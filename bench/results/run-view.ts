@@ -42,6 +42,16 @@ export function repeatsOf(result: RunResult): number[] {
   return [...new Set(result.scenarios.map((s) => s.repeat))].sort((a, b) => a - b);
 }
 
+/**
+ * How a run measured kernel time: "ebpf" (exact), "tick" (/proc/stat samples; results written before the method was
+ * recorded are tick), or "mixed". A kernel figure is never compared across methods: in the reference run's windows
+ * the tick figure scattered from 0.08× to 23× the exact one (results/reference/README.md).
+ */
+export function kernelTimeMethod(r: RunResult): "ebpf" | "tick" | "mixed" {
+  const methods = new Set(r.scenarios.filter(isCompleted).map((s) => s.kernelTime?.method ?? "tick"));
+  return methods.size === 1 && methods.has("ebpf") ? "ebpf" : methods.has("ebpf") ? "mixed" : "tick";
+}
+
 export function isCompleted(s: ScenarioResult): s is CompletedScenario {
   return s.state === "completed";
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Protocol } from "../../contract/index.ts";
 import type { CompletedScenario, RunResult } from "../../bench/results/schema.ts";
@@ -74,6 +75,18 @@ describe("sweep rows", () => {
     expect(r?.kernelUs).toBeCloseTo(23.391812865497077, 12);
     expect(r?.generatorSaturated).toBe(false);
     expect(rows[3]?.generatorKinds).toEqual(["send-lateness"]);
+  });
+
+  it("takes the server CPU's shares and kernel time from eBPF where the run measured them so", () => {
+    const reference = JSON.parse(readFileSync(new URL("../../results/reference/sweep/result.json", import.meta.url), "utf8")) as RunResult;
+    const r = sweepStepRows(reference, "http1").find((row) => row.scenario === "http1@17000");
+    // totals.cpuAttribution on the server's CPU 1: NET_RX 994 086.419 + NET_TX 0 + other 2982.199 µs of softirq and
+    // 4 606 761.179 µs of the server's user time over a wall of 7 999 663.862 µs. /proc/stat's ticks in the same
+    // window read 3 450 000 µs of softirq: 43.1%.
+    expect(r?.serverSoftirqPct).toBe(12.5);
+    expect(r?.serverUserPct).toBe(57.6);
+    // perRequest: NET_RX 7.309996462975219 + NET_TX 0 + other 0.021929546290168394 + hard IRQ 0.9232775130524303.
+    expect(r?.kernelUs).toBeCloseTo(8.255203522317817, 12);
   });
 
   it("sums only drop counters that never count a drop twice", () => {
