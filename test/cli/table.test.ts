@@ -185,3 +185,18 @@ describe("too few connections for a one-request-at-a-time arm", () => {
     expect(renderNotes([at("http1", 20_000, 4, 300)])).toContain("http1@20000: 4 connection(s) carry one request at a time each;");
   });
 });
+
+describe("too few connections, on a run that hit its limit", () => {
+  it("is left to the limit's own note: a backlog swells the service time", () => {
+    const base = completed("http1@20000", 20_000, false);
+    const swollen: CompletedScenario = {
+      ...base,
+      offeredRps: 20_000,
+      serviceLatencyUs: { ...summary(988_000, 1_400_000, 1_430_000), mean: 988_000 },
+      errors: { ...emptyErrorCounts(), refused: 480_000 },
+    };
+    expect(tooFewConnections(swollen)).toBeNull();
+    expect(tooFewConnections({ ...swollen, errors: emptyErrorCounts(), generator: { ...base.generator, limitedBy: "server" } })).toBeNull();
+    expect(tooFewConnections({ ...swollen, errors: emptyErrorCounts() })).toMatch(/needs at least 28229 /);
+  });
+});

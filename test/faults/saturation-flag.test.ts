@@ -16,14 +16,22 @@ function readResult(stderr: string): RunResult {
 
 // On loopback: the verdict depends on the generator's schedule, not on where the server runs, so this file needs
 // no namespace and runs beside the unit files.
-describe("a rate the generator cannot offer", () => {
-  it("is flagged as saturated instead of reported clean", async () => {
+describe("a rate far beyond what one server and one generator core can carry", () => {
+  it("is never reported clean: the generator is flagged, or the server is named as the limit", async () => {
     const bench = startBench(["--protocols", "http1", "--rps", "500000", "--duration", "1s", "--warmup", "0s", "--baseline", "0s", "--prime", "0", "--topology", "loopback", "--out", out]);
     const { code } = await bench.exited;
     expect(code).toBe(0);
-    expect(bench.stdout()).toMatch(/http1 .*SATURATED/);
-    expect(bench.stdout()).toMatch(/http1: saturated: achieved [\d.]+ req\/s is [\d.]+% of the offered 500000/);
     const [s] = readResult(bench.stderr()).scenarios;
-    expect(s?.state === "completed" && s.generator.saturated).toBe(true);
+    if (s?.state !== "completed") throw new Error(`the scenario did not complete: ${bench.stderr()}`);
+    // Which one gives out first depends on the machine: the generator's schedule (its lateness beyond the pacing
+    // floor), or the server's backlog filling the in-flight cap while the sends still leave on time.
+    expect(s.generator.saturated || s.generator.limitedBy === "server").toBe(true);
+    expect(s.achievedRps).toBeLessThan(0.99 * 500_000);
+    if (s.generator.saturated) {
+      expect(bench.stdout()).toMatch(/http1 .*SATURATED/);
+      expect(bench.stdout()).toMatch(/http1: saturated: /);
+    } else {
+      expect(bench.stdout()).toMatch(/http1: limited by the server: achieved [\d.]+ req\/s is [\d.]+% of the offered 500000/);
+    }
   });
 });
