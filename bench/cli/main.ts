@@ -126,8 +126,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           kernelTime = { method: "ebpf", tracer };
         } catch (error) {
           const reason = `bpftrace could not start (${error instanceof Error ? error.message : String(error)})`;
-          kernelTime = { method: "tick", reason, fix: "run as root with bpftrace installed, or --kernel-time tick" };
-          const line = `kernel time is /proc/stat's tick sample, not exact: ${reason}`;
+          const fix = "check that bpftrace runs here (bpftrace -e 'BEGIN { exit(); }'), or --kernel-time tick";
+          kernelTime = { method: "tick", reason, fix };
+          const line = tickFallbackWarning(reason, fix);
           warn(line);
           placement.warnings.push(line);
         }

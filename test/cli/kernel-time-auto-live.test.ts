@@ -4,7 +4,7 @@
  * scenario's `kernelTime`. A measuring file (vitest.config.ts): it is a short real run on loopback, with load.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,6 +44,32 @@ describe("bench CLI: --kernel-time auto without bpftrace", () => {
     expect(saved.scenarios.map((s) => [s.name, s.state])).toEqual([["http1", "completed"]]);
     for (const s of saved.scenarios) {
       if (s.state === "completed") expect(s.kernelTime).toEqual({ method: "tick", reason: REASON, fix: FIX });
+    }
+  });
+});
+
+describe("bench CLI: --kernel-time auto with a bpftrace that cannot start", () => {
+  it.skipIf(notRoot)(`falls back to the tick method with the same warning shape, naming bpftrace's error and a fix${notRoot ? " (skipped: needs root)" : ""}`, () => {
+    const tools = pathWithout(["bpftrace"]);
+    onTestFinished(tools.remove);
+    // Installed, so the up-front check passes, but failing as a kernel without BTF or a denied BPF call would.
+    writeFileSync(join(tools.dir, "bpftrace"), "#!/bin/sh\necho 'ERROR: Could not resolve symbol: BEGIN' >&2\nexit 1\n");
+    chmodSync(join(tools.dir, "bpftrace"), 0o755);
+    const out = mkdtempSync(join(tmpdir(), "wirecost-auto-"));
+    onTestFinished(() => rmSync(out, { recursive: true, force: true }));
+
+    const args = [BIN, "--kernel-time", "auto", "--topology", "loopback", "--protocols", "http1", "--rps", "200", "--duration", "1s"];
+    args.push("--warmup", "300ms", "--baseline", "200ms", "--prime", "300", "--out", out, "--json");
+    const r = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 60_000, env: { ...process.env, PATH: tools.dir, NO_COLOR: "1" } });
+
+    expect(r.status, r.stderr).toBe(0);
+    const warning = r.stderr.split("\n").filter((l) => l.startsWith("warning:") && l.includes("kernel time"));
+    expect(warning).toHaveLength(1);
+    expect(warning[0]).toMatch(/^warning: kernel time is \/proc\/stat's tick sample, not exact \(bpftrace could not start \(bpftrace .*ERROR: Could not resolve symbol: BEGIN.*\); check that bpftrace runs here \(bpftrace -e 'BEGIN \{ exit\(\); \}'\), or --kernel-time tick\)$/);
+    const saved = JSON.parse(r.stdout) as RunResult;
+    for (const s of saved.scenarios) {
+      expect(s.state).toBe("completed");
+      if (s.state === "completed") expect(s.kernelTime?.method).toBe("tick");
     }
   });
 });
