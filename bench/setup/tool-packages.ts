@@ -20,7 +20,7 @@ export interface ToolPackage {
 
 export const TOOL_PACKAGES: readonly ToolPackage[] = [
   { debianPackage: "iproute2", commands: ["ip", "tc", "bridge"], usedFor: "namespaces, veth pairs, bridges and qdiscs (bench/topology)", need: "run" },
-  { debianPackage: "util-linux", commands: ["taskset", "runuser", "flock"], usedFor: "pinning server and generator to CPUs; runuser and flock for the tests", need: "run" },
+  { debianPackage: "util-linux", commands: ["taskset", "unshare", "chrt", "setpriv", "runuser", "flock"], usedFor: "pinning server and generator to CPUs; the eBPF tracer's private mount namespace, idle scheduling and parent-death signal; runuser and flock for the tests", need: "run" },
   { debianPackage: "procps", commands: ["sysctl"], usedFor: "sysctls inside the namespaces (bench/topology/setup.ts)", need: "run" },
   { debianPackage: "ethtool", commands: ["ethtool"], usedFor: "recording the veth offloads, and --offloads off", need: "run" },
   { debianPackage: "tcpdump", commands: ["tcpdump"], usedFor: "--verify, which counts the window's packets independently", need: "run" },

@@ -17,7 +17,7 @@ describe("which packages setup installs", () => {
   it("lists every tool the harness runs, each under its Debian package", () => {
     expect(TOOL_PACKAGES.map((t) => [t.debianPackage, t.commands.join(" "), t.need])).toEqual([
       ["iproute2", "ip tc bridge", "run"],
-      ["util-linux", "taskset runuser flock", "run"],
+      ["util-linux", "taskset unshare chrt setpriv runuser flock", "run"],
       ["procps", "sysctl", "run"],
       ["ethtool", "ethtool", "run"],
       ["tcpdump", "tcpdump", "run"],
@@ -106,7 +106,7 @@ describe("npm run setup", () => {
     const system = fakeSystem({ present: without() });
     const r = await runSetup([], system);
     expect([r.code, r.stderr, system.ran]).toEqual([0, "", []]);
-    expect(r.stdout).toBe(`all 17 tools are installed: ${ALL_RUN_COMMANDS.join(", ")}\n`);
+    expect(r.stdout).toBe(`all 20 tools are installed: ${ALL_RUN_COMMANDS.join(", ")}\n`);
   });
 
   it("installs chromium with --for-tests", async () => {
