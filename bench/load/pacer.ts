@@ -12,6 +12,7 @@ import { createSpinPacer } from "./pacer-spin.ts";
 import { startSleeperThread } from "./pacer-thread.ts";
 import { createTimerPacer } from "./pacer-timer.ts";
 import { createWorkerPacer } from "./pacer-worker.ts";
+import type { StartSleeper, WorkerPacerOptions } from "./pacer-worker.ts";
 
 /**
  * - `worker`: a worker thread sleeps in `Atomics.wait` with a fractional-ms timeout until shortly before the due time
@@ -73,11 +74,13 @@ export const EVENT_LOOP_CLOCK: PacerClock = {
   },
 };
 
-/** The real pacer of a strategy, on the real event loop. The worker strategy starts its thread here. */
-export function createPacer(strategy: PacingStrategy, clock: PacerClock): Pacer {
+/**
+ * The pacer of a strategy on `clock`. The worker strategy starts its thread here; tests give a fake sleeper instead.
+ */
+export function createPacer(strategy: PacingStrategy, clock: PacerClock, startSleeper: StartSleeper = startSleeperThread, worker: WorkerPacerOptions = {}): Pacer {
   switch (strategy) {
     case "worker":
-      return createWorkerPacer(clock, startSleeperThread);
+      return createWorkerPacer(clock, startSleeper, worker);
     case "timer":
       return createTimerPacer(clock);
     case "spin":

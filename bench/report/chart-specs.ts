@@ -73,53 +73,24 @@ function singleRateSpecs(result: RunResult): ChartSpec[] {
       mark: { type: "bar" },
     },
   };
-  const cpu: ChartSpec = {
+  const cpu = stackedPerSide({
     id: "cpu-per-request",
     title: "CPU µs per request on the server's and the client's CPU",
     note: "/proc/stat time on each pinned CPU divided by requests, stacked by user/system/softirq/irq, mean over repeats (contaminated windows left out). Each tick lands in one bucket, so the stack is a true total for that CPU — whatever ran there, the process and the kernel work steered to it. Tick-sampled: coarse for short windows.",
-    spec: {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      title: "CPU µs per request on the server's and the client's CPU",
-      config: CONFIG,
-      data: { values: cpuRows(result) },
-      facet: { column: { field: "side", type: "nominal", title: null, sort: "descending" } },
-      spec: {
-        width: Math.round(WIDTH / 2),
-        height: HEIGHT,
-        mark: { type: "bar" },
-        encoding: {
-          x: { field: "protocol", type: "nominal", sort: protocols, title: null, axis: { labelAngle: -30 } },
-          y: { field: "us", type: "quantitative", aggregate: "sum", title: "µs per request" },
-          color: { field: "part", type: "nominal", title: "time", scale: { domain: ["user", "system", "softirq", "irq"], scheme: "set2" } },
-          order: { field: "order", type: "quantitative" },
-        },
-      },
-    },
-  };
-  const attribution: ChartSpec = {
+    rows: cpuRows(result),
+    protocols,
+    color: { title: "time", domain: ["user", "system", "softirq", "irq"], scheme: "set2" },
+    tooltip: false,
+  });
+  const attribution = stackedPerSide({
     id: "cpu-attribution",
     title: "Where each CPU's time went, µs per request (eBPF)",
     note: "Exact time per request on the server's and the client's CPU, from eBPF: each task's own time (its softirqs and interrupts taken out of it), its syscalls, the softirqs by vector wherever they ran, hard interrupts, kernel threads and other tasks; idle is left out. The parts do not overlap, so the stack is the CPU's busy time per request. Mean over repeats; contaminated windows left out. Empty when the run measured kernel time by the tick method.",
-    spec: {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      title: "Where each CPU's time went, µs per request (eBPF)",
-      config: CONFIG,
-      data: { values: attributionRows(result) },
-      facet: { column: { field: "side", type: "nominal", title: null, sort: "descending" } },
-      spec: {
-        width: Math.round(WIDTH / 2),
-        height: HEIGHT,
-        mark: { type: "bar" },
-        encoding: {
-          x: { field: "protocol", type: "nominal", sort: protocols, title: null, axis: { labelAngle: -30 } },
-          y: { field: "us", type: "quantitative", aggregate: "sum", title: "µs per request" },
-          color: { field: "part", type: "nominal", title: "where", scale: { domain: [...ATTRIBUTION_PARTS], scheme: "tableau10" } },
-          order: { field: "order", type: "quantitative" },
-          tooltip: [{ field: "protocol" }, { field: "side" }, { field: "part" }, { field: "us", format: ".2f" }],
-        },
-      },
-    },
-  };
+    rows: attributionRows(result),
+    protocols,
+    color: { title: "where", domain: [...ATTRIBUTION_PARTS], scheme: "tableau10" },
+    tooltip: true,
+  });
   const latency: ChartSpec = {
     id: "latency-percentiles",
     title: "Latency by percentile",
@@ -161,6 +132,42 @@ function singleRateSpecs(result: RunResult): ChartSpec[] {
       "Busy share (100% − idle − steal) of the server's and the client's CPU per sample interval, from /proc/stat; contaminated windows left out. At 100 ticks/s and 10 Hz a point moves in 10% steps.",
     ),
   ];
+}
+
+/** Bars of µs per request by protocol, one panel per side (the server's CPU, the client's), stacked by `part`. */
+function stackedPerSide(c: {
+  readonly id: ChartSpec["id"];
+  readonly title: string;
+  readonly note: string;
+  readonly rows: readonly object[];
+  readonly protocols: readonly string[];
+  readonly color: { readonly title: string; readonly domain: readonly string[]; readonly scheme: "set2" | "tableau10" };
+  readonly tooltip: boolean;
+}): ChartSpec {
+  return {
+    id: c.id,
+    title: c.title,
+    note: c.note,
+    spec: {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: c.title,
+      config: CONFIG,
+      data: { values: [...c.rows] },
+      facet: { column: { field: "side", type: "nominal", title: null, sort: "descending" } },
+      spec: {
+        width: Math.round(WIDTH / 2),
+        height: HEIGHT,
+        mark: { type: "bar" },
+        encoding: {
+          x: { field: "protocol", type: "nominal", sort: [...c.protocols], title: null, axis: { labelAngle: -30 } },
+          y: { field: "us", type: "quantitative", aggregate: "sum", title: "µs per request" },
+          color: { field: "part", type: "nominal", title: c.color.title, scale: { domain: [...c.color.domain], scheme: c.color.scheme } },
+          order: { field: "order", type: "quantitative" },
+          ...(c.tooltip ? { tooltip: [{ field: "protocol" }, { field: "side" }, { field: "part" }, { field: "us", format: ".2f" }] } : {}),
+        },
+      },
+    },
+  };
 }
 
 /**

@@ -21,16 +21,20 @@ const WARNING = `warning: kernel time is /proc/stat's tick sample, not exact (${
 // Not root, eBPF's first requirement, the reason would be root and not bpftrace (bench/collector/ebpf/availability.ts).
 const notRoot = process.getuid?.() !== 0;
 
+/** A short loopback run with `--kernel-time auto` and PATH `pathDir`; its --out is removed after the test. */
+function runAuto(pathDir: string) {
+  const out = mkdtempSync(join(tmpdir(), "wirecost-auto-"));
+  onTestFinished(() => rmSync(out, { recursive: true, force: true }));
+  const args = [BIN, "--kernel-time", "auto", "--topology", "loopback", "--protocols", "http1", "--rps", "200", "--duration", "1s"];
+  args.push("--warmup", "300ms", "--baseline", "200ms", "--prime", "300", "--out", out, "--json");
+  return spawnSync(process.execPath, args, { encoding: "utf8", timeout: 60_000, env: { ...process.env, PATH: pathDir, NO_COLOR: "1" } });
+}
+
 describe("bench CLI: --kernel-time auto without bpftrace", () => {
   it.skipIf(notRoot)(`falls back to the tick method with one warning naming the reason and the fix${notRoot ? " (skipped: needs root)" : ""}`, () => {
     const tools = pathWithout(["bpftrace"]);
     onTestFinished(tools.remove);
-    const out = mkdtempSync(join(tmpdir(), "wirecost-auto-"));
-    onTestFinished(() => rmSync(out, { recursive: true, force: true }));
-
-    const args = [BIN, "--kernel-time", "auto", "--topology", "loopback", "--protocols", "http1", "--rps", "200", "--duration", "1s"];
-    args.push("--warmup", "300ms", "--baseline", "200ms", "--prime", "300", "--out", out, "--json");
-    const r = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 60_000, env: { ...process.env, PATH: tools.dir, NO_COLOR: "1" } });
+    const r = runAuto(tools.dir);
 
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stderr.split("\n");
@@ -55,12 +59,7 @@ describe("bench CLI: --kernel-time auto with a bpftrace that cannot start", () =
     // Installed, so the up-front check passes, but failing as a kernel without BTF or a denied BPF call would.
     writeFileSync(join(tools.dir, "bpftrace"), "#!/bin/sh\necho 'ERROR: Could not resolve symbol: BEGIN' >&2\nexit 1\n");
     chmodSync(join(tools.dir, "bpftrace"), 0o755);
-    const out = mkdtempSync(join(tmpdir(), "wirecost-auto-"));
-    onTestFinished(() => rmSync(out, { recursive: true, force: true }));
-
-    const args = [BIN, "--kernel-time", "auto", "--topology", "loopback", "--protocols", "http1", "--rps", "200", "--duration", "1s"];
-    args.push("--warmup", "300ms", "--baseline", "200ms", "--prime", "300", "--out", out, "--json");
-    const r = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 60_000, env: { ...process.env, PATH: tools.dir, NO_COLOR: "1" } });
+    const r = runAuto(tools.dir);
 
     expect(r.status, r.stderr).toBe(0);
     const warning = r.stderr.split("\n").filter((l) => l.startsWith("warning:") && l.includes("kernel time"));

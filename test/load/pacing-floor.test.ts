@@ -1,13 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { runLoad } from "../../bench/load/generator.ts";
 import { createHistogram, recordMs } from "../../bench/load/histogram.ts";
-import { PACING_STRATEGIES } from "../../bench/load/pacer.ts";
+import { createPacer, PACING_STRATEGIES } from "../../bench/load/pacer.ts";
 import type { Pacer, PacingStrategy } from "../../bench/load/pacer.ts";
-import { createSpinPacer } from "../../bench/load/pacer-spin.ts";
 import { createTimerPacer } from "../../bench/load/pacer-timer.ts";
-import { createWorkerPacer } from "../../bench/load/pacer-worker.ts";
 import { measurePacingLateness, pacingFloorOf } from "../../bench/load/pacing-floor.ts";
-import { assertNever } from "../../contract/index.ts";
 import type { SendCallback } from "../../contract/index.ts";
 import { createFakeClock, fakeSleeper } from "./fake-clock.ts";
 import type { FakeClock } from "./fake-clock.ts";
@@ -34,16 +31,7 @@ describe("the pacing floor", () => {
 
 /** Each strategy on the fake clock: Node's 1 ms timer floor, 0.125 ms loop turns, a sleeper waking 0.1 ms late. */
 function pacerOn(strategy: PacingStrategy, clock: FakeClock): Pacer {
-  switch (strategy) {
-    case "worker":
-      return createWorkerPacer(clock, fakeSleeper(clock, 0.1).start, { initialLeadMs: 0.25 });
-    case "timer":
-      return createTimerPacer(clock);
-    case "spin":
-      return createSpinPacer(clock);
-    default:
-      return assertNever(strategy);
-  }
+  return createPacer(strategy, clock, fakeSleeper(clock, 0.1).start, { initialLeadMs: 0.25 });
 }
 
 /** A pacer that breaks the promise: it wakes 0.375 ms early, then a loop turn later each time it is asked again. */
