@@ -86,7 +86,9 @@ export function assessGenerator(input: VerdictInput): GeneratorVerdict {
   // A pacer that runs this late with nothing to send cannot offer the rate at all: its floor is the generator's limit.
   // Its median, not its tail: a busy VM gives an idle pacer a p99 of 2 ms at 1000 req/s, while one that cannot keep
   // the rate builds a backlog that makes even its median late (p50 51 ms at 500 000 req/s).
-  if (input.floor !== null && input.floor.samples > 0 && input.floor.p50 > MAX_LATENESS_P99_US) {
+  // Only with the load's own evidence (late sends or a short rate): under load, sends also leave from the answers'
+  // callbacks, so a loaded run can keep a schedule the idle pacer could not.
+  if (input.floor !== null && input.floor.samples > 0 && input.floor.p50 > MAX_LATENESS_P99_US && (late || short)) {
     const floorReason = `the pacer alone, sending nothing, ran p50 ${input.floor.p50} µs late at this rate (> ${MAX_LATENESS_P99_US} µs): this generator cannot offer ${round1(input.offeredRps)} req/s`;
     const reasons = short ? [achieved, floorReason] : [floorReason];
     const kinds: SaturationKind[] = short ? ["achieved-below-offered", "pacing-floor"] : ["pacing-floor"];

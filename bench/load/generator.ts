@@ -143,7 +143,9 @@ export function runLoad(
    * sleeping thread costs this VM tens of µs); the pacer is then asked for the next due time, later each time.
    */
   const sendDue = (t: number): void => {
-    if (draining || finished || next >= schedule.endIndex) return;
+    // Not from inside a tick: a client that answers synchronously (a closed one, a connect that throws) would nest
+    // ticks, and an inner one that reaches the window's end would start the drain under the outer one.
+    if (ticking || draining || finished || next >= schedule.endIndex) return;
     if (t < schedule.intendedMs(next) || t >= schedule.windowEndMs) return;
     tick();
   };
@@ -155,7 +157,17 @@ export function runLoad(
     else clock.setTimeout(finish, plan.drainTimeoutMs);
   };
 
+  let ticking = false;
   const tick = (): void => {
+    ticking = true;
+    try {
+      tickOnce();
+    } finally {
+      ticking = false;
+    }
+  };
+
+  const tickOnce = (): void => {
     const t = clock.now();
     if (!windowOpened && t >= schedule.windowStartMs) {
       windowOpened = true;

@@ -89,7 +89,7 @@ function columnsParagraph(result: RunResult, withDrops: boolean): string {
   const drops = withDrops
     ? " Drops srv: the server namespace's ListenDrops + TCPBacklogDrop + TCPRcvQDrop + TCPOFODrop + TCPZeroWindowDrop + Udp InErrors in the window (ListenDrops already counts ListenOverflows and TCPReqQFullDrop; InErrors counts RcvbufErrors)."
     : "";
-  return `Per protocol, by offered rate. ${shares}.${drops} CPU µs/req server and client: each process's schedstat run time. Generator: SATURATED when it fell behind its schedule (late) or delivered under 99% of the offered rate (below offered).`;
+  return `Per protocol, by offered rate. ${shares}.${drops} CPU µs/req server and client: each process's schedstat run time. Generator: SATURATED when it fell behind its schedule (its sends later than the idle pacing floor allows); a step that delivered under 99% of its rate with the sends on time was the server's limit.`;
 }
 
 function stepTable(result: RunResult, protocol: Series, repeats: boolean, withDrops: boolean): Block {

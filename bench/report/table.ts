@@ -99,10 +99,11 @@ export function renderTable(scenarios: readonly ScenarioResult[], options: Table
   return `${lines.join("\n")}\n`;
 }
 
-/** Lines explaining each flagged scenario, so "SATURATED" is never left unexplained. */
 /**
  * A keep-alive arm that carries one request at a time per connection needs rate × service time ÷ 70% connections;
  * with fewer, requests queue for a free connection and the latency measures that queue. Null when there are enough.
+ * The service time is the generator's, from the send to the answer, so it holds any wait for a free connection: the
+ * count asked for is an upper bound once the connections are short.
  */
 export function tooFewConnections(s: CompletedScenario): string | null {
   const arm = armOf(s.protocol);
@@ -115,6 +116,7 @@ export function tooFewConnections(s: CompletedScenario): string | null {
   return `${s.connections} connection(s) carry one request at a time each; ${s.offeredRps} req/s at a mean service time of ${formatUs(s.serviceLatencyUs.mean)} needs at least ${needed} (each at most ${MAX_CONNECTION_BUSY * 100}% busy): requests waited for a free connection, and the latency counts the wait — use --connections ${needed} or more`;
 }
 
+/** Lines explaining each flagged scenario, so "SATURATED" is never left unexplained. */
 export function renderNotes(scenarios: readonly ScenarioResult[]): string {
   const notes: string[] = [];
   for (const s of scenarios) {

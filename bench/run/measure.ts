@@ -395,7 +395,7 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
               reason: skewed
                 ? `the eBPF window's edges were ${round3(skew?.start ?? 0)} and ${round3(skew?.end ?? 0)} ms from the generator's (more than ${MAX_EBPF_EDGE_SKEW_MS} ms): its figures are not this window's`
                 : "no eBPF window",
-              fix: "run with fewer --sample-hz, or --kernel-time tick",
+              fix: skewed ? "rerun the scenario; an edge mark is made as the generator reports its window's edge" : "rerun with --kernel-time ebpf to see why bpftrace gave no window",
             }
           : input.kernelTime
         : kernelTimeDetail({
@@ -414,8 +414,10 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
 
 /**
  * How far the eBPF window's edge marks may be from the generator's window before its figures are not that window's.
- * A mark is made within a millisecond or two of the edge (a sample's print in flight may hold it that long); one made
- * seconds late (bpftrace starved of CPU) would divide a shorter window's time by the whole window's requests.
+ * A mark is made within a millisecond or two of the edge. Once, marks queued behind samples and one came 2.8 s late
+ * (bpftrace starved of CPU), dividing a shorter window's time by the whole window's requests; samples now wait while a
+ * mark is in flight, so an edge never queues, and this check is what would catch such a window again. The /proc
+ * snapshot at an edge is taken beside its mark, so a late phase message from the generator moves both alike.
  */
 export const MAX_EBPF_EDGE_SKEW_MS = 20;
 

@@ -153,3 +153,36 @@ describe("open-loop load loop", () => {
     expect(result.completed).toBe(1);
   });
 });
+
+describe("a client that answers inside send", () => {
+  it("sends each request once, in order, never nested, and opens the drain once, when its answers arrive synchronously", async () => {
+    const fake = createFakeClock({ minDelayMs: 1 });
+    // Each send takes 0.3 ms of the loop's time, so the answers handled inside one tick reach the window's end.
+    let spentMs = 0;
+    const clock = { ...fake, now: () => fake.now() + spentMs };
+    const seqs: number[] = [];
+    let depth = 0;
+    let deepest = 0;
+    // A closed client, or a connect that throws, calls back before send returns.
+    const client = {
+      inFlight: 0,
+      send(seq: number, done: SendCallback) {
+        deepest = Math.max(deepest, ++depth);
+        seqs.push(seq);
+        spentMs += 0.3;
+        done({ kind: "reset", message: "closed" });
+        depth--;
+      },
+    };
+    const phases: string[] = [];
+    const outcome = runLoad(client, { ...plan, rps: 4000, warmupMs: 0, durationMs: 2 }, clock, createTimerPacer(clock), { onPhase: (p) => void phases.push(p) });
+    fake.advanceTo(10);
+    const r = await outcome;
+    // No send from inside another: the answer's callback does not start a tick within the tick that sent it.
+    expect(deepest).toBe(1);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    expect(new Set(seqs).size).toBe(seqs.length);
+    expect(phases).toEqual(["measure", "drain"]);
+    expect(r.errors.reset).toBe(seqs.length);
+  });
+});

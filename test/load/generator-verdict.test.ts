@@ -43,7 +43,12 @@ describe("the generator verdict, against the pacing floor", () => {
     // A noisy floor's tail is not a backlog: p99 2.28 ms with a median of 40 µs, and sends within floor + margin.
     expect(assessGenerator({ ...onTime, latenessP99Us: 2690, floor: floor(2279) }).saturated).toBe(false);
     expect(assessGenerator({ ...onTime, latenessP99Us: 100, floor: { ...backlog, p50: 2000 } }).saturated).toBe(false);
-    expect(assessGenerator({ ...onTime, latenessP99Us: 100, floor: { ...backlog, p50: 2001 } }).kinds).toEqual(["pacing-floor"]);
+    // Nor is a backlogged idle floor when the loaded run kept its schedule: its sends also left from answers' callbacks.
+    expect(assessGenerator({ ...onTime, latenessP99Us: 100, floor: { ...backlog, p50: 2001 } }).saturated).toBe(false);
+    expect(assessGenerator({ ...onTime, achievedRps: onTime.offeredRps * 0.9, latenessP99Us: 100, floor: { ...backlog, p50: 2001 } }).kinds).toEqual([
+      "achieved-below-offered",
+      "pacing-floor",
+    ]);
   });
 
   it("flags sends late beyond floor + margin as the generator falling behind", () => {
