@@ -6,15 +6,14 @@ import { InterleaveSequencer } from "./test/support/interleave-sequencer.ts";
 /**
  * Three kinds of test, kept apart so that `npm test` takes about two minutes on two cores, none disturbing another:
  *
- * - **measuring** (`*-live.test.ts`, faults/signals) — runs whose assertions rest on kernel counters (packet and
- *   segment counts, the packet rate a calibration reaches, softnet and kernel-thread figures), and the signal runs,
- *   which aim a signal at phases as short as 300 ms. The global counters see every packet and CPU cycle on the host,
- *   so these run one file at a time, after everything else, with nothing beside them.
- * - **serial** (test/topology/, faults/crashes, cli/kernel-time-fallback) — files that build and remove namespaces, or
- *   a dead run's leftovers, or check that a refused run made none, and check that the namespace list and
- *   /run/wirecost are as before; no assertion rests on a counter or on speed (a crash lands within milliseconds of
- *   the line it waits for, in a 1 s window). One of them runs at a time (test/support/serial-lock.ts), beside the
- *   unit files.
+ * - **measuring** (`*-live.test.ts`) — runs whose assertions rest on kernel counters (packet and segment counts, the
+ *   packet rate a calibration reaches, softnet and kernel-thread figures, eBPF time). The global counters see every
+ *   packet and CPU cycle on the host, so these run one file at a time, after everything else, with nothing beside them.
+ * - **serial** (test/topology/, faults/crashes, faults/signals, cli/kernel-time-fallback) — files that build and
+ *   remove namespaces, or a dead run's leftovers, or check that a refused run made none, and check that the namespace
+ *   list and /run/wirecost are as before; no assertion rests on a counter or on speed (a crash or a signal lands
+ *   within milliseconds of the phase line it waits for, and every phase it aims at ends the same way whichever it
+ *   lands in). One of them runs at a time (test/support/serial-lock.ts), beside the unit files.
  * - **unit** — everything else: pure functions, loopback sockets, CLI usage errors, a whole run on loopback.
  *
  * The serial and unit files share four workers, ordered so that a serial file is always waiting for the lock when it
@@ -22,8 +21,8 @@ import { InterleaveSequencer } from "./test/support/interleave-sequencer.ts";
  * is the longest path, and a worker waiting for the lock sleeps. Their workers are reused between files
  * (`isolate: false`): starting one per file cost about a fifth of the run.
  */
-const MEASURING = ["test/**/*-live.test.ts", "test/faults/signals.test.ts"];
-const SERIAL = ["test/topology/**/*.test.ts", "test/faults/crashes.test.ts", "test/cli/kernel-time-fallback.test.ts"];
+const MEASURING = ["test/**/*-live.test.ts"];
+const SERIAL = ["test/topology/**/*.test.ts", "test/faults/crashes.test.ts", "test/faults/signals.test.ts", "test/cli/kernel-time-fallback.test.ts"];
 
 // Node caches compiled code here, so the hundreds of node processes the tests start (servers, generators, CLIs)
 // compile each module once per machine instead of once per process: about 40% of a CLI's start-up.

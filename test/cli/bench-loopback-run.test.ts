@@ -13,8 +13,10 @@ describe("bench CLI: a short real run", () => {
   it("runs http1, h2c and grpc open loop with the wire and the library clients and writes a result.json with six completed scenarios", async () => {
     const stdout: string[] = [];
     const stderr: string[] = [];
+    // --kernel-time tick: nothing here is about kernel time (test/collector/ebpf-kernel-time-live.test.ts is), and
+    // bpftrace's start and stop would add about 2 s.
     const code = await main(
-      ["--protocols", "http1,h2c,grpc", "--client", "wire,library", "--rps", "200", "--duration", "1s", "--warmup", "300ms", "--baseline", "200ms", "--prime", "300", "--out", out, "--topology", "loopback", "--json"],
+      ["--protocols", "http1,h2c,grpc", "--client", "wire,library", "--rps", "200", "--duration", "1s", "--warmup", "300ms", "--baseline", "200ms", "--prime", "300", "--kernel-time", "tick", "--out", out, "--topology", "loopback", "--json"],
       { stdout: { write: (t: string) => stdout.push(t) }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
     );
     expect(code, stderr.join("")).toBe(0);

@@ -18,6 +18,9 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 // A short priming keeps the phase without its seconds (what priming does is bench-loopback-run.test.ts's to check);
 // a signal or a kill lands within milliseconds of the phase line it waits for, so a 1 s window leaves ample room.
 const ARGS = ["--rps", "200", "--duration", "1s", "--warmup", "500ms", "--baseline", "200ms", "--prime", "100", "--topology", topology, "--out", out];
+// The tick method where a case has nothing to say of the eBPF tracer: starting and stopping bpftrace costs about 2 s a
+// run (its probes take ~1 s to attach and ~1 s to detach, even on SIGKILL). The harness-kill case keeps the default.
+const TICK = ["--kernel-time", "tick"];
 
 /** The pids of `parent`'s children named `comm` (from /proc/<pid>/stat: "pid (comm) state ppid …"). */
 function childrenNamed(parent: number, comm: string): number[] {
@@ -43,7 +46,7 @@ function readResult(stderr: string): RunResult {
 
 describe(`crashes under load (topology ${topology})`, () => {
   it("marks a scenario whose server is killed mid-window errored, with the reason, and runs the rest", async () => {
-    const bench = startBench(["--protocols", "h2c,http1", ...ARGS]);
+    const bench = startBench(["--protocols", "h2c,http1", ...ARGS, ...TICK]);
     const serverPid = Number((await bench.waitFor(/\[1\/2\] h2c: server pid (\d+)/))[1]);
     await bench.waitFor(/\[1\/2\] h2c: measuring/);
     process.kill(serverPid, "SIGKILL");
@@ -58,7 +61,7 @@ describe(`crashes under load (topology ${topology})`, () => {
   });
 
   it("marks a scenario whose generator is killed errored, and runs the rest", async () => {
-    const bench = startBench(["--protocols", "http1,h2c", ...ARGS]);
+    const bench = startBench(["--protocols", "http1,h2c", ...ARGS, ...TICK]);
     const generatorPid = Number((await bench.waitFor(/\[1\/2\] http1: generator pid (\d+)/))[1]);
     await bench.waitFor(/\[1\/2\] http1: measuring/);
     process.kill(generatorPid, "SIGKILL");

@@ -14,6 +14,10 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 // A short priming keeps the phase without its seconds (what priming does is bench-loopback-run.test.ts's to check);
 // a signal or a kill lands within milliseconds of the phase line it waits for, so a 1 s window leaves ample room.
 const ARGS = ["--protocols", "http1,h2c", "--rps", "200", "--duration", "1s", "--warmup", "500ms", "--baseline", "300ms", "--prime", "100", "--topology", topology, "--out", out];
+// The tick method in every case but the forced exit, which keeps the default so that it is tried with the eBPF tracer
+// running where this machine has it: starting and stopping bpftrace costs about 2 s a run (~1 s to attach its probes,
+// ~1 s to detach them, even on SIGKILL). crashes.test.ts checks that the tracer dies with a killed harness.
+const TICK = ["--kernel-time", "tick"];
 
 function readResult(stderr: string): RunResult {
   const path = /results(?: so far)?: (\S+result\.json)/.exec(stderr)?.[1];
@@ -33,7 +37,7 @@ describe(`signals at every phase (topology ${topology})`, () => {
     ["SIGHUP", "the measured window", /\[1\/2\] http1: measuring/, 129],
   ] as const)("%s during %s stops the run, removes everything and keeps the result", async (signal, _phase, marker, code) => {
     const before = wirecostNamespaces();
-    const bench = startBench(ARGS);
+    const bench = startBench([...ARGS, ...TICK]);
     await bench.waitFor(marker);
     bench.child.kill(signal);
     expect((await bench.exited).code).toBe(code);
@@ -45,7 +49,7 @@ describe(`signals at every phase (topology ${topology})`, () => {
   });
 
   it("keeps finished scenarios when interrupted in a later one", async () => {
-    const bench = startBench(ARGS);
+    const bench = startBench([...ARGS, ...TICK]);
     await bench.waitFor(/\[2\/2\] h2c: measuring/);
     bench.child.kill("SIGINT");
     expect((await bench.exited).code).toBe(130);

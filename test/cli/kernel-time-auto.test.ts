@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- --kernel-time auto` on a machine without bpftrace (issue 15): the run goes on with the tick
  * method, warns once with the reason and the fix, and records both in result.json — in the run's warnings and in each
- * scenario's `kernelTime`. A measuring file (vitest.config.ts): it is a short real run on loopback, with load.
+ * scenario's `kernelTime`. A short real run on loopback; no assertion rests on a counter, so it runs beside the unit
+ * files (vitest.config.ts).
  */
 import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
