@@ -138,6 +138,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         runId: placement.runId,
         warnings: placement.warnings,
         topology: placement.topology,
+        harness: placement.harness,
         observer: () => createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify, kernelTime: measured }),
         onStart: (handle) => (run = handle),
       });

@@ -2,7 +2,7 @@
  * "Where it ran": the machine, the software, and where each process and each piece of kernel work ran — the facts
  * a reader needs before trusting a per-request figure. Pure.
  */
-import type { RunResult } from "../results/schema.ts";
+import type { HarnessPlacement, RunResult } from "../results/schema.ts";
 import type { InterfaceInfo, TopologyInfo } from "../topology/index.ts";
 import type { Block } from "./doc.ts";
 import { isCompleted } from "../results/run-view.ts";
@@ -18,6 +18,13 @@ function offloads(i: InterfaceInfo): string {
 
 function where(i: InterfaceInfo): string {
   return `${i.role} \`${i.name}\`${i.namespace === null ? " (host namespace)" : ` in \`${i.namespace}\``}`;
+}
+
+/** Where the harness (the collector, the run's bookkeeping) ran; results before it was pinned do not say. */
+export function harnessRow(h: HarnessPlacement): string[] {
+  const cpu = h.cpu === null ? `unpinned (${h.error ?? "not pinned"})` : `pinned to CPU ${h.cpu}, beside the load generator`;
+  const nice = h.nice === 0 ? "at nice 0" : `at nice ${h.nice}${h.childrenAtNiceZero ? " (the servers and generators at nice 0)" : ", and its servers and generators with it"}`;
+  return ["Harness", `${cpu}, ${nice}`];
 }
 
 function topologyRows(t: TopologyInfo): string[][] {
@@ -68,6 +75,7 @@ export function environmentSection(result: RunResult): Block[] {
     const p = result.scenarios[0]?.placement;
     rows.push(["Topology", `${p?.topology ?? "unknown"} (no topology record in the result)`]);
   }
+  if (result.harness !== undefined) rows.push(harnessRow(result.harness));
   const collector = result.scenarios.find(isCompleted)?.collector;
   rows.push([
     "Collector",

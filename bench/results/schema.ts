@@ -117,6 +117,17 @@ export interface AbortedScenario extends ScenarioCommon {
 
 export type ScenarioResult = CompletedScenario | ErroredScenario | AbortedScenario;
 
+/** Where the harness itself ran: pinned beside the generator, at a lower priority (bench/run/harness-placement.ts). */
+export interface HarnessPlacement {
+  /** The CPU every harness thread was pinned to; null when pinning failed (`error` says why). */
+  readonly cpu: number | null;
+  /** The harness's nice value. */
+  readonly nice: number;
+  /** Whether its servers and generators are set back to nice 0 (with CAP_SYS_NICE); else they inherit `nice`. */
+  readonly childrenAtNiceZero: boolean;
+  readonly error?: string;
+}
+
 export interface RunResult {
   readonly schema: typeof RESULT_SCHEMA;
   readonly runId: string;
@@ -128,6 +139,8 @@ export interface RunResult {
   readonly config: BenchConfig;
   /** Where everything ran: namespaces, addresses, CPUs, RPS steering, offloads, MTU. */
   readonly topology: TopologyInfo | null;
+  /** Where the harness itself ran (bench/run/harness-placement.ts); absent in results before it was pinned. */
+  readonly harness?: HarnessPlacement;
   readonly warnings: string[];
   readonly scenarios: ScenarioResult[];
   /** Scenarios a sweep did not run, and why (past saturation, --max-time). */

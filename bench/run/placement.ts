@@ -9,11 +9,15 @@ import { makeRunId } from "./run.ts";
 import type { Placer } from "./scenario.ts";
 import { checkNetem, checkTopologySupport, cleanupLeftovers, createTopology, findLeftovers, TopologyError } from "../topology/index.ts";
 import type { Topology, TopologyInfo, TopologyKind } from "../topology/index.ts";
+import { childCommand, placeHarness } from "./harness-placement.ts";
+import type { HarnessPlacement } from "../results/schema.ts";
 
 export interface Placement {
   readonly runId: string;
   readonly placer: Placer;
   readonly topology: TopologyInfo;
+  /** Where the harness itself runs (bench/run/harness-placement.ts). */
+  readonly harness: HarnessPlacement;
   /** The placement's warnings (a fallback, leftovers removed), not the topology's. */
   readonly warnings: string[];
   destroy(): Promise<void>;
@@ -28,7 +32,8 @@ function asUsageError(error: unknown): unknown {
   return error;
 }
 
-export function placerOf(topology: Topology): Placer {
+/** The servers and generators run where the topology puts them, at nice 0 whatever the harness's nice. */
+export function placerOf(topology: Topology, harness: HarnessPlacement): Placer {
   const info = topology.info;
   const bridgePorts = info.interfaces.filter((i) => i.role === "bridge" || i.role === "bridge-port").map((i) => i.name);
   const bridgePid = topology.bridgeAnchorPid();
@@ -39,7 +44,7 @@ export function placerOf(topology: Topology): Placer {
     bridge: bridgePid === null || bridgePorts.length === 0 ? null : { pid: bridgePid, interfaces: bridgePorts },
     serverCpu: info.serverCpu,
     clientCpu: info.clientCpu,
-    command: (role, argv) => topology.command(role, argv),
+    command: (role, argv) => childCommand(topology.command(role, argv), harness),
     anchorPid: (role) => topology.anchorPid(role),
     namespace: (role) => (role === "server" ? info.namespaces.server : info.namespaces.client),
   };
@@ -94,14 +99,24 @@ export async function choosePlacer(config: BenchConfig, warn: (line: string) => 
     await topology.destroy();
     throw asUsageError(error);
   }
+  const placed = placeHarness(topology.info.clientCpu);
+  const harness = placed.placement;
+  if (harness.error !== undefined) warnings.push(harness.error);
   for (const w of [...warnings, ...topology.info.warnings]) warn(w);
   return {
     runId,
-    placer: placerOf(topology),
+    placer: placerOf(topology, harness),
     topology: topology.info,
+    harness,
     // The topology's own warnings travel in `topology.warnings`; the report prints both lists, so each once.
     warnings,
-    destroy: () => topology.destroy(),
-    destroySync: () => topology.destroySync(),
+    destroy: async () => {
+      placed.restore();
+      await topology.destroy();
+    },
+    destroySync: () => {
+      placed.restore();
+      topology.destroySync();
+    },
   };
 }

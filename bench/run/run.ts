@@ -22,6 +22,7 @@ import { summarizeSweep } from "../results/sweep-summary.ts";
 import { seriesName, seriesOf } from "../results/series.ts";
 import type { Series } from "../results/series.ts";
 import type { TopologyInfo } from "../topology/index.ts";
+import type { HarnessPlacement } from "../results/schema.ts";
 import type { Placer, ScenarioObserver } from "./scenario.ts";
 
 export interface RunIo {
@@ -84,7 +85,7 @@ export async function runBench(
   placer: Placer,
   io: RunIo,
   signal: AbortSignal,
-  options: { runId?: string; warnings?: readonly string[]; topology?: TopologyInfo; observer?: (protocol: Protocol) => ScenarioObserver; onStart?: (run: RunHandle) => void } = {},
+  options: { runId?: string; warnings?: readonly string[]; topology?: TopologyInfo; harness?: HarnessPlacement; observer?: (protocol: Protocol) => ScenarioObserver; onStart?: (run: RunHandle) => void } = {},
 ): Promise<RunHandle> {
   const runId = options.runId ?? makeRunId();
   const dir = resolve(config.outDir, runId);
@@ -99,6 +100,7 @@ export async function runBench(
     environment: describeEnvironment(),
     config,
     topology: options.topology ?? null,
+    ...(options.harness === undefined ? {} : { harness: options.harness }),
     warnings: [...(options.warnings ?? [])],
     scenarios: [],
     skipped: [],
