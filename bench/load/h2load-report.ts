@@ -57,10 +57,11 @@ export function h2loadNotes(protocol: Protocol): string[] {
 
 /** Achieved below MIN_ACHIEVED_SHARE of offered; h2load has no send times, so no lateness test. */
 export function assessH2load(input: { readonly offeredRps: number; readonly achievedRps: number }): GeneratorVerdict {
-  if (input.achievedRps >= input.offeredRps * MIN_ACHIEVED_SHARE) return { saturated: false, reasons: [], kinds: [], limitedBy: null, limitReasons: [] };
+  if (input.achievedRps >= input.offeredRps * MIN_ACHIEVED_SHARE) return { saturated: false, stalls: null, reasons: [], kinds: [], limitedBy: null, limitReasons: [] };
   const share = input.offeredRps > 0 ? (100 * input.achievedRps) / input.offeredRps : 0;
   return {
     saturated: true,
+    stalls: null,
     reasons: [`achieved ${round1(input.achievedRps)} req/s is ${round1(share)}% of the offered ${round1(input.offeredRps)} (< ${MIN_ACHIEVED_SHARE * 100}%)`],
     kinds: ["achieved-below-offered"],
     // h2load keeps no send times, so whether it or the server held the rate back cannot be told.

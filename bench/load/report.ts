@@ -34,6 +34,8 @@ export interface GeneratorHealth {
   /** Who kept the run from carrying its offered load: the generator (late sends) or the server; null: nobody. */
   readonly limitedBy?: LimitedBy | null;
   readonly limitReasons?: readonly string[];
+  /** Sends held up by stalls while the rate was carried (bench/load/assess.ts); absent when none, and before it was judged. */
+  readonly stalls?: string;
 }
 
 export interface GeneratorReport {
@@ -78,6 +80,7 @@ export function buildGeneratorReport(input: {
     offeredRps: input.offeredRps,
     achievedRps,
     latenessP99Us: lateness.p99,
+    latenessP90Us: lateness.p90,
     floor: input.pacing.floorUs,
     refused: outcome.errors.refused,
   });
@@ -113,6 +116,7 @@ export function buildGeneratorReport(input: {
       pacingFloorUs: input.pacing.floorUs,
       limitedBy: verdict.limitedBy,
       limitReasons: verdict.limitReasons,
+      ...(verdict.stalls === null ? {} : { stalls: verdict.stalls }),
     },
     window: {
       startEpochMs: input.timeOriginMs + outcome.windowStartMs,

@@ -128,6 +128,7 @@ export function renderNotes(scenarios: readonly ScenarioResult[]): string {
     const floor = pacingFloorText(s);
     if (floor !== null) notes.push(`${s.name}: ${floor}, send lateness p99 ${formatUs(s.generator.latenessP99Us)}`);
     if (s.generator.limitedBy === "server") for (const reason of s.generator.limitReasons ?? []) notes.push(`${s.name}: limited by the server: ${reason}`);
+    if (s.generator.stalls !== undefined) notes.push(`${s.name}: ${s.generator.stalls}`);
     const connections = tooFewConnections(s);
     if (connections !== null) notes.push(`${s.name}: ${connections}`);
     const counts = new Map(Object.entries(s.errors));

@@ -123,6 +123,11 @@ describe("console table", () => {
     );
     // A server-limited scenario is not SATURATED.
     expect(renderTable([server], { color: false }).split("\n")[1]).toMatch(/ no$/);
+    // Nor is one whose sends were held up by stalls; the note says what they did to the latency.
+    const stalls = "send lateness p99 14007 µs > 4026 µs (pacing floor p99 2013 µs + margin), but p90 40 µs within it and the rate carried: stalls held up some sends, not a backlog; latency from the intended time includes them, service time does not";
+    const stalled = { ...onTime, name: "grpc-stream", generator: { ...onTime.generator, stalls } };
+    expect(renderNotes([stalled]).split("\n")).toContain(`grpc-stream: ${stalls}`);
+    expect(renderTable([stalled], { color: false }).split("\n")[1]).toMatch(/ no$/);
   });
 
   it("notes an eBPF on-CPU time that differs from schedstat's run time only beyond 15%, either way", () => {

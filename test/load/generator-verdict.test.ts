@@ -8,7 +8,8 @@ import type { SendCallback } from "../../contract/index.ts";
 import { createFakeClock } from "./fake-clock.ts";
 
 const floor = (p99: number, samples = 400): PacingFloorUs => ({ p50: 40, p99, p999: p99 * 2, samples, cpuUsPerSend: 50 });
-const onTime = { offeredRps: 1000, achievedRps: 1000, refused: 0 };
+// Most sends on time: the p90 of a loaded worker pacer here (20–250 µs in the reference sweep).
+const onTime = { offeredRps: 1000, achievedRps: 1000, refused: 0, latenessP90Us: 50 };
 
 describe("the lateness limit", () => {
   it("is the floor's p99 plus the larger of 1 ms and that p99, or a fixed 2 ms without a floor", () => {
@@ -25,6 +26,7 @@ describe("the generator verdict, against the pacing floor", () => {
   it("passes sends on time: lateness p99 at the floor's limit, achieved at 99% of offered", () => {
     expect(assessGenerator({ ...onTime, achievedRps: 990, latenessP99Us: 1180, floor: floor(180) })).toEqual({
       saturated: false,
+      stalls: null,
       reasons: [],
       kinds: [],
       limitedBy: null,
@@ -34,12 +36,12 @@ describe("the generator verdict, against the pacing floor", () => {
 
   it("flags a rate the pacer alone cannot keep: a floor whose median is over 2 ms late is the generator's limit", () => {
     const backlog: PacingFloorUs = { p50: 51_391, p99: 56_671, p999: 57_000, samples: 200_000, cpuUsPerSend: 1.1 };
-    const v = assessGenerator({ offeredRps: 500_000, achievedRps: 10_000, refused: 480_000, latenessP99Us: 7739, floor: backlog });
+    const v = assessGenerator({ offeredRps: 500_000, achievedRps: 10_000, refused: 480_000, latenessP99Us: 7739, latenessP90Us: 5000, floor: backlog });
     const reasons = [
       "achieved 10000 req/s is 2% of the offered 500000 (< 99%)",
       "the pacer alone, sending nothing, ran p50 51391 µs late at this rate (> 2000 µs): this generator cannot offer 500000 req/s",
     ];
-    expect(v).toEqual({ saturated: true, reasons, kinds: ["achieved-below-offered", "pacing-floor"], limitedBy: "generator", limitReasons: reasons });
+    expect(v).toEqual({ saturated: true, stalls: null, reasons, kinds: ["achieved-below-offered", "pacing-floor"], limitedBy: "generator", limitReasons: reasons });
     // A noisy floor's tail is not a backlog: p99 2.28 ms with a median of 40 µs, and sends within floor + margin.
     expect(assessGenerator({ ...onTime, latenessP99Us: 2690, floor: floor(2279) }).saturated).toBe(false);
     expect(assessGenerator({ ...onTime, latenessP99Us: 100, floor: { ...backlog, p50: 2000 } }).saturated).toBe(false);
@@ -51,21 +53,45 @@ describe("the generator verdict, against the pacing floor", () => {
     ]);
   });
 
-  it("flags sends late beyond floor + margin as the generator falling behind", () => {
-    const v = assessGenerator({ ...onTime, latenessP99Us: 1181, floor: floor(180) });
-    const reason = "send lateness p99 1181 µs > 1180 µs (pacing floor p99 180 µs + margin): the generator fell behind its schedule";
-    expect(v).toEqual({ saturated: true, reasons: [reason], kinds: ["send-lateness"], limitedBy: "generator", limitReasons: [reason] });
+  it("flags a backlog, most sends late beyond floor + margin, as the generator falling behind", () => {
+    const v = assessGenerator({ ...onTime, latenessP99Us: 1500, latenessP90Us: 1181, floor: floor(180) });
+    const reason = "send lateness p99 1500 µs > 1180 µs (pacing floor p99 180 µs + margin): the generator fell behind its schedule";
+    expect(v).toEqual({ saturated: true, stalls: null, reasons: [reason], kinds: ["send-lateness"], limitedBy: "generator", limitReasons: [reason] });
+  });
+
+  it("calls a late tail with p90 on time and the rate carried stalls, not saturation", () => {
+    // The reference sweep's grpc-stream@1760 (lateness p90 40 µs, p99 14 007 µs, p999 39 903 µs; floor p99 2013 µs).
+    const v = assessGenerator({ offeredRps: 1760, achievedRps: 1760, refused: 0, latenessP99Us: 14_007, latenessP90Us: 40, floor: floor(2013) });
+    expect(v).toEqual({
+      saturated: false,
+      stalls:
+        "send lateness p99 14007 µs > 4026 µs (pacing floor p99 2013 µs + margin), but p90 40 µs within it and the rate carried: stalls held up some sends, not a backlog; latency from the intended time includes them, service time does not",
+      reasons: [],
+      kinds: [],
+      limitedBy: null,
+      limitReasons: [],
+    });
+    // One µs more of p90 beyond the limit, and it is a backlog.
+    expect(assessGenerator({ offeredRps: 1760, achievedRps: 1760, refused: 0, latenessP99Us: 14_007, latenessP90Us: 4027, floor: floor(2013) }).saturated).toBe(true);
+    expect(assessGenerator({ offeredRps: 1760, achievedRps: 1760, refused: 0, latenessP99Us: 14_007, latenessP90Us: 4026, floor: floor(2013) }).saturated).toBe(false);
+  });
+
+  it("puts a late tail on the generator when the rate was not carried, whatever its p90", () => {
+    const v = assessGenerator({ offeredRps: 1000, achievedRps: 980, refused: 0, latenessP99Us: 5000, latenessP90Us: 40, floor: floor(180) });
+    expect(v.saturated).toBe(true);
+    expect(v.kinds).toEqual(["achieved-below-offered", "send-lateness"]);
   });
 
   it("does not flag the timer pacer's 2.44 ms that a fixed 2 ms rule flagged, its floor p99 being 1.4 ms", () => {
     expect(assessGenerator({ ...onTime, latenessP99Us: 2440, floor: floor(1400) }).saturated).toBe(false);
-    expect(assessGenerator({ ...onTime, latenessP99Us: 2440, floor: null }).saturated).toBe(true);
+    expect(assessGenerator({ ...onTime, latenessP99Us: 2440, latenessP90Us: 2100, floor: null }).saturated).toBe(true);
   });
 
   it("reports a short achieved rate with sends on time as the server's limit, never as saturated", () => {
-    const v = assessGenerator({ offeredRps: 1000, achievedRps: 900, refused: 57, latenessP99Us: 300, floor: floor(180) });
+    const v = assessGenerator({ offeredRps: 1000, achievedRps: 900, refused: 57, latenessP99Us: 300, latenessP90Us: 100, floor: floor(180) });
     expect(v).toEqual({
       saturated: false,
+      stalls: null,
       reasons: [],
       kinds: [],
       limitedBy: "server",
@@ -76,7 +102,7 @@ describe("the generator verdict, against the pacing floor", () => {
   });
 
   it("puts a short achieved rate on the generator when its sends were late too", () => {
-    const v = assessGenerator({ offeredRps: 500_000, achievedRps: 9_000, refused: 0, latenessP99Us: 90_000, floor: floor(180) });
+    const v = assessGenerator({ offeredRps: 500_000, achievedRps: 9_000, refused: 0, latenessP99Us: 90_000, latenessP90Us: 80_000, floor: floor(180) });
     expect(v.saturated).toBe(true);
     expect(v.limitedBy).toBe("generator");
     expect(v.kinds).toEqual(["achieved-below-offered", "send-lateness"]);
@@ -87,7 +113,7 @@ describe("the generator verdict, against the pacing floor", () => {
   });
 
   it("judges against the fixed 2 ms when no floor was measured, and says so", () => {
-    const v = assessGenerator({ ...onTime, latenessP99Us: 2001, floor: null });
+    const v = assessGenerator({ ...onTime, latenessP99Us: 2001, latenessP90Us: 2001, floor: null });
     expect(v.reasons).toEqual(["send lateness p99 2001 µs > 2000 µs: the generator fell behind its schedule"]);
   });
 });

@@ -80,9 +80,10 @@ describe("buildH2loadReport", () => {
 
 describe("assessH2load", () => {
   it("judges achieved against offered only: 99% is clean, below it saturated", () => {
-    expect(assessH2load({ offeredRps: 1000, achievedRps: 990 })).toEqual({ saturated: false, reasons: [], kinds: [], limitedBy: null, limitReasons: [] });
+    expect(assessH2load({ offeredRps: 1000, achievedRps: 990 })).toEqual({ saturated: false, stalls: null, reasons: [], kinds: [], limitedBy: null, limitReasons: [] });
     expect(assessH2load({ offeredRps: 1000, achievedRps: 989.9 })).toEqual({
       saturated: true,
+      stalls: null,
       reasons: ["achieved 989.9 req/s is 99% of the offered 1000 (< 99%)"],
       kinds: ["achieved-below-offered"],
       limitedBy: null,
