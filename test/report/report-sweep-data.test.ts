@@ -80,13 +80,13 @@ describe("sweep rows", () => {
   it("takes the server CPU's shares and kernel time from eBPF where the run measured them so", () => {
     const reference = JSON.parse(readFileSync(new URL("../../results/reference/sweep/result.json", import.meta.url), "utf8")) as RunResult;
     const r = sweepStepRows(reference, "http1").find((row) => row.scenario === "http1@17000");
-    // totals.cpuAttribution on the server's CPU 1: NET_RX 994 086.419 + NET_TX 0 + other 2982.199 µs of softirq and
-    // 4 606 761.179 µs of the server's user time over a wall of 7 999 663.862 µs. /proc/stat's ticks in the same
+    // totals.cpuAttribution on the server's CPU 1: NET_RX 1 013 797.295 + NET_TX 0 + other 1195.538 µs of softirq and
+    // 3 856 986.897 µs of the server's user time over a wall of 8 001 047.228 µs. /proc/stat's ticks in the same
     // window read 3 450 000 µs of softirq: 43.1%.
-    expect(r?.serverSoftirqPct).toBe(12.5);
-    expect(r?.serverUserPct).toBe(57.6);
-    // perRequest: NET_RX 7.309996462975219 + NET_TX 0 + other 0.021929546290168394 + hard IRQ 0.9232775130524303.
-    expect(r?.kernelUs).toBeCloseTo(8.255203522317817, 12);
+    expect(r?.serverSoftirqPct).toBe(12.7);
+    expect(r?.serverUserPct).toBe(48.2);
+    // perRequest: NET_RX 7.45450150002206 + NET_TX 0 + other 0.008790849865439198 + hard IRQ 0.8336166193620494.
+    expect(r?.kernelUs).toBeCloseTo(8.296908969249548, 12);
   });
 
   it("sums only drop counters that never count a drop twice", () => {
