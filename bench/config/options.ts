@@ -180,7 +180,8 @@ export const OPTIONS = [
     usage: "--pacing NAME",
     help: [
       `${PACING_STRATEGIES.join(" | ")}: what wakes the generator at each send time: a thread that`,
-      "sleeps to ~0.1 ms, Node's 1 ms timers, or polling on a whole core (default {default})",
+      "sleeps to ~0.1 ms, Node's 1 ms timers, polling on a whole core, or the thread every 10 ms",
+      "sending what is due together, as h2load does: cheapest, up to 10 ms late (default {default})",
     ],
   },
   {

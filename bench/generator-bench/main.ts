@@ -27,7 +27,7 @@ export { GENERATOR_HELP, generatorBenchOptions } from "./options.ts";
 
 export function main(argv: readonly string[], io: ToolIo): Promise<number> {
   return runTool(io, "bench:generator", async () => {
-    const args = parseToolArgs(argv, { tool: "bench:generator", strings: ["rates", "duration", "repeat", "protocols", "clients", "connections"], positionals: [] });
+    const args = parseToolArgs(argv, { tool: "bench:generator", strings: ["rates", "duration", "repeat", "protocols", "clients", "connections", "pacing"], positionals: [] });
     if (args.help) {
       io.stdout.write(GENERATOR_HELP);
       return 0;
@@ -49,7 +49,7 @@ async function benchArm(protocol: Protocol, kinds: readonly RowKind[], o: Genera
   try {
     for (const rps of o.rates) {
       const samples = new Map<RowKind, Sample[]>(kinds.map((k) => [k, []]));
-      const spec: RunSpec = { protocol, port: server.port, rps, durationMs: o.durationMs, connections: o.connections, cpu: 0 };
+      const spec: RunSpec = { protocol, port: server.port, rps, durationMs: o.durationMs, connections: o.connections, pacing: o.pacing, cpu: 0 };
       for (let i = 0; i < o.repeat; i++) {
         for (const kind of kinds) {
           const sample = await runOnce(kind, spec, dir);
@@ -81,6 +81,6 @@ async function runGeneratorBench(o: GeneratorBenchOptions, io: ToolIo): Promise<
     rmSync(dir, { recursive: true, force: true });
   }
   const table = [...TABLE_HEADER, ...all.map((row) => tableLine(all, row))];
-  io.stdout.write(`${table.join("\n")}\n\n${targetLines(all).join("\n")}\n`);
+  io.stdout.write(`our generator: --pacing ${o.pacing}, ${o.connections} connections\n\n${table.join("\n")}\n\n${targetLines(all).join("\n")}\n`);
   return 0;
 }

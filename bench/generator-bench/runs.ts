@@ -7,6 +7,7 @@
  * from bash's `times` (children's user + sys), so it includes its start-up; a run long enough (--duration, default
  * 5 s) makes that negligible.
  */
+import type { PacingStrategy } from "../load/pacer.ts";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -24,6 +25,8 @@ export interface RunSpec {
   readonly rps: number;
   readonly durationMs: number;
   readonly connections: number;
+  /** What wakes our generator's load loop; h2load paces itself. */
+  readonly pacing: PacingStrategy;
   /** The CPU the generator (or h2load) is pinned to. */
   readonly cpu: number;
 }
@@ -34,11 +37,12 @@ export function pin(cpu: number, argv: string[]) {
 
 /** Our generator driving `kind` at the spec's rate. */
 export async function runOurs(kind: ClientKind, spec: RunSpec): Promise<Sample> {
-  const { protocol, port, rps, durationMs, connections, cpu } = spec;
+  const { protocol, port, rps, durationMs, connections, pacing, cpu } = spec;
   const gen = startGeneratorProcess(
     {
       client: { protocol, host: "127.0.0.1", port, connections, streams: 100, requestBytes: 128, responseBytes: 1024, requestTimeoutMs: 5000 },
       clientKind: kind,
+      pacing,
       plan: { rps, warmupMs: jitWarmupMs(rps), durationMs, maxInFlight: 10_000, drainTimeoutMs: 6000 },
     },
     (argv) => pin(cpu, argv),

@@ -145,7 +145,7 @@ export function runLoad(
   const sendDue = (t: number): void => {
     // Not from inside a tick: a client that answers synchronously (a closed one, a connect that throws) would nest
     // ticks, and an inner one that reaches the window's end would start the drain under the outer one.
-    if (ticking || draining || finished || next >= schedule.endIndex) return;
+    if (!pacer.piggyback || ticking || draining || finished || next >= schedule.endIndex) return;
     if (t < schedule.intendedMs(next) || t >= schedule.windowEndMs) return;
     tick();
   };

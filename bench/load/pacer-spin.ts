@@ -25,6 +25,7 @@ export function createSpinPacer(clock: PacerClock): Pacer {
   };
   return {
     strategy: "spin",
+    piggyback: true,
     ready: Promise.resolve(),
     wakeAt(atMs, fn) {
       // Never called back from inside wakeAt: a loop that is behind must still give I/O a turn between batches.

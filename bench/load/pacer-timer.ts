@@ -21,6 +21,7 @@ export function createTimerPacer(clock: Pick<PacerClock, "now" | "setTimeout">):
   };
   return {
     strategy: "timer",
+    piggyback: true,
     ready: Promise.resolve(),
     wakeAt(atMs, fn) {
       arm(++current, atMs, fn);

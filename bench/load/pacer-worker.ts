@@ -92,6 +92,7 @@ export function createWorkerPacer(clock: PacerClock, startSleeper: StartSleeper,
   });
   return {
     strategy: "worker",
+    piggyback: true,
     ready: sleeper.ready,
     wakeAt(dueMs, fn) {
       const id = ++current;

@@ -36,8 +36,9 @@ usage: npm run bench -- [flags]
   --slo-p99 D            latency SLO for the knee and the planner (default 10ms)
   --max-time D           bound on the whole run; a sweep starts no scenario past it (default 30m)
   --max-in-flight N      generator in-flight cap; beyond it requests are refused (default 10000)
-  --pacing NAME          worker | timer | spin: what wakes the generator at each send time: a thread that
-                         sleeps to ~0.1 ms, Node's 1 ms timers, or polling on a whole core (default worker)
+  --pacing NAME          worker | timer | spin | batch: what wakes the generator at each send time: a thread that
+                         sleeps to ~0.1 ms, Node's 1 ms timers, polling on a whole core, or the thread every 10 ms
+                         sending what is due together, as h2load does: cheapest, up to 10 ms late (default worker)
   --timeout D            per-request timeout (default 5s)
   --port N               server port (default 0: any free port)
   --topology KIND        auto | netns | bridge | loopback (default auto)

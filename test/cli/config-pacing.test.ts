@@ -29,6 +29,6 @@ describe("--pacing", () => {
   });
 
   it("refuses an unknown strategy with a UsageError naming the flag and the choices", () => {
-    expect(() => configFromArgv(["--pacing", "sleep"])).toThrow(new UsageError("WC_BAD_VALUE", "--pacing sleep: choose one of worker, timer, spin"));
+    expect(() => configFromArgv(["--pacing", "sleep"])).toThrow(new UsageError("WC_BAD_VALUE", "--pacing sleep: choose one of worker, timer, spin, batch"));
   });
 });

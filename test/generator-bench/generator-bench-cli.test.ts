@@ -13,7 +13,7 @@ const rowsOf = (o: ReturnType<typeof generatorBenchOptions>) => o.rows.map((r) =
 describe("npm run bench:generator's flags", () => {
   it("defaults to issue 10's rates, 5 s, three repeats, four connections, and every arm with each client that drives it", () => {
     const o = generatorBenchOptions({});
-    expect([o.rates, o.durationMs, o.repeat, o.connections]).toEqual([[5000, 20000, 40000], 5000, 3, 4]);
+    expect([o.rates, o.durationMs, o.repeat, o.connections, o.pacing]).toEqual([[5000, 20000, 40000], 5000, 3, 4, "worker"]);
     // h2load has no bidi-stream mode, so grpc-stream has no h2load row.
     expect(rowsOf(o)).toEqual([
       "http1 wire", "http1 undici", "http1 h2load",
@@ -24,12 +24,13 @@ describe("npm run bench:generator's flags", () => {
   });
 
   it("reads every flag, keeping the arms' and the clients' table order", () => {
-    const o = generatorBenchOptions({ rates: "1000, 3000", duration: "2s", repeat: "1", protocols: "grpc,http1", clients: "h2load,lean,wire", connections: "8" });
-    expect([o.rates, o.durationMs, o.repeat, o.connections, rowsOf(o)]).toEqual([
+    const o = generatorBenchOptions({ rates: "1000, 3000", duration: "2s", repeat: "1", protocols: "grpc,http1", clients: "h2load,lean,wire", connections: "8", pacing: "timer" });
+    expect([o.rates, o.durationMs, o.repeat, o.connections, o.pacing, rowsOf(o)]).toEqual([
       [1000, 3000],
       2000,
       1,
       8,
+      "timer",
       ["http1 wire", "http1 h2load", "grpc wire", "grpc lean", "grpc h2load"],
     ]);
   });
@@ -50,6 +51,7 @@ describe("npm run bench:generator's flags", () => {
     [["--rates", "1000,lots"], "wirecost bench:generator: --rates lots: not a positive number; e.g. --rates 50000\n"],
     [["--repeat", "1.5"], "wirecost bench:generator: --repeat 1.5: give a whole number, e.g. --repeat 3\n"],
     [["--duration", "soon"], "wirecost bench:generator: --duration soon: give a duration such as 5s or 500ms\n"],
+    [["--pacing", "fast"], "wirecost bench:generator: --pacing fast: choose one of worker, timer, spin, batch\n"],
     [["--rates"], "wirecost bench:generator: --rates needs a value; see npm run bench:generator -- --help\n"],
     [["--client", "wire"], "wirecost bench:generator: unknown flag --client; see npm run bench:generator -- --help\n"],
     [["fast"], 'wirecost bench:generator: unexpected argument "fast"; npm run bench:generator takes flags only, see npm run bench:generator -- --help\n'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runLoad } from "../../bench/load/generator.ts";
 import { createHistogram, recordMs } from "../../bench/load/histogram.ts";
-import { createPacer, PACING_STRATEGIES } from "../../bench/load/pacer.ts";
+import { BATCH_INTERVAL_MS, createPacer, PACING_STRATEGIES } from "../../bench/load/pacer.ts";
 import type { Pacer, PacingStrategy } from "../../bench/load/pacer.ts";
 import { createTimerPacer } from "../../bench/load/pacer-timer.ts";
 import { measurePacingLateness, pacingFloorOf } from "../../bench/load/pacing-floor.ts";
@@ -38,6 +38,7 @@ function pacerOn(strategy: PacingStrategy, clock: FakeClock): Pacer {
 function earlyPacer(clock: FakeClock): Pacer {
   return {
     strategy: "timer",
+    piggyback: true,
     ready: Promise.resolve(),
     wakeAt(atMs, fn) {
       clock.at(Math.max(clock.now() + 0.125, atMs - 0.375), fn);
@@ -61,7 +62,8 @@ describe.each([...PACING_STRATEGIES, "early"] as const)("the load loop paced by 
     const pacer = name === "early" ? earlyPacer(clock) : pacerOn(name, clock);
     // 3000 req/s: due every 1/3 ms, at times no timer, turn or lead lands on exactly.
     const outcome = runLoad(client, { rps: 3000, warmupMs: 2, durationMs: 8, maxInFlight: 100, drainTimeoutMs: 5 }, clock, pacer);
-    clock.advanceTo(10);
+    // batch's second wake is 10 ms after its first: a loop turn or two past the window's end.
+    clock.advanceTo(name === "batch" ? 10.5 : 10);
     expect(sent.length).toBe(30);
     for (const [i, at] of sent.entries()) expect(at, `request ${i}`).toBeGreaterThanOrEqual((i * 1000) / 3000);
     for (const done of answers) done(null);
@@ -69,5 +71,47 @@ describe.each([...PACING_STRATEGIES, "early"] as const)("the load loop paced by 
     clock.advanceTo(20);
     const r = await outcome;
     expect(r.lateness.totalCount).toBe(24);
+  });
+});
+
+describe("the batch strategy", () => {
+  it("sends what is due together, wakes at least 10 ms apart, and sends nothing from an answer's callback", async () => {
+    const clock = createFakeClock({ minDelayMs: 1, turnMs: 0.125 });
+    const sent: number[] = [];
+    const client = {
+      inFlight: 0,
+      send(_seq: number, done: SendCallback) {
+        const at = clock.now();
+        sent.push(at);
+        // Answered 0.5 ms later, between the wakes: a piggybacking strategy would send what is due from here.
+        clock.at(at + 0.5, () => done(null));
+      },
+    };
+    const outcome = runLoad(client, { rps: 3000, warmupMs: 0, durationMs: 30, maxInFlight: 1000, drainTimeoutMs: 5 }, clock, pacerOn("batch", clock));
+    clock.advanceTo(40);
+    await outcome;
+    expect(sent).toHaveLength(90);
+    // The loop's first tick sends at once and asks for the next due time (1/3 ms): the pacer's first wake, 0.1 ms
+    // late; from it on, wakes are BATCH_INTERVAL_MS apart, each sending all that fell due meanwhile.
+    // 30 ms of load: five send times, the last three 30, 30 and 28 requests each (the learned lead moves them by µs).
+    const times = [...new Set(sent)];
+    expect(times.map((t) => Math.round(t * 10) / 10)).toEqual([0, 0.4, 10.4, 20.4, 30.4]);
+    expect(times.map((t) => sent.filter((s) => s === t).length)).toEqual([1, 1, 30, 30, 28]);
+    for (let i = 2; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(BATCH_INTERVAL_MS);
+    // The same load paced by the worker sends from the answers too: more send times than its wakes would give.
+    const worker = createFakeClock({ minDelayMs: 1, turnMs: 0.125 });
+    const workerSent: number[] = [];
+    const answered = {
+      inFlight: 0,
+      send(_seq: number, done: SendCallback) {
+        const at = worker.now();
+        workerSent.push(at);
+        worker.at(at + 0.5, () => done(null));
+      },
+    };
+    const w = runLoad(answered, { rps: 3000, warmupMs: 0, durationMs: 30, maxInFlight: 1000, drainTimeoutMs: 5 }, worker, pacerOn("worker", worker));
+    worker.advanceTo(40);
+    await w;
+    expect(new Set(workerSent).size).toBeGreaterThan(30);
   });
 });
