@@ -2,12 +2,15 @@
  * Leftovers of killed runs, and cleanup on signals.
  *
  * A run's namespaces and links are a leftover when the owner named in its state file is gone (dead, or its pid
- * reused by another process), or when they carry the wirecost prefix but no state file claims them. A live run's
- * resources are never touched. Nothing here installs a handler on import: the CLI owns signal policy and calls
- * `registerCleanupOnSignals` when it wants it.
+ * reused by another process). Names in the exact form wirecost makes (naming.ts `isMadeNamespaceName`,
+ * `isMadeHostLinkName`) that no state file claims are reported as `no-state-file` leftovers, which only
+ * `npm run cleanup -- --force` removes: a crash before the state file was written leaves them, but so could a
+ * user's own namespace that happens to look like ours. Other names with the prefix are never listed. A live run's
+ * resources are never touched, and the host's own network namespace is never acted in (undo.ts). Nothing here
+ * installs a handler on import: the CLI owns signal policy and calls `registerCleanupOnSignals` when it wants it.
  */
 import { run } from "./exec.ts";
-import { HOST_LINK_PREFIX, NAMESPACE_PREFIX, parseNamespaceName } from "./naming.ts";
+import { HOST_LINK_PREFIX, isMadeHostLinkName, isMadeNamespaceName, NAMESPACE_PREFIX, parseNamespaceName } from "./naming.ts";
 import { destroyAllTopologiesSync } from "./resources.ts";
 import { ownerStatus, readStateFiles } from "./state.ts";
 import type { Topology } from "./types.ts";
@@ -58,15 +61,16 @@ export async function findLeftovers(): Promise<Leftover[]> {
     });
   }
   const unclaimed = new Map<string | null, string[]>();
-  for (const n of namespaces) {
+  for (const n of [...namespaces].filter(isMadeNamespaceName)) {
     const runId = parseNamespaceName(n)?.runId ?? null;
     unclaimed.set(runId, [...(unclaimed.get(runId) ?? []), n]);
   }
   for (const [runId, names] of unclaimed) {
     leftovers.push({ runId, reason: "no-state-file", ownerPid: null, namespaces: names.sort(), hostLinks: [], stateFile: null });
   }
-  if (hostLinks.size > 0) {
-    leftovers.push({ runId: null, reason: "no-state-file", ownerPid: null, namespaces: [], hostLinks: [...hostLinks].sort(), stateFile: null });
+  const unclaimedLinks = [...hostLinks].filter(isMadeHostLinkName).sort();
+  if (unclaimedLinks.length > 0) {
+    leftovers.push({ runId: null, reason: "no-state-file", ownerPid: null, namespaces: [], hostLinks: unclaimedLinks, stateFile: null });
   }
   return leftovers;
 }
@@ -76,12 +80,18 @@ export interface CleanupReport {
   readonly failures: readonly { readonly leftover: Leftover; readonly error: Error }[];
 }
 
+/** Leftovers a state file names: a dead run's, which cleanup removes without being asked. */
+export function isClaimed(leftover: Leftover): boolean {
+  return leftover.reason !== "no-state-file";
+}
+
 /**
- * Removes the given leftovers (default: whatever `findLeftovers` reports now): kills the processes inside each
- * namespace, deletes the namespaces and host links, then the state file.
+ * Removes the given leftovers (default: whatever `findLeftovers` reports now and a state file names; with `force`,
+ * the unclaimed ones too): kills the processes inside each namespace, deletes the namespaces and host links, then the
+ * state file.
  */
-export async function cleanupLeftovers(leftovers?: readonly Leftover[]): Promise<CleanupReport> {
-  const targets = leftovers ?? (await findLeftovers());
+export async function cleanupLeftovers(leftovers?: readonly Leftover[], options: { readonly force?: boolean } = {}): Promise<CleanupReport> {
+  const targets = (leftovers ?? (await findLeftovers())).filter((l) => options.force === true || isClaimed(l));
   const removed: Leftover[] = [];
   const failures: { leftover: Leftover; error: Error }[] = [];
   for (const leftover of targets) {

@@ -5,6 +5,7 @@ export { createTopology } from "./create-topology.ts";
 export { checkTopologySupport, type TopologySupport } from "./support.ts";
 export {
   cleanupLeftovers,
+  isClaimed,
   type CleanupReport,
   findLeftovers,
   type Leftover,

@@ -32,6 +32,26 @@ export function namespaceName(runId: string, role: NamespaceRole): string {
   return `${NAMESPACE_PREFIX}${runId}-${role}`;
 }
 
+/**
+ * The run ids wirecost itself makes: `npm run bench`'s (bench/run/run.ts `makeRunId`, e.g. 20261205-111212-707e) and
+ * the support check's throw-away namespace (support.ts, `probe-<pid>-<6 hex>`). A name that carries the prefix but
+ * none of these is not taken for a leftover without a state file that claims it: it may be a user's own.
+ */
+const MADE_RUN_ID = /^(?:\d{8}-\d{6}-[0-9a-f]{4}|probe-\d+-[0-9a-f]{6})$/;
+/** The names `hostLinkName` makes. */
+const MADE_HOST_LINK = /^wc-[0-9a-f]{8}-[a-z0-9]{1,3}$/;
+
+/** A namespace name wirecost makes for a run id it makes (see MADE_RUN_ID). */
+export function isMadeNamespaceName(name: string): boolean {
+  const parsed = parseNamespaceName(name);
+  return parsed !== null && MADE_RUN_ID.test(parsed.runId);
+}
+
+/** A host link name wirecost makes (`hostLinkName`). */
+export function isMadeHostLinkName(name: string): boolean {
+  return MADE_HOST_LINK.test(name);
+}
+
 /** `wirecost-abc-srv` → `{ runId: "abc", role: "srv" }`; other names → null. */
 export function parseNamespaceName(name: string): { runId: string; role: NamespaceRole } | null {
   const m = /^wirecost-(.+)-(srv|cli|br|host)$/.exec(name);

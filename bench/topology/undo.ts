@@ -4,6 +4,7 @@
  * run. Something already gone counts as undone, so undoing twice, or after `cleanupLeftovers`, is harmless.
  */
 import type { ChildProcess } from "node:child_process";
+import { statSync } from "node:fs";
 import { CommandError, run, runSync } from "./exec.ts";
 import { removeStateFile } from "./state.ts";
 
@@ -28,6 +29,29 @@ const GONE =
 
 function isGone(err: unknown): boolean {
   return err instanceof CommandError && GONE.test(err.stderr);
+}
+
+/**
+ * Why acting in namespace `name` is refused, or null: the name is bound to the host's own network namespace (`ip
+ * netns attach NAME 1`) or this process's. Killing the processes "inside" it would kill the host's, and deleting it
+ * would only unbind the name.
+ */
+export function hostNamespaceRefusal(name: string): string | null {
+  const inode = (file: string): number | null => {
+    try {
+      return statSync(file).ino;
+    } catch {
+      return null;
+    }
+  };
+  const target = inode(`/run/netns/${name}`);
+  if (target === null || (target !== inode("/proc/1/ns/net") && target !== inode("/proc/self/ns/net"))) return null;
+  return `refusing to act in namespace ${name}: it is the host's own network namespace, not one wirecost made`;
+}
+
+function refuseHostNamespace(name: string): void {
+  const refusal = hostNamespaceRefusal(name);
+  if (refusal !== null) throw new Error(refusal);
 }
 
 function killPids(stdout: string): void {
@@ -98,6 +122,8 @@ async function attemptAllAsync(actions: readonly (() => Promise<void> | void)[])
 }
 
 export async function undoStep(step: UndoStep): Promise<void> {
+  // Before any action, so that nothing of the step runs.
+  if (step.kind === "namespace") refuseHostNamespace(step.name);
   await attemptAllAsync([
     async () => {
       if (step.kind === "namespace") killPids((await run("ip", ["netns", "pids", step.name])).stdout);
@@ -110,6 +136,7 @@ export async function undoStep(step: UndoStep): Promise<void> {
 }
 
 export function undoStepSync(step: UndoStep): void {
+  if (step.kind === "namespace") refuseHostNamespace(step.name);
   attemptAll([
     () => {
       if (step.kind === "namespace") killPids(runSync("ip", ["netns", "pids", step.name]).stdout);

@@ -1,12 +1,20 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { main as cleanupMain } from "../../bench/cleanup/cli.ts";
+import { startBench } from "../faults/bench-process.ts";
 import { cleanupLeftovers, findLeftovers } from "../../bench/topology/cleanup.ts";
 import { createTopology } from "../../bench/topology/create-topology.ts";
 import { run } from "../../bench/topology/exec.ts";
+import { hostNamespaceRefusal } from "../../bench/topology/undo.ts";
+import { makeRunId } from "../../bench/run/run.ts";
 import { type RunState, stateFilePath } from "../../bench/topology/state.ts";
 import type { Topology } from "../../bench/topology/types.ts";
-import { namespacesOf, noNetns, skipNote, sweepRun, uniqueRunId } from "./helpers.ts";
+import { hostLinkNames, namespaceNames, namespacesOf, noNetns, skipNote, sweepRun, uniqueRunId } from "./helpers.ts";
 
 /** The pid of a process that has exited (and been reaped). */
 function deadPid(): Promise<number> {
@@ -81,8 +89,9 @@ describe.skipIf(noNetns)(`leftovers of runs whose owner is gone${skipNote}`, () 
     }
   });
 
-  it("reports a wirecost namespace no state file claims, with the run id its name carries", async () => {
-    const runId = uniqueRunId("nostate");
+  it("lists a namespace named as wirecost names its runs that no state file claims, and removes it only when forced", async () => {
+    // A run id of the form npm run bench makes (bench/run/run.ts makeRunId); a crash before the state file leaves these.
+    const runId = makeRunId(new Date(), randomBytes(2).toString("hex"));
     const ns = `wirecost-${runId}-srv`;
     await run("ip", ["netns", "add", ns]);
     try {
@@ -90,10 +99,58 @@ describe.skipIf(noNetns)(`leftovers of runs whose owner is gone${skipNote}`, () 
       expect(mine).toEqual([
         { runId, reason: "no-state-file", ownerPid: null, namespaces: [ns], hostLinks: [], stateFile: null },
       ]);
-      expect((await cleanupLeftovers(mine)).removed).toEqual(mine);
+      expect(await cleanupLeftovers(mine)).toEqual({ removed: [], failures: [] });
+      expect(await namespacesOf(runId)).toEqual([ns]);
+      expect((await cleanupLeftovers(mine, { force: true })).removed).toEqual(mine);
       expect(await namespacesOf(runId)).toEqual([]);
     } finally {
       await sweepRun(runId);
+    }
+  });
+
+  it("never lists, nor removes even when forced, a namespace or link that only shares the prefix: a run and npm run cleanup leave them", async () => {
+    const ns = `wirecost-mine-${process.pid}`;
+    const link = `wc-mine${process.pid % 10_000}`;
+    try {
+      await run("ip", ["netns", "add", ns]);
+      // A veth pair (deleting one end deletes both): the kernel here has no dummy links.
+      await run("ip", ["link", "add", link, "type", "veth", "peer", "name", `mine${process.pid % 10_000}p`]);
+      const all = await findLeftovers();
+      expect(all.flatMap((l) => [...l.namespaces, ...l.hostLinks]).filter((n) => n === ns || n === link)).toEqual([]);
+      // A whole run, which cleans up before it starts, then npm run cleanup, plain and forced.
+      const out = mkdtempSync(join(tmpdir(), "wirecost-ownership-"));
+      onTestFinished(() => rmSync(out, { recursive: true, force: true }));
+      const bench = startBench(["--protocols", "http1", "--rps", "200", "--duration", "300ms", "--warmup", "0s", "--baseline", "0s", "--prime", "0", "--topology", "netns", "--kernel-time", "tick", "--out", out]);
+      expect((await bench.exited).code, bench.stderr()).toBe(0);
+      const io = { stdout: { write: () => true }, stderr: { write: () => true } };
+      expect(await cleanupMain([], io)).toBe(0);
+      expect(await cleanupMain(["--force"], io)).toBe(0);
+      expect((await namespaceNames()).includes(ns)).toBe(true);
+      expect((await hostLinkNames()).includes(link)).toBe(true);
+    } finally {
+      await run("ip", ["link", "del", link]).catch(() => {});
+      await run("ip", ["netns", "del", ns]).catch(() => {});
+    }
+  });
+
+  it("refuses to act in a wirecost-named namespace bound to the host's own network namespace", async () => {
+    const runId = makeRunId(new Date(), randomBytes(2).toString("hex"));
+    const ns = `wirecost-${runId}-srv`;
+    // `ip netns attach` binds a name to an existing namespace, here this process's, which is the host's when the test
+    // runs there (binding pid 1's is refused in some containers); `ip netns del` only unbinds the name.
+    try {
+      await run("ip", ["netns", "attach", ns, String(process.pid)]);
+      expect(hostNamespaceRefusal(ns)).toBe(`refusing to act in namespace ${ns}: it is the host's own network namespace, not one wirecost made`);
+    } finally {
+      await run("ip", ["netns", "del", ns]).catch(() => {});
+    }
+    // A namespace of its own is acted in as before.
+    const own = `wirecost-${makeRunId(new Date(), randomBytes(2).toString("hex"))}-cli`;
+    try {
+      await run("ip", ["netns", "add", own]);
+      expect(hostNamespaceRefusal(own)).toBeNull();
+    } finally {
+      await run("ip", ["netns", "del", own]).catch(() => {});
     }
   });
 });
