@@ -81,6 +81,11 @@ export interface VerdictInput {
   readonly floor: PacingFloorUs | null;
   /** Requests the in-flight cap refused. */
   readonly refused: number;
+  /**
+   * The pacer's least time between wakes when it batches by design (`--pacing batch`: 10 000 µs), else 0: its idle
+   * median is then about half of it without any backlog, so the floor's median is judged beyond it.
+   */
+  readonly batchIntervalUs?: number;
 }
 
 /**
@@ -104,8 +109,9 @@ export function assessGenerator(input: VerdictInput): GeneratorVerdict {
   // the rate builds a backlog that makes even its median late (p50 51 ms at 500 000 req/s).
   // Only with the load's own evidence (late sends or a short rate): under load, sends also leave from the answers'
   // callbacks, so a loaded run can keep a schedule the idle pacer could not.
-  if (input.floor !== null && input.floor.samples > 0 && input.floor.p50 > MAX_LATENESS_P99_US && (late || short)) {
-    const floorReason = `the pacer alone, sending nothing, ran p50 ${input.floor.p50} µs late at this rate (> ${MAX_LATENESS_P99_US} µs): this generator cannot offer ${round1(input.offeredRps)} req/s`;
+  const floorMedianLimitUs = MAX_LATENESS_P99_US + (input.batchIntervalUs ?? 0);
+  if (input.floor !== null && input.floor.samples > 0 && input.floor.p50 > floorMedianLimitUs && (late || short)) {
+    const floorReason = `the pacer alone, sending nothing, ran p50 ${input.floor.p50} µs late at this rate (> ${floorMedianLimitUs} µs): this generator cannot offer ${round1(input.offeredRps)} req/s`;
     const reasons = short ? [achieved, floorReason] : [floorReason];
     const kinds: SaturationKind[] = short ? ["achieved-below-offered", "pacing-floor"] : ["pacing-floor"];
     return { saturated: true, stalls: null, reasons, kinds, limitedBy: "generator", limitReasons: reasons };

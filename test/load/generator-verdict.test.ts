@@ -76,6 +76,22 @@ describe("the generator verdict, against the pacing floor", () => {
     expect(assessGenerator({ offeredRps: 1760, achievedRps: 1760, refused: 0, latenessP99Us: 14_007, latenessP90Us: 4026, floor: floor(2013) }).saturated).toBe(false);
   });
 
+  it("judges a batching pacer's idle median beyond its batch interval: --pacing batch is ~5 ms late idle by design", () => {
+    const batchFloor: PacingFloorUs = { p50: 4999, p99: 9990, p999: 10_000, samples: 8000, cpuUsPerSend: 1.2 };
+    // Short, with sends on time for a 10 ms batcher: the server's limit, not the floor's.
+    const v = assessGenerator({ offeredRps: 20_000, achievedRps: 16_775, refused: 0, latenessP99Us: 10_500, latenessP90Us: 9000, floor: batchFloor, batchIntervalUs: 10_000 });
+    expect([v.saturated, v.limitedBy]).toEqual([false, "server"]);
+    // The same figures from a pacer that should wake within µs: its idle median of 5 ms is a pacer that cannot keep up.
+    expect(assessGenerator({ offeredRps: 20_000, achievedRps: 16_775, refused: 0, latenessP99Us: 10_500, latenessP90Us: 9000, floor: batchFloor }).kinds).toEqual([
+      "achieved-below-offered",
+      "pacing-floor",
+    ]);
+    // A batcher whose idle median passes 12 ms does have a backlog.
+    expect(assessGenerator({ offeredRps: 20_000, achievedRps: 16_775, refused: 0, latenessP99Us: 30_000, latenessP90Us: 25_000, floor: { ...batchFloor, p50: 12_001 }, batchIntervalUs: 10_000 }).reasons[1]).toBe(
+      "the pacer alone, sending nothing, ran p50 12001 µs late at this rate (> 12000 µs): this generator cannot offer 20000 req/s",
+    );
+  });
+
   it("puts a late tail on the generator when the rate was not carried, whatever its p90", () => {
     const v = assessGenerator({ offeredRps: 1000, achievedRps: 980, refused: 0, latenessP99Us: 5000, latenessP90Us: 40, floor: floor(180) });
     expect(v.saturated).toBe(true);
