@@ -55,7 +55,8 @@ export async function runOurs(kind: ClientKind, spec: RunSpec): Promise<Sample> 
   return {
     cpuUsPerRequest: cpuUs / Math.max(1, r.completedInWindow),
     achievedRps: r.achievedRps,
-    onSchedule: !r.generator.saturated && r.achievedRps >= MIN_ACHIEVED_SHARE * rps,
+    onSchedule: !r.generator.saturated && (r.achievedRps >= MIN_ACHIEVED_SHARE * rps || r.generator.limitedBy === "server"),
+    serverLimited: r.generator.limitedBy === "server",
     // A saturated generator's limit reasons are its saturation reasons; a server's limit has only limit reasons.
     offScheduleReasons: r.generator.saturated ? r.generator.saturationReasons : r.achievedRps < MIN_ACHIEVED_SHARE * rps ? (r.generator.limitReasons ?? []) : [],
   };
@@ -96,6 +97,7 @@ export function runH2load(spec: RunSpec, dir: string): Sample | null {
     cpuUsPerRequest: cpuUs / Math.max(1, succeeded),
     achievedRps: (succeeded * 1000) / durationMs,
     onSchedule: succeeded >= MIN_ACHIEVED_SHARE * rps * (durationMs / 1000),
+    serverLimited: false,
     offScheduleReasons: [],
   };
 }

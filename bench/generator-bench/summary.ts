@@ -12,10 +12,13 @@ export interface Sample {
   readonly cpuUsPerRequest: number;
   readonly achievedRps: number;
   /**
-   * Ours: achieved ≥ 99% of the offered rate and the generator report's `saturated` verdict clear (lateness within
-   * what the pacer allows). h2load, which has no lateness measure: ≥ 99% of the offered requests succeeded.
+   * Ours: the generator report's `saturated` verdict clear (it did not fall behind), and achieved ≥ 99% of the
+   * offered rate or the server named as the limit (the sends left on time, the server did not keep up). h2load, which
+   * has no lateness measure: ≥ 99% of the offered requests succeeded.
    */
   readonly onSchedule: boolean;
+  /** Ours: the report named the server as the limit. Always false for h2load, which cannot tell. */
+  readonly serverLimited: boolean;
   /** Why a run of ours was off schedule (the generator report's reasons); empty when on it, and for h2load. */
   readonly offScheduleReasons: readonly string[];
 }
@@ -61,8 +64,10 @@ export function ratioToH2load(all: readonly RowSamples[], row: RowSamples): numb
   return ours === null || theirs === null || !(theirs > 0) ? null : ours / theirs;
 }
 
+/** "3/3", and how many of the repeats the server limited: "3/3 (server's limit 2)". */
 export function onScheduleCount(row: RowSamples): string {
-  return `${row.samples.filter((s) => s.onSchedule).length}/${row.samples.length}`;
+  const limited = row.samples.filter((s) => s.serverLimited).length;
+  return `${row.samples.filter((s) => s.onSchedule).length}/${row.samples.length}${limited > 0 ? ` (server's limit ${limited})` : ""}`;
 }
 
 const DASH = "-";
