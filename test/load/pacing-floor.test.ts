@@ -74,22 +74,28 @@ describe.each([...PACING_STRATEGIES, "early"] as const)("the load loop paced by 
   });
 });
 
+/** The send times of 30 ms of 3000 req/s on the fake clock paced by `strategy`, each answered 0.5 ms after its send. */
+async function sendTimes(strategy: PacingStrategy): Promise<number[]> {
+  const clock = createFakeClock({ minDelayMs: 1, turnMs: 0.125 });
+  const sent: number[] = [];
+  const client = {
+    inFlight: 0,
+    send(_seq: number, done: SendCallback) {
+      const at = clock.now();
+      sent.push(at);
+      // Answered between the wakes: a piggybacking strategy sends what is due from here.
+      clock.at(at + 0.5, () => done(null));
+    },
+  };
+  const outcome = runLoad(client, { rps: 3000, warmupMs: 0, durationMs: 30, maxInFlight: 1000, drainTimeoutMs: 5 }, clock, pacerOn(strategy, clock));
+  clock.advanceTo(40);
+  await outcome;
+  return sent;
+}
+
 describe("the batch strategy", () => {
   it("sends what is due together, wakes at least 10 ms apart, and sends nothing from an answer's callback", async () => {
-    const clock = createFakeClock({ minDelayMs: 1, turnMs: 0.125 });
-    const sent: number[] = [];
-    const client = {
-      inFlight: 0,
-      send(_seq: number, done: SendCallback) {
-        const at = clock.now();
-        sent.push(at);
-        // Answered 0.5 ms later, between the wakes: a piggybacking strategy would send what is due from here.
-        clock.at(at + 0.5, () => done(null));
-      },
-    };
-    const outcome = runLoad(client, { rps: 3000, warmupMs: 0, durationMs: 30, maxInFlight: 1000, drainTimeoutMs: 5 }, clock, pacerOn("batch", clock));
-    clock.advanceTo(40);
-    await outcome;
+    const sent = await sendTimes("batch");
     expect(sent).toHaveLength(90);
     // The loop's first tick sends at once and asks for the next due time (1/3 ms): the pacer's first wake, 0.1 ms
     // late; from it on, wakes are BATCH_INTERVAL_MS apart, each sending all that fell due meanwhile.
@@ -99,19 +105,6 @@ describe("the batch strategy", () => {
     expect(times.map((t) => sent.filter((s) => s === t).length)).toEqual([1, 1, 30, 30, 28]);
     for (let i = 2; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(BATCH_INTERVAL_MS);
     // The same load paced by the worker sends from the answers too: more send times than its wakes would give.
-    const worker = createFakeClock({ minDelayMs: 1, turnMs: 0.125 });
-    const workerSent: number[] = [];
-    const answered = {
-      inFlight: 0,
-      send(_seq: number, done: SendCallback) {
-        const at = worker.now();
-        workerSent.push(at);
-        worker.at(at + 0.5, () => done(null));
-      },
-    };
-    const w = runLoad(answered, { rps: 3000, warmupMs: 0, durationMs: 30, maxInFlight: 1000, drainTimeoutMs: 5 }, worker, pacerOn("worker", worker));
-    worker.advanceTo(40);
-    await w;
-    expect(new Set(workerSent).size).toBeGreaterThan(30);
+    expect(new Set(await sendTimes("worker")).size).toBeGreaterThan(30);
   });
 });
