@@ -20,11 +20,23 @@ const PARSE_OPTIONS: ParseOptions = {
 
 const VALUE_FLAGS: readonly string[] = OPTIONS.filter((o) => o.kind !== "boolean").map((o) => o.flag);
 
-// parseArgs keeps the last of a repeated flag; issue 11 asks for an error, which belongs here.
+/** A flag given twice: parseArgs would keep the last silently, so a typo in a long command line would go unseen. */
+function repeatedFlag(tokens: readonly { kind: string; name?: string }[]): string | null {
+  const seen = new Set<string>();
+  for (const t of tokens) {
+    if (t.kind !== "option" || t.name === undefined) continue;
+    if (seen.has(t.name)) return t.name;
+    seen.add(t.name);
+  }
+  return null;
+}
+
 function parseFlags(argv: readonly string[]): Record<string, string | boolean | undefined> {
   try {
-    const { values, positionals } = parseArgs({ args: joinNegativeValues(argv, VALUE_FLAGS), options: PARSE_OPTIONS, strict: true, allowPositionals: true });
+    const { values, positionals, tokens } = parseArgs({ args: joinNegativeValues(argv, VALUE_FLAGS), options: PARSE_OPTIONS, strict: true, allowPositionals: true, tokens: true });
     if (positionals.length > 0) throw new UsageError("WC_BAD_FLAG", `unexpected argument "${positionals[0]}"; flags start with --, see --help`);
+    const twice = repeatedFlag(tokens);
+    if (twice !== null) throw new UsageError("WC_BAD_FLAG", `--${twice} is given twice; give it once`);
     return values;
   } catch (error) {
     if (isUsageError(error)) throw error;

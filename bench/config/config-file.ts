@@ -3,7 +3,7 @@
  * settings nested under "server"), each typed by its option's kind; an unknown key is an error. Reading is the only
  * I/O; the values are checked against their bounds when the config is resolved, as flags are.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import { assertNever } from "../../contract/index.ts";
 import { UsageError } from "../support/errors.ts";
@@ -74,11 +74,19 @@ function configFileShape(): Record<string, z.ZodType> {
 export const configFileSchema = z.strictObject(configFileShape());
 
 // Issue 11 asks for a size cap on --config: this is where the file is read.
+/** A config file is a few hundred bytes; past this it is not one (a 3 GiB file read for 10 s before its refusal). */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export function readConfigFile(path: string): ConfigFile {
   let text: string;
   try {
+    const size = statSync(path).size;
+    if (size > MAX_CONFIG_BYTES) {
+      throw new UsageError("WC_BAD_CONFIG", `--config ${path}: ${size} bytes, more than a config file's ${MAX_CONFIG_BYTES}; pass the JSON config file`);
+    }
     text = readFileSync(path, "utf8");
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
     throw new UsageError("WC_BAD_CONFIG", `--config ${path}: cannot read it (${code}); pass the path of an existing JSON file`);
   }

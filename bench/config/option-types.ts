@@ -42,6 +42,8 @@ export interface IntegerOption extends Row {
 /** A number above 0 and at most max. */
 export interface NumberOption extends Row {
   readonly kind: "number";
+  /** The least value taken: a rate below 1 a second would leave most windows empty. */
+  readonly min: number;
   readonly max: number;
   readonly default: number | null;
   readonly fix: string;

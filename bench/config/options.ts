@@ -46,12 +46,12 @@ export const OPTIONS = [
     usage: "--protocols LIST", help: [`comma list of ${PROTOCOLS.join(",")} (default: all)`],
   },
   {
-    flag: "rps", key: "rps", field: "rps", kind: "number", max: MAX_RPS, default: 1000,
+    flag: "rps", key: "rps", field: "rps", kind: "number", min: 1, max: MAX_RPS, default: 1000,
     fix: "give the offered request rate, e.g. --rps 1000",
     usage: "--rps N", help: ["offered requests per second, open loop (default {default})"],
   },
   {
-    flag: "pps", key: "pps", field: "pps", kind: "number", max: MAX_PPS, default: null,
+    flag: "pps", key: "pps", field: "pps", kind: "number", min: 1, max: MAX_PPS, default: null,
     fix: "give the offered packets per second, e.g. --pps 20000",
     usage: "--pps N", help: ["offer load by packets per second instead: the request rate is calibrated per scenario"],
   },
@@ -231,7 +231,7 @@ export const OPTIONS = [
     usage: "--client-cpu N", help: ["CPU for the generator (default: 0)"],
   },
   {
-    flag: "sample-hz", key: "sampleHz", field: "sampleHz", kind: "number", max: 100, default: 10,
+    flag: "sample-hz", key: "sampleHz", field: "sampleHz", kind: "number", min: 0.1, max: 100, default: 10,
     fix: "give collector samples per second, e.g. --sample-hz 10",
     usage: "--sample-hz N", help: ["kernel counter samples per second for the time series (default {default})"],
   },

@@ -52,7 +52,7 @@ function read(o: Option, inputs: RawInputs): unknown {
     case "integer":
       return wholeNumber(source, o.min, o.max, o.fix);
     case "number":
-      return positiveNumber(source, o.max, o.fix);
+      return positiveNumber(source, o.min, o.max, o.fix);
     case "duration": {
       const ms = durationMs(source, o.minMs, o.maxMs, o.fix);
       return o.unit === "us" ? ms * 1000 : ms;

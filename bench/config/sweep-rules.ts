@@ -45,8 +45,8 @@ export function resolveSweep(inputs: RawInputs): SweepConfig | null {
   }
   // A sweep's rates are bounded as --rps or --pps are.
   const max = option(by).max;
-  const fromRate = positiveNumber(from, max, option("from").fix.replace("{unit}", unit));
-  const toRate = positiveNumber(to, max, option("to").fix.replace("{unit}", unit));
+  const fromRate = positiveNumber(from, 1, max, option("from").fix.replace("{unit}", unit));
+  const toRate = positiveNumber(to, 1, max, option("to").fix.replace("{unit}", unit));
   if (toRate <= fromRate) throw new UsageError("WC_BAD_VALUE", `${to.label} ${toRate}: must be above --from ${fromRate}`);
   const spacing = valueOf("spacing", inputs);
   return { by, from: fromRate, to: toRate, steps: valueOf("steps", inputs), spacing };

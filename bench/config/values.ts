@@ -12,23 +12,30 @@ export interface Source {
   readonly value: string | number;
 }
 
-// The text a flag's number may be written as. Two shapes today (issue 11 asks for one: `--rps 0.000000001` is
-// accepted while `1e-9` is refused); both live here so that change is made in one place.
-const WHOLE_NUMBER_TEXT = /^\s*-?\d+\s*$/;
-const DECIMAL_TEXT = /^\s*\d+(\.\d+)?\s*$/;
+/**
+ * The one text a flag's number may be written as: digits, a decimal part and an exponent (`20000`, `0.5`, `2e4`).
+ * A whole-number option then takes only whole values, and each option has its own least value, so `1e-9` and
+ * `0.000000001` are the same number and get the same answer.
+ */
+const NUMBER_TEXT = /^\s*-?\d+(\.\d+)?(e[+-]?\d+)?\s*$/i;
+
+function numberOf(source: Source): number {
+  return typeof source.value === "number" ? source.value : NUMBER_TEXT.test(source.value) ? Number(source.value) : NaN;
+}
 
 export function wholeNumber(source: Source, min: number, max: number, fix: string): number {
-  const n = typeof source.value === "number" ? source.value : WHOLE_NUMBER_TEXT.test(source.value) ? Number(source.value) : NaN;
+  const n = numberOf(source);
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: must be a whole number from ${min} to ${max}; ${fix}`);
   }
   return n;
 }
 
-export function positiveNumber(source: Source, max: number, fix: string): number {
-  const n = typeof source.value === "number" ? source.value : DECIMAL_TEXT.test(source.value) ? Number(source.value) : NaN;
-  if (!(n > 0) || n > max) {
-    throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: must be a number above 0 and at most ${max}; ${fix}`);
+/** A number from `min` to `max` (both included, min above 0). */
+export function positiveNumber(source: Source, min: number, max: number, fix: string): number {
+  const n = numberOf(source);
+  if (!(n >= min) || n > max) {
+    throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: must be a number from ${min} to ${max}; ${fix}`);
   }
   return n;
 }

@@ -114,9 +114,15 @@ describe("resolving the config", () => {
 
   it.each([
     [["--protocols", "http3"], /^--protocols: unknown protocol "http3"; choose from http1,http1-close,h2c,h2,grpc,grpc-stream$/],
-    [["--rps", "0"], /^--rps 0: must be a number above 0 and at most 1000000/],
+    [["--rps", "0"], /^--rps 0: must be a number from 1 to 1000000/],
+    // One way to write a number: the same tiny rate in two spellings, the same refusal.
+    [["--rps", "1e-9"], /^--rps 1e-9: must be a number from 1 to 1000000; give the offered request rate/],
+    [["--rps", "0.000000001"], /^--rps 0.000000001: must be a number from 1 to 1000000; give the offered request rate/],
+    [["--connections", "2.5e0"], /^--connections 2.5e0: must be a whole number from 1 to 1024/],
+    [["--rps", "2000", "--duration", "2s", "--rps", "3000"], /^--rps is given twice; give it once$/],
+    [["--verify", "--verify"], /^--verify is given twice; give it once$/],
     [["--rps", "fast"], /^--rps fast: must be a number/],
-    [["--rps", "5000000"], /^--rps 5000000: must be a number above 0 and at most 1000000/],
+    [["--rps", "5000000"], /^--rps 5000000: must be a number from 1 to 1000000/],
     [["--duration", "5x"], /^--duration 5x: give a window from 100ms to 1h/],
     [["--duration", "10ms"], /^--duration 10ms:/],
     [["--request-bytes", "99999999"], /^--request-bytes 99999999: must be a whole number from 0 to 16777216; sizes are in bytes/],
@@ -136,11 +142,11 @@ describe("resolving the config", () => {
     [["--sweep", "--by", "bytes", "--from", "1", "--to", "2"], /^--by bytes: choose one of rps, pps$/],
     [["--sweep", "--by", "pps", "--to", "200000"], /^--sweep needs --from and --to \(offered packets\/s\), e\.g\. --sweep --by pps --from 20000 --to 200000 --steps 5$/],
     [["--sweep", "--by", "pps", "--from", "20000", "--to", "200000", "--rps", "1000"], /^--rps with --sweep --by pps: each step's request rate is calibrated from its packet rate; drop --rps$/],
-    [["--sweep", "--by", "pps", "--from", "20000", "--to", "20000000"], /^--to 20000000: must be a number above 0 and at most 10000000; give the last step's packets\/s$/],
+    [["--sweep", "--by", "pps", "--from", "20000", "--to", "20000000"], /^--to 20000000: must be a number from 1 to 10000000; give the last step's packets\/s$/],
     [["--sweep", "--by", "pps", "--from", "200000", "--to", "20000"], /^--to 20000: must be above --from 200000$/],
     [["--sweep", "--by", "pps", "--pps", "20000", "--from", "1", "--to", "2"], /^--pps with --sweep: /],
     [["--pps", "20000", "--rps", "100"], /^--pps and --rps both set the offered load; keep one$/],
-    [["--pps", "0"], /^--pps 0: must be a number above 0/],
+    [["--pps", "0"], /^--pps 0: must be a number from 1/],
     [["--pps", "1000", "--sweep", "--from", "1", "--to", "2"], /^--pps with --sweep: a sweep sets its own rates; sweep packet rates with --sweep --by pps --from N --to N$/],
     [["--rx-steering", "irq"], /^--rx-steering irq: choose one of rps, threaded-napi, none$/],
     [["--offloads", "some"], /^--offloads some: choose one of default, off$/],
@@ -160,6 +166,16 @@ describe("resolving the config", () => {
         "streams, grpcClient, prime, repeat, out, maxInFlight, timeout, topology, port, rxSteering, offloads, mtu, rateLimit, netem, serverCpu, " +
         "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server, client, driver, pacing, kernelTime",
     );
+  });
+
+  it("reads a number with an exponent as the same number", () => {
+    expect(configFromArgv(["--rps", "2e4", "--connections", "1e1"])).toMatchObject({ rps: 20_000, connections: 10 });
+  });
+
+  it("refuses a config file over 1 MiB before reading it, naming the size", () => {
+    const path = join(dir, "huge.json");
+    writeFileSync(path, `{"rps": 1000, "pad": "${"x".repeat(1024 * 1024)}"}`);
+    expect(usageMessage(["--config", path])).toBe(`--config ${path}: 1048600 bytes, more than a config file's 1048576; pass the JSON config file`);
   });
 
   it("rejects a config file value of the wrong type, naming the key", () => {
