@@ -24,8 +24,9 @@ import type { MeasureOptions } from "../run/measure.ts";
 import { writeReports } from "../report/write-reports.ts";
 
 export interface CliIo {
-  readonly stdout: { write(text: string): unknown };
-  readonly stderr: { write(text: string): unknown };
+  /** `isTTY` as a tty.WriteStream has it: colour only goes to a terminal. */
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Where signals come from; tests pass an EventEmitter. */
   readonly signals?: { on(event: NodeJS.Signals, fn: () => void): unknown; off(event: NodeJS.Signals, fn: () => void): unknown };
@@ -48,9 +49,20 @@ export function signalExitCode(sig: NodeJS.Signals): number {
   return 128 + (constants.signals[sig] ?? 15);
 }
 
+/**
+ * Colour for a stream: never with NO_COLOR; with FORCE_COLOR as it says (0: none); otherwise only to a terminal, so a
+ * log file or a pipe gets no escape codes.
+ */
+export function colorFor(stream: { readonly isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
+  if (env.NO_COLOR !== undefined) return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== "0";
+  return stream.isTTY === true;
+}
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const color = io.env.NO_COLOR === undefined && io.env.FORCE_COLOR !== "0";
-  const warn = (line: string): void => void io.stderr.write(`${color ? "\u001b[33mwarning\u001b[0m" : "warning"}: ${line}\n`);
+  const color = colorFor(io.stdout, io.env);
+  const warnColor = colorFor(io.stderr, io.env);
+  const warn = (line: string): void => void io.stderr.write(`${warnColor ? "\u001b[33mwarning\u001b[0m" : "warning"}: ${line}\n`);
   let config: BenchConfig | "help";
   try {
     config = configFromArgv(argv);

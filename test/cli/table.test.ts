@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatUs, renderNotes, renderTable, tooFewConnections } from "../../bench/report/table.ts";
+import { colorFor } from "../../bench/cli/main.ts";
 import { connectionsNeeded, MAX_CONNECTION_BUSY } from "../../bench/load/assess.ts";
 import { RUN_TIME_DIFF_NOTE_PCT } from "../../bench/collector/ebpf/kernel-time-report.ts";
 import type { KernelTimeDetail } from "../../bench/collector/ebpf/kernel-time-report.ts";
@@ -203,5 +204,17 @@ describe("too few connections, on a run that hit its limit", () => {
     expect(tooFewConnections(swollen)).toBeNull();
     expect(tooFewConnections({ ...swollen, errors: emptyErrorCounts(), generator: { ...base.generator, limitedBy: "server" } })).toBeNull();
     expect(tooFewConnections({ ...swollen, errors: emptyErrorCounts() })).toMatch(/needs at least 28229 /);
+  });
+});
+
+describe("colour", () => {
+  it("goes only to a terminal, unless NO_COLOR forbids it or FORCE_COLOR asks for it", () => {
+    expect(colorFor({ isTTY: true }, {})).toBe(true);
+    expect(colorFor({ isTTY: false }, {})).toBe(false);
+    expect(colorFor({}, {})).toBe(false);
+    expect(colorFor({ isTTY: true }, { NO_COLOR: "" })).toBe(false);
+    expect(colorFor({ isTTY: false }, { FORCE_COLOR: "1" })).toBe(true);
+    expect(colorFor({ isTTY: true }, { FORCE_COLOR: "0" })).toBe(false);
+    expect(colorFor({ isTTY: false }, { NO_COLOR: "1", FORCE_COLOR: "1" })).toBe(false);
   });
 });
