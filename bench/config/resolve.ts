@@ -8,6 +8,8 @@ import { valueOf } from "./read-option.ts";
 import type { RawInputs } from "./read-option.ts";
 import { checkDriver } from "./driver-rules.ts";
 import { resolvePps, resolveSweep } from "./sweep-rules.ts";
+import { UsageError } from "../support/errors.ts";
+import { shapingRefusal } from "../topology/index.ts";
 
 export type { RawInputs } from "./read-option.ts";
 
@@ -61,6 +63,8 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     configFile: valueOf("config", inputs),
   };
   checkDriver(config);
+  const shaping = shapingRefusal(config.topology, config.rateLimitBitsPerSecond !== null, config.netem !== null);
+  if (shaping !== null) throw new UsageError("WC_BAD_VALUE", shaping);
   return config;
 }
 

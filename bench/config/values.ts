@@ -4,7 +4,7 @@
  */
 import { parseDurationMs } from "../support/duration.ts";
 import { UsageError } from "../support/errors.ts";
-import { parseNetemSpec, parseRate } from "../topology/index.ts";
+import { MIN_RATE_BITS_PER_SECOND, parseNetemSpec, parseRate } from "../topology/index.ts";
 
 /** A value and how to name it to the user: `--rps`, or `wirecost.json: "rps"`. */
 export interface Source {
@@ -69,10 +69,13 @@ export function list<T extends string>(source: Source, item: string, choices: re
   return [...new Set(names)] as T[];
 }
 
-/** Bits per second. */
+/** Bits per second, at least what tbf is given here (MIN_RATE_BITS_PER_SECOND). */
 export function rate(source: Source, fix: string): number {
   const bits = parseRate(String(source.value));
   if (bits === null || bits <= 0) throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: ${fix}`);
+  if (bits < MIN_RATE_BITS_PER_SECOND) {
+    throw new UsageError("WC_BAD_VALUE", `${source.label} ${String(source.value)}: ${bits} bit/s is below the least rate, ${MIN_RATE_BITS_PER_SECOND} bit/s; give 1kbit or more`);
+  }
   return bits;
 }
 

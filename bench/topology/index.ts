@@ -17,7 +17,7 @@ export { destroyAllTopologiesSync } from "./resources.ts";
 export { type EthtoolFeature, type OffloadState, offloadStateOf, parseEthtoolFeatures } from "./ethtool.ts";
 export { formatCpuMask, parseCpuList, parseCpuMask } from "./cpu-mask.ts";
 export { STATE_DIR, type RunState } from "./state.ts";
-export { parseRate, resolveRateLimit, type ResolvedRateLimit } from "./rate-limit.ts";
+export { MIN_RATE_BITS_PER_SECOND, parseRate, resolveRateLimit, type ResolvedRateLimit, shapingRefusal } from "./rate-limit.ts";
 export { checkNetem, NETEM_UNSUPPORTED, type NetemCheck, type NetemSpec, parseNetemSpec } from "./netem.ts";
 export {
   defaultPublishedPorts,

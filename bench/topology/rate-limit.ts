@@ -13,6 +13,21 @@ export interface ResolvedRateLimit {
 
 const MIN_BURST_BYTES = 32 * 1024;
 const ETHERNET_HEADER_BYTES = 14;
+/** The slowest rate tbf is given here: below it a window carries next to nothing. */
+export const MIN_RATE_BITS_PER_SECOND = 1000;
+
+/**
+ * Why the root-qdisc shaping a run asks for cannot be done on its topology, or null: a rate limit and netem both want
+ * the server interface's root qdisc, and loopback would shape the host's own `lo`. The topology checks it again when
+ * it applies them; the CLI checks it as the config resolves, before anything is made.
+ */
+export function shapingRefusal(kind: string, rateLimit: boolean, netem: boolean): string | null {
+  if (rateLimit && netem) return "--netem with --rate-limit: both want the root qdisc; use netem's own `rate` instead";
+  if (kind !== "loopback") return null;
+  if (rateLimit) return "a rate limit needs --topology netns, bridge or docker (loopback would shape the host's lo)";
+  if (netem) return "--netem needs --topology netns, bridge or docker (loopback would delay the host's lo)";
+  return null;
+}
 
 /**
  * Fills the defaults. The bucket must hold at least one full frame, and at least one timer tick of traffic or tbf
@@ -20,8 +35,8 @@ const ETHERNET_HEADER_BYTES = 14;
  */
 export function resolveRateLimit(limit: RateLimitOptions, mtu: number): ResolvedRateLimit {
   const rate = limit.rateBitsPerSecond;
-  if (!Number.isSafeInteger(rate) || rate < 1000) {
-    throw new RangeError(`rate limit must be a whole number of bits per second ≥ 1000, got ${rate}`);
+  if (!Number.isSafeInteger(rate) || rate < MIN_RATE_BITS_PER_SECOND) {
+    throw new RangeError(`rate limit must be a whole number of bits per second ≥ ${MIN_RATE_BITS_PER_SECOND}, got ${rate}`);
   }
   const floor = Math.max(MIN_BURST_BYTES, mtu + ETHERNET_HEADER_BYTES, Math.ceil(rate / 8 / 100));
   const burstBytes = limit.burstBytes ?? floor;

@@ -4,7 +4,7 @@
 import type { ChildProcess } from "node:child_process";
 import { run } from "./exec.ts";
 import { isNetemUnknown, NETEM_UNSUPPORTED, parseNetemSpec } from "./netem.ts";
-import { resolveRateLimit, tbfArgs } from "./rate-limit.ts";
+import { resolveRateLimit, shapingRefusal, tbfArgs } from "./rate-limit.ts";
 import type { RunResources } from "./resources.ts";
 import {
   type NetemInfo,
@@ -89,12 +89,8 @@ export class RunTopology implements Topology {
   }
 
   async applyRateLimit(limit: RateLimitOptions): Promise<RateLimitInfo> {
-    if (this.base.kind === "loopback") {
-      throw new TopologyError("TOPOLOGY_INVALID_OPTION", "a rate limit needs --topology netns, bridge or docker (loopback would shape the host's lo)");
-    }
-    if (this.netem !== null) {
-      throw new TopologyError("TOPOLOGY_INVALID_OPTION", "--rate-limit with --netem: both want the root qdisc; use netem's own `rate` instead");
-    }
+    const refusal = shapingRefusal(this.base.kind, true, this.netem !== null);
+    if (refusal !== null) throw new TopologyError("TOPOLOGY_INVALID_OPTION", refusal);
     let resolved;
     try {
       resolved = resolveRateLimit(limit, this.base.mtu);
@@ -116,12 +112,8 @@ export class RunTopology implements Topology {
   }
 
   async applyNetem(spec: string | readonly string[]): Promise<NetemInfo> {
-    if (this.base.kind === "loopback") {
-      throw new TopologyError("TOPOLOGY_INVALID_OPTION", "--netem needs --topology netns, bridge or docker (loopback would delay the host's lo)");
-    }
-    if (this.rateLimit !== null) {
-      throw new TopologyError("TOPOLOGY_INVALID_OPTION", "--netem with --rate-limit: both want the root qdisc; use netem's own `rate` instead");
-    }
+    const refusal = shapingRefusal(this.base.kind, this.rateLimit !== null, true);
+    if (refusal !== null) throw new TopologyError("TOPOLOGY_INVALID_OPTION", refusal);
     const parsed = parseNetemSpec(spec);
     if (!parsed.ok) throw new TopologyError("TOPOLOGY_INVALID_OPTION", parsed.reason);
     const targets = this.shapedInterfaces();

@@ -68,8 +68,10 @@ describe("resolving the config", () => {
   });
 
   it("reads the network conditions", () => {
-    const config = configFromArgv(["--topology", "docker", "--rx-steering", "threaded-napi", "--offloads", "off", "--mtu", "9000", "--rate-limit", "100mbit", "--netem", "delay 1ms loss 0.1%"]);
-    expect(config).toMatchObject({ topology: "docker", rxSteering: "threaded-napi", offloads: "off", mtu: 9000, rateLimitBitsPerSecond: 100_000_000, netem: ["delay", "1ms", "loss", "0.1%"] });
+    const config = configFromArgv(["--topology", "docker", "--rx-steering", "threaded-napi", "--offloads", "off", "--mtu", "9000", "--rate-limit", "100mbit"]);
+    expect(config).toMatchObject({ topology: "docker", rxSteering: "threaded-napi", offloads: "off", mtu: 9000, rateLimitBitsPerSecond: 100_000_000, netem: null });
+    // netem shapes the same root qdisc a rate limit would: one or the other.
+    expect(configFromArgv(["--topology", "netns", "--netem", "delay 1ms loss 0.1%"])).toMatchObject({ rateLimitBitsPerSecond: null, netem: ["delay", "1ms", "loss", "0.1%"] });
   });
 
   it("reads a sweep and the SLO", () => {
@@ -152,6 +154,11 @@ describe("resolving the config", () => {
     [["--offloads", "some"], /^--offloads some: choose one of default, off$/],
     [["--mtu", "100"], /^--mtu 100: must be a whole number from 576 to 65535/],
     [["--rate-limit", "fast"], /^--rate-limit fast: give a rate as tc writes it/],
+    // Refused as the config resolves, before a namespace exists (the topology used to refuse them once built).
+    [["--rate-limit", "500bit"], /^--rate-limit 500bit: 500 bit\/s is below the least rate, 1000 bit\/s; give 1kbit or more$/],
+    [["--rate-limit", "10mbit", "--netem", "delay 1ms"], /^--netem with --rate-limit: both want the root qdisc; use netem's own `rate` instead$/],
+    [["--netem", "delay 1ms", "--topology", "loopback"], /^--netem needs --topology netns, bridge or docker \(loopback would delay the host's lo\)$/],
+    [["--rate-limit", "10mbit", "--topology", "loopback"], /^a rate limit needs --topology netns, bridge or docker \(loopback would shape the host's lo\)$/],
     [["--netem", "delay"], /^--netem: delay needs a \w+ value, got nothing$/],
   ])("rejects %j with one line naming the flag and the fix", (argv, message) => {
     const text = usageMessage(argv);
