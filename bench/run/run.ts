@@ -2,7 +2,7 @@
  * A whole run: every protocol × repeat, interleaved, each scenario written to result.json as soon as it ends.
  * An abort (signal) marks the running scenario `aborted`, keeps the finished ones, and stops.
  */
-import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { BenchConfig } from "../config/config.ts";
@@ -68,8 +68,12 @@ function makeDirs(dir: string): void {
 export function ensureWritableDir(dir: string): void {
   try {
     makeDirs(dir);
+    // makeDirs leaves an existing path alone, file or not, and root may write to a file: the run's folder inside it
+    // would fail only once the topology is built.
+    if (!statSync(dir).isDirectory()) throw new UsageError("WC_OUT_NOT_WRITABLE", `--out ${dir}: is a file, not a directory; choose a directory`);
     accessSync(dir, constants.W_OK);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? "error";
     throw new UsageError("WC_OUT_NOT_WRITABLE", `--out ${dir}: cannot write there (${code}); choose a writable directory`);
   }

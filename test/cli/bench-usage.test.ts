@@ -36,6 +36,8 @@ describe("bench CLI: bad input", () => {
     [["--config", "/nonexistent/wirecost.json"], "--config /nonexistent/wirecost.json: cannot read it"],
     [["--out", "/proc/wirecost-cannot-write", "--duration", "1s"], "--out /proc/wirecost-cannot-write: cannot write there (ENOENT)"],
     [["--out", "/dev/null/results", "--duration", "1s"], "--out /dev/null/results: cannot write there (ENOTDIR)"],
+    // An existing file: refused before anything is made (it used to fail only once the topology was built).
+    [["--out", "/etc/hostname", "--duration", "1s"], "wirecost: --out /etc/hostname: is a file, not a directory; choose a directory"],
     [["--sweep", "--by", "pps", "--from", "20000", "--to", "200000", "--rps", "500"], "--rps with --sweep --by pps: each step's request rate is calibrated"],
   ])("exits 2 with one line for %j", async (args, expected) => {
     const r = await runMain(args);
