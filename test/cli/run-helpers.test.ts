@@ -43,6 +43,14 @@ describe("run helpers", () => {
     expect(readdirSync(join(dir, "nested"))).toEqual(["result.json"]);
   });
 
+  it("leaves no temp file behind when the rename fails, and the target as it was", () => {
+    const target = join(dir, "a-directory");
+    mkdirSync(join(target, "inside"), { recursive: true });
+    expect(() => writeFileAtomic(target, "over a directory")).toThrow(/EISDIR|ENOTEMPTY|EEXIST/);
+    expect(readdirSync(dir).filter((n) => n.endsWith(".tmp"))).toEqual([]);
+    expect(readdirSync(target)).toEqual(["inside"]);
+  });
+
   it("reads IRQ time accounting from a kernel config", () => {
     expect(irqTimeAccountingFromConfig("CONFIG_X=y\n# CONFIG_IRQ_TIME_ACCOUNTING is not set\n")).toBe(false);
     expect(irqTimeAccountingFromConfig("CONFIG_IRQ_TIME_ACCOUNTING=y\n")).toBe(true);
