@@ -1,6 +1,8 @@
 /**
- * The comparison as Markdown (stdout of `npm run compare`) and as plain JSON (`--json`). Pure.
+ * The comparison as Markdown (stdout of `npm run compare`) and as plain JSON (`--json`). Pure. The runs' strings are
+ * data: they enter through `plain` and `code`, and every line through markdownInline, as in report.md.
  */
+import { code, markdownInline, plain } from "../results/markdown-text.ts";
 import { fixed, formatSpread, MISSING, plural } from "../results/format.ts";
 import { labelWithUnit, metric } from "../results/metrics.ts";
 import type { Comparison, MetricChange } from "./compare-runs.ts";
@@ -30,17 +32,17 @@ function verdictText(c: MetricChange): string {
 }
 
 export function comparisonToMarkdown(c: Comparison): string {
-  const out: string[] = [`# wirecost compare — ${c.before.runId} → ${c.after.runId}`, ""];
+  const out: string[] = [`# wirecost compare — ${plain(c.before.runId)} → ${plain(c.after.runId)}`, ""];
   out.push(
-    `Baseline run \`${c.before.runId}\` (${plural(c.before.repeats, "repeat")}) against new run \`${c.after.runId}\` (${plural(c.after.repeats, "repeat")}).`,
+    `Baseline run ${code(c.before.runId)} (${plural(c.before.repeats, "repeat")}) against new run ${code(c.after.runId)} (${plural(c.after.repeats, "repeat")}).`,
     `Each figure is the mean over a run's repeats ± their sample standard deviation. The factor is new ÷ baseline, ± one standard deviation propagated from both spreads.`,
     `A change is flagged (▲ higher, ▼ lower) when both runs have at least two repeats, the interval factor ± uncertainty excludes 1, and the change is larger than either run's own relative spread and than ${fixed(c.noiseThreshold * 100, 1)}%. Costs: lower is cheaper.`,
     "",
   );
   if (c.differences.length === 0) out.push("The runs used the same settings, software and machine type.", "");
-  else out.push("**The runs differ in** (factors across these are not like for like):", "", ...c.differences.map((d) => `- ${d}`), "");
-  if (c.onlyInBefore.length > 0) out.push(`Only in the baseline run: ${c.onlyInBefore.join(", ")}.`, "");
-  if (c.onlyInAfter.length > 0) out.push(`Only in the new run: ${c.onlyInAfter.join(", ")}.`, "");
+  else out.push("**The runs differ in** (factors across these are not like for like):", "", ...c.differences.map((d) => `- ${plain(d)}`), "");
+  if (c.onlyInBefore.length > 0) out.push(`Only in the baseline run: ${c.onlyInBefore.map(plain).join(", ")}.`, "");
+  if (c.onlyInAfter.length > 0) out.push(`Only in the new run: ${c.onlyInAfter.map(plain).join(", ")}.`, "");
   const flagged = c.protocols.flatMap((p) => p.changes.filter((ch) => ch.verdict === "higher" || ch.verdict === "lower").map((ch) => `${p.protocol} ${metric(ch.metric).label}`));
   out.push(flagged.length === 0 ? "No change exceeds the noise." : `Changes beyond the noise: ${flagged.join(", ")}.`, "");
   for (const p of c.protocols) {
@@ -55,7 +57,7 @@ export function comparisonToMarkdown(c: Comparison): string {
     }
     out.push("");
   }
-  return `${out.join("\n").trimEnd()}\n`;
+  return `${out.map(markdownInline).join("\n").trimEnd()}\n`;
 }
 
 /** Plain JSON for machines: the same content, numbers unrounded. */

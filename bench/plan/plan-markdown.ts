@@ -1,6 +1,9 @@
 /**
- * The plan as Markdown with its assumptions spelled out, and as JSON for machines. Pure.
+ * The plan as Markdown with its assumptions spelled out, and as JSON for machines. Pure. The run's strings are data:
+ * they enter through `plain` and `code`, table cells through markdownCell and every other line through
+ * markdownInline, as in report.md.
  */
+import { code, markdownCell, markdownInline, plain } from "../results/markdown-text.ts";
 import type { RunResult } from "../results/schema.ts";
 import { fixed, formatQuantity, formatUs, MISSING } from "../results/format.ts";
 import type { Plan, ProtocolPlan } from "./capacity-plan.ts";
@@ -47,7 +50,7 @@ function rows(plan: Plan): Row[] {
   const sweep = plan.sweep === null ? null : sweepRows(plan.sweep);
   return [
     ...(sweep?.lead ?? []),
-    ["scenarios used", (p) => p.scenarios.join(", ")],
+    ["scenarios used", (p) => p.scenarios.map(plain).join(", ")],
     ["server CPU µs/req", (p) => `${fixed(p.serverCpuUsPerRequest, 1)} (${p.kernelTime === "ebpf" ? "eBPF: user + syscalls, interrupts taken out" : "schedstat"})`],
     ["**server cores needed**", (p) => `**${cores(p.serverCores)}**`],
     ["kernel µs/req on server CPU", (p) => `${fixed(p.kernelCpuUsPerRequest, 1)} (${p.kernelTime === "ebpf" ? "eBPF: softirqs, hard IRQs, kernel threads" : "/proc/stat ticks"})`],
@@ -60,7 +63,7 @@ function rows(plan: Plan): Row[] {
     ["TCP segments/s", (p) => formatQuantity(p.tcpSegmentsPerSecond)],
     ["bandwidth, bit/s (rx + tx)", (p) => formatQuantity(p.bitsPerSecond)],
     ["NET softirq runs/s", (p) => formatQuantity(p.softirqRunsPerSecond)],
-    sweep?.perCore ?? [`best req/s per server core seen ${slo}`, (p) => (p.best === null ? "none met it" : `${formatQuantity(p.best.rpsPerCore)} (${p.best.scenario}, p99 ${formatUs(p.best.p99Us)})`)],
+    sweep?.perCore ?? [`best req/s per server core seen ${slo}`, (p) => (p.best === null ? "none met it" : `${formatQuantity(p.best.rpsPerCore)} (${plain(p.best.scenario)}, p99 ${formatUs(p.best.p99Us)})`)],
   ];
 }
 
@@ -122,9 +125,9 @@ function fewestPackets(ps: readonly ProtocolPlan[]): string {
 }
 
 function source(plan: Plan): string {
-  if (plan.sweep === null) return `From run \`${plan.runId}\` (${plan.runRps} req/s per scenario).`;
+  if (plan.sweep === null) return `From run ${code(plan.runId)} (${plan.runRps} req/s per scenario).`;
   const r = plan.sweep.rates;
-  return `From sweep run \`${plan.runId}\` (${r.length} offered rates, ${r[0] ?? MISSING} to ${r.at(-1) ?? MISSING} ${unitLabel(plan.sweep.unit)}), each protocol measured at its knee.`;
+  return `From sweep run ${code(plan.runId)} (${r.length} offered rates, ${r[0] ?? MISSING} to ${r.at(-1) ?? MISSING} ${unitLabel(plan.sweep.unit)}), each protocol measured at its knee.`;
 }
 
 function slo(plan: Plan): string {
@@ -137,20 +140,23 @@ export function planToMarkdown(plan: Plan, result: RunResult): string {
   const ps = plan.protocols;
   const cheapest = ps.find((p) => p.protocol === plan.cheapest);
   const others = ps.filter((p) => p.protocol !== plan.cheapest).map((p) => `${p.protocol} ${cores(p.serverCores)}`);
-  const out = [
-    `# wirecost plan — ${o.rps} req/s`,
-    "",
-    `${source(plan)} Target utilisation ${fixed(o.targetUtil * 100, 0)}% per core; latency SLO ${slo(plan)}.`,
-    "",
-    `**Cheapest in server cores: ${plan.cheapest}**, ${cores(cheapest?.serverCores ?? null)} at ${o.rps} req/s${others.length > 0 ? ` (${others.join(", ")})` : ""}.${fewestPackets(ps)}`,
-    "",
-    `| | ${ps.map((p) => p.protocol).join(" | ")} |`,
+  const table = [
+    `| | ${ps.map((p) => markdownCell(p.protocol)).join(" | ")} |`,
     `| :--- | ${ps.map(() => "---:").join(" | ")} |`,
-    ...rows(plan).map(([label, cell]) => `| ${label} | ${ps.map(cell).join(" | ")} |`),
+    ...rows(plan).map(([label, cell]) => `| ${[label, ...ps.map(cell)].map(markdownCell).join(" | ")} |`),
+  ];
+  const out = [
+    markdownInline(`# wirecost plan — ${o.rps} req/s`),
+    "",
+    markdownInline(`${source(plan)} Target utilisation ${fixed(o.targetUtil * 100, 0)}% per core; latency SLO ${slo(plan)}.`),
+    "",
+    markdownInline(`**Cheapest in server cores: ${plan.cheapest}**, ${cores(cheapest?.serverCores ?? null)} at ${o.rps} req/s${others.length > 0 ? ` (${others.join(", ")})` : ""}.${fewestPackets(ps)}`),
+    "",
+    ...table,
     "",
   ];
-  if (plan.excluded.length > 0) out.push("## Not planned", "", ...plan.excluded.map((e) => `- **${e.protocol}**: ${e.reason}.`), "");
-  out.push("## Assumptions", "", ...assumptions(plan, result).map((a) => `- ${a}`), "");
+  if (plan.excluded.length > 0) out.push("## Not planned", "", ...plan.excluded.map((e) => markdownInline(`- **${e.protocol}**: ${e.reason}.`)), "");
+  out.push("## Assumptions", "", ...assumptions(plan, result).map((a) => markdownInline(`- ${a}`)), "");
   return `${out.join("\n").trimEnd()}\n`;
 }
 

@@ -8,6 +8,7 @@ import { formatUs, plural } from "../results/format.ts";
 import { isCompleted, repeatsOf } from "../results/run-view.ts";
 import { sweepOf } from "../results/sweep-view.ts";
 import { floorRange, serverLimited } from "../results/pacing-view.ts";
+import { plain } from "../results/markdown-text.ts";
 
 const TICK_US = 10_000; // USER_HZ = 100 (getconf CLK_TCK): /proc/stat counts 10 ms ticks.
 
@@ -40,14 +41,14 @@ function scenarioCaveats(result: RunResult): string[] {
   const of = `of ${plural(result.scenarios.length, "scenario")}`;
   const saturated = completed.filter((s) => s.generator.saturated);
   if (saturated.length > 0) {
-    const which = saturated.map((s) => `${s.name} (${s.generator.saturationReasons.join("; ")})`).join(", ");
+    const which = saturated.map((s) => `${plain(s.name)} (${s.generator.saturationReasons.map(plain).join("; ")})`).join(", ");
     out.push(
       `**The load generator saturated in ${saturated.length} ${of}**: ${which}. It did not keep its schedule, so requests went out late and in bursts: their latency includes the generator's own delay, and their per-request costs are not those of a steady ${sweepOf(result) === null ? `${result.config.rps} req/s` : "rate at their step"}. They stay in the tables, marked SATURATED; \`npm run plan\` leaves them out${sweepOf(result) === null ? "" : " (for a sweep it uses the highest step at or below the knee where the generator kept up)"}.`,
     );
   }
   const limited = serverLimited(completed);
   if (limited.length > 0) {
-    const which = limited.map((s) => `${s.name} (achieved ${Math.round(s.achievedRps)} of ${s.offeredRps} req/s)`).join(", ");
+    const which = limited.map((s) => `${plain(s.name)} (achieved ${Math.round(s.achievedRps)} of ${s.offeredRps} req/s)`).join(", ");
     out.push(
       `**The server limited ${limited.length} ${of}**: ${which}. The generator's sends left on time, so the shortfall is the server's: its answers came late or not at all. Their figures are those of the rate the server carried, not the offered one; they are not marked SATURATED, which means the generator fell behind.`,
     );
@@ -56,27 +57,28 @@ function scenarioCaveats(result: RunResult): string[] {
   if (floors !== null) {
     const range = floors.minUs === floors.maxUs ? formatUs(floors.minUs) : `${formatUs(floors.minUs)}–${formatUs(floors.maxUs)}`;
     out.push(
-      `**Pacing floor**: idle just before each load, the ${floors.strategies.join(" and ")} pacer woke late by p99 ${range} at the scenario's rate. A scenario is marked SATURATED when its send lateness p99 passed its floor's p99 + max(1 ms, that p99); latency from the intended time includes about the floor's p50.`,
+      `**Pacing floor**: idle just before each load, the ${floors.strategies.map(plain).join(" and ")} pacer woke late by p99 ${range} at the scenario's rate. A scenario is marked SATURATED when its send lateness p99 passed its floor's p99 + max(1 ms, that p99); latency from the intended time includes about the floor's p50.`,
     );
   }
   const contaminated = completed.filter((s) => s.contamination?.contaminated === true);
   if (contaminated.length > 0) {
-    const which = contaminated.map((s) => `${s.name} (${s.contamination?.excessPackets} packets)`).join(", ");
+    const which = contaminated.map((s) => `${plain(s.name)} (${s.contamination?.excessPackets} packets)`).join(", ");
     out.push(
       `**Contaminated windows in ${contaminated.length} ${of}**: ${which} — the kernel processed that many more packets than the run's own interfaces received, so other traffic ran on the host. Their system-wide figures (NET softirqs, kernel CPU, the CPU charts) are left out of every table, factor and chart.`,
     );
   }
   for (const s of completed) {
+    const name = plain(s.name);
     const c = s.contamination;
-    if (c !== undefined && c.contaminated === null) out.push(`**${s.name}: contamination unknown** (${c.reason ?? "no reason recorded"}): its system-wide figures may include other traffic.`);
+    if (c !== undefined && c.contaminated === null) out.push(`**${name}: contamination unknown** (${plain(c.reason ?? "no reason recorded")}): its system-wide figures may include other traffic.`);
     const errors = totalErrors(s.errors);
-    if (errors > 0) out.push(`**${s.name}: ${plural(errors, "request error")}** (${Object.entries(s.errorSamples).map(([k, m]) => `${k}: ${m}`).join("; ")}).`);
-    if (s.perRequest === undefined) out.push(`**${s.name}: no kernel figures** — the collector did not run, so only load and latency figures exist.`);
+    if (errors > 0) out.push(`**${name}: ${plural(errors, "request error")}** (${Object.entries(s.errorSamples).map(([k, m]) => `${plain(k)}: ${plain(m)}`).join("; ")}).`);
+    if (s.perRequest === undefined) out.push(`**${name}: no kernel figures** — the collector did not run, so only load and latency figures exist.`);
     const steal = s.perRequest?.cpuUs.steal ?? 0;
-    if (steal > 0) out.push(`**${s.name}: steal time** — the hypervisor ran something else on the run's CPUs for ${steal.toFixed(1)} µs per request.`);
+    if (steal > 0) out.push(`**${name}: steal time** — the hypervisor ran something else on the run's CPUs for ${steal.toFixed(1)} µs per request.`);
   }
   for (const s of result.scenarios) {
-    if (s.state !== "completed") out.push(`**${s.name} ${s.state}**: ${s.error}. It is missing from every table and factor.`);
+    if (s.state !== "completed") out.push(`**${plain(s.name)} ${s.state}**: ${plain(s.error)}. It is missing from every table and factor.`);
   }
   return out;
 }
@@ -85,9 +87,9 @@ function scenarioCaveats(result: RunResult): string[] {
 function driverCaveats(completed: readonly CompletedScenario[]): string[] {
   const driven = completed.filter((s) => s.driver !== undefined);
   if (driven.length === 0) return [];
-  const notes = [...new Set(driven.flatMap((s) => s.driver?.notes ?? []))];
-  const versions = [...new Set(driven.map((s) => s.driver?.version ?? ""))].join(", ");
-  return [`**Driven by h2load ${versions}** (${driven.map((s) => s.name).join(", ")}): ${notes.join("; ")}.`];
+  const notes = [...new Set(driven.flatMap((s) => s.driver?.notes ?? []))].map(plain);
+  const versions = [...new Set(driven.map((s) => s.driver?.version ?? ""))].map(plain).join(", ");
+  return [`**Driven by h2load ${versions}** (${driven.map((s) => plain(s.name)).join(", ")}): ${notes.join("; ")}.`];
 }
 
 function tickResolution(completed: readonly CompletedScenario[]): string {
@@ -107,10 +109,10 @@ function kernelTimeCaveats(completed: readonly CompletedScenario[]): string[] {
     );
   }
   if (ebpf.length > 0 && tick.length > 0) {
-    out.push(`**Two methods in one run**: ${tick.map((s) => s.name).join(", ")} measured kernel time by the tick method; do not compare their kernel row with the eBPF scenarios'.`);
+    out.push(`**Two methods in one run**: ${tick.map((s) => plain(s.name)).join(", ")} measured kernel time by the tick method; do not compare their kernel row with the eBPF scenarios'.`);
   }
   for (const s of tick) {
-    if (s.kernelTime?.method === "tick" && !s.kernelTime.reason.startsWith("--kernel-time")) out.push(`**${s.name}: kernel time by the tick method**: ${s.kernelTime.reason} (${s.kernelTime.fix}).`);
+    if (s.kernelTime?.method === "tick" && !s.kernelTime.reason.startsWith("--kernel-time")) out.push(`**${plain(s.name)}: kernel time by the tick method**: ${plain(s.kernelTime.reason)} (${plain(s.kernelTime.fix)}).`);
   }
   return out;
 }
@@ -136,6 +138,6 @@ export function caveats(result: RunResult): string[] {
   else if (repeatsOf(result).length < 5) out.push(`**${repeatsOf(result).length} repeats**: each ± is a sample standard deviation of that many values — a rough spread, not a confidence interval.`);
   out.push(...driverCaveats(completed));
   out.push(...scenarioCaveats(result));
-  for (const w of [...result.warnings, ...(result.topology?.warnings ?? [])]) out.push(`Run warning: ${w}`);
+  for (const w of [...result.warnings, ...(result.topology?.warnings ?? [])]) out.push(`Run warning: ${plain(w)}`);
   return out;
 }

@@ -8,6 +8,8 @@
  *
  * System-wide figures (softirqs, irqs, /proc/stat CPU) are left empty for windows the contamination guard flagged:
  * they include other traffic (docs/kernel-notes.md § "The contamination guard"). The `contaminated` column says so.
+ *
+ * A result can be crafted by anyone: a text cell that would start a formula is written as text (`FORMULA_START`).
  */
 import type { CompletedScenario, RunResult, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
@@ -140,10 +142,17 @@ function inColumnOrder(): CsvColumn[] {
 
 export const CSV_COLUMNS: readonly CsvColumn[] = inColumnOrder();
 
+/**
+ * How a text cell may start that a spreadsheet reads as a formula (CSV injection): OWASP's list. Such a cell gets a
+ * leading `'`, so it is shown as text. Only text: a number cell is formatted here and stays a number, -15.2 too.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
 function formatCell(value: Cell): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "number") return Number.isFinite(value) ? String(Number(value.toFixed(4))) : "";
-  const text = String(value);
+  const raw = String(value);
+  const text = FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -1,6 +1,9 @@
 /**
  * A report as a list of blocks, built once from a result and rendered by each exporter (Markdown, HTML). Text is
- * plain with two inline marks every renderer understands: `code` and **strong**.
+ * plain with two inline marks every renderer understands, `code` and **strong**, and a backslash before ASCII
+ * punctuation for the character itself — CommonMark's reading of them. A string from a result is data, never
+ * markup: anyone can write a result.json, so its strings enter the text through `plain` or `code`
+ * (results/markdown-text.ts).
  */
 import type { TopLevelSpec } from "vega-lite";
 import type { Series } from "../results/series.ts";

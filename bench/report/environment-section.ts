@@ -5,6 +5,7 @@
 import type { HarnessPlacement, RunResult } from "../results/schema.ts";
 import type { InterfaceInfo, TopologyInfo } from "../topology/index.ts";
 import type { Block } from "./doc.ts";
+import { code, plain } from "../results/markdown-text.ts";
 import { isCompleted } from "../results/run-view.ts";
 
 function onOff(value: boolean | undefined | null): string {
@@ -17,12 +18,12 @@ function offloads(i: InterfaceInfo): string {
 }
 
 function where(i: InterfaceInfo): string {
-  return `${i.role} \`${i.name}\`${i.namespace === null ? " (host namespace)" : ` in \`${i.namespace}\``}`;
+  return `${plain(i.role)} ${code(i.name)}${i.namespace === null ? " (host namespace)" : ` in ${code(i.namespace)}`}`;
 }
 
 /** Where the harness (the collector, the run's bookkeeping) ran; results before it was pinned do not say. */
 export function harnessRow(h: HarnessPlacement): string[] {
-  const cpu = h.cpu === null ? `unpinned (${h.error ?? "not pinned"})` : `pinned to CPU ${h.cpu}, beside the load generator`;
+  const cpu = h.cpu === null ? `unpinned (${plain(h.error ?? "not pinned")})` : `pinned to CPU ${h.cpu}, beside the load generator`;
   const nice = h.nice === 0 ? "at nice 0" : `at nice ${h.nice}${h.childrenAtNiceZero ? " (the servers and generators at nice 0)" : ", and its servers and generators with it"}`;
   return ["Harness", `${cpu}, ${nice}`];
 }
@@ -31,28 +32,28 @@ function topologyRows(t: TopologyInfo): string[][] {
   const rows: string[][] = [];
   switch (t.kind) {
     case "loopback":
-      rows.push(["Topology", `loopback: server and client share the host's \`lo\` at ${t.serverAddress}`]);
+      rows.push(["Topology", `loopback: server and client share the host's \`lo\` at ${plain(t.serverAddress)}`]);
       break;
     case "netns":
     case "bridge": {
-      const link = t.kind === "netns" ? "a veth pair" : `a bridge in \`${t.namespaces.bridge ?? "?"}\``;
+      const link = t.kind === "netns" ? "a veth pair" : `a bridge in ${code(t.namespaces.bridge ?? "?")}`;
       rows.push([
         "Topology",
-        `${t.kind}: server in \`${t.namespaces.server ?? "?"}\` (${t.serverAddress}), client in \`${t.namespaces.client ?? "?"}\` (${t.clientAddress}), joined by ${link}; subnet ${t.subnet ?? "–"}, MTU ${t.mtu}`,
+        `${t.kind}: server in ${code(t.namespaces.server ?? "?")} (${plain(t.serverAddress)}), client in ${code(t.namespaces.client ?? "?")} (${plain(t.clientAddress)}), joined by ${link}; subnet ${plain(t.subnet ?? "–")}, MTU ${t.mtu}`,
       ]);
       break;
     }
     default:
-      rows.push(["Topology", String(t.kind)]);
+      rows.push(["Topology", plain(String(t.kind))]);
   }
   rows.push(["CPUs", `server pinned to CPU ${t.serverCpu}, load generator to CPU ${t.clientCpu}${t.serverCpu === t.clientCpu ? " (the same CPU)" : ""}`]);
   const steering =
     t.rxSteering.mode === "rps"
-      ? `RPS: the server eth0's receive processing steered to CPU mask \`${t.rxSteering.rpsCpus ?? "?"}\` (the server's CPU), at the price of an IPI per packet batch`
+      ? `RPS: the server eth0's receive processing steered to CPU mask ${code(t.rxSteering.rpsCpus ?? "?")} (the server's CPU), at the price of an IPI per packet batch`
       : "none: on veth the receive work runs on the sending CPU, in the sender's task context";
   rows.push(["Receive steering", steering]);
   const ifaces = t.interfaces.filter((i) => i.role !== "bridge-port");
-  rows.push(["Offloads", `mode \`${t.offloadMode}\`; ${ifaces.map((i) => `${where(i)}: ${offloads(i)}`).join("; ")}`]);
+  rows.push(["Offloads", `mode ${code(t.offloadMode)}; ${ifaces.map((i) => `${where(i)}: ${offloads(i)}`).join("; ")}`]);
   rows.push(["IPv6 / ARP", `${t.ipv6 === "disabled" ? "IPv6 disabled in the run's namespaces" : "IPv6 as the host has it"}; ${t.neighbors === "static" ? "static neighbour entries (no ARP in a window)" : "the host's neighbour table"}`]);
   rows.push(["Rate limit", t.rateLimit === null ? "none" : `tbf ${t.rateLimit.rateBitsPerSecond} bit/s, burst ${t.rateLimit.burstBytes} B, latency ${t.rateLimit.latencyMs} ms`]);
   return rows;
@@ -62,18 +63,18 @@ export function environmentSection(result: RunResult): Block[] {
   const e = result.environment;
   const c = result.config;
   const packages = Object.entries(e.packages)
-    .map(([name, version]) => `${name} ${version}`)
+    .map(([name, version]) => `${plain(name)} ${plain(version)}`)
     .join(", ");
   const rows: string[][] = [
-    ["Kernel", `${e.os} ${e.kernel}; IRQ time accounting ${onOff(e.irqTimeAccounting)}`],
-    ["Machine", `${e.cpuModel}, ${e.cpuCount} CPUs`],
-    ["Node.js", `${e.node} (V8 ${e.v8}, libuv ${e.uv}, nghttp2 ${e.nghttp2}, llhttp ${e.llhttp}, OpenSSL ${e.openssl})`],
-    ["Packages", `${packages}; wirecost ${e.wirecostVersion}`],
+    ["Kernel", `${plain(e.os)} ${plain(e.kernel)}; IRQ time accounting ${onOff(e.irqTimeAccounting)}`],
+    ["Machine", `${plain(e.cpuModel)}, ${e.cpuCount} CPUs`],
+    ["Node.js", `${plain(e.node)} (V8 ${plain(e.v8)}, libuv ${plain(e.uv)}, nghttp2 ${plain(e.nghttp2)}, llhttp ${plain(e.llhttp)}, OpenSSL ${plain(e.openssl)})`],
+    ["Packages", `${packages}; wirecost ${plain(e.wirecostVersion)}`],
   ];
   if (result.topology !== null) rows.push(...topologyRows(result.topology));
   else {
     const p = result.scenarios[0]?.placement;
-    rows.push(["Topology", `${p?.topology ?? "unknown"} (no topology record in the result)`]);
+    rows.push(["Topology", `${plain(p?.topology ?? "unknown")} (no topology record in the result)`]);
   }
   if (result.harness !== undefined) rows.push(harnessRow(result.harness));
   const collector = result.scenarios.find(isCompleted)?.collector;

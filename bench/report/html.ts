@@ -4,6 +4,7 @@
  * nothing at all — so the file opens offline and cannot leak a request even if a later edit adds a URL.
  */
 import type { RunResult } from "../results/schema.ts";
+import { inlineParts } from "../results/markdown-text.ts";
 import { columnAlign, EMPTY_CHART_NOTE } from "./doc.ts";
 import type { Block, ChartId, ExportOptions, RenderedChart, ReportDoc } from "./doc.ts";
 import { buildReportDoc } from "./report-doc.ts";
@@ -24,10 +25,24 @@ export function escapeHtml(text: string): string {
   return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 }
 
-/** Plain text with the doc's two inline marks, `code` and **strong**, escaped first so no mark can inject markup. */
+/** A star as a character reference: never half of a **strong** mark. */
+const STAR = "&#42;";
+
+/** A backslash escape (results/markdown-text.ts: the character itself), or a character HTML would read. */
+const HTML_ACTIVE = /\\[!-\/:-@[-`{-~]|[&<>"]/g;
+
+function textHtml(text: string): string {
+  return text.replace(HTML_ACTIVE, (m) => (m.length === 1 ? escapeHtml(m) : m[1] === "*" ? STAR : escapeHtml(m.slice(1))));
+}
+
+/**
+ * Text with the doc's inline marks: code spans cut first (`inlineParts`), everything escaped, then **strong** from
+ * the stars left — a result's were escaped by `plain`, so no mark comes from a result and none can inject markup.
+ */
 function inline(text: string): string {
-  return escapeHtml(text)
-    .replace(/`([^`]+)`/g, "<code>$1</code>")
+  return inlineParts(text)
+    .map((p) => (p.kind === "code" ? `<code>${escapeHtml(p.content).replaceAll("*", STAR)}</code>` : textHtml(p.text)))
+    .join("")
     .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>");
 }
 
@@ -68,7 +83,7 @@ export function docToHtml(doc: ReportDoc, charts: readonly RenderedChart[]): str
     '<meta charset="utf-8">',
     `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${escapeHtml(doc.title)}</title>`,
+    `<title>${textHtml(doc.title)}</title>`,
     `<style>${STYLE}</style>`,
     "</head>",
     "<body>",

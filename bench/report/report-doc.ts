@@ -11,6 +11,7 @@ import { chartSpecs } from "./chart-specs.ts";
 import type { ChartId, ChartSpec } from "./doc.ts";
 import { CSV_COLUMNS } from "./csv.ts";
 import { SWEEP_CHART_IDS } from "./doc.ts";
+import { code, plain } from "../results/markdown-text.ts";
 import type { Block, ReportDoc } from "./doc.ts";
 import { environmentSection } from "./environment-section.ts";
 import { plural } from "../results/format.ts";
@@ -48,7 +49,7 @@ function loadPhrase(result: RunResult, protocols: readonly Protocol[]): string {
   const driver: string | undefined = result.config.driver;
   if (driver !== "h2load") return clientPhrase(result.config, protocols);
   const driven = result.scenarios.filter(isCompleted).find((s) => s.driver !== undefined);
-  const version = driven?.driver === undefined ? "" : ` ${driven.driver.version}`;
+  const version = driven?.driver === undefined ? "" : ` ${plain(driven.driver.version)}`;
   return `, sent by nghttp2's h2load${version} in place of our generator (latency is service time only)`;
 }
 
@@ -107,7 +108,7 @@ function sweepSummary(result: RunResult, sweep: SweepConfig): string {
   const streams = protocols.some((p) => ARMS_WITH_STREAMS.includes(p)) ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
   const client = loadPhrase(result, protocols);
   return [
-    `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")}${clientsFactor(c)} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
+    `Run ${code(result.runId)}, started ${plain(result.startedAt)}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")}${clientsFactor(c)} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed${skipped}.`,
     `${stepsClause(sweep)}, open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
     `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; within each step the protocols interleave.${primeSentence(c)}`,
@@ -116,8 +117,8 @@ function sweepSummary(result: RunResult, sweep: SweepConfig): string {
 
 /** What each step offered; by pps, also how its request rate was found. */
 function stepsClause(sweep: SweepConfig): string {
-  if (sweep.by === "rps") return `Each scenario offered its step's rate, ${sweep.from} to ${sweep.to} req/s in ${sweep.spacing} steps`;
-  return `Each scenario offered its step's packet rate at the server interface, ${sweep.from} to ${sweep.to} packets/s in ${sweep.spacing} steps, at a request rate calibrated for it per scenario (short rounds on the warm connections, the first assuming the packets per request the protocol's previous step measured)`;
+  if (sweep.by === "rps") return `Each scenario offered its step's rate, ${sweep.from} to ${sweep.to} req/s in ${plain(sweep.spacing)} steps`;
+  return `Each scenario offered its step's packet rate at the server interface, ${sweep.from} to ${sweep.to} packets/s in ${plain(sweep.spacing)} steps, at a request rate calibrated for it per scenario (short rounds on the warm connections, the first assuming the packets per request the protocol's previous step measured)`;
 }
 
 function summary(result: RunResult): string {
@@ -129,7 +130,7 @@ function summary(result: RunResult): string {
   const streams = protocols.some((p) => ARMS_WITH_STREAMS.includes(p)) ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
   const client = loadPhrase(result, protocols);
   return [
-    `Run \`${result.runId}\`, started ${result.startedAt}, ${result.state}: ${plural(protocols.length, "protocol")}${clientsFactor(c)} × ${plural(repeatsOf(result).length, "repeat")},`,
+    `Run ${code(result.runId)}, started ${plain(result.startedAt)}, ${result.state}: ${plural(protocols.length, "protocol")}${clientsFactor(c)} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed.`,
     `Each scenario offered ${c.rps} req/s open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
     `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; repeats interleave the protocols.${primeSentence(c)}`,
@@ -178,7 +179,7 @@ export function buildReportDoc(result: RunResult, options: DocOptions): ReportDo
   const at = step === null ? "" : ` at ${formatLoad(step.unit, step.offered)}`;
   const charts = chartSpecs(result);
   return {
-    title: `wirecost report — ${result.runId}`,
+    title: `wirecost report — ${plain(result.runId)}`,
     blocks: [
       { kind: "paragraph", text: summary(result) },
       ...sweepSection(result, charts.filter(isSweepChart).map(chartBlock)),

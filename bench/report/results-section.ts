@@ -4,6 +4,7 @@
  */
 import type { RunResult, ScenarioResult } from "../results/schema.ts";
 import type { Block } from "./doc.ts";
+import { plain } from "../results/markdown-text.ts";
 import { fixed, formatFactor, formatUs, MISSING } from "../results/format.ts";
 import { METRICS, metric, metricValue } from "../results/metrics.ts";
 import type { Metric, MetricId } from "../results/metrics.ts";
@@ -39,7 +40,7 @@ function stateCell(s: ScenarioResult | undefined): [generator: string, window: s
 function floorCell(s: ScenarioResult | undefined): string {
   if (s === undefined || !isCompleted(s)) return MISSING;
   const floor = s.generator.pacingFloorUs;
-  return floor === undefined ? MISSING : `${formatUs(floor.p99)}${s.generator.pacing === undefined ? "" : ` (${s.generator.pacing})`}`;
+  return floor === undefined ? MISSING : `${formatUs(floor.p99)}${s.generator.pacing === undefined ? "" : ` (${plain(s.generator.pacing)})`}`;
 }
 
 /** `at`: appended to the section heading, e.g. " at 500 req/s" for a sweep's comparison step. */

@@ -6,6 +6,7 @@
 import type { RunResult } from "../results/schema.ts";
 import type { Knee } from "../sweep/knee.ts";
 import type { Block } from "./doc.ts";
+import { plain } from "../results/markdown-text.ts";
 import { fixed, formatUs, MISSING, plural } from "../results/format.ts";
 import { kernelTimeMethod, seriesIn } from "../results/run-view.ts";
 import type { Series } from "../results/series.ts";
@@ -26,7 +27,7 @@ function stepsParagraph(result: RunResult): string {
   const sc = sweepConfigOf(result);
   const rates = sweep?.rates ?? offeredRates(result);
   const unit = unitLabel(sweepUnit(result));
-  const spacing = sc === null ? "" : ` (${sc.steps} ${sc.spacing} steps from ${sc.from} to ${sc.to} ${unit})`;
+  const spacing = sc === null ? "" : ` (${sc.steps} ${plain(sc.spacing)} steps from ${sc.from} to ${sc.to} ${unit})`;
   const slo = formatUs(sweep?.sloP99Us ?? c.sloP99Us);
   const byPps =
     sweepUnit(result) === "pps"
@@ -49,7 +50,8 @@ export function kneeSentence(protocol: Series, knee: Knee): string {
   if (saturationAt === null) {
     text = `**${protocol}**: ${where}, and it met the SLO at every step: its saturation point lies beyond this sweep.`;
   } else {
-    const sat = at === null ? `it failed already at the first step, ${saturationAt} (${knee.why})` : `past saturation at ${saturationAt} (${knee.why})`;
+    const why = plain(knee.why ?? "");
+    const sat = at === null ? `it failed already at the first step, ${saturationAt} (${why})` : `past saturation at ${saturationAt} (${why})`;
     text = `**${protocol}**: ${where}; ${sat}.`;
     if (knee.limitedBy === "generator") {
       const bound = at === null ? `${protocol}'s own knee is unknown from this run, not absent` : `${protocol}'s real knee is at least ${at}`;
@@ -152,7 +154,7 @@ export function sweepSection(result: RunResult, charts: readonly Block[]): Block
   if (!livelock) blocks.push({ kind: "paragraph", text: "No receive-livelock signature: at no step did the server CPU's softirq share rise while delivered throughput fell." });
   const skipped = skippedOf(result);
   if (skipped.length > 0) {
-    blocks.push({ kind: "paragraph", text: `Not run (${plural(skipped.length, "scenario")}): ${skipped.map((s) => `${s.name} (${s.reason})`).join(", ")}.` });
+    blocks.push({ kind: "paragraph", text: `Not run (${plural(skipped.length, "scenario")}): ${skipped.map((s) => `${plain(s.name)} (${plain(s.reason)})`).join(", ")}.` });
   }
   const withDrops = hasDrops(result);
   blocks.push({ kind: "paragraph", text: columnsParagraph(result, withDrops) });
