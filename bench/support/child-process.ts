@@ -4,7 +4,8 @@
  * handlers: nothing the harness started may outlive it.
  */
 import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
+import type { ChildProcess, ChildProcessByStdio, StdioOptions } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
 
 export interface Command {
   readonly file: string;
@@ -31,14 +32,27 @@ export interface TrackedChild {
 const live = new Set<TrackedChild>();
 const STDERR_LINES_KEPT = 20;
 
+/**
+ * The child's descriptor that `spawnTracked`'s `privateInput` arrives on: the first after stdin, stdout and stderr.
+ * `ip netns exec`, `taskset` and `nice` exec their command without closing descriptors, so it reaches the program
+ * they wrap.
+ */
+export const PRIVATE_INPUT_FD = 3;
+
 export function describeExit(name: string, exit: ExitInfo, stderr: readonly string[]): string {
   const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
   const tail = stderr.length > 0 ? `; last stderr: ${stderr.slice(-5).join(" | ")}` : "";
   return `${name} ${how}${tail}`;
 }
 
-export function spawnTracked(name: string, command: Command, onStderrLine?: (line: string) => void): TrackedChild {
-  const child = spawn(command.file, [...command.args], { stdio: ["pipe", "pipe", "pipe"] });
+/**
+ * `privateInput`, when given, is written to the child's PRIVATE_INPUT_FD and that pipe closed: for what must not be in
+ * a command line (/proc/PID/cmdline is readable by every local user), such as a TLS key.
+ */
+export function spawnTracked(name: string, command: Command, onStderrLine?: (line: string) => void, privateInput?: string): TrackedChild {
+  const stdio: StdioOptions = privateInput === undefined ? ["pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"];
+  // stdin, stdout and stderr are pipes either way, so none of them is null.
+  const child = spawn(command.file, [...command.args], { stdio }) as ChildProcessByStdio<Writable, Readable, Readable>;
   const tail: string[] = [];
   let pendingErr = "";
   child.stderr.on("data", (chunk: Buffer) => {
@@ -66,6 +80,11 @@ export function spawnTracked(name: string, command: Command, onStderrLine?: (lin
   });
   // A child that dies closes its pipes; writes to its stdin must not crash the harness.
   child.stdin.on("error", () => {});
+  if (privateInput !== undefined) {
+    const input = child.stdio[PRIVATE_INPUT_FD] as Writable;
+    input.on("error", () => {});
+    input.end(privateInput);
+  }
   const tracked: TrackedChild = {
     name,
     process: child,
