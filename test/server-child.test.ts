@@ -91,6 +91,12 @@ function firstLine(child: ChildProcess, exited: Promise<Exit>): Promise<string> 
   return Promise.race([line, early]);
 }
 
+
+/** A client of one connection and one stream on loopback, trusting the run's certificate. */
+function oneConnectionClient(protocol: Protocol, port: number) {
+  return createClient({ protocol, host: "127.0.0.1", port, connections: 1, streams: 1, requestBytes: 32, responseBytes: 512, requestTimeoutMs: 5_000, caPem: tls.certPem });
+}
+
 describe.each(PROTOCOLS)("the %s server as a child process", (protocol) => {
   it("prints its port and pid, answers, and exits 0 on SIGTERM", async () => {
     const opts: ServerOptions = {
@@ -107,17 +113,7 @@ describe.each(PROTOCOLS)("the %s server as a child process", (protocol) => {
     expect(ready.pid).toBe(child.pid);
     expect(ready.port).toBeGreaterThan(0);
 
-    const client = await createClient({
-      protocol,
-      host: "127.0.0.1",
-      port: ready.port,
-      connections: 1,
-      streams: 1,
-      requestBytes: 32,
-      responseBytes: 512,
-      requestTimeoutMs: 5_000,
-      caPem: tls.certPem,
-    });
+    const client = await oneConnectionClient(protocol, ready.port);
     const outcome = await new Promise((resolve) => client.send(1, resolve));
     await client.close();
     expect(outcome).toBeNull();
@@ -220,17 +216,7 @@ describe("the harness's h2 server child", () => {
     expect(all.has(process.pid)).toBe(true);
     expect([...all].filter(([, line]) => line.includes(secret)).map(([pid]) => pid)).toEqual([]);
 
-    const client = await createClient({
-      protocol: "h2",
-      host: "127.0.0.1",
-      port: server.port,
-      connections: 1,
-      streams: 1,
-      requestBytes: 32,
-      responseBytes: 512,
-      requestTimeoutMs: 5_000,
-      caPem: tls.certPem,
-    });
+    const client = await oneConnectionClient("h2", server.port);
     onTestFinished(() => client.close());
     expect(await new Promise((resolve) => client.send(1, resolve))).toBeNull();
   });
