@@ -43,19 +43,20 @@ export default defineConfig({
           exclude: [...MEASURING, ...SERIAL],
           maxWorkers: 4,
           sequence: { groupOrder: 0 },
+          setupFiles: ["test/support/runs-dir.ts"],
           // Here, not at the top: a global setup there would run once per project.
           globalSetup: ["test/support/typecheck.ts"],
         },
       },
       {
         extends: true,
-        test: { name: "serial", include: SERIAL, setupFiles: ["test/support/serial-lock.ts"], maxWorkers: 4, sequence: { groupOrder: 0 } },
+        test: { name: "serial", include: SERIAL, setupFiles: ["test/support/runs-dir.ts", "test/support/serial-lock.ts"], maxWorkers: 4, sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
         // A fresh worker per file, as before: with workers reused here, two full runs had tcpdump's count and the
         // counters' 4 and 5 packets apart at a window's edges (the limit is 2), which the file alone never showed.
-        test: { name: "measuring", include: MEASURING, maxWorkers: 1, isolate: true, sequence: { groupOrder: 1 } },
+        test: { name: "measuring", include: MEASURING, setupFiles: ["test/support/runs-dir.ts"], maxWorkers: 1, isolate: true, sequence: { groupOrder: 1 } },
       },
     ],
   },

@@ -14,6 +14,9 @@ import { ensureWritableDir, runBench } from "../run/run.ts";
 import type { RunHandle } from "../run/run.ts";
 import { renderNotes, renderSweepSummary, renderTable } from "../report/table.ts";
 import { choosePlacer } from "../run/placement.ts";
+import { registerRun } from "../run/run-lock.ts";
+import type { RunRegistration } from "../run/run-lock.ts";
+import { runCpus } from "../topology/index.ts";
 import { hasCommand } from "../support/tools.ts";
 import { checkEbpf, chooseKernelTime, kernelTimeRefusal, systemProbe, tickFallbackWarning } from "../collector/ebpf/availability.ts";
 import { startKernelTimeTracer } from "../collector/ebpf/tracer.ts";
@@ -82,11 +85,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let signalled: NodeJS.Signals | undefined;
   let run: RunHandle | undefined;
   let placerCleanup: (() => void) | undefined;
+  let registration: RunRegistration | undefined;
   const onSignal = (sig: NodeJS.Signals) => () => {
     if (signalled !== undefined) {
       // A second signal: stop waiting for a tidy finish, but still remove what we created.
       killAllChildren();
       placerCleanup?.();
+      registration?.release();
       io.stderr.write(`wirecost: forced exit on second ${sig}\n`);
       process.exit(signalExitCode(sig));
     }
@@ -107,6 +112,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (plan.method === "refused") {
       throw new UsageError(/root/.test(plan.reason) ? "WC_NEEDS_ROOT" : "WC_MISSING_TOOL", kernelTimeRefusal(plan.reason, plan.fix));
     }
+    // One run at a time (or beside others on CPUs they do not use): refused before anything is made.
+    registration = registerRun(runCpus(config.serverCpu, config.clientCpu), config.allowConcurrent);
     // The first thing a run makes (it creates --out), so after every check that only looks: a refused run leaves nothing.
     ensureWritableDir(config.outDir);
     const cfg = config;
@@ -117,6 +124,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       placement.warnings.push(line);
     }
     placerCleanup = placement.destroySync;
+    registration.setRunId(placement.runId);
     if (config.port !== 0 && placement.placer.kind === "loopback") {
       try {
         await assertPortFree(placement.placer.serverAddress, config.port);
@@ -186,6 +194,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(`wirecost: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   } finally {
+    registration?.release();
     for (const [sig, fn] of handlers) signals.off(sig, fn);
   }
 }

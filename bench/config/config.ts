@@ -72,6 +72,8 @@ export interface BenchConfig {
   readonly json: boolean;
   /** Capture the server interface with tcpdump and compare its packet count with the collector's. Default false. */
   readonly verify: boolean;
+  /** Run beside another npm run bench on disjoint CPUs (bench/run/run-lock.ts); false: refuse to start beside one. */
+  readonly allowConcurrent: boolean;
   /** A load sweep instead of one rate: `--sweep [--by rps|pps] --from --to --steps --spacing`. Null: a single rate. */
   readonly sweep: SweepConfig | null;
   /** Latency SLO for knee detection and the planner: p99 at most this, µs. Default 10 ms. */

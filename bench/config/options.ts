@@ -250,6 +250,11 @@ export const OPTIONS = [
     help: [`${KERNEL_TIME_CHOICES.join(" | ")}: softirq and irq time exactly with eBPF (bpftrace, root), from /proc/stat's`, "tick samples, or eBPF where it can run (default {default})"],
   },
   {
+    flag: "allow-concurrent", key: "allowConcurrent", field: "allowConcurrent", kind: "boolean", default: false,
+    usage: "--allow-concurrent",
+    help: ["run beside another npm run bench, on CPUs it does not use (--server-cpu, --client-cpu); recorded"],
+  },
+  {
     flag: "max-concurrent-streams", key: "server.maxConcurrentStreams", field: "server.maxConcurrentStreams", kind: "integer",
     min: 1, max: 2 ** 31 - 1, default: DEFAULT_SERVER_SETTINGS.maxConcurrentStreams, fix: "HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS",
     usage: "--max-concurrent-streams N", group: SERVER,

@@ -53,6 +53,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     sampleHz: valueOf("sample-hz", inputs),
     baselineMs: valueOf("baseline", inputs),
     kernelTime: valueOf("kernel-time", inputs),
+    allowConcurrent: valueOf("allow-concurrent", inputs),
     server: {
       maxConcurrentStreams: valueOf("max-concurrent-streams", inputs),
       initialWindowSize: valueOf("initial-window-size", inputs),

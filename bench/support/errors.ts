@@ -12,7 +12,9 @@ export type UsageErrorCode =
   | "WC_OUT_NOT_WRITABLE"
   | "WC_NEEDS_ROOT"
   | "WC_MISSING_TOOL"
-  | "WC_UNSUPPORTED";
+  | "WC_UNSUPPORTED"
+  /** Another run holds the machine (bench/run/run-lock.ts). */
+  | "WC_BUSY";
 
 export class UsageError extends Error {
   override readonly name = "UsageError";

@@ -78,3 +78,4 @@ export function applyNetem(topology: Topology, spec: string | readonly string[])
 export function removeNetem(topology: Topology): Promise<void> {
   return topology.removeNetem();
 }
+export { runCpus } from "./options.ts";

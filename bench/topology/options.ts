@@ -57,14 +57,19 @@ function invalid(message: string): TopologyError {
   return new TopologyError("TOPOLOGY_INVALID_OPTION", message);
 }
 
+/** The server's and the client's CPUs: the ones given, else the last and the first of `cpus` (this process's). */
+export function runCpus(serverCpu: number | undefined | null, clientCpu: number | undefined | null, cpus: readonly number[] = allowedCpus()): [number, number] {
+  const listed = cpus.length === 0 ? [0] : [...cpus].sort((a, b) => a - b);
+  return [serverCpu ?? (listed[listed.length - 1] as number), clientCpu ?? (listed[0] as number)];
+}
+
 export function resolveTopologyOptions(opts: CreateTopologyOptions, cpus: readonly number[] = allowedCpus()): ResolvedTopologyOptions {
   if (!isTopologyKind(opts.kind)) throw invalid(`--topology ${String(opts.kind)}: use netns, bridge, docker or loopback`);
   if (!isValidRunId(opts.runId)) {
     throw invalid(`run id ${JSON.stringify(opts.runId)}: use 1–48 characters of [A-Za-z0-9_.-], starting alphanumeric`);
   }
   const listed = cpus.length === 0 ? [0] : [...cpus].sort((a, b) => a - b);
-  const serverCpu = opts.serverCpu ?? (listed[listed.length - 1] as number);
-  const clientCpu = opts.clientCpu ?? (listed[0] as number);
+  const [serverCpu, clientCpu] = runCpus(opts.serverCpu, opts.clientCpu, listed);
   for (const [flag, cpu] of [["--server-cpu", serverCpu], ["--client-cpu", clientCpu]] as const) {
     if (!listed.includes(cpu)) throw invalid(`${flag} ${cpu}: this process may only use CPUs ${listed.join(",")}; pick one of them`);
   }

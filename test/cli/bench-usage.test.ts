@@ -78,7 +78,8 @@ describe("bench CLI: bad input", () => {
       const copy = readableCopy(["package.json", "bench", "contract", "clients", "servers", "proto"], { withNodeModules: true });
       onTestFinished(() => copy.remove());
       const args = ["-u", "nobody", "--", copy.node, copy.path("bench/bin.ts"), "--topology", "netns", "--out", writable];
-      const r = spawnSync("runuser", args, { encoding: "utf8", cwd: copy.path(".") });
+      // WIRECOST_RUNS_DIR emptied: nobody registers its run in its own directory, not in this root worker's.
+      const r = spawnSync("runuser", args, { encoding: "utf8", cwd: copy.path("."), env: { ...process.env, WIRECOST_RUNS_DIR: "" } });
       expect(r.status).toBe(2);
       expect(r.stderr).toBe(
         "wirecost: --topology netns needs root to create network namespaces; run as root (sudo npm run bench …), or use --topology loopback\n",

@@ -54,6 +54,7 @@ usage: npm run bench -- [flags]
   --baseline D           idle baseline before each scenario, subtracted from global counters (default 1s; 0 = none)
   --kernel-time MODE     auto | ebpf | tick: softirq and irq time exactly with eBPF (bpftrace, root), from /proc/stat's
                          tick samples, or eBPF where it can run (default auto)
+  --allow-concurrent     run beside another npm run bench, on CPUs it does not use (--server-cpu, --client-cpu); recorded
   --max-concurrent-streams N, --initial-window-size N, --keep-alive-timeout-ms N,
   --grpc-keepalive-time-ms N, --stream-messages N   server settings (recorded in the result)
 `;
