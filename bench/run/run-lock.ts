@@ -9,7 +9,7 @@
  * The directory is /run/wirecost-runs for root, else wirecost-runs-<uid> in the temp directory; WIRECOST_RUNS_DIR
  * names another (the tests give each of their workers its own, as their short runs share the CPUs by design).
  */
-import { mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../support/errors.ts";
@@ -79,12 +79,21 @@ export interface RunRegistration {
 export function registerRun(cpus: readonly number[], allowConcurrent: boolean, dir: string = runsDir()): RunRegistration {
   const file = join(dir, `${process.pid}.json`);
   let me: RunEntry = { pid: process.pid, startTime: readProcStartTime(process.pid), runId: null, since: new Date().toISOString(), cpus: [...cpus], allowConcurrent };
-  try {
+  const create = (): void => {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     // An entry under this pid is a dead process's whose pid came round again: ours now.
     rmSync(file, { force: true });
     closeSync(openSync(file, "wx", 0o644));
     writeFileSync(file, JSON.stringify(me));
+  };
+  try {
+    try {
+      create();
+    } catch (error) {
+      // The last run to end removes the empty directory; one doing so between our mkdir and open: once more.
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      create();
+    }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new UsageError("WC_BUSY", `cannot register this run in ${dir} (${code}), where runs see each other; make it writable, or set WIRECOST_RUNS_DIR to a directory that is`);
@@ -106,6 +115,12 @@ export function registerRun(cpus: readonly number[], allowConcurrent: boolean, d
     if (released) return;
     released = true;
     rmSync(file, { force: true });
+    try {
+      // Nothing is left behind by the last run; another's entry keeps the directory (ENOTEMPTY).
+      rmdirSync(dir);
+    } catch {
+      // Not empty, or gone already.
+    }
   };
   const refusal = concurrencyRefusal(me, others);
   if (refusal !== null) {
