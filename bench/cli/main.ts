@@ -14,6 +14,7 @@ import { ensureWritableDir, runBench } from "../run/run.ts";
 import type { RunHandle } from "../run/run.ts";
 import { renderNotes, renderSweepSummary, renderTable } from "../report/table.ts";
 import { choosePlacer } from "../run/placement.ts";
+import { scenarioTimeLimitMs } from "../run/scenario.ts";
 import { registerRun } from "../run/run-lock.ts";
 import type { RunRegistration } from "../run/run-lock.ts";
 import { runCpus } from "../topology/index.ts";
@@ -112,6 +113,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (plan.method === "refused") {
       throw new UsageError(/root/.test(plan.reason) ? "WC_NEEDS_ROOT" : "WC_MISSING_TOOL", kernelTimeRefusal(plan.reason, plan.fix));
     }
+    // A scenario that could outlast --max-time would be skipped: the run would measure nothing.
+    const longest = scenarioTimeLimitMs(config);
+    if (longest > config.maxTotalMs) {
+      throw new UsageError("WC_BAD_VALUE", `--max-time ${config.maxTotalMs / 1000} s: one scenario may take up to ${Math.ceil(longest / 1000)} s (warm-up, window, priming, timeouts); raise --max-time or shorten --duration`);
+    }
     // One run at a time (or beside others on CPUs they do not use): refused before anything is made.
     registration = registerRun(runCpus(config.serverCpu, config.clientCpu), config.allowConcurrent);
     // The first thing a run makes (it creates --out), so after every check that only looks: a refused run leaves nothing.
@@ -159,7 +165,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         warnings: placement.warnings,
         topology: placement.topology,
         harness: placement.harness,
-        observer: () => createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify, kernelTime: measured }),
+        observer: () => createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify, kernelTime: measured, maxSampleMs: cfg.maxTotalMs }),
         onStart: (handle) => (run = handle),
       });
     } finally {

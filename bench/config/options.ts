@@ -168,7 +168,7 @@ export const OPTIONS = [
   {
     flag: "max-time", key: "maxTime", field: "maxTotalMs", kind: "duration", minMs: 1000, maxMs: 24 * 3_600_000, unit: "ms", default: 30 * 60_000,
     fix: "give a bound on the whole run, e.g. --max-time 20m",
-    usage: "--max-time D", help: ["bound on the whole run; a sweep starts no scenario past it (default {default})"],
+    usage: "--max-time D", help: ["bound on the whole run: no scenario starts that could end past it (default {default})"],
   },
   {
     flag: "max-in-flight", key: "maxInFlight", field: "maxInFlight", kind: "integer", min: 1, max: 1_000_000, default: 10_000,

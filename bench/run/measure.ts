@@ -45,6 +45,11 @@ export interface MeasureOptions {
    * samples, with the reason and the fix when eBPF was wanted but is not available (bench/collector/ebpf/).
    */
   readonly kernelTime: { readonly method: "ebpf"; readonly tracer: KernelTimeTracer } | KernelTimeFallback;
+  /**
+   * How long the time series may sample before it stops by itself, a bound in case nothing stops it: the run's
+   * --max-time, past which no scenario runs, so it covers every window. Default: the sampler's own (1 h).
+   */
+  readonly maxSampleMs?: number;
 }
 
 /** What the eBPF collector gathered over one scenario, for `kernelFigures`. */
@@ -141,7 +146,7 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
         }
         capture = started;
       }
-      sampler = createSampler({ hz: options.sampleHz, spec, onSample: () => ebpf.sample() });
+      sampler = createSampler({ hz: options.sampleHz, spec, onSample: () => ebpf.sample(), ...(options.maxSampleMs === undefined ? {} : { maxDurationMs: options.maxSampleMs }) });
     },
     countServerPackets() {
       if (reader === undefined || spec === undefined) throw new Error("collector used before the scenario started");

@@ -136,7 +136,8 @@ export async function runBench(
         continue;
       }
       const scenarioConfig = slotConfig(config, slot);
-      if (config.sweep !== null && Date.now() - startedMs + scenarioTimeLimitMs(scenarioConfig) > config.maxTotalMs) {
+      // Every run, not only a sweep: --max-time bounds the whole run (issue 11).
+      if (Date.now() - startedMs + scenarioTimeLimitMs(scenarioConfig) > config.maxTotalMs) {
         io.progress(`${tag} ${name}: skipped, it could run past --max-time`);
         result.skipped.push({ name, reason: `--max-time ${config.maxTotalMs / 1000} s reached` });
         continue;

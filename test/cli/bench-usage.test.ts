@@ -39,6 +39,8 @@ describe("bench CLI: bad input", () => {
     // An existing file: refused before anything is made (it used to fail only once the topology was built).
     [["--out", "/etc/hostname", "--duration", "1s"], "wirecost: --out /etc/hostname: is a file, not a directory; choose a directory"],
     [["--sweep", "--by", "pps", "--from", "20000", "--to", "200000", "--rps", "500"], "--rps with --sweep --by pps: each step's request rate is calibrated"],
+    // --max-time binds every run: a scenario that could outlast it would be skipped, leaving nothing measured.
+    [["--duration", "40m"], "--max-time 1800 s: one scenario may take up to 2"],
   ])("exits 2 with one line for %j", async (args, expected) => {
     const r = await runMain(args);
     expect(r.status).toBe(2);

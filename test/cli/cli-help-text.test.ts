@@ -34,7 +34,7 @@ usage: npm run bench -- [flags]
                          step the offered rate, every protocol per step, and find each one's knee;
                          --by pps steps packets/s, each step's request rate calibrated as for --pps
   --slo-p99 D            latency SLO for the knee and the planner (default 10ms)
-  --max-time D           bound on the whole run; a sweep starts no scenario past it (default 30m)
+  --max-time D           bound on the whole run: no scenario starts that could end past it (default 30m)
   --max-in-flight N      generator in-flight cap; beyond it requests are refused (default 10000)
   --pacing NAME          worker | timer | spin | batch: what wakes the generator at each send time: a thread that
                          sleeps to ~0.1 ms, Node's 1 ms timers, polling on a whole core, or the thread every 10 ms
