@@ -15,6 +15,29 @@ import type { RunResult } from "./schema.ts";
  * Only what every renderer relies on is checked; the rest of the shape is the writer's contract (bench/run/run.ts
  * writes a `RunResult`). Loose objects: fields added later must not make an older reader refuse a newer result.
  */
+const latency = z.looseObject({ count: z.number(), p50: z.number(), p99: z.number(), p999: z.number(), max: z.number(), mean: z.number() });
+
+/**
+ * What a completed scenario's renderers read beyond the common fields: the rates, the latency summaries, the error
+ * counts and the generator's verdict. A result missing one of them was named with the field, not met with a
+ * TypeError deep in a renderer (issue 11).
+ */
+const completedShape = z.looseObject({
+  state: z.literal("completed"),
+  connections: z.number(),
+  achievedRps: z.number(),
+  requests: z.number(),
+  completed: z.number(),
+  durationMs: z.number(),
+  errors: z.record(z.string(), z.number()),
+  errorSamples: z.record(z.string(), z.string()),
+  latencyUs: latency,
+  serviceLatencyUs: latency,
+  generator: z.looseObject({ saturated: z.boolean(), saturationReasons: z.array(z.string()), latenessP99Us: z.number(), cpuPct: z.number() }),
+});
+
+const otherShape = z.looseObject({ state: z.enum(["errored", "aborted"]), error: z.string() });
+
 const resultShape = z.looseObject({
   schema: z.literal(RESULT_SCHEMA),
   runId: z.string(),
@@ -32,7 +55,7 @@ const resultShape = z.looseObject({
       repeat: z.number().int().positive(),
       state: z.enum(["completed", "errored", "aborted"]),
       offeredRps: z.number(),
-    }),
+    }).and(z.discriminatedUnion("state", [completedShape, otherShape])),
   ),
 });
 

@@ -43,6 +43,17 @@ describe("npm run report: bad input", () => {
     expectUsageError(await runToolMain("report", args), expected);
   });
 
+  it("names the file and the field when a completed scenario lacks one its renderers read, for report, compare and plan", async () => {
+    const run = JSON.parse(readFileSync(FIXTURE_PATH, "utf8")) as { scenarios: Record<string, unknown>[] };
+    delete run.scenarios[1]!.latencyUs;
+    const dir = dirWithResult(JSON.stringify(run));
+    made.push(dir);
+    const expected = `${join(dir, "result.json")} is a damaged wirecost.result/v1 file (scenarios.1.latencyUs: Invalid input: expected object, received undefined)`;
+    expectUsageError(await runToolMain("report", [dir]), expected);
+    expectUsageError(await runToolMain("compare", [dir, dir]), expected);
+    expectUsageError(await runToolMain("plan", [dir, "--rps", "1000"]), expected);
+  });
+
   it("refuses a baseline protocol the run does not have", async () => {
     const run = JSON.parse(readFileSync(FIXTURE_PATH, "utf8")) as { scenarios: { protocol: string }[] };
     run.scenarios = run.scenarios.filter((s) => s.protocol !== "h2");
