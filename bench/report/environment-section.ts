@@ -23,9 +23,7 @@ function where(i: InterfaceInfo): string {
 
 /** Where the harness (the collector, the run's bookkeeping) ran; results before it was pinned do not say. */
 export function harnessRow(h: HarnessPlacement): string[] {
-  const cpu = h.cpu === null ? `unpinned (${plain(h.error ?? "not pinned")})` : `pinned to CPU ${h.cpu}, beside the load generator`;
-  const nice = h.nice === 0 ? "at nice 0" : `at nice ${h.nice}${h.childrenAtNiceZero ? " (the servers and generators at nice 0)" : ", and its servers and generators with it"}`;
-  return ["Harness", `${cpu}, ${nice}`];
+  return ["Harness", h.cpu === null ? `unpinned (${plain(h.error ?? "not pinned")})` : `pinned to CPU ${h.cpu}, beside the load generator`];
 }
 
 function topologyRows(t: TopologyInfo): string[][] {

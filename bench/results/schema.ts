@@ -117,14 +117,10 @@ export interface AbortedScenario extends ScenarioCommon {
 
 export type ScenarioResult = CompletedScenario | ErroredScenario | AbortedScenario;
 
-/** Where the harness itself ran: pinned beside the generator, at a lower priority (bench/run/harness-placement.ts). */
+/** Where the harness itself ran: pinned beside the generator (bench/run/harness-placement.ts). */
 export interface HarnessPlacement {
   /** The CPU every harness thread was pinned to; null when pinning failed (`error` says why). */
   readonly cpu: number | null;
-  /** The harness's nice value. */
-  readonly nice: number;
-  /** Whether its servers and generators are set back to nice 0 (with CAP_SYS_NICE); else they inherit `nice`. */
-  readonly childrenAtNiceZero: boolean;
   readonly error?: string;
 }
 

@@ -9,7 +9,7 @@ import { makeRunId } from "./run.ts";
 import type { Placer } from "./scenario.ts";
 import { checkNetem, checkTopologySupport, cleanupLeftovers, createTopology, findLeftovers, isClaimed, TopologyError } from "../topology/index.ts";
 import type { Topology, TopologyInfo, TopologyKind } from "../topology/index.ts";
-import { childCommand, placeHarness } from "./harness-placement.ts";
+import { placeHarness } from "./harness-placement.ts";
 import type { HarnessPlacement } from "../results/schema.ts";
 
 export interface Placement {
@@ -32,8 +32,7 @@ function asUsageError(error: unknown): unknown {
   return error;
 }
 
-/** The servers and generators run where the topology puts them, at nice 0 whatever the harness's nice. */
-export function placerOf(topology: Topology, harness: HarnessPlacement): Placer {
+export function placerOf(topology: Topology): Placer {
   const info = topology.info;
   const bridgePorts = info.interfaces.filter((i) => i.role === "bridge" || i.role === "bridge-port").map((i) => i.name);
   const bridgePid = topology.bridgeAnchorPid();
@@ -44,7 +43,7 @@ export function placerOf(topology: Topology, harness: HarnessPlacement): Placer 
     bridge: bridgePid === null || bridgePorts.length === 0 ? null : { pid: bridgePid, interfaces: bridgePorts },
     serverCpu: info.serverCpu,
     clientCpu: info.clientCpu,
-    command: (role, argv) => childCommand(topology.command(role, argv), harness),
+    command: (role, argv) => topology.command(role, argv),
     anchorPid: (role) => topology.anchorPid(role),
     namespace: (role) => (role === "server" ? info.namespaces.server : info.namespaces.client),
   };
@@ -108,7 +107,7 @@ export async function choosePlacer(config: BenchConfig, warn: (line: string) => 
   for (const w of [...warnings, ...topology.info.warnings]) warn(w);
   return {
     runId,
-    placer: placerOf(topology, harness),
+    placer: placerOf(topology),
     topology: topology.info,
     harness,
     // The topology's own warnings travel in `topology.warnings`; the report prints both lists, so each once.
