@@ -35,10 +35,10 @@ describe.skipIf(skip !== null)(`bench CLI: h2load as the driver, on loopback${sk
       expect(s.driver?.perConnectionRps).toBe(50);
       // h2load's timer sends each connection's 50 req/s on a 20 ms period: 200 start in any 1 s, give or take the
       // sends that a late tick moved across an edge. This file runs beside the other unit files on two CPUs, and h2load
-      // and the harness (which closes the window) share the client's: clean-clone runs counted 184 and 208, so ±5%
-      // (±10 sends, 50 ms of skew at the edges), which still tells a spread rate from one connection's or a burst.
-      expect(s.requests, s.name).toBeGreaterThanOrEqual(190);
-      expect(s.requests, s.name).toBeLessThanOrEqual(210);
+      // and the harness (which closes the window) share the client's: clean-clone runs counted 184 and 208, so ±10%
+      // (±20 sends, 100 ms of skew at the edges), which still tells a spread rate from one connection's (50) or a burst.
+      expect(s.requests, s.name).toBeGreaterThanOrEqual(180);
+      expect(s.requests, s.name).toBeLessThanOrEqual(220);
       expect(s.completed).toBe(s.requests);
       expect(Object.values(s.errors).every((n) => n === 0)).toBe(true);
       // Service time only: the latency is that one histogram, and there is no lateness.
