@@ -4,7 +4,7 @@
  * form that no state file claims are listed, and removed only with --force. A live run's resources, names wirecost
  * does not make, and the host's own network namespace are never touched (bench/topology/cleanup.ts).
  */
-import { cleanupLeftovers, findLeftovers, isClaimed } from "../topology/index.ts";
+import { cleanupLeftovers, findLeftovers, leftAloneLine } from "../topology/index.ts";
 import { UsageError } from "../support/errors.ts";
 import { parseToolArgs, runTool } from "../support/tool-cli.ts";
 import type { ToolIo } from "../support/tool-cli.ts";
@@ -40,11 +40,9 @@ export function main(argv: readonly string[], io: Pick<ToolIo, "stdout" | "stder
     for (const f of report.failures) {
       io.stderr.write(`could not remove ${[...f.leftover.namespaces, ...f.leftover.hostLinks].join(", ")}: ${String(f.error)}\n`);
     }
-    const left = force ? [] : leftovers.filter((l) => !isClaimed(l));
-    for (const l of left) {
-      io.stdout.write(`left alone ${[...l.namespaces, ...l.hostLinks].join(", ")}: no state file claims them; npm run cleanup -- --force removes them\n`);
-    }
-    if (report.removed.length === 0 && report.failures.length === 0 && left.length === 0) io.stdout.write("nothing to clean up\n");
+    const leftAlone = force ? null : leftAloneLine(leftovers);
+    if (leftAlone !== null) io.stdout.write(`${leftAlone}\n`);
+    if (report.removed.length === 0 && report.failures.length === 0 && leftAlone === null) io.stdout.write("nothing to clean up\n");
     return report.failures.length === 0 ? 0 : 1;
   });
 }

@@ -129,7 +129,8 @@ export function assessGenerator(input: VerdictInput): GeneratorVerdict {
   if (!short) return { saturated: false, stalls, reasons: [], kinds: [], limitedBy: null, limitReasons: [] };
   const refused = input.refused > 0 ? `; ${input.refused} requests refused at the in-flight cap (the server's backlog)` : "";
   const server = `${achieved} while the sends left on time (lateness p99 ${input.latenessP99Us} µs ≤ ${limitUs} µs${basis === null ? "" : `, ${basis}`})${refused}: the server did not keep up`;
-  return { saturated: false, stalls, reasons: [], kinds: [], limitedBy: "server", limitReasons: [server] };
+  // Short with a late tail is the generator's (above): here the sends kept time, so there are no stalls to note.
+  return { saturated: false, stalls: null, reasons: [], kinds: [], limitedBy: "server", limitReasons: [server] };
 }
 
 function round1(x: number): number {

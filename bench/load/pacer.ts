@@ -24,8 +24,8 @@ import type { StartSleeper, WorkerPacerOptions } from "./pacer-worker.ts";
  *   everything due in 10 ms leaves together, as h2load's `--rps` sends (its rps_cb ticks every 10 ms). The cheapest
  *   per request and the least precise (sends up to 10 ms late, about 5 ms at p50); the latency from the intended time
  *   counts that delay. It measures what the precise strategies' wake-ups cost against h2load: h2c at 20 000 req/s,
- *   wire client, 4 connections, 5.9 µs of CPU per request against h2load's 5.1 (1.15×); with `worker`, 20–35 µs
- *   (bench:generator, README "The generator's own cost").
+ *   wire client, 4 connections, 5.5 µs of CPU per request against h2load's 5.5 (0.99×); with `worker`, 19.2 µs
+ *   (2.35×) (results/reference/generator.md, README "The generator's own cost").
  *
  * `npm run bench:pacer` on this 2-CPU Firecracker VM, shared with other work (load average 2.4–6), each run pinned to
  * CPU 0, idle (nothing sent), 2 s, medians (min–max) of 3 runs; lateness p50 / p99 and CPU % of a core:
@@ -45,6 +45,20 @@ export type PacingStrategy = (typeof PACING_STRATEGIES)[number];
 export const DEFAULT_PACING: PacingStrategy = "worker";
 /** The `batch` strategy's least time between two wakes: h2load's rps_cb tick (nghttp2 1.52, src/h2load.cc). */
 export const BATCH_INTERVAL_MS = 10;
+
+/** The time a strategy batches its sends over by design, ms: 0 for those that send each at its own time. */
+export function batchIntervalMs(strategy: PacingStrategy): number {
+  switch (strategy) {
+    case "batch":
+      return BATCH_INTERVAL_MS;
+    case "worker":
+    case "timer":
+    case "spin":
+      return 0;
+    default:
+      return assertNever(strategy);
+  }
+}
 
 /** The event loop's clock and its two ways to run something later; injected so tests drive pacers with exact times. */
 export interface PacerClock {
@@ -99,7 +113,7 @@ export function createPacer(strategy: PacingStrategy, clock: PacerClock, startSl
     case "spin":
       return createSpinPacer(clock);
     case "batch":
-      return { ...createWorkerPacer(clock, startSleeper, { ...worker, minIntervalMs: BATCH_INTERVAL_MS }), strategy: "batch", piggyback: false };
+      return { ...createWorkerPacer(clock, startSleeper, { ...worker, minIntervalMs: batchIntervalMs(strategy) }), strategy, piggyback: false };
     default:
       return assertNever(strategy);
   }

@@ -9,7 +9,7 @@ import type { LimitedBy, SaturationKind } from "./assess.ts";
 import type { LoadOutcome } from "./generator.ts";
 import { encodeHistogram, summarize } from "./histogram.ts";
 import type { LatencySummaryUs } from "./histogram.ts";
-import { BATCH_INTERVAL_MS } from "./pacer.ts";
+import { batchIntervalMs } from "./pacer.ts";
 import type { PacingStrategy } from "./pacer.ts";
 import type { PacingFloorUs } from "./pacing-floor.ts";
 
@@ -84,7 +84,7 @@ export function buildGeneratorReport(input: {
     latenessP90Us: lateness.p90,
     floor: input.pacing.floorUs,
     refused: outcome.errors.refused,
-    batchIntervalUs: input.pacing.strategy === "batch" ? BATCH_INTERVAL_MS * 1000 : 0,
+    batchIntervalUs: batchIntervalMs(input.pacing.strategy) * 1000,
   });
   return {
     offeredRps: input.offeredRps,

@@ -7,7 +7,7 @@ import type { BenchConfig } from "../config/config.ts";
 import { UsageError } from "../support/errors.ts";
 import { makeRunId } from "./run.ts";
 import type { Placer } from "./scenario.ts";
-import { checkNetem, checkTopologySupport, cleanupLeftovers, createTopology, findLeftovers, isClaimed, TopologyError } from "../topology/index.ts";
+import { checkNetem, checkTopologySupport, cleanupLeftovers, createTopology, findLeftovers, leftAloneLine, TopologyError } from "../topology/index.ts";
 import type { Topology, TopologyInfo, TopologyKind } from "../topology/index.ts";
 import { placeHarness } from "./harness-placement.ts";
 import type { HarnessPlacement } from "../results/schema.ts";
@@ -71,8 +71,8 @@ export async function choosePlacer(config: BenchConfig, warn: (line: string) => 
   if (kind !== "loopback") {
     const leftovers = await findLeftovers();
     const report = await cleanupLeftovers(leftovers);
-    const unclaimed = leftovers.filter((l) => !isClaimed(l)).flatMap((l) => [...l.namespaces, ...l.hostLinks]);
-    if (unclaimed.length > 0) warnings.push(`left alone ${unclaimed.join(", ")}: named like a wirecost run's, but no state file claims them (npm run cleanup -- --force removes them)`);
+    const leftAlone = leftAloneLine(leftovers);
+    if (leftAlone !== null) warnings.push(leftAlone);
     for (const l of report.removed) warnings.push(`removed leftovers of an earlier run (${l.reason}): ${[...l.namespaces, ...l.hostLinks].join(", ")}`);
     for (const f of report.failures) warnings.push(`could not remove leftovers ${f.leftover.namespaces.join(", ")}: ${String(f.error)}`);
   }

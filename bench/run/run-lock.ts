@@ -9,7 +9,7 @@
  * The directory is /run/wirecost-runs for root, else wirecost-runs-<uid> in the temp directory; WIRECOST_RUNS_DIR
  * names another (the tests give each of their workers its own, as their short runs share the CPUs by design).
  */
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../support/errors.ts";
@@ -39,7 +39,7 @@ function earlier(other: RunEntry, me: RunEntry): boolean {
   return other.since < me.since || (other.since === me.since && other.pid < me.pid);
 }
 
-function describe(e: RunEntry): string {
+function describeRun(e: RunEntry): string {
   return `pid ${e.pid}, run ${e.runId ?? "starting"}, since ${e.since}, CPUs ${e.cpus.join(",")}`;
 }
 
@@ -49,11 +49,11 @@ export function concurrencyRefusal(me: RunEntry, others: readonly RunEntry[]): s
   const first = before[0];
   if (first === undefined) return null;
   if (!me.allowConcurrent) {
-    return `another npm run bench is running (${describe(first)}), and two runs skew each other's figures; wait for it to finish, or give this run CPUs it does not use (--server-cpu, --client-cpu) and --allow-concurrent`;
+    return `another npm run bench is running (${describeRun(first)}), and two runs skew each other's figures; wait for it to finish, or give this run CPUs it does not use (--server-cpu, --client-cpu) and --allow-concurrent`;
   }
   const overlap = before.find((o) => o.cpus.some((c) => me.cpus.includes(c)));
   if (overlap === undefined) return null;
-  return `--allow-concurrent: this run's CPUs ${me.cpus.join(",")} overlap those of the running one (${describe(overlap)}); give --server-cpu and --client-cpu it does not use`;
+  return `--allow-concurrent: this run's CPUs ${me.cpus.join(",")} overlap those of the running one (${describeRun(overlap)}); give --server-cpu and --client-cpu it does not use`;
 }
 
 function readEntry(file: string): RunEntry | null {
@@ -83,8 +83,7 @@ export function registerRun(cpus: readonly number[], allowConcurrent: boolean, d
     mkdirSync(dir, { recursive: true, mode: 0o755 });
     // An entry under this pid is a dead process's whose pid came round again: ours now.
     rmSync(file, { force: true });
-    closeSync(openSync(file, "wx", 0o644));
-    writeFileSync(file, JSON.stringify(me));
+    writeFileSync(file, JSON.stringify(me), { flag: "wx", mode: 0o644 });
   };
   try {
     try {

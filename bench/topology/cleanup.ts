@@ -80,6 +80,13 @@ export interface CleanupReport {
   readonly failures: readonly { readonly leftover: Leftover; readonly error: Error }[];
 }
 
+/** What cleanup says of leftovers no state file claims, which it leaves unless forced; null when there are none. */
+export function leftAloneLine(leftovers: readonly Leftover[]): string | null {
+  const names = leftovers.filter((l) => !isClaimed(l)).flatMap((l) => [...l.namespaces, ...l.hostLinks]);
+  if (names.length === 0) return null;
+  return `left alone ${names.join(", ")}: named as wirecost names its runs, but no state file claims them; npm run cleanup -- --force removes them`;
+}
+
 /** Leftovers a state file names: a dead run's, which cleanup removes without being asked. */
 export function isClaimed(leftover: Leftover): boolean {
   return leftover.reason !== "no-state-file";

@@ -6,6 +6,7 @@ export { checkTopologySupport, type TopologySupport } from "./support.ts";
 export {
   cleanupLeftovers,
   isClaimed,
+  leftAloneLine,
   type CleanupReport,
   findLeftovers,
   type Leftover,

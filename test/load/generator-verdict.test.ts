@@ -135,6 +135,20 @@ describe("the generator verdict, against the pacing floor", () => {
 });
 
 describe("the generator report", () => {
+  it("judges a batching pacer's floor by its own strategy: the same short run is the server's with batch, the pacer's with worker", async () => {
+    const batchFloor: PacingFloorUs = { p50: 4999, p99: 9990, p999: 10_000, samples: 8000, cpuUsPerSend: 1.2 };
+    const verdictWith = async (strategy: "batch" | "worker") => {
+      const clock = createFakeClock();
+      const client = { inFlight: 0, send: (_seq: number, _done: SendCallback) => {} };
+      const outcome = runLoad(client, { rps: 1000, warmupMs: 0, durationMs: 10, maxInFlight: 5, drainTimeoutMs: 5 }, clock, createTimerPacer(clock));
+      clock.advanceTo(30);
+      const report = buildGeneratorReport({ outcome: await outcome, offeredRps: 1000, maxInFlight: 5, cpu: { userUs: 0, sysUs: 0 }, timeOriginMs: 0, pacing: { strategy, floorUs: batchFloor } });
+      return [report.generator.saturated, report.generator.limitedBy, report.generator.saturationKinds];
+    };
+    expect(await verdictWith("batch")).toEqual([false, "server", []]);
+    expect(await verdictWith("worker")).toEqual([true, "generator", ["achieved-below-offered", "pacing-floor"]]);
+  });
+
   it("carries the pacer, its floor and who limited the run: here the server, whose backlog filled the in-flight cap", async () => {
     const clock = createFakeClock();
     const answers: SendCallback[] = [];

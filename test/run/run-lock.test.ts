@@ -92,6 +92,7 @@ describe("two benches started together", () => {
   it("the second exits 2 with one line naming the first, before it makes anything", async () => {
     const dir = join(root, "benches");
     const out = join(root, "out");
+    const before = process.env.WIRECOST_RUNS_DIR;
     process.env.WIRECOST_RUNS_DIR = dir;
     const args = ["--protocols", "http1", "--rps", "200", "--duration", "1s", "--warmup", "0s", "--baseline", "0s", "--prime", "0", "--topology", "loopback", "--kernel-time", "tick"];
     const first = startBench([...args, "--out", join(out, "first")]);
@@ -105,7 +106,8 @@ describe("two benches started together", () => {
       // The first one's entry is gone with it, and the emptied directory too.
       expect(existsSync(dir)).toBe(false);
     } finally {
-      process.env.WIRECOST_RUNS_DIR = join(tmpdir(), `wirecost-test-runs-${process.env.VITEST_POOL_ID ?? process.pid}`);
+      if (before === undefined) delete process.env.WIRECOST_RUNS_DIR;
+      else process.env.WIRECOST_RUNS_DIR = before;
     }
   });
 });

@@ -101,6 +101,11 @@ describe.skipIf(noNetns)(`leftovers of runs whose owner is gone${skipNote}`, () 
       ]);
       expect(await cleanupLeftovers(mine)).toEqual({ removed: [], failures: [] });
       expect(await namespacesOf(runId)).toEqual([ns]);
+      // npm run cleanup says so, and leaves it too.
+      const said: string[] = [];
+      expect(await cleanupMain([], { stdout: { write: (t: string) => said.push(t) }, stderr: { write: () => true } })).toBe(0);
+      expect(said.join("")).toContain(`left alone ${ns}: named as wirecost names its runs, but no state file claims them; npm run cleanup -- --force removes them\n`);
+      expect(await namespacesOf(runId)).toEqual([ns]);
       expect((await cleanupLeftovers(mine, { force: true })).removed).toEqual(mine);
       expect(await namespacesOf(runId)).toEqual([]);
     } finally {
