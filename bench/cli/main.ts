@@ -165,7 +165,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         warnings: placement.warnings,
         topology: placement.topology,
         harness: placement.harness,
-        observer: () => createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify, kernelTime: measured, maxSampleMs: cfg.maxTotalMs }),
+        observer: (_protocol, series) =>
+          createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify, kernelTime: measured, maxSampleMs: cfg.maxTotalMs, series }),
         onStart: (handle) => (run = handle),
       });
     } finally {

@@ -2,7 +2,8 @@ import { performance } from "node:perf_hooks";
 import { createProcReader } from "./proc-reader.ts";
 import { readSnapshot } from "./snapshot.ts";
 import type { Snapshot, SnapshotSpec } from "./snapshot-types.ts";
-import { toTimeSeries, type TimeSeriesPoint } from "./time-series.ts";
+import { createBoundedSeries } from "./bounded-series.ts";
+import { mergeTimeSeriesPoints, timeSeriesPoint, type TimeSeriesPoint } from "./time-series.ts";
 
 export interface SamplerOptions {
   /** Samples per second (`--sample-hz`, default 10 in the CLI). */
@@ -13,6 +14,17 @@ export interface SamplerOptions {
   readonly onSample?: (sample: Snapshot) => void;
   /** Stops by itself after this long. Default 3 600 000 ms (1 h), so a forgotten sampler cannot run forever. */
   readonly maxDurationMs?: number;
+  /** Called with each point of the series as it is made, at full resolution (the run writes them to timeseries.ndjson). */
+  readonly onPoint?: (point: TimeSeriesPoint) => void;
+  /** At most this many points are kept (bench/collector/bounded-series.ts). Default SERIES_CAP. */
+  readonly maxPoints?: number;
+}
+
+/** The series a sampler kept: at most its cap of points, each `stride` sample intervals, of `recorded` made. */
+export interface KeptSeries<P> {
+  readonly points: P[];
+  readonly recorded: number;
+  readonly stride: number;
 }
 
 export interface SamplerOverhead {
@@ -38,22 +50,29 @@ export interface SamplerOverhead {
 
 export interface Sampler {
   readonly state: "running" | "stopped";
-  readonly samples: readonly Snapshot[];
+  /** Samples taken so far. */
+  readonly samples: number;
   /** Resolves once sampling has stopped, by `stop()` or at the max duration. */
   readonly stopped: Promise<void>;
   /** Stops the timer and closes the fds; idempotent. */
   stop(): void;
-  toTimeSeries(): TimeSeriesPoint[];
+  timeSeries(): KeptSeries<TimeSeriesPoint>;
   overhead(): SamplerOverhead;
 }
 
-/** Takes a lean sample now and then every 1/hz s, keeping the series in memory. */
+/**
+ * Takes a lean sample now and then every 1/hz s and turns each into a point of the time series at once. It holds
+ * the first and the latest sample and a bounded series, never every sample: its memory does not grow with time.
+ */
 export function createSampler(options: SamplerOptions): Sampler {
   if (!(options.hz > 0 && options.hz <= 1000)) throw new RangeError(`hz must be in (0, 1000], got ${options.hz}`);
   const maxDurationMs = options.maxDurationMs ?? 3_600_000;
   const spec: SnapshotSpec = { ...options.spec, kind: "lean" };
   const reader = createProcReader();
-  const samples: Snapshot[] = [];
+  const series = createBoundedSeries(mergeTimeSeriesPoints, options.maxPoints);
+  let first: Snapshot | null = null;
+  let latest: Snapshot | null = null;
+  let samples = 0;
   let readUs = 0;
   let state: Sampler["state"] = "running";
   let stoppedAtMs: number | null = null;
@@ -64,8 +83,15 @@ export function createSampler(options: SamplerOptions): Sampler {
 
   const take = (): void => {
     const sample = readSnapshot(spec, reader);
-    samples.push(sample);
+    samples++;
     readUs += sample.readUs;
+    if (first !== null && latest !== null) {
+      const point = timeSeriesPoint(first, latest, sample);
+      series.push(point);
+      options.onPoint?.(point);
+    }
+    first ??= sample;
+    latest = sample;
     options.onSample?.(sample);
   };
 
@@ -95,23 +121,25 @@ export function createSampler(options: SamplerOptions): Sampler {
     get state() {
       return state;
     },
-    samples,
+    get samples() {
+      return samples;
+    },
     stopped,
     stop,
-    toTimeSeries: () => toTimeSeries(samples),
+    timeSeries: () => ({ points: series.points(), recorded: series.recorded, stride: series.stride }),
     overhead() {
       const wallMs = (stoppedAtMs ?? performance.now()) - startMs;
       const used = usedCpu ?? process.cpuUsage(startCpu);
       const processCpuUs = used.user + used.system;
       const pct = (us: number): number => (wallMs > 0 ? (us / (wallMs * 1000)) * 100 : 0);
       return {
-        samples: samples.length,
+        samples,
         wallMs,
         processCpuUs,
         overheadCpuPct: pct(processCpuUs),
         readWallUs: readUs,
         readWallPct: pct(readUs),
-        meanReadUs: samples.length > 0 ? readUs / samples.length : 0,
+        meanReadUs: samples > 0 ? readUs / samples : 0,
       };
     },
   };

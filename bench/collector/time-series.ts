@@ -1,3 +1,4 @@
+import { weightedMean } from "./bounded-series.ts";
 import { diffSnapshots } from "./diff-snapshots.ts";
 import type { SnapshotDelta } from "./delta-types.ts";
 import type { CpuTimes } from "./parse-proc-stat.ts";
@@ -38,11 +39,37 @@ export function toTimeSeries(samples: readonly Snapshot[]): TimeSeriesPoint[] {
   const points: TimeSeriesPoint[] = [];
   let start = first;
   for (const end of samples.slice(1)) {
-    const delta = diffSnapshots(start, end);
-    points.push({ tMs: end.tMs - first.tMs, intervalMs: delta.windowMs, ...rates(delta) });
+    points.push(timeSeriesPoint(first, start, end));
     start = end;
   }
   return points;
+}
+
+/** The point of the interval from `start` to `end`, timed from the series' `first` sample. Pure. */
+export function timeSeriesPoint(first: Snapshot, start: Snapshot, end: Snapshot): TimeSeriesPoint {
+  const delta = diffSnapshots(start, end);
+  return { tMs: end.tMs - first.tMs, intervalMs: delta.windowMs, ...rates(delta) };
+}
+
+/**
+ * Two consecutive points as one covering both intervals (bench/collector/bounded-series.ts): rates weighted by their
+ * intervals. A CPU's split is weighted by interval too, which is its tick count to within a tick either side. A CPU
+ * missing from either point is left out. Pure.
+ */
+export function mergeTimeSeriesPoints(a: TimeSeriesPoint, b: TimeSeriesPoint): TimeSeriesPoint {
+  const wa = a.intervalMs;
+  const wb = b.intervalMs;
+  let cpu: Record<string, CpuSplitPct> | null = null;
+  if (a.cpu !== null && b.cpu !== null) {
+    cpu = {};
+    for (const [id, x] of Object.entries(a.cpu)) {
+      const y = b.cpu[id];
+      if (y === undefined) continue;
+      const mix = (key: keyof CpuSplitPct): number => weightedMean(x[key], wa, y[key], wb) ?? 0;
+      cpu[id] = { userPct: mix("userPct"), systemPct: mix("systemPct"), softirqPct: mix("softirqPct"), irqPct: mix("irqPct"), idlePct: mix("idlePct"), stealPct: mix("stealPct") };
+    }
+  }
+  return { tMs: b.tMs, intervalMs: wa + wb, pps: weightedMean(a.pps, wa, b.pps, wb), softirqRate: weightedMean(a.softirqRate, wa, b.softirqRate, wb), cpu };
 }
 
 function rates(delta: SnapshotDelta): Pick<TimeSeriesPoint, "pps" | "softirqRate" | "cpu"> {

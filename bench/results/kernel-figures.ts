@@ -4,6 +4,7 @@
  */
 import type { ContaminationCheck, CostFigures, TimeSeriesPoint } from "../collector/index.ts";
 import type { KernelTimeReport } from "../collector/ebpf/kernel-time-report.ts";
+import type { SeriesMerge } from "../collector/bounded-series.ts";
 
 /** --verify's outcome: an independent count of the window's packets at the server interface. */
 export interface Verification {
@@ -46,6 +47,8 @@ export interface KernelFigures {
     readonly windowSkewMs: { readonly start: number; readonly end: number };
     /** Completed requests in the generator's window: the per-request denominator. */
     readonly requests: number;
+    /** Present when the time series was longer than result.json keeps and its points were merged. */
+    readonly timeSeriesMerged?: SeriesMerge;
   };
   readonly verify?: Verification;
   /**

@@ -18,18 +18,21 @@ import {
   readSnapshot,
   scaleFigures,
   subtractBaseline,
-  toTimeSeries,
   windowTotals,
 } from "../collector/index.ts";
-import type { ProcReader, Sampler, Snapshot, SnapshotDelta, SnapshotSpec } from "../collector/index.ts";
+import type { ProcReader, Sampler, Snapshot, SnapshotDelta, SnapshotSpec, TimeSeriesPoint } from "../collector/index.ts";
+import { createBoundedSeries, seriesMerged } from "../collector/bounded-series.ts";
+import type { KeptSeries } from "../collector/sampler.ts";
 import { attribute } from "../collector/ebpf/attribution.ts";
 import type { KernelTimeEpoch } from "../collector/ebpf/bpftrace-output.ts";
-import { kernelTimeDetail, kernelTimePoint } from "../collector/ebpf/kernel-time-report.ts";
+import { kernelTimeDetail, kernelTimePoint, mergeKernelTimePoints } from "../collector/ebpf/kernel-time-report.ts";
 import type { KernelTimeFallback, KernelTimePoint } from "../collector/ebpf/kernel-time-report.ts";
-import { kernelTimeWindow } from "../collector/ebpf/kernel-time-window.ts";
+import { extendWindow, openWindow } from "../collector/ebpf/kernel-time-window.ts";
+import type { KernelTimeWindow } from "../collector/ebpf/kernel-time-window.ts";
 import { classifyKernelThreads, readTaskIdentities } from "../collector/ebpf/roles.ts";
 import type { KernelTimeTracer } from "../collector/ebpf/tracer.ts";
 import type { KernelFigures, Verification } from "../results/kernel-figures.ts";
+import type { SeriesSink } from "../results/series-file.ts";
 import type { GeneratorReport } from "../load/report.ts";
 import type { Placer, ScenarioObserver } from "./scenario.ts";
 import { startCapture } from "../verify/capture.ts";
@@ -50,14 +53,14 @@ export interface MeasureOptions {
    * --max-time, past which no scenario runs, so it covers every window. Default: the sampler's own (1 h).
    */
   readonly maxSampleMs?: number;
+  /** Where each time-series point goes as it is made, at full resolution (the run's timeseries.ndjson). */
+  readonly series?: SeriesSink;
 }
 
 /** What the eBPF collector gathered over one scenario, for `kernelFigures`. */
 export interface KernelTimeInputs {
-  /** The epoch its start mark closed, then every epoch up to and including the end mark's. */
-  readonly epochs: readonly KernelTimeEpoch[];
-  readonly startEpoch: number;
-  readonly endEpoch: number;
+  /** The epochs after its start mark up to and including the end mark's, summed as bpftrace printed them. */
+  readonly window: KernelTimeWindow;
   /** Adds to a mark's `markNs` ÷ 10^6 (CLOCK_MONOTONIC, as bpftrace's nsecs) to give epoch ms. */
   readonly monotonicToEpochMs: number;
   readonly serverPids: readonly number[];
@@ -65,7 +68,7 @@ export interface KernelTimeInputs {
   /** The kernel threads among the tasks the window saw (bench/collector/ebpf/roles.ts). */
   readonly kernelThreads: readonly [number, "ksoftirqd" | "napi" | "kernelThread"][];
   readonly tracer: { readonly probes: number; readonly lostEvents: number; readonly marks: number };
-  readonly timeSeries: readonly KernelTimePoint[];
+  readonly timeSeries: KeptSeries<KernelTimePoint>;
 }
 
 /** Largest disagreement between tcpdump and the counters that still counts as agreement. */
@@ -101,7 +104,7 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
   const iface = placer.kind === "loopback" ? "lo" : "eth0";
   const phaseEpochMs: { measure?: number; drain?: number } = {};
   const cpus = [...new Set([placer.serverCpu, placer.clientCpu].filter((c): c is number => c !== null))].sort();
-  const ebpf = createKernelTimeCollector(cpus, options.kernelTime.method === "ebpf" ? options.kernelTime.tracer : null);
+  const ebpf = createKernelTimeCollector(cpus, options.kernelTime.method === "ebpf" ? options.kernelTime.tracer : null, options.series);
   let kernelTime: KernelTimeFallback | null = options.kernelTime.method === "tick" ? options.kernelTime : null;
   const full = (): Snapshot => {
     if (reader === undefined || spec === undefined) throw new Error("collector used before the scenario started");
@@ -146,7 +149,13 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
         }
         capture = started;
       }
-      sampler = createSampler({ hz: options.sampleHz, spec, onSample: () => ebpf.sample(), ...(options.maxSampleMs === undefined ? {} : { maxDurationMs: options.maxSampleMs }) });
+      sampler = createSampler({
+        hz: options.sampleHz,
+        spec,
+        onSample: () => ebpf.sample(),
+        ...(options.series === undefined ? {} : { onPoint: options.series.proc }),
+        ...(options.maxSampleMs === undefined ? {} : { maxDurationMs: options.maxSampleMs }),
+      });
     },
     countServerPackets() {
       if (reader === undefined || spec === undefined) throw new Error("collector used before the scenario started");
@@ -196,7 +205,7 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
         cpus,
         serverCpu: placer.serverCpu,
         clientCpu: placer.clientCpu,
-        samples: sampler?.samples ?? [],
+        timeSeries: sampler?.timeSeries() ?? { points: [], recorded: 0, stride: 1 },
         sampleHz: options.sampleHz,
         overhead: { samples: overhead?.samples ?? 0, overheadCpuPct: overhead?.overheadCpuPct ?? 0, meanReadUs: overhead?.meanReadUs ?? 0 },
         phaseEpochMs,
@@ -211,31 +220,45 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
 
 /**
  * The eBPF side of one scenario: bpftrace started before the idle baseline, a mark at each time-series sample and at
- * the window's edges, and the epochs between the edges kept for the window's sums. Marks are serialised by the
+ * the window's edges, and the epochs between the edges folded into the window's sums as they are printed (never
+ * kept one by one, so a window of any length holds one row per task and line). Marks are serialised by the
  * tracer, so an edge mark may wait for a sample's print (a few ms): the skew against the generator's window is
  * recorded.
  */
-function createKernelTimeCollector(cpus: readonly number[], tracer: KernelTimeTracer | null) {
+function createKernelTimeCollector(cpus: readonly number[], tracer: KernelTimeTracer | null, sink: SeriesSink | undefined) {
   let pids: { serverPid: number; generatorPid: number } | undefined;
-  const epochs: KernelTimeEpoch[] = [];
-  const series: KernelTimePoint[] = [];
+  const series = createBoundedSeries(mergeKernelTimePoints);
   let firstMarkNs: number | null = null;
   let lastMarkNs: number | null = null;
   let marks = 0;
   let failure: string | null = null;
   const edges: { start?: Promise<KernelTimeEpoch>; end?: Promise<KernelTimeEpoch> } = {};
-  let startEpoch: number | null = null;
+  /** The window so far: opened by the start mark's epoch, extended by each later epoch up to the end mark's. */
+  let window: KernelTimeWindow | null = null;
+  let windowError: string | null = null;
   const take = (): Promise<KernelTimeEpoch> | undefined => {
     if (tracer === null || pids === undefined || failure !== null) return undefined;
     marks++;
+    // A mark taken after the end edge closes an epoch past the window: the series wants it, the sums do not.
+    const inWindow = edges.end === undefined;
     const marked = tracer.mark();
     marked.then(
       (epoch) => {
-        if (lastMarkNs !== null && firstMarkNs !== null) series.push(kernelTimePoint(epoch, lastMarkNs, firstMarkNs, cpus));
+        if (lastMarkNs !== null && firstMarkNs !== null) {
+          const point = kernelTimePoint(epoch, lastMarkNs, firstMarkNs, cpus);
+          series.push(point);
+          sink?.ebpf(point);
+        }
         firstMarkNs ??= epoch.markNs;
         lastMarkNs = epoch.markNs;
-        // Only the window's epochs are kept whole: the series needs one point each, the sums only the window's.
-        if (startEpoch === null || epoch.epoch >= startEpoch) epochs.push(epoch);
+        // Epochs resolve in order, so the window is open (the start edge's epoch came first) for every later one.
+        if (window !== null && inWindow && windowError === null) {
+          try {
+            window = extendWindow(window, epoch);
+          } catch (error) {
+            windowError = error instanceof Error ? error.message : String(error);
+          }
+        }
       },
       (error: unknown) => {
         failure ??= error instanceof Error ? error.message : String(error);
@@ -268,9 +291,7 @@ function createKernelTimeCollector(cpus: readonly number[], tracer: KernelTimeTr
       if (which === "start") {
         edges.start = marked;
         void marked.then((epoch) => {
-          startEpoch = epoch.epoch;
-          // Epochs closed before the window are not needed whole any more.
-          for (let i = epochs.length - 1; i >= 0; i--) if ((epochs[i]?.epoch ?? 0) < epoch.epoch) epochs.splice(i, 1);
+          window = openWindow(epoch);
         }, () => {});
       } else {
         edges.end = marked;
@@ -281,21 +302,23 @@ function createKernelTimeCollector(cpus: readonly number[], tracer: KernelTimeTr
       try {
         const [first, last] = await Promise.all([edges.start, edges.end]);
         if (first === undefined || last === undefined) return { ok: false, reason: "the window's edges were not marked" };
-        const seen = new Set<number>();
-        for (const e of epochs) for (const t of e.tasks) seen.add(t.pid);
+        if (windowError !== null) return { ok: false, reason: windowError };
+        const summed = window as KernelTimeWindow | null;
+        if (summed === null || summed.fromEpoch !== first.epoch || summed.toEpoch !== last.epoch) {
+          return { ok: false, reason: `the window's epochs ${first.epoch + 1}–${last.epoch} were not all read` };
+        }
+        const seen = new Set<number>(summed.tasks.map((t) => t.pid));
         return {
           ok: true,
           inputs: {
-            epochs: epochs.filter((e) => e.epoch >= first.epoch && e.epoch <= last.epoch),
-            startEpoch: first.epoch,
-            endEpoch: last.epoch,
+            window: summed,
             // process.hrtime reads CLOCK_MONOTONIC, the clock of bpftrace's nsecs.
             monotonicToEpochMs: performance.timeOrigin + performance.now() - Number(process.hrtime.bigint()) / 1e6,
             serverPids: [pids.serverPid],
             generatorPids: [pids.generatorPid],
             kernelThreads: [...classifyKernelThreads(readTaskIdentities(seen))],
             tracer: { probes: tracer.probes, lostEvents: tracer.lostEvents, marks },
-            timeSeries: series,
+            timeSeries: { points: series.points(), recorded: series.recorded, stride: series.stride },
           },
         };
       } catch (error) {
@@ -323,8 +346,8 @@ export interface KernelFigureInputs {
   readonly cpus: readonly number[];
   readonly serverCpu: number | null;
   readonly clientCpu: number | null;
-  /** The time series' lean samples. */
-  readonly samples: readonly Snapshot[];
+  /** The time series the sampler kept (bounded: bench/collector/bounded-series.ts). */
+  readonly timeSeries: KeptSeries<TimeSeriesPoint>;
   readonly sampleHz: number;
   readonly overhead: { readonly samples: number; readonly overheadCpuPct: number; readonly meanReadUs: number };
   /** When the generator said the window opened and closed (epoch ms). */
@@ -344,8 +367,8 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
   const baselineWindowMs = idle?.windowMs ?? 0;
   const delta = rates === undefined ? raw : subtractBaseline(raw, rates, raw.windowMs / 1000);
   const costOptions = { ...(input.cpus.length > 0 ? { cpus: input.cpus } : {}), serverCpu: input.serverCpu, clientCpu: input.clientCpu };
-  const exact = "epochs" in input.kernelTime ? exactKernelTime(input.kernelTime, input.cpus, receivedPackets(raw)) : null;
-  const skew = exact === null || !("epochs" in input.kernelTime) ? null : edgeSkewMs(exact.window, input.kernelTime.monotonicToEpochMs, input.phaseEpochMs);
+  const exact = "window" in input.kernelTime ? exactKernelTime(input.kernelTime, input.cpus, receivedPackets(raw)) : null;
+  const skew = exact === null || !("window" in input.kernelTime) ? null : edgeSkewMs(exact.window, input.kernelTime.monotonicToEpochMs, input.phaseEpochMs);
   const skewed = skew !== null && Math.max(Math.abs(skew.start), Math.abs(skew.end)) > MAX_EBPF_EDGE_SKEW_MS;
   const ebpf = skewed ? null : exact;
   const totals = windowTotals(delta, costOptions, ebpf === null ? null : { attribution: ebpf.attribution });
@@ -358,10 +381,13 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
           interface: v.iface,
           capturedInWindow: v.inWindow,
           collectorPackets: totals.packets,
-          ...compareCounts(v.inWindow, totals.packets),
+          ...(v.stoppedAtCap === undefined ? compareCounts(v.inWindow, totals.packets) : { differencePct: null, agrees: null }),
           droppedByKernel: v.droppedByKernel,
           capturedTotal: v.total,
-          note: "tcpdump ran during the window: this scenario's CPU figures include its wake-ups",
+          note:
+            v.stoppedAtCap === undefined
+              ? "tcpdump ran during the window: this scenario's CPU figures include its wake-ups"
+              : `tcpdump was stopped when its file reached ${v.stoppedAtCap.bytes} bytes (the cap), before the window ended: its count covers only the window's start and is not compared`,
         };
   return {
     perRequest: scaleFigures(totals, input.requests),
@@ -376,7 +402,7 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
     },
     contamination: contaminationGuard(raw),
     softnet: totals.softnet,
-    timeSeries: toTimeSeries(input.samples),
+    timeSeries: input.timeSeries.points,
     cpus: { server: input.serverCpu, client: input.clientCpu, accounted: input.cpus },
     collector: {
       sampleHz: input.sampleHz,
@@ -390,11 +416,12 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
         end: round3(atEnd.epochMs - (input.phaseEpochMs.drain ?? atEnd.epochMs)),
       },
       requests: input.requests,
+      ...(input.timeSeries.stride > 1 ? { timeSeriesMerged: seriesMerged(input.timeSeries) } : {}),
     },
     ...(verify === undefined ? {} : { verify }),
     kernelTime:
-      ebpf === null || skew === null || !("epochs" in input.kernelTime)
-        ? "epochs" in input.kernelTime
+      ebpf === null || skew === null || !("window" in input.kernelTime)
+        ? "window" in input.kernelTime
           ? {
               method: "tick",
               reason: skewed
@@ -412,7 +439,8 @@ export function kernelFigures(input: KernelFigureInputs): KernelFigures {
             schedstatRunUs: { server: totals.cpuUs.serverRun, generator: totals.cpuUs.clientRun },
             tracer: input.kernelTime.tracer,
             windowSkewMs: skew,
-            timeSeries: input.kernelTime.timeSeries,
+            timeSeries: input.kernelTime.timeSeries.points,
+            ...(input.kernelTime.timeSeries.stride > 1 ? { timeSeriesMerged: seriesMerged(input.kernelTime.timeSeries) } : {}),
           }),
   };
 }
@@ -436,7 +464,7 @@ function edgeSkewMs(window: { fromMarkNs: number; toMarkNs: number }, monotonicT
 
 /** The eBPF window between the edge marks and its attribution over the run's CPUs. */
 function exactKernelTime(k: KernelTimeInputs, cpus: readonly number[], received: number | null) {
-  const window = kernelTimeWindow(k.epochs, k.startEpoch, k.endEpoch);
+  const { window } = k;
   const roles = { serverPids: new Set(k.serverPids), generatorPids: new Set(k.generatorPids), kernelThreads: new Map(k.kernelThreads) };
   return { window, attribution: attribute(window, roles, cpus, received) };
 }

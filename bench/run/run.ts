@@ -8,7 +8,9 @@ import { randomBytes } from "node:crypto";
 import type { BenchConfig } from "../config/config.ts";
 import { describeEnvironment } from "./environment.ts";
 import { UsageError } from "../support/errors.ts";
-import { writeFileAtomic } from "../support/atomic-write.ts";
+import { writeJsonAtomic } from "../support/atomic-write.ts";
+import { createSeriesFile, SERIES_FILE } from "../results/series-file.ts";
+import type { SeriesSink } from "../results/series-file.ts";
 import { makeTlsMaterial } from "./tls.ts";
 import type { ClientChoice, Protocol, TlsMaterial } from "../../contract/index.ts";
 import { chosenClientKind, usesTls } from "../../contract/index.ts";
@@ -89,7 +91,7 @@ export async function runBench(
   placer: Placer,
   io: RunIo,
   signal: AbortSignal,
-  options: { runId?: string; warnings?: readonly string[]; topology?: TopologyInfo; harness?: HarnessPlacement; observer?: (protocol: Protocol) => ScenarioObserver; onStart?: (run: RunHandle) => void } = {},
+  options: { runId?: string; warnings?: readonly string[]; topology?: TopologyInfo; harness?: HarnessPlacement; observer?: (protocol: Protocol, series: SeriesSink) => ScenarioObserver; onStart?: (run: RunHandle) => void } = {},
 ): Promise<RunHandle> {
   const runId = options.runId ?? makeRunId();
   const dir = resolve(config.outDir, runId);
@@ -110,8 +112,9 @@ export async function runBench(
     skipped: [],
     sweep: null,
   };
-  const save = (): void => writeFileAtomic(resultPath, `${JSON.stringify(result, null, 2)}\n`);
+  const save = (): void => writeJsonAtomic(resultPath, result);
   save();
+  const seriesFile = createSeriesFile(join(dir, SERIES_FILE));
   options.onStart?.({ result, resultPath });
 
   let tls: (TlsMaterial & { cleanup(): Promise<void> }) | undefined;
@@ -157,7 +160,7 @@ export async function runBench(
         },
         placer,
         signal,
-        options.observer?.(protocol),
+        options.observer?.(protocol, seriesFile.forScenario(name)),
         (line) => io.progress(`${tag} ${name}: ${line}`),
       );
       result.scenarios.push(slot.step === undefined ? scenario : { ...scenario, step: slot.step });
@@ -178,6 +181,8 @@ export async function runBench(
     }
   } finally {
     await tls?.cleanup();
+    const seriesProblem = seriesFile.close();
+    if (seriesProblem !== null) result.warnings.push(seriesProblem);
     result.state = signal.aborted ? "interrupted" : "finished";
     result.finishedAt = new Date().toISOString();
     save();

@@ -3,17 +3,42 @@
  * The capture runs unpinned in the server's namespace; its own CPU is not part of the run's figures' meaning
  * (a verified run's CPU figures include tcpdump's wake-ups), which the result says.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { spawnTracked, withTimeout } from "../support/child-process.ts";
 import type { TrackedChild } from "../support/child-process.ts";
-import { countPcapPackets } from "./pcap.ts";
+import { createPcapCounter } from "./pcap.ts";
 import type { PcapCount } from "./pcap.ts";
 
-/** The packets tcpdump captured, in the window and in all, and what the kernel dropped before tcpdump read them. */
-export type CaptureCount = PcapCount & { readonly droppedByKernel: number | null };
+/**
+ * The packets tcpdump captured, in the window and in all, and what the kernel dropped before tcpdump read them; and,
+ * when the file reached CAPTURE_CAP_BYTES, when tcpdump was stopped (its count then ends there).
+ */
+export type CaptureCount = PcapCount & { readonly droppedByKernel: number | null; readonly stoppedAtCap?: { readonly bytes: number; readonly atEpochUs: number } };
+
+/**
+ * The capture file's cap. Headers only, a packet takes 16 + at most 128 bytes, so 4 GiB hold about 30 million packets:
+ * some minutes at the highest rates here, hours at the default run's. Past it tcpdump is stopped and the
+ * verification says the count covers only the start of the window.
+ */
+export const CAPTURE_CAP_BYTES = 4 * 2 ** 30;
+const CAP_CHECK_MS = 1000;
+const READ_CHUNK_BYTES = 1 << 20;
+
+/** Counts a pcap file's packets in the window, a chunk at a time. */
+function countFile(file: string, fromEpochUs: number, toEpochUs: number): PcapCount {
+  const counter = createPcapCounter(fromEpochUs, toEpochUs);
+  const fd = openSync(file, "r");
+  try {
+    const chunk = new Uint8Array(READ_CHUNK_BYTES);
+    for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) counter.push(chunk.subarray(0, n));
+  } finally {
+    closeSync(fd);
+  }
+  return counter.finish();
+}
 
 export interface Capture {
   /** Stops tcpdump (SIGINT, so it flushes) and counts the packets in the window. Removes the file. */
@@ -34,7 +59,8 @@ export function droppedByKernel(stderrLines: readonly string[]): number | null {
   return null;
 }
 
-export async function startCapture(options: { namespace: string | null; iface: string }): Promise<Capture> {
+export async function startCapture(options: { namespace: string | null; iface: string; capBytes?: number }): Promise<Capture> {
+  const capBytes = options.capBytes ?? CAPTURE_CAP_BYTES;
   const dir = mkdtempSync(join(tmpdir(), "wirecost-verify-"));
   const file = join(dir, "capture.pcap");
   // Headers only (-s 128) into a large buffer (-B, KiB) so the capture keeps up; -U flushes per packet.
@@ -58,20 +84,38 @@ export async function startCapture(options: { namespace: string | null; iface: s
     throw error;
   }
   const running = child as TrackedChild;
+  let stoppedAtCap: CaptureCount["stoppedAtCap"];
+  const capCheck = setInterval(() => {
+    let bytes = 0;
+    try {
+      bytes = statSync(file).size;
+    } catch {
+      return;
+    }
+    if (bytes < capBytes) return;
+    clearInterval(capCheck);
+    stoppedAtCap = { bytes, atEpochUs: Date.now() * 1000 };
+    running.process.kill("SIGINT");
+  }, CAP_CHECK_MS);
+  capCheck.unref();
   return {
     async finish(fromEpochUs, toEpochUs) {
+      clearInterval(capCheck);
       // Let the last packets of the window reach the file before stopping.
-      await sleep(FLUSH_WAIT_MS);
+      if (stoppedAtCap === undefined) await sleep(FLUSH_WAIT_MS);
       running.process.kill("SIGINT");
       await withTimeout(running.exited, 10_000, "tcpdump did not stop within 10 s").catch(() => running.stop(100));
       try {
-        const count = countPcapPackets(readFileSync(file), fromEpochUs, toEpochUs);
-        return { ...count, droppedByKernel: droppedByKernel(running.stderrTail()) };
+        const count = countFile(file, fromEpochUs, toEpochUs);
+        // Stopped after the window ended, the count of the window is whole.
+        const cutWindow = stoppedAtCap !== undefined && stoppedAtCap.atEpochUs < toEpochUs;
+        return { ...count, droppedByKernel: droppedByKernel(running.stderrTail()), ...(cutWindow ? { stoppedAtCap } : {}) };
       } finally {
         cleanup();
       }
     },
     abort() {
+      clearInterval(capCheck);
       running.process.kill("SIGKILL");
       cleanup();
     },

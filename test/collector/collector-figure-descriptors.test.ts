@@ -11,14 +11,15 @@ import type { DropCounts } from "../../bench/collector/figures-drops.ts";
 import { diffSnapshots } from "../../bench/collector/diff-snapshots.ts";
 import { windowTotals } from "../../bench/collector/per-request.ts";
 import { ok } from "../../bench/collector/reading.ts";
-import { kernelFigures, type KernelFigureInputs } from "../../bench/run/measure.ts";
+import { kernelFigures } from "../../bench/run/measure.ts";
+import { frozenInputs } from "../results/frozen-inputs.ts";
 import type { RunResult } from "../../bench/results/schema.ts";
 import { CSV_COLUMNS } from "../../bench/report/csv.ts";
 import { METRICS } from "../../bench/results/metrics.ts";
 
 const frozen = (name: string): string => readFileSync(new URL(`../fixtures/frozen/${name}`, import.meta.url), "utf8");
 const result = JSON.parse(frozen("result.json")) as RunResult;
-const { inputs } = JSON.parse(frozen("grpc-inputs.json")) as { inputs: KernelFigureInputs };
+const { inputs } = frozenInputs("grpc");
 const figures = kernelFigures(inputs);
 const LEAVES = figureLeaves(COST_FIGURE_NODES);
 

@@ -3,6 +3,7 @@ import { diffSnapshots } from "../../bench/collector/diff-snapshots.ts";
 import { perRequest } from "../../bench/collector/per-request.ts";
 import { createProcReader } from "../../bench/collector/proc-reader.ts";
 import { createSampler } from "../../bench/collector/sampler.ts";
+import type { TimeSeriesPoint } from "../../bench/collector/time-series.ts";
 import type { SnapshotSpec } from "../../bench/collector/snapshot-types.ts";
 import { readSnapshot } from "../../bench/collector/snapshot.ts";
 
@@ -105,14 +106,15 @@ describe.skipIf(!isLinux)("readSnapshot on this process (Linux /proc)", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     sampler.stop();
     await sampler.stopped;
-    const count = sampler.samples.length;
+    const count = sampler.samples;
     // One sample at creation, then at most one per 20 ms period (a loaded machine delays timers, never hastens them).
     expect(count).toBeGreaterThanOrEqual(3);
     expect(count).toBeLessThanOrEqual(1 + Math.floor(sampler.overhead().wallMs / 20));
     await new Promise((resolve) => setTimeout(resolve, 60));
-    expect(sampler.samples.length).toBe(count);
-    const series = sampler.toTimeSeries();
+    expect(sampler.samples).toBe(count);
+    const { points: series, recorded, stride } = sampler.timeSeries();
     expect(series).toHaveLength(count - 1);
+    expect([recorded, stride]).toEqual([count - 1, 1]);
     expect(series[0]?.pps).not.toBeNull();
     expect(series[0]?.softirqRate).not.toBeNull();
     const overhead = sampler.overhead();
@@ -121,6 +123,21 @@ describe.skipIf(!isLinux)("readSnapshot on this process (Linux /proc)", () => {
     expect(overhead.overheadCpuPct).toBeGreaterThan(0);
     expect(overhead.readWallUs).toBeGreaterThan(0);
     expect(overhead.readWallPct).toBeLessThan(overhead.overheadCpuPct * 10);
+  });
+
+  it("hands over every point as made and keeps only its cap, merged over the same span", async () => {
+    const made: TimeSeriesPoint[] = [];
+    const sampler = createSampler({ hz: 100, maxPoints: 4, onPoint: (p) => made.push(p), spec: { ...spec, serverPid: null, generatorPid: null } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    sampler.stop();
+    const { points, recorded, stride } = sampler.timeSeries();
+    expect(recorded).toBe(made.length);
+    expect(recorded).toBeGreaterThanOrEqual(8);
+    expect(points.length).toBeLessThanOrEqual(4);
+    expect(stride).toBeGreaterThanOrEqual(2);
+    expect(points.at(-1)?.tMs).toBe(made.at(-1)?.tMs);
+    const span = (ps: readonly TimeSeriesPoint[]): number => ps.reduce((sum, p) => sum + p.intervalMs, 0);
+    expect(span(points)).toBeCloseTo(span(made), 6);
   });
 
   it("stops by itself at the max duration", async () => {

@@ -4,13 +4,14 @@
  * divided by the whole window's requests. Beyond MAX_EBPF_EDGE_SKEW_MS the scenario falls back to the tick method,
  * saying why. The frozen http1 scenario's snapshots, with an eBPF window laid over them.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { KernelTimeEpoch } from "../../bench/collector/ebpf/bpftrace-output.ts";
+import { kernelTimeWindow } from "../../bench/collector/ebpf/kernel-time-window.ts";
 import { kernelFigures, MAX_EBPF_EDGE_SKEW_MS } from "../../bench/run/measure.ts";
 import type { KernelFigureInputs } from "../../bench/run/measure.ts";
+import { frozenInputs } from "./frozen-inputs.ts";
 
-const { inputs } = JSON.parse(readFileSync(new URL("../fixtures/frozen/http1-inputs.json", import.meta.url), "utf8")) as { inputs: KernelFigureInputs };
+const { inputs } = frozenInputs("http1");
 
 const epoch = (n: number, markNs: number, spanNs: number): KernelTimeEpoch => ({
   epoch: n,
@@ -32,15 +33,13 @@ function withEbpfWindow(startMs: number, endMs: number): KernelFigureInputs {
   return {
     ...inputs,
     kernelTime: {
-      epochs: [epoch(7, fromNs, 0), epoch(8, toNs, toNs - fromNs)],
-      startEpoch: 7,
-      endEpoch: 8,
+      window: kernelTimeWindow([epoch(7, fromNs, 0), epoch(8, toNs, toNs - fromNs)], 7, 8),
       monotonicToEpochMs: measure + startMs - fromNs / 1e6,
       serverPids: [111],
       generatorPids: [222],
       kernelThreads: [],
       tracer: { probes: 25, lostEvents: 0, marks: 2 },
-      timeSeries: [],
+      timeSeries: { points: [], recorded: 0, stride: 1 },
     },
   };
 }

@@ -6,8 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { kernelFigures, type KernelFigureInputs } from "../../bench/run/measure.ts";
-import type { GeneratorReport } from "../../bench/load/report.ts";
+import { kernelFigures } from "../../bench/run/measure.ts";
+import { frozenInputs } from "./frozen-inputs.ts";
 import type { CompletedScenario, RunResult } from "../../bench/results/schema.ts";
 import { renderNotes, renderTable } from "../../bench/report/table.ts";
 import { toCsv } from "../../bench/report/csv.ts";
@@ -17,7 +17,7 @@ const result = JSON.parse(fixture("result.json")) as RunResult;
 const KERNEL_FIELDS = ["perRequest", "totals", "baseline", "contamination", "softnet", "timeSeries", "cpus", "collector", "verify", "kernelTime"] as const;
 
 describe.each(result.scenarios.map((s) => [s.protocol, s] as const))("the frozen %s scenario", (protocol, scenario) => {
-  const { inputs, report } = JSON.parse(fixture(`${protocol}-inputs.json`)) as { inputs: KernelFigureInputs; report: GeneratorReport };
+  const { inputs, report } = frozenInputs(protocol);
   const completed = scenario as CompletedScenario;
 
   it("gets every kernel figure of its result.json again from the same snapshots", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { countPcapPackets, PcapFormatError } from "../../bench/verify/pcap.ts";
+import { countPcapPackets, createPcapCounter, PcapFormatError } from "../../bench/verify/pcap.ts";
 import { droppedByKernel } from "../../bench/verify/capture.ts";
 import { compareCounts } from "../../bench/run/measure.ts";
 
@@ -51,6 +51,21 @@ describe("pcap packet count", () => {
     const whole = pcap(packets);
     const cut = countPcapPackets(whole.subarray(0, whole.length - 10), from, to);
     expect(cut).toEqual({ total: 3, inWindow: 2, linkType: 1, truncated: true });
+  });
+
+  it("counts the same when the file arrives in pieces split anywhere, holding no more than a header", () => {
+    const whole = pcap(packets);
+    const cut = whole.subarray(0, whole.length - 10);
+    for (const file of [whole, cut]) {
+      const expected = countPcapPackets(file, from, to);
+      for (let a = 0; a <= file.length; a++) {
+        for (const b of [a, Math.min(file.length, a + 1), Math.min(file.length, a + 17), file.length]) {
+          const counter = createPcapCounter(from, to);
+          for (const piece of [file.subarray(0, a), file.subarray(a, b), file.subarray(b)]) counter.push(piece);
+          expect(counter.finish(), `split at ${a} and ${b}`).toEqual(expected);
+        }
+      }
+    }
   });
 
   it("refuses what is not a pcap file", () => {

@@ -4,6 +4,8 @@
  * generator compares with their schedstat run time (an independent clock of the same thing), and a time series.
  * Pure.
  */
+import { weightedMean } from "../bounded-series.ts";
+import type { SeriesMerge } from "../bounded-series.ts";
 import type { KernelTimeEpoch } from "./bpftrace-output.ts";
 import { SYSTEM_VECTORS } from "./bpftrace-output.ts";
 import type { Attribution, TaskRole } from "./attribution.ts";
@@ -46,6 +48,8 @@ export interface KernelTimeDetail {
   /** (eBPF on-CPU time − schedstat run time) ÷ schedstat, %, for the server and the generator: two clocks of one thing. */
   readonly checks: { readonly serverRunDiffPct: number | null; readonly generatorRunDiffPct: number | null };
   readonly timeSeries: readonly KernelTimePoint[];
+  /** Present when the series was longer than result.json keeps and its points were merged. */
+  readonly timeSeriesMerged?: SeriesMerge;
 }
 
 export interface KernelTimeFallback {
@@ -74,6 +78,18 @@ export function kernelTimePoint(epoch: KernelTimeEpoch, previousMarkNs: number, 
   return { tMs: round((epoch.markNs - firstMarkNs) / 1e6, 3), intervalMs: round(intervalNs / 1e6, 3), perCpu };
 }
 
+/** Two consecutive points as one covering both (bench/collector/bounded-series.ts): shares weighted by interval. */
+export function mergeKernelTimePoints(a: KernelTimePoint, b: KernelTimePoint): KernelTimePoint {
+  const perCpu: Record<string, { softirqPct: number; hardIrqPct: number }> = {};
+  for (const [cpu, x] of Object.entries(a.perCpu)) {
+    const y = b.perCpu[cpu];
+    if (y === undefined) continue;
+    const mix = (p: number, q: number): number => round(weightedMean(p, a.intervalMs, q, b.intervalMs) ?? 0, 3);
+    perCpu[cpu] = { softirqPct: mix(x.softirqPct, y.softirqPct), hardIrqPct: mix(x.hardIrqPct, y.hardIrqPct) };
+  }
+  return { tMs: b.tMs, intervalMs: round(a.intervalMs + b.intervalMs, 3), perCpu };
+}
+
 export function kernelTimeDetail(input: {
   readonly window: KernelTimeWindow;
   readonly attribution: Attribution;
@@ -85,6 +101,7 @@ export function kernelTimeDetail(input: {
   readonly tracer: KernelTimeDetail["tracer"];
   readonly windowSkewMs: KernelTimeDetail["windowSkewMs"];
   readonly timeSeries: readonly KernelTimePoint[];
+  readonly timeSeriesMerged?: SeriesMerge;
 }): KernelTimeDetail {
   const { window } = input;
   const hardIrqByLine: Record<string, Record<string, { us: number; count: number }>> = {};
@@ -125,5 +142,6 @@ export function kernelTimeDetail(input: {
       generatorRunDiffPct: diffPct(runNs(input.generatorPids), input.schedstatRunUs.generator),
     },
     timeSeries: input.timeSeries,
+    ...(input.timeSeriesMerged === undefined ? {} : { timeSeriesMerged: input.timeSeriesMerged }),
   };
 }

@@ -45,28 +45,42 @@ export function kernelTimeWindow(epochs: readonly KernelTimeEpoch[], from: numbe
   if (to <= from) throw new KernelTimeWindowError(`the window's end mark ${to} is not after its start mark ${from}`);
   const inside = epochs.filter((e) => e.epoch > from && e.epoch <= to);
   if (inside.length !== to - from) throw new KernelTimeWindowError(`epochs ${from + 1}–${to} are incomplete: ${inside.length} of ${to - from} were read`);
-  const switches: Record<string, number> = {};
-  for (const e of inside) for (const [cpu, n] of Object.entries(e.switches)) switches[cpu] = (switches[cpu] ?? 0) + n;
+  return [...inside].sort((a, b) => a.epoch - b.epoch).reduce(extendWindow, openWindow(start));
+}
+
+/** A window that starts at `start`'s mark and has no epoch yet: `extendWindow` adds them one by one. */
+export function openWindow(start: KernelTimeEpoch): KernelTimeWindow {
+  return { fromEpoch: start.epoch, toEpoch: start.epoch, windowNs: 0, fromMarkNs: start.markNs, toMarkNs: start.markNs, tasks: [], switches: {}, softirqs: [], hardirqs: [], syscalls: [] };
+}
+
+/**
+ * The window extended by the epoch after its last, summed key by key. The collector folds each epoch in as bpftrace
+ * prints it, so a window of any length holds one row per key, not every epoch (issue 11: bounded memory).
+ */
+export function extendWindow(window: KernelTimeWindow, next: KernelTimeEpoch): KernelTimeWindow {
+  if (next.epoch !== window.toEpoch + 1) throw new KernelTimeWindowError(`epoch ${window.toEpoch + 1} is missing: the next epoch read was ${next.epoch}`);
+  const switches: Record<string, number> = { ...window.switches };
+  for (const [cpu, n] of Object.entries(next.switches)) switches[cpu] = (switches[cpu] ?? 0) + n;
   return {
-    fromEpoch: from,
-    toEpoch: to,
-    windowNs: end.markNs - start.markNs,
-    fromMarkNs: start.markNs,
-    toMarkNs: end.markNs,
-    tasks: merge(inside.flatMap((e) => e.tasks), (r) => `${r.cpu},${r.pid}`, (a, b) => ({ ...a, ns: a.ns + b.ns })),
+    fromEpoch: window.fromEpoch,
+    toEpoch: next.epoch,
+    windowNs: next.markNs - window.fromMarkNs,
+    fromMarkNs: window.fromMarkNs,
+    toMarkNs: next.markNs,
+    tasks: merge([...window.tasks, ...next.tasks], (r) => `${r.cpu},${r.pid}`, (a, b) => ({ ...a, ns: a.ns + b.ns })),
     switches,
     softirqs: merge(
-      inside.flatMap((e) => e.softirqs),
+      [...window.softirqs, ...next.softirqs],
       (r) => `${r.cpu},${r.vec},${r.pid}`,
       (a, b) => ({ ...a, ns: a.ns + b.ns, runs: a.runs + b.runs }),
     ),
     hardirqs: merge(
-      inside.flatMap((e) => e.hardirqs),
+      [...window.hardirqs, ...next.hardirqs],
       (r) => `${r.cpu},${r.line},${r.pid}`,
       (a, b) => ({ ...a, ns: a.ns + b.ns, count: a.count + b.count }),
     ),
     syscalls: merge(
-      inside.flatMap((e) => e.syscalls),
+      [...window.syscalls, ...next.syscalls],
       (r) => `${r.cpu},${r.pid}`,
       (a, b) => ({ ...a, ns: a.ns + b.ns, count: a.count + b.count, irqNs: a.irqNs + b.irqNs }),
     ),
