@@ -301,7 +301,7 @@ function createKernelTimeCollector(cpus: readonly number[], tracer: KernelTimeTr
       if (tracer === null || pids === undefined) return { ok: false, reason: failure ?? "bpftrace did not start" };
       try {
         const [first, last] = await Promise.all([edges.start, edges.end]);
-        if (first === undefined || last === undefined) return { ok: false, reason: "the window's edges were not marked" };
+        if (first === undefined || last === undefined) return { ok: false, reason: `the window's edges were not marked${failure === null ? "" : `: ${failure}`}` };
         if (windowError !== null) return { ok: false, reason: windowError };
         const summed = window as KernelTimeWindow | null;
         if (summed === null || summed.fromEpoch !== first.epoch || summed.toEpoch !== last.epoch) {

@@ -1,0 +1,189 @@
+/**
+ * `npm run bench:memory`: does a long run stay within bounded memory? (issue 11). One scenario runs for --duration at
+ * a high --sample-hz under a low V8 heap limit (`node --max-old-space-size`); every second the harness's, the
+ * server's and the generator's resident memory is read from /proc/<pid>/status. It prints each process's resident
+ * memory when the load began, at its end, its peak and its growth per hour (least squares over the run after the
+ * first fifth), and checks the result is complete: the scenario completed, result.json's series within their cap,
+ * and timeseries.ndjson holding every point. A benchmark, not a test: the bound per hour it prints is the README's.
+ *
+ * The default limit is 96 MiB: the harness holds about 28 MiB of live heap once its modules are loaded, and at 64 MiB
+ * V8 ran a full collection every 40 ms (its new space and code count against the limit too), starving bpftrace on
+ * the generator's CPU until a mark timed out. At 96 MiB it ran 12 in a 30 s run, the live heap flat.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { SERIES_CAP } from "../collector/bounded-series.ts";
+import type { CompletedScenario, RunResult } from "../results/schema.ts";
+import { SERIES_FILE } from "../results/series-file.ts";
+import { UsageError } from "../support/errors.ts";
+import { parseToolArgs, positiveNumber, runTool } from "../support/tool-cli.ts";
+import type { ToolIo } from "../support/tool-cli.ts";
+import { ARMS } from "../../contract/index.ts";
+import { growthMiBPerHour, parseFullGc, parseStatusKb } from "./summary.ts";
+import type { MemoryPoint } from "./summary.ts";
+
+export const MEMORY_BENCH_HELP = `wirecost bench:memory — does a long run stay within bounded memory?
+
+usage: npm run bench:memory -- [--duration S] [--sample-hz N] [--heap-mb N] [--protocol ARM] [--rps R] [--topology T] [--verify] [--out DIR]
+
+  --duration S    the scenario's measured time, seconds (default 600, at most 3600)
+  --sample-hz N   collector samples per second (default 100, the most --sample-hz allows)
+  --heap-mb N     the harness's V8 heap limit, MiB (default 96)
+  --protocol ARM  the arm (default http1)
+  --rps R         offered load (default 1000)
+  --topology T    netns | loopback (default netns)
+  --verify        also count the window with tcpdump (its file grows about 150 bytes a packet)
+  --out DIR       where the run's files go (default a new temporary directory, kept)
+
+Reads /proc/<pid>/status of the harness, the server and the generator every second. Runs one load: run it alone.
+`;
+
+const BIN = fileURLToPath(new URL("../bin.ts", import.meta.url));
+
+interface Watched {
+  readonly role: "harness" | "server" | "generator";
+  readonly pid: number;
+  readonly points: MemoryPoint[];
+  peakKb: number;
+}
+
+function fmtMiB(kb: number | undefined): string {
+  return kb === undefined ? "–" : (kb / 1024).toFixed(1);
+}
+
+export async function main(argv: readonly string[], io: ToolIo): Promise<number> {
+  return runTool(io, "bench:memory", async () => {
+    const args = parseToolArgs(argv, {
+      tool: "bench:memory",
+      strings: ["duration", "sample-hz", "heap-mb", "protocol", "rps", "topology", "out"],
+      booleans: ["verify"],
+      positionals: [],
+      usage: "",
+    });
+    if (args.help) {
+      io.stdout.write(MEMORY_BENCH_HELP);
+      return 0;
+    }
+    const v = args.values;
+    const durationS = positiveNumber("duration", v.duration, 600);
+    if (durationS > 3600) throw new UsageError("WC_BAD_VALUE", `--duration ${durationS}: at most 3600 seconds (bench's --duration limit); e.g. --duration 600`);
+    const sampleHz = positiveNumber("sample-hz", v["sample-hz"], 100);
+    const heapMb = positiveNumber("heap-mb", v["heap-mb"], 96);
+    const rps = positiveNumber("rps", v.rps, 1000);
+    const protocol = typeof v.protocol === "string" ? v.protocol : "http1";
+    if (!ARMS.some((a) => a.name === protocol)) throw new UsageError("WC_BAD_VALUE", `--protocol ${protocol}: not an arm; one of ${ARMS.map((a) => a.name).join(", ")}`);
+    const topology = typeof v.topology === "string" ? v.topology : "netns";
+    if (topology !== "netns" && topology !== "loopback") throw new UsageError("WC_BAD_VALUE", `--topology ${topology}: netns or loopback`);
+    const out = typeof v.out === "string" ? v.out : mkdtempSync(join(tmpdir(), "wirecost-memory-"));
+
+    const benchArgs = [
+      `--max-old-space-size=${Math.round(heapMb)}`,
+      "--trace-gc",
+      BIN,
+      "--protocols", protocol,
+      "--rps", String(rps),
+      "--duration", `${durationS}s`,
+      "--warmup", "2s",
+      "--sample-hz", String(sampleHz),
+      "--topology", topology,
+      "--max-time", `${Math.ceil(durationS / 60) + 10}m`,
+      "--out", out,
+      ...(v.verify === true ? ["--verify"] : []),
+    ];
+    io.stderr.write(`bench:memory: node ${benchArgs.map((a) => (a === BIN ? "bench/bin.ts" : a)).join(" ")}\n`);
+    const child = spawn(process.execPath, benchArgs, { stdio: ["ignore", "pipe", "pipe"], env: { ...io.env, NO_COLOR: "1" } });
+    // The harness's live heap after each full collection (--trace-gc), from the load's start on.
+    const liveHeap: MemoryPoint[] = [];
+    let gcText = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      gcText += chunk.toString();
+      const lines = gcText.split("\n");
+      gcText = lines.pop() ?? "";
+      for (const line of lines) {
+        const gc = parseFullGc(line);
+        if (gc !== null && loadStartMs !== null) liveHeap.push({ s: (Date.now() - loadStartMs) / 1000, kb: gc.liveMb * 1024 });
+      }
+    });
+    const watched: Watched[] = [{ role: "harness", pid: child.pid ?? 0, points: [], peakKb: 0 }];
+    let stderr = "";
+    let loadStartMs: number | null = null;
+    child.stderr.on("data", (chunk: Buffer) => {
+      const text = chunk.toString();
+      stderr += text;
+      io.stderr.write(text);
+      for (const m of text.matchAll(/(server|generator) pid (\d+)/g)) watched.push({ role: m[1] as "server" | "generator", pid: Number(m[2]), points: [], peakKb: 0 });
+      if (loadStartMs === null && /: warm-up/.test(text)) loadStartMs = Date.now();
+    });
+    const read = (): void => {
+      if (loadStartMs === null) return;
+      const s = (Date.now() - loadStartMs) / 1000;
+      for (const w of watched) {
+        let status: ReturnType<typeof parseStatusKb> = null;
+        try {
+          status = parseStatusKb(readFileSync(`/proc/${w.pid}/status`, "utf8"));
+        } catch {
+          // Not started yet or already gone.
+        }
+        if (status === null) continue;
+        w.points.push({ s, kb: status.rssKb });
+        w.peakKb = Math.max(w.peakKb, status.peakKb);
+      }
+    };
+    const timer = setInterval(read, 1000);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (exitCode) => resolve(exitCode)));
+    clearInterval(timer);
+
+    const path = /results: (\S+result\.json)/.exec(stderr)?.[1];
+    if (path === undefined) throw new Error(`the run wrote no result (exit ${code}); see its output above`);
+    const result = JSON.parse(readFileSync(path, "utf8")) as RunResult;
+    const scenario = result.scenarios[0];
+    const completed = scenario?.state === "completed" ? (scenario as CompletedScenario) : null;
+    const dir = path.replace(/result\.json$/, "");
+    const lineCount = { proc: 0, ebpf: 0 };
+    for (const line of readFileSync(join(dir, SERIES_FILE), "utf8").split("\n")) {
+      if (line.includes('"series":"proc"')) lineCount.proc++;
+      else if (line.includes('"series":"ebpf"')) lineCount.ebpf++;
+    }
+    const procPoints = completed?.collector?.timeSeriesMerged?.recordedPoints ?? completed?.timeSeries?.length ?? 0;
+    const k = completed?.kernelTime;
+    const ebpfPoints = k?.method === "ebpf" ? (k.timeSeriesMerged?.recordedPoints ?? k.timeSeries.length) : 0;
+    const fromS = Math.max(30, durationS / 5);
+
+    const lines = [
+      `## Memory over a ${durationS} s scenario: ${protocol} at ${rps} req/s, ${sampleHz} Hz samples, ${topology}, harness heap limit ${heapMb} MiB`,
+      "",
+      `Run ${result.runId}: ${result.state}, scenario ${scenario?.state ?? "missing"}; server on CPU ${completed?.cpus?.server ?? "?"}, generator on CPU ${completed?.cpus?.client ?? "?"}, harness on CPU ${result.harness?.cpu ?? "unpinned"}.`,
+      "",
+      "| process | RSS at load start, MiB | at end, MiB | peak, MiB | growth after the first fifth, MiB/h |",
+      "|---|---|---|---|---|",
+      ...watched
+        .filter((w, i, all) => all.findIndex((x) => x.pid === w.pid) === i)
+        .map((w) => {
+          const growth = growthMiBPerHour(w.points, fromS);
+          return `| ${w.role} | ${fmtMiB(w.points[0]?.kb)} | ${fmtMiB(w.points.at(-1)?.kb)} | ${fmtMiB(w.peakKb)} | ${growth === null ? "–" : growth.toFixed(1)} |`;
+        }),
+      "",
+      liveHeap.length === 0
+        ? "The harness's live heap: no full collection during the load."
+        : `The harness's live heap after each of its ${liveHeap.length} full collections during the load: first ${fmtMiB(liveHeap[0]?.kb)} MiB, last ${fmtMiB(liveHeap.at(-1)?.kb)} MiB, largest ${fmtMiB(Math.max(...liveHeap.map((p) => p.kb)))} MiB; growth after the first fifth ${growthMiBPerHour(liveHeap, fromS)?.toFixed(1) ?? "–"} MiB/h.`,
+      "",
+      `result.json: ${statSync(path).size} bytes; its /proc series ${completed?.timeSeries?.length ?? 0} points (cap ${SERIES_CAP}) of ${procPoints} made` +
+        (k?.method === "ebpf" ? `, its eBPF series ${k.timeSeries.length} of ${ebpfPoints}` : `, kernel time by ${k?.method ?? "?"}`) +
+        `; ${SERIES_FILE}: ${statSync(join(dir, SERIES_FILE)).size} bytes, ${lineCount.proc} /proc lines and ${lineCount.ebpf} eBPF lines.`,
+      ...(completed?.verify === undefined ? [] : [`--verify: tcpdump counted ${completed.verify.capturedInWindow} packets in the window, the counters ${completed.verify.collectorPackets}.`]),
+      "",
+    ];
+    io.stdout.write(`${lines.join("\n")}\n`);
+    const whole =
+      completed !== null &&
+      result.state === "finished" &&
+      lineCount.proc === procPoints &&
+      (k?.method !== "ebpf" || lineCount.ebpf === ebpfPoints) &&
+      (completed.timeSeries?.length ?? 0) <= SERIES_CAP;
+    if (!whole) io.stderr.write("bench:memory: the result is not complete (see above)\n");
+    return whole ? 0 : 1;
+  });
+}
