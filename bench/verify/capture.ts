@@ -59,7 +59,7 @@ export function droppedByKernel(stderrLines: readonly string[]): number | null {
   return null;
 }
 
-export async function startCapture(options: { namespace: string | null; iface: string; capBytes?: number }): Promise<Capture> {
+export async function startCapture(options: { namespace: string | null; iface: string; capBytes?: number; capCheckMs?: number }): Promise<Capture> {
   const capBytes = options.capBytes ?? CAPTURE_CAP_BYTES;
   const dir = mkdtempSync(join(tmpdir(), "wirecost-verify-"));
   const file = join(dir, "capture.pcap");
@@ -96,7 +96,7 @@ export async function startCapture(options: { namespace: string | null; iface: s
     clearInterval(capCheck);
     stoppedAtCap = { bytes, atEpochUs: Date.now() * 1000 };
     running.process.kill("SIGINT");
-  }, CAP_CHECK_MS);
+  }, options.capCheckMs ?? CAP_CHECK_MS);
   capCheck.unref();
   return {
     async finish(fromEpochUs, toEpochUs) {

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../bench/cli/main.ts";
 import { checkEbpf, systemProbe, tracerCommand } from "../../bench/collector/ebpf/availability.ts";
+import { startKernelTimeTracer } from "../../bench/collector/ebpf/tracer.ts";
 import type { CompletedScenario, RunResult } from "../../bench/results/schema.ts";
 import { hasCommand } from "../../bench/support/tools.ts";
 import { checkTopologySupport } from "../../bench/topology/index.ts";
@@ -135,6 +136,24 @@ describe.skipIf(skipReason !== null)(`exact kernel time with eBPF in namespaces$
       const to = nearest(marks, k.marksNs.to);
       const independentUs = ((to.rxNs[Number(serverCpu)] ?? 0) - (from.rxNs[Number(serverCpu)] ?? 0)) / 1000;
       expect(Math.abs(netRxUs - independentUs) / independentUs, `${s.name}: eBPF ${netRxUs} µs, independent ${independentUs} µs`).toBeLessThan(0.05);
+    }
+  });
+
+  it("fails a mark waiting when bpftrace dies at once, with bpftrace's exit, and every later mark too", async () => {
+    const tracer = await startKernelTimeTracer({ cpus: [0, 1] }, null);
+    try {
+      expect((await tracer.mark()).epoch).toBeGreaterThanOrEqual(0);
+      // Stopped, bpftrace cannot print the next epoch; killed, it never will.
+      process.kill(tracer.pid, "SIGSTOP");
+      const waiting = tracer.mark();
+      const started = Date.now();
+      process.kill(tracer.pid, "SIGKILL");
+      await expect(waiting).rejects.toThrow(/bpftrace .*SIGKILL/);
+      // Sooner than the 10 s a mark may wait for its epoch: the exit, not the timeout, ended it.
+      expect(Date.now() - started).toBeLessThan(5000);
+      await expect(tracer.mark()).rejects.toThrow(/bpftrace .*SIGKILL/);
+    } finally {
+      await tracer.stop();
     }
   });
 });

@@ -45,7 +45,8 @@ export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harne
   let probes = 0;
   let ready: () => void = () => {};
   const isReady = new Promise<void>((resolve) => (ready = resolve));
-  const waiting: ((epoch: KernelTimeEpoch) => void)[] = [];
+  /** The marks not yet printed, oldest first: settled by their epoch, or all rejected when bpftrace dies. */
+  const waiting: { resolve: (epoch: KernelTimeEpoch) => void; reject: (error: Error) => void }[] = [];
   const trackedWaiters = new Map<number, () => void>();
   let failure: Error | null = null;
   let pending = "";
@@ -64,14 +65,17 @@ export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harne
           trackedWaiters.delete(got.pid);
         }
         else if (got?.kind === "lost") lostEvents += got.events;
-        else if (got?.kind === "epoch") waiting.shift()?.(got.epoch);
+        else if (got?.kind === "epoch") waiting.shift()?.resolve(got.epoch);
       } catch (error) {
         failure = error instanceof Error ? error : new Error(String(error));
       }
     }
   });
   const died = child.exited.then((exit) => {
-    throw new Error(describeExit("bpftrace", exit, child.stderrTail()));
+    const error = new Error(describeExit("bpftrace", exit, child.stderrTail()));
+    failure ??= error;
+    for (const mark of waiting.splice(0)) mark.reject(error);
+    throw error;
   });
   died.catch(() => {});
   try {
@@ -87,13 +91,16 @@ export async function startKernelTimeTracer(targets: Omit<ProgramTargets, "harne
   const markNow = (): Promise<KernelTimeEpoch> => {
     if (failure !== null) return Promise.reject(failure);
     inFlight++;
-    const printed = new Promise<KernelTimeEpoch>((resolve) => waiting.push(resolve));
+    // Not a race with `died`: a reaction added to that long-lived promise per mark stays until bpftrace exits, and
+    // kept every mark's epoch alive with it (at 100 Hz the harness's heap grew ~0.3 MB/s, and its collections then
+    // starved bpftrace). bpftrace's exit rejects the waiting marks instead.
+    const printed = new Promise<KernelTimeEpoch>((resolve, reject) => waiting.push({ resolve, reject }));
     try {
       process.kill(-harnessPid, 0);
     } catch {
       // ESRCH when the harness leads no process group: the syscall was made, which is all the program needs.
     }
-    const done = withTimeout(Promise.race([printed, died]), MARK_TIMEOUT_MS, `bpftrace printed no epoch within ${MARK_TIMEOUT_MS / 1000} s of a mark`);
+    const done = withTimeout(printed, MARK_TIMEOUT_MS, `bpftrace printed no epoch within ${MARK_TIMEOUT_MS / 1000} s of a mark`);
     void done.finally(() => {
       inFlight--;
       queued.shift()?.();
