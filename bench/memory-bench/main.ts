@@ -6,9 +6,11 @@
  * first fifth), and checks the result is complete: the scenario completed, result.json's series within their cap,
  * and timeseries.ndjson holding every point. A benchmark, not a test: the bound per hour it prints is the README's.
  *
- * The default limit is 96 MiB: the harness holds about 28 MiB of live heap once its modules are loaded, and at 64 MiB
- * V8 ran a full collection every 40 ms (its new space and code count against the limit too), starving bpftrace on
- * the generator's CPU until a mark timed out. At 96 MiB it ran 12 in a 30 s run, the live heap flat.
+ * The default limit is 192 MiB. The harness holds about 29 MiB of live heap once its modules are loaded, but V8
+ * counts the heap it has committed (new space, code, free pages: ~100 MiB here) against the limit: at 64 and at
+ * 96 MiB it ran full collections many times a second within minutes, starving bpftrace on the generator's CPU until
+ * a mark timed out. At 192 MiB a 10-minute run took 32. The code before the bounded series outgrew 192 MiB of live
+ * heap in about four minutes at 100 Hz.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
@@ -31,7 +33,7 @@ usage: npm run bench:memory -- [--duration S] [--sample-hz N] [--heap-mb N] [--p
 
   --duration S    the scenario's measured time, seconds (default 600, at most 3600)
   --sample-hz N   collector samples per second (default 100, the most --sample-hz allows)
-  --heap-mb N     the harness's V8 heap limit, MiB (default 96)
+  --heap-mb N     the harness's V8 heap limit, MiB (default 192)
   --protocol ARM  the arm (default http1)
   --rps R         offered load (default 1000)
   --topology T    netns | loopback (default netns)
@@ -71,7 +73,7 @@ export async function main(argv: readonly string[], io: ToolIo): Promise<number>
     const durationS = positiveNumber("duration", v.duration, 600);
     if (durationS > 3600) throw new UsageError("WC_BAD_VALUE", `--duration ${durationS}: at most 3600 seconds (bench's --duration limit); e.g. --duration 600`);
     const sampleHz = positiveNumber("sample-hz", v["sample-hz"], 100);
-    const heapMb = positiveNumber("heap-mb", v["heap-mb"], 96);
+    const heapMb = positiveNumber("heap-mb", v["heap-mb"], 192);
     const rps = positiveNumber("rps", v.rps, 1000);
     const protocol = typeof v.protocol === "string" ? v.protocol : "http1";
     if (!ARMS.some((a) => a.name === protocol)) throw new UsageError("WC_BAD_VALUE", `--protocol ${protocol}: not an arm; one of ${ARMS.map((a) => a.name).join(", ")}`);
