@@ -52,6 +52,11 @@ export interface ArmRow {
   /** The clients that can drive it: its library clients, the default one first (`--grpc-client`), and `wire`. */
   readonly clients: readonly [ClientKind, ...ClientKind[]];
   readonly connectionOpensFrom: ConnectionOpensFrom;
+  /**
+   * Whether a run without `--protocols` includes it. The default run keeps the six arms it had (about a minute and a
+   * half): the TLS twins of http1, http1-close and the gRPC arms are asked for by name.
+   */
+  readonly defaultRun: boolean;
   /** One line for docs and reports: what is on the wire. */
   readonly description: string;
 }
@@ -65,7 +70,19 @@ export const ARMS = [
     streams: "one-at-a-time",
     clients: ["undici", "wire"],
     connectionOpensFrom: "server-passive",
+    defaultRun: true,
     description: "HTTP/1.1, cleartext, keep-alive connections carrying one request at a time",
+  },
+  {
+    name: "https1",
+    family: "http1",
+    tls: true,
+    connection: "keep-alive",
+    streams: "one-at-a-time",
+    clients: ["undici", "wire"],
+    connectionOpensFrom: "server-passive",
+    defaultRun: false,
+    description: "HTTP/1.1 over TLS (ALPN http/1.1), keep-alive connections carrying one request at a time",
   },
   {
     name: "http1-close",
@@ -75,7 +92,19 @@ export const ARMS = [
     streams: "one-at-a-time",
     clients: ["undici", "wire"],
     connectionOpensFrom: "server-passive",
+    defaultRun: true,
     description: "HTTP/1.1, cleartext, `connection: close`: a new TCP connection per request",
+  },
+  {
+    name: "https1-close",
+    family: "http1",
+    tls: true,
+    connection: "per-request",
+    streams: "one-at-a-time",
+    clients: ["undici", "wire"],
+    connectionOpensFrom: "server-passive",
+    defaultRun: false,
+    description: "HTTP/1.1 over TLS, `connection: close`: a new connection and TLS handshake (resumed) per request",
   },
   {
     name: "h2c",
@@ -85,6 +114,7 @@ export const ARMS = [
     streams: "multiplexed",
     clients: ["node-http2", "wire"],
     connectionOpensFrom: "server-passive",
+    defaultRun: true,
     description: "HTTP/2 cleartext with prior knowledge, one stream per request",
   },
   {
@@ -95,6 +125,7 @@ export const ARMS = [
     streams: "multiplexed",
     clients: ["node-http2", "wire"],
     connectionOpensFrom: "server-passive",
+    defaultRun: true,
     description: "HTTP/2 over TLS (ALPN h2), one stream per request",
   },
   {
@@ -105,7 +136,19 @@ export const ARMS = [
     streams: "multiplexed",
     clients: ["grpc-js", "lean", "wire"],
     connectionOpensFrom: "server-passive",
+    defaultRun: true,
     description: "gRPC unary calls over cleartext HTTP/2, one stream per request",
+  },
+  {
+    name: "grpc-tls",
+    family: "grpc",
+    tls: true,
+    connection: "keep-alive",
+    streams: "multiplexed",
+    clients: ["grpc-js", "lean", "wire"],
+    connectionOpensFrom: "server-passive",
+    defaultRun: false,
+    description: "gRPC unary calls over HTTP/2 over TLS (ALPN h2), one stream per request",
   },
   {
     name: "grpc-stream",
@@ -115,7 +158,19 @@ export const ARMS = [
     streams: "bidi-stream",
     clients: ["grpc-js", "lean", "wire"],
     connectionOpensFrom: "server-passive",
+    defaultRun: true,
     description: "gRPC over cleartext HTTP/2, one long-lived bidi stream per connection, one message per request",
+  },
+  {
+    name: "grpc-stream-tls",
+    family: "grpc",
+    tls: true,
+    connection: "keep-alive",
+    streams: "bidi-stream",
+    clients: ["grpc-js", "lean", "wire"],
+    connectionOpensFrom: "server-passive",
+    defaultRun: false,
+    description: "gRPC over HTTP/2 over TLS, one long-lived bidi stream per connection, one message per request",
   },
 ] as const satisfies readonly ArmRow[];
 
@@ -126,8 +181,11 @@ export interface Arm extends ArmRow {
   readonly name: Protocol;
 }
 
-/** Every arm, in the table's order (the default `--protocols` and the order reports list them in). */
+/** Every arm, in the table's order (the order `--protocols` lists them in, and reports). */
 export const PROTOCOLS: readonly Protocol[] = ARMS.map((arm) => arm.name);
+
+/** The arms of a run without `--protocols` (the `defaultRun` column), in table order. */
+export const DEFAULT_PROTOCOLS: readonly Protocol[] = ARMS.filter((arm) => arm.defaultRun).map((arm) => arm.name);
 
 const BY_NAME: ReadonlyMap<string, Arm> = new Map(ARMS.map((arm) => [arm.name, arm]));
 

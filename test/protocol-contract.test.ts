@@ -129,6 +129,20 @@ describe.each(DRIVEN)("the $name arm", ({ protocol, kind }) => {
     expect(c.inFlight).toBe(0);
   });
 
+  it.runIf(usesTls(protocol))("refuses a server whose certificate the run's authority did not sign, sending nothing", async () => {
+    const other = await makeTlsMaterial();
+    onTestFinished(() => other.cleanup());
+    let arrived = 0;
+    // A correct server in every way but its certificate: another run's.
+    const impostor = await startFakeServer({ ...serverOptions(), tls: other }, "wrong-seq", () => arrived++);
+    onTestFinished(() => impostor.close());
+    const c = await client(impostor.port);
+    const failure = await send(c, 5);
+    expect(failure?.kind).toBe("connect");
+    expect(arrived).toBe(0);
+    expect(c.inFlight).toBe(0);
+  });
+
   it("counts an answer with the wrong seq as a mismatch", async () => {
     const fake = await startFakeServer(serverOptions(), "wrong-seq");
     onTestFinished(() => fake.close());

@@ -6,7 +6,7 @@
  */
 import { CLIENT_CHOICES, GRPC_CLIENTS } from "../../clients/index.ts";
 import type { ClientChoice } from "../../clients/index.ts";
-import { DEFAULT_SERVER_SETTINGS, PROTOCOLS } from "../../contract/index.ts";
+import { DEFAULT_PROTOCOLS, DEFAULT_SERVER_SETTINGS, PROTOCOLS } from "../../contract/index.ts";
 import { MAX_BODY_BYTES } from "../../proto/codec.ts";
 import { DEFAULT_PACING, PACING_STRATEGIES } from "../load/pacer.ts";
 import { DEFAULT_PRIME_REQUESTS, PRIME_MAX_MS } from "../load/prime.ts";
@@ -42,8 +42,8 @@ const SERVER: HelpGroup = { name: "server", join: ", ", text: ["server settings 
 
 export const OPTIONS = [
   {
-    flag: "protocols", key: "protocols", field: "protocols", kind: "list", item: "protocol", choices: PROTOCOLS, default: PROTOCOLS,
-    usage: "--protocols LIST", help: [`comma list of ${PROTOCOLS.join(",")} (default: all)`],
+    flag: "protocols", key: "protocols", field: "protocols", kind: "list", item: "protocol", choices: PROTOCOLS, default: DEFAULT_PROTOCOLS,
+    usage: "--protocols LIST", help: [`comma list of ${PROTOCOLS.join(",")}`, `(default ${DEFAULT_PROTOCOLS.join(",")}; the other TLS arms by name)`],
   },
   {
     flag: "rps", key: "rps", field: "rps", kind: "number", min: 1, max: MAX_RPS, default: 1000,
@@ -114,8 +114,8 @@ export const OPTIONS = [
     flag: "driver", key: "driver", field: "driver", kind: "choice", choices: DRIVERS, default: "node",
     usage: "--driver NAME",
     help: [
-      `${DRIVERS.join(" | ")}: our generator, or nghttp2's h2load (Debian nghttp2-client) for http1, h2c, h2`,
-      "and grpc, as a native reference; its latency is service time only (default {default})",
+      `${DRIVERS.join(" | ")}: our generator, or nghttp2's h2load (Debian nghttp2-client) for http1, h2c, grpc`,
+      "and their TLS twins, as a native reference; its latency is service time only (default {default})",
     ],
   },
   {

@@ -1,12 +1,13 @@
 /**
  * gRPC server (@grpc/grpc-js) for the `grpc` (unary) and `grpc-stream` (one long-lived Bidi call per connection)
- * arms. Both arms serve the whole `wirecost.Bench` service; the arm only decides what the client calls.
+ * arms, and their TLS twins `grpc-tls` and `grpc-stream-tls` (the per-run certificate; grpc-js offers ALPN h2).
+ * Every arm serves the whole `wirecost.Bench` service; the arm only decides what the client calls.
  */
 
 import * as grpc from "@grpc/grpc-js";
 import type { Http2Session } from "node:http2";
 import { armServedBy } from "../../contract/index.ts";
-import type { RunningServer, ServerOptions } from "../../contract/index.ts";
+import type { RunningServer, ServerOptions, TlsMaterial } from "../../contract/index.ts";
 import { bodyLooksRight, makeBody } from "../../proto/codec.ts";
 import { grpcAddress, loadBenchService, MAX_GRPC_MESSAGE_BYTES } from "../../proto/grpc-service.ts";
 import type { PayloadMessage } from "../../proto/grpc-service.ts";
@@ -43,8 +44,9 @@ function invalidArgument(body: Uint8Array, expected: number): grpc.ServerErrorRe
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  if (armServedBy(opts.protocol, "grpc", "servers/grpc").tls) throw new TypeError(`servers/grpc does not serve TLS yet (${opts.protocol})`);
-  return listen(opts);
+  const { tls } = armServedBy(opts.protocol, "grpc", "servers/grpc");
+  if (tls && opts.tls === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.tls`);
+  return listen(opts, tls ? (opts.tls ?? null) : null);
 }
 
 type BidiCall = grpc.ServerDuplexStream<PayloadMessage, PayloadMessage>;
@@ -97,7 +99,7 @@ function createHandlers(opts: ServerOptions, openCalls: Set<BidiCall>): grpc.Unt
   return { Unary, ServerStream, Bidi };
 }
 
-function listen(opts: ServerOptions): Promise<RunningServer> {
+function listen(opts: ServerOptions, tls: TlsMaterial | null): Promise<RunningServer> {
   const server = new grpc.Server({
     "grpc.max_concurrent_streams": opts.settings.maxConcurrentStreams,
     "grpc.keepalive_time_ms": opts.settings.grpcKeepaliveTimeMs,
@@ -129,7 +131,11 @@ function listen(opts: ServerOptions): Promise<RunningServer> {
   }
 
   return new Promise((resolve, reject) => {
-    server.bindAsync(grpcAddress(opts.host, opts.port), grpc.ServerCredentials.createInsecure(), (err, port) => {
+    const credentials =
+      tls === null
+        ? grpc.ServerCredentials.createInsecure()
+        : grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }], false);
+    server.bindAsync(grpcAddress(opts.host, opts.port), credentials, (err, port) => {
       if (err !== null) reject(err);
       else resolve({ port, close });
     });

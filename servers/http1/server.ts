@@ -1,14 +1,16 @@
 /**
- * HTTP/1.1 server (node:http) for the `http1` and `http1-close` arms.
+ * HTTP/1.1 server (node:http, node:https) for the `http1` and `http1-close` arms and their TLS twins `https1` and
+ * `https1-close` (the per-run certificate, ALPN http/1.1).
  *
  * `http1` keeps connections alive for `keepAliveTimeoutMs`; `http1-close` answers every request with
  * `connection: close`, so Node ends the connection after the response (RFC 9112 §9.6).
  */
 
 import http from "node:http";
+import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { armServedBy, assertNever } from "../../contract/index.ts";
-import type { RunningServer, ServerOptions } from "../../contract/index.ts";
+import type { RunningServer, ServerOptions, TlsMaterial } from "../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, MAX_BODY_BYTES, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../proto/codec.ts";
 import { runServerChild } from "../child.ts";
 
@@ -23,18 +25,19 @@ function noop(): void {}
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const arm = armServedBy(opts.protocol, "http1", "servers/http1");
-  if (arm.tls) throw new TypeError(`servers/http1 does not serve TLS yet (${opts.protocol})`);
+  if (arm.tls && opts.tls === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.tls`);
+  const tls = arm.tls ? (opts.tls ?? null) : null;
   switch (arm.connection) {
     case "keep-alive":
-      return listen(opts, false);
+      return listen(opts, false, tls);
     case "per-request":
-      return listen(opts, true);
+      return listen(opts, true, tls);
     default:
       return assertNever(arm.connection);
   }
 }
 
-function listen(opts: ServerOptions, closeEach: boolean): Promise<RunningServer> {
+function listen(opts: ServerOptions, closeEach: boolean, tls: TlsMaterial | null): Promise<RunningServer> {
   const { requestBytes } = opts;
   const responseBody = makeBody(opts.responseBytes);
   // Only `http1-close` names the connection header: left to Node, a keep-alive answer also carries the
@@ -88,15 +91,16 @@ function listen(opts: ServerOptions, closeEach: boolean): Promise<RunningServer>
     });
   }
 
-  const server = http.createServer(
-    {
-      keepAliveTimeout: opts.settings.keepAliveTimeoutMs,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      noDelay: true,
-    },
-    onRequest,
-  );
+  const options = {
+    keepAliveTimeout: opts.settings.keepAliveTimeoutMs,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    noDelay: true,
+  };
+  const server =
+    tls === null
+      ? http.createServer(options, onRequest)
+      : https.createServer({ ...options, key: tls.keyPem, cert: tls.certPem, ALPNProtocols: ["http/1.1"] }, onRequest);
   // A client that resets mid-request must cost one connection, not the process.
   server.on("clientError", (_err, socket) => socket.destroy());
 

@@ -2,14 +2,15 @@ import { describe, expect, it } from "vitest";
 import { formatDefault, HELP, renderHelp } from "../../bench/cli/help.ts";
 import type { Option } from "../../bench/config/option-types.ts";
 import { OPTIONS } from "../../bench/config/options.ts";
-import { PROTOCOLS } from "../../contract/index.ts";
+import { DEFAULT_PROTOCOLS, PROTOCOLS } from "../../contract/index.ts";
 
 // The help as it was written by hand before it was generated from the option table, and the flags added since.
 const HAND_WRITTEN = `wirecost — what one request costs over HTTP/1.1, HTTP/2 and gRPC
 
 usage: npm run bench -- [flags]
 
-  --protocols LIST       comma list of ${PROTOCOLS.join(",")} (default: all)
+  --protocols LIST       comma list of ${PROTOCOLS.join(",")}
+                         (default ${DEFAULT_PROTOCOLS.join(",")}; the other TLS arms by name)
   --rps N                offered requests per second, open loop (default 1000)
   --pps N                offer load by packets per second instead: the request rate is calibrated per scenario
   --duration D           measured window, e.g. 5s or 500ms (default 8s)
@@ -24,8 +25,8 @@ usage: npm run bench -- [flags]
                          past grpc-js's few thousand req/s per generator core (default grpc-js)
   --prime N              closed-loop requests before each scenario's baseline, so V8 has compiled both
                          sides' hot paths before anything is measured; 0 for none (default 20000, ≤ 10 s)
-  --driver NAME          node | h2load: our generator, or nghttp2's h2load (Debian nghttp2-client) for http1, h2c, h2
-                         and grpc, as a native reference; its latency is service time only (default node)
+  --driver NAME          node | h2load: our generator, or nghttp2's h2load (Debian nghttp2-client) for http1, h2c, grpc
+                         and their TLS twins, as a native reference; its latency is service time only (default node)
   --repeat N             run the protocol list N times, interleaved (default 1)
   --out DIR              results directory (default results/)
   --json                 print the result JSON on stdout instead of the table

@@ -6,7 +6,7 @@ import { configFromArgv } from "../../bench/cli/argv.ts";
 import { DEFAULTS } from "../../bench/config/resolve.ts";
 import { parseDurationMs } from "../../bench/support/duration.ts";
 import { UsageError } from "../../bench/support/errors.ts";
-import { PROTOCOLS } from "../../contract/index.ts";
+import { DEFAULT_PROTOCOLS } from "../../contract/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wirecost-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,7 +43,7 @@ describe("resolving the config", () => {
   it("fills every default when given nothing", () => {
     const config = configFromArgv([]);
     expect(config).toMatchObject({
-      protocols: PROTOCOLS,
+      protocols: DEFAULT_PROTOCOLS,
       rps: DEFAULTS.rps,
       durationMs: 8000,
       warmupMs: 2000,
@@ -115,7 +115,7 @@ describe("resolving the config", () => {
   });
 
   it.each([
-    [["--protocols", "http3"], /^--protocols: unknown protocol "http3"; choose from http1,http1-close,h2c,h2,grpc,grpc-stream$/],
+    [["--protocols", "http3"], /^--protocols: unknown protocol "http3"; choose from http1,https1,http1-close,https1-close,h2c,h2,grpc,grpc-tls,grpc-stream,grpc-stream-tls$/],
     [["--rps", "0"], /^--rps 0: must be a number from 1 to 1000000/],
     // One way to write a number: the same tiny rate in two spellings, the same refusal.
     [["--rps", "1e-9"], /^--rps 1e-9: must be a number from 1 to 1000000; give the offered request rate/],

@@ -24,7 +24,7 @@ import { chunkedAnswer, lengthAnswer, startRawHttp1Peer } from "../support/raw-h
 import type { PeerScript } from "../support/raw-http1-peer.ts";
 
 function http1Case(name: string, script: PeerScript, outcomes: H2PeerCase["outcomes"]): H2PeerCase {
-  return { name, start: () => startRawHttp1Peer(script), outcomes };
+  return { name, start: (material) => startRawHttp1Peer(script, material), outcomes };
 }
 
 /** Legal and broken HTTP/1.1 answers, and what every client must make of them. */

@@ -14,18 +14,23 @@ import {
   familyOf,
   GRPC_CLIENTS,
   isProtocol,
+  DEFAULT_PROTOCOLS,
   PROTOCOLS,
   usesTls,
 } from "../../contract/index.ts";
 
 /** The table as the rest of the code relies on it, column by column (descriptions are checked separately). */
 const EXPECTED = [
-  { name: "http1", family: "http1", tls: false, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive" },
-  { name: "http1-close", family: "http1", tls: false, connection: "per-request", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive" },
-  { name: "h2c", family: "http2", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive" },
-  { name: "h2", family: "http2", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive" },
-  { name: "grpc", family: "grpc", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive" },
-  { name: "grpc-stream", family: "grpc", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive" },
+  { name: "http1", family: "http1", tls: false, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
+  { name: "https1", family: "http1", tls: true, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
+  { name: "http1-close", family: "http1", tls: false, connection: "per-request", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
+  { name: "https1-close", family: "http1", tls: true, connection: "per-request", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
+  { name: "h2c", family: "http2", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
+  { name: "h2", family: "http2", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
+  { name: "grpc", family: "grpc", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
+  { name: "grpc-tls", family: "grpc", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
+  { name: "grpc-stream", family: "grpc", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
+  { name: "grpc-stream-tls", family: "grpc", tls: true, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
 ];
 
 describe("the arms table", () => {
@@ -53,20 +58,24 @@ describe("the arms table", () => {
 
 describe("what is derived from the arms table", () => {
   it("PROTOCOLS lists the arms in table order", () => {
-    expect(PROTOCOLS).toEqual(["http1", "http1-close", "h2c", "h2", "grpc", "grpc-stream"]);
+    expect(PROTOCOLS).toEqual(["http1", "https1", "http1-close", "https1-close", "h2c", "h2", "grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls"]);
+  });
+
+  it("DEFAULT_PROTOCOLS keeps the default run's six arms", () => {
+    expect(DEFAULT_PROTOCOLS).toEqual(["http1", "http1-close", "h2c", "h2", "grpc", "grpc-stream"]);
   });
 
   it("isProtocol accepts exactly the arms' names", () => {
     for (const name of PROTOCOLS) expect(isProtocol(name)).toBe(true);
-    for (const name of ["", "HTTP1", "h3", "grpc-lean", "https1", "http1 ", "h2c,h2"]) expect(isProtocol(name)).toBe(false);
+    for (const name of ["", "HTTP1", "h3", "grpc-lean", "https2", "http1 ", "h2c,h2"]) expect(isProtocol(name)).toBe(false);
   });
 
   it("familyOf gives each arm's server and client folder", () => {
-    expect(PROTOCOLS.map(familyOf)).toEqual(["http1", "http1", "http2", "http2", "grpc", "grpc"]);
+    expect(PROTOCOLS.map(familyOf)).toEqual(["http1", "http1", "http1", "http1", "http2", "http2", "grpc", "grpc", "grpc", "grpc"]);
   });
 
-  it("usesTls is true for h2 only", () => {
-    expect(PROTOCOLS.filter(usesTls)).toEqual(["h2"]);
+  it("usesTls is true for each arm's TLS twin", () => {
+    expect(PROTOCOLS.filter(usesTls)).toEqual(["https1", "https1-close", "h2", "grpc-tls", "grpc-stream-tls"]);
   });
 
   it("armOf gives the arm's own row", () => {
@@ -76,7 +85,7 @@ describe("what is derived from the arms table", () => {
   });
 
   it("ARMS_WITH_STREAMS holds the arms that carry several requests per connection at once", () => {
-    expect(ARMS_WITH_STREAMS).toEqual(["h2c", "h2", "grpc", "grpc-stream"]);
+    expect(ARMS_WITH_STREAMS).toEqual(["h2c", "h2", "grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls"]);
   });
 
   it("armServedBy returns the row for its family and names the family that serves any other arm", () => {
@@ -96,7 +105,7 @@ describe("which client drives an arm", () => {
   });
 
   it("--grpc-client chooses the client of the gRPC arms only", () => {
-    expect(PROTOCOLS.filter(choosesGrpcClient)).toEqual(["grpc", "grpc-stream"]);
+    expect(PROTOCOLS.filter(choosesGrpcClient)).toEqual(["grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls"]);
   });
 
   it("--client chooses between the wire-level clients and the library ones", () => {
@@ -120,11 +129,15 @@ describe("which client drives an arm", () => {
     );
     expect(table).toEqual({
       http1: ["wire", "wire", "undici", "undici"],
+      https1: ["wire", "wire", "undici", "undici"],
       "http1-close": ["wire", "wire", "undici", "undici"],
+      "https1-close": ["wire", "wire", "undici", "undici"],
       h2c: ["wire", "wire", "node-http2", "node-http2"],
       h2: ["wire", "wire", "node-http2", "node-http2"],
       grpc: ["wire", "wire", "grpc-js", "lean"],
+      "grpc-tls": ["wire", "wire", "grpc-js", "lean"],
       "grpc-stream": ["wire", "wire", "grpc-js", "lean"],
+      "grpc-stream-tls": ["wire", "wire", "grpc-js", "lean"],
     });
   });
 
@@ -132,11 +145,15 @@ describe("which client drives an arm", () => {
     const table = Object.fromEntries(PROTOCOLS.map((p) => [p, GRPC_CLIENTS.map((choice) => clientKindFor(p, choice))]));
     expect(table).toEqual({
       http1: ["undici", "undici"],
+      https1: ["undici", "undici"],
       "http1-close": ["undici", "undici"],
+      "https1-close": ["undici", "undici"],
       h2c: ["node-http2", "node-http2"],
       h2: ["node-http2", "node-http2"],
       grpc: ["grpc-js", "lean"],
+      "grpc-tls": ["grpc-js", "lean"],
       "grpc-stream": ["grpc-js", "lean"],
+      "grpc-stream-tls": ["grpc-js", "lean"],
     });
   });
 });

@@ -96,7 +96,7 @@ describe("arms h2load cannot drive", () => {
     expect(h2loadRefusal("grpc-stream")).toBe(
       "h2load cannot drive grpc-stream: it sends one request per stream and cannot put many messages on one long-lived bidi call",
     );
-    expect(PROTOCOLS.filter((p) => h2loadRefusal(p) === null)).toEqual(["http1", "h2c", "h2", "grpc"]);
+    expect(PROTOCOLS.filter((p) => h2loadRefusal(p) === null)).toEqual(["http1", "https1", "h2c", "h2", "grpc", "grpc-tls"]);
     expect(() => h2loadArgv(load("grpc-stream"))).toThrow(/^h2load cannot drive grpc-stream: /);
   });
 });

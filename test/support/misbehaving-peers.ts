@@ -7,6 +7,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import http from "node:http";
+import https from "node:https";
 import http2 from "node:http2";
 import type { Http2Session, ServerHttp2Stream } from "node:http2";
 import net from "node:net";
@@ -45,7 +46,7 @@ function collect(stream: NodeJS.ReadableStream, then: (body: Buffer) => void): v
 
 async function startHttp1(opts: ServerOptions, how: Misbehaviour, onRequest: () => void): Promise<RunningServer> {
   const responseBody = makeBody(opts.responseBytes);
-  const server = http.createServer((req, res) => {
+  const onHttpRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     collect(req, (body) => {
       onRequest();
       if (how === "silent") return;
@@ -53,7 +54,11 @@ async function startHttp1(opts: ServerOptions, how: Misbehaviour, onRequest: () 
       const out = encodePayload(answer.seq, answer.body);
       res.writeHead(200, { "content-type": PROTOBUF_CONTENT_TYPE, "content-length": out.length }).end(out);
     });
-  });
+  };
+  const server =
+    usesTls(opts.protocol) && opts.tls !== undefined
+      ? https.createServer({ key: opts.tls.keyPem, cert: opts.tls.certPem }, onHttpRequest)
+      : http.createServer(onHttpRequest);
   const port = await listenOn(server, opts);
   return {
     port,
@@ -114,7 +119,11 @@ async function startGrpc(opts: ServerOptions, how: Misbehaviour, onRequest: () =
   };
   server.addService(loadBenchService().definition, { Unary, Bidi, ServerStream: () => {} });
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(grpcAddress(opts.host, opts.port), grpc.ServerCredentials.createInsecure(), (err, bound) =>
+    const credentials =
+      usesTls(opts.protocol) && opts.tls !== undefined
+        ? grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(opts.tls.keyPem), cert_chain: Buffer.from(opts.tls.certPem) }])
+        : grpc.ServerCredentials.createInsecure();
+    server.bindAsync(grpcAddress(opts.host, opts.port), credentials, (err, bound) =>
       err !== null ? reject(err) : resolve(bound),
     );
   });

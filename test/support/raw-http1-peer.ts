@@ -1,10 +1,13 @@
 /**
- * A scripted HTTP/1.1 server over a raw `net` socket, for what node:http would never send: chunked answers with
- * extensions and trailers, interim 1xx responses, HTTP/1.0, garbage, resets, bodies cut short. It reads each
- * request (head + content-length body), records it, and lets the test's script answer with exact bytes.
+ * A scripted HTTP/1.1 server over a raw `net` socket (or a `tls` one, for the TLS arms), for what node:http would
+ * never send: chunked answers with extensions and trailers, interim 1xx responses, HTTP/1.0, garbage, resets, bodies
+ * cut short. It reads each request (head + content-length body), records it, and lets the test's script answer with
+ * exact bytes.
  */
 
 import net from "node:net";
+import tls from "node:tls";
+import type { TlsMaterial } from "../../contract/index.ts";
 import { decodePayload, encodePayload, makeBody } from "../../proto/codec.ts";
 
 export interface PeerRequest {
@@ -74,12 +77,12 @@ function readRequests(socket: net.Socket, onRequest: (head: string, bytes: Buffe
   });
 }
 
-/** Starts the peer on 127.0.0.1, port 0. */
-export async function startRawHttp1Peer(script: PeerScript): Promise<RawHttp1Peer> {
+/** Starts the peer on 127.0.0.1, port 0; over TLS (ALPN http/1.1) with `material`. */
+export async function startRawHttp1Peer(script: PeerScript, material?: TlsMaterial): Promise<RawHttp1Peer> {
   const requests: PeerRequest[] = [];
   const sockets = new Set<net.Socket>();
   let connections = 0;
-  const server = net.createServer((socket) => {
+  const onSocket = (socket: net.Socket): void => {
     const connection = connections++;
     let indexOnConnection = 0;
     sockets.add(socket);
@@ -90,6 +93,21 @@ export async function startRawHttp1Peer(script: PeerScript): Promise<RawHttp1Pee
       requests.push(req);
       script(req, socket);
     });
+  };
+  const secureContext = material === undefined ? null : tls.createSecureContext({ key: material.keyPem, cert: material.certPem });
+  const server = net.createServer((raw) => {
+    if (secureContext === null) {
+      onSocket(raw);
+      return;
+    }
+    raw.on("error", () => {});
+    const socket = new tls.TLSSocket(raw, { isServer: true, secureContext, ALPNProtocols: ["http/1.1"] });
+    // A reset is the TCP connection's: a TLS socket has no RST of its own to send.
+    socket.resetAndDestroy = () => {
+      raw.resetAndDestroy();
+      return socket;
+    };
+    onSocket(socket);
   });
   await new Promise<void>((resolve) => server.listen({ host: "127.0.0.1", port: 0 }, resolve));
   const address = server.address();

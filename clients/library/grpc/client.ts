@@ -81,7 +81,7 @@ class GrpcClient {
   readonly #slots: SlotQueue<Channel, GrpcRequest>;
   #closed = false;
 
-  constructor(opts: ClientOptions, streaming: boolean) {
+  constructor(opts: ClientOptions, streaming: boolean, tls: boolean) {
     releaseClosedGrpcStreams();
     this.#opts = opts;
     this.#streaming = streaming;
@@ -89,7 +89,10 @@ class GrpcClient {
     const { Client } = loadBenchService();
     const target = grpcAddress(opts.host, opts.port);
     for (let i = 0; i < opts.connections; i++) {
-      this.#channels.push({ stub: new Client(target, grpc.credentials.createInsecure(), CHANNEL_OPTIONS), active: 0, lane: null });
+      // The TLS arms: the per-run certificate, checked against the name every TLS client here asks for (localhost).
+      const credentials = tls ? grpc.credentials.createSsl(Buffer.from(opts.caPem ?? "")) : grpc.credentials.createInsecure();
+      const options = tls ? { ...CHANNEL_OPTIONS, "grpc.ssl_target_name_override": "localhost", "grpc.default_authority": "localhost" } : CHANNEL_OPTIONS;
+      this.#channels.push({ stub: new Client(target, credentials, options), active: 0, lane: null });
     }
     this.#slots = new SlotQueue<Channel, GrpcRequest>(this.#channels, opts.streams, (channel, req) => this.#start(channel, req));
     this.outstanding = new Outstanding<GrpcRequest>(opts.requestTimeoutMs, (req) => {
@@ -171,12 +174,12 @@ class GrpcClient {
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
   const arm = armServedBy(opts.protocol, "grpc", "clients/library/grpc");
-  if (arm.tls) throw new TypeError(`clients/library/grpc does not speak TLS yet (${opts.protocol})`);
+  if (arm.tls && opts.caPem === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.caPem`);
   switch (arm.streams) {
     case "multiplexed":
-      return new GrpcClient(opts, false);
+      return new GrpcClient(opts, false, arm.tls);
     case "bidi-stream":
-      return new GrpcClient(opts, true);
+      return new GrpcClient(opts, true, arm.tls);
     case "one-at-a-time":
       throw new TypeError(`clients/library/grpc has no one-at-a-time calls (${opts.protocol})`);
     default:

@@ -134,10 +134,14 @@ export class LeanGrpcClient extends SessionClient<Connection, LeanRequest> {
   readonly #streaming: boolean;
   readonly #body: Uint8Array;
 
-  constructor(opts: ClientOptions, streaming: boolean) {
+  constructor(opts: ClientOptions, streaming: boolean, tls: boolean) {
     const connections: Connection[] = [];
     for (let i = 0; i < opts.connections; i++) connections.push({ session: null, active: 0, lane: null });
-    super(opts, connections, `http://${urlHost(opts.host)}:${opts.port}`, SESSION_OPTIONS);
+    // The TLS arms as the h2 client connects (clients/library/http2/client.ts): the per-run CA, localhost, ALPN h2.
+    super(opts, connections, `${tls ? "https" : "http"}://${urlHost(opts.host)}:${opts.port}`, {
+      ...SESSION_OPTIONS,
+      ...(tls ? { ca: opts.caPem, servername: "localhost", ALPNProtocols: ["h2"] } : {}),
+    });
     this.#streaming = streaming;
     this.#body = makeBody(opts.requestBytes);
     this.responseBytes = opts.responseBytes;
@@ -203,12 +207,12 @@ export class LeanGrpcClient extends SessionClient<Connection, LeanRequest> {
 export async function createLeanClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
   const arm = armServedBy(opts.protocol, "grpc", "clients/library/grpc/lean-client");
-  if (arm.tls) throw new TypeError(`clients/library/grpc/lean-client does not speak TLS yet (${opts.protocol})`);
+  if (arm.tls && opts.caPem === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.caPem`);
   switch (arm.streams) {
     case "multiplexed":
-      return new LeanGrpcClient(opts, false);
+      return new LeanGrpcClient(opts, false, arm.tls);
     case "bidi-stream":
-      return new LeanGrpcClient(opts, true);
+      return new LeanGrpcClient(opts, true, arm.tls);
     case "one-at-a-time":
       throw new TypeError(`clients/library/grpc/lean-client has no one-at-a-time calls (${opts.protocol})`);
     default:

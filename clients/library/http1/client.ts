@@ -1,6 +1,7 @@
 /**
- * HTTP/1.1 client for the `http1` and `http1-close` arms: an undici `Pool` driven through `dispatch` with one small
- * handler object per request, the cheapest path undici offers (no body stream, no promise).
+ * HTTP/1.1 client for the `http1` and `http1-close` arms and their TLS twins `https1` and `https1-close`: an undici
+ * `Pool` driven through `dispatch` with one small handler object per request, the cheapest path undici offers (no
+ * body stream, no promise).
  *
  * `http1` keeps `connections` connections alive with one request at a time on each (no pipelining, as browsers and
  * most clients do). `http1-close` sends `connection: close` and `reset: true`, so every request opens its own
@@ -86,7 +87,7 @@ class Http1Request implements Tracked, Dispatcher.DispatchHandler {
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
   const arm = armServedBy(opts.protocol, "http1", "clients/library/http1");
-  if (arm.tls) throw new TypeError(`clients/library/http1 does not speak TLS yet (${opts.protocol})`);
+  if (arm.tls && opts.caPem === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.caPem`);
   let close: boolean;
   switch (arm.connection) {
     case "keep-alive":
@@ -99,8 +100,10 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
       return assertNever(arm.connection);
   }
 
-  const pool = new Pool(`http://${urlHost(opts.host)}:${opts.port}`, {
+  const pool = new Pool(`${arm.tls ? "https" : "http"}://${urlHost(opts.host)}:${opts.port}`, {
     connections: opts.connections,
+    // The per-run certificate names localhost (bench/run/tls.ts); ALPN offers http/1.1 alone, as allowH2 is off.
+    ...(arm.tls ? { connect: { ca: opts.caPem, servername: "localhost" } } : {}),
     pipelining: 1,
     allowH2: false, // undici 8 negotiates HTTP/2 by default
     connectTimeout: opts.requestTimeoutMs,

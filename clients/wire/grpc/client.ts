@@ -1,7 +1,7 @@
 /**
  * The wire-level gRPC clients: `grpc`, one unary call per request (a stream with HEADERS, one message, and trailers
  * whose `grpc-status` must be 0), and `grpc-stream`, each request one message on the one long-lived Bidi call of its
- * connection (bidi-call.ts). The library clients' semantics (clients/library/grpc/) over our own frames
+ * connection (bidi-call.ts); over TLS for `grpc-tls` and `grpc-stream-tls`, as the h2 wire client connects. The library clients' semantics (clients/library/grpc/) over our own frames
  * (clients/wire/http2/session.ts); the header list is the lean client's, what grpc-js's transport requires.
  */
 
@@ -55,10 +55,10 @@ class GrpcStreamWireClient extends WireClient<CallSlot, StreamRequest> implement
   readonly #responseBytes: number;
   readonly #body: Uint8Array;
 
-  constructor(opts: ClientOptions) {
+  constructor(opts: ClientOptions, tls: boolean) {
     const slots: CallSlot[] = [];
     for (let i = 0; i < opts.connections; i++) slots.push({ session: null, call: null, active: 0 });
-    super(opts, slots, false, requestHeaders(opts, false, BIDI_PATH, GRPC_HEADERS));
+    super(opts, slots, tls, requestHeaders(opts, tls, BIDI_PATH, GRPC_HEADERS));
     this.#responseBytes = opts.responseBytes;
     this.#body = makeBody(opts.requestBytes);
   }
@@ -94,12 +94,12 @@ class GrpcStreamWireClient extends WireClient<CallSlot, StreamRequest> implement
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
   const arm = armServedBy(opts.protocol, "grpc", "clients/wire/grpc");
-  if (arm.tls) throw new TypeError(`clients/wire/grpc does not speak TLS yet (${opts.protocol})`);
+  if (arm.tls && opts.caPem === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.caPem`);
   switch (arm.streams) {
     case "multiplexed":
-      return new GrpcUnaryWireClient(opts, false, requestHeaders(opts, false, UNARY_PATH, GRPC_HEADERS), true);
+      return new GrpcUnaryWireClient(opts, arm.tls, requestHeaders(opts, arm.tls, UNARY_PATH, GRPC_HEADERS), true);
     case "bidi-stream":
-      return new GrpcStreamWireClient(opts);
+      return new GrpcStreamWireClient(opts, arm.tls);
     case "one-at-a-time":
       throw new TypeError(`clients/wire/grpc has no one-at-a-time calls (${opts.protocol})`);
     default:
