@@ -16,6 +16,8 @@ import { createPacer, DEFAULT_PACING, EVENT_LOOP_CLOCK } from "./pacer.ts";
 import type { Pacer } from "./pacer.ts";
 import { measurePacingLateness, PACING_FLOOR_MS, pacingFloorOf } from "./pacing-floor.ts";
 import { primeClient } from "./prime.ts";
+import { probeTlsSession } from "./tls-session.ts";
+import { usesTls } from "../../contract/index.ts";
 import type { PrimeOutcome } from "./prime.ts";
 import { buildGeneratorReport } from "./report.ts";
 
@@ -74,6 +76,9 @@ function main(): void {
         config = c;
         pacer = createPacer(c.pacing ?? DEFAULT_PACING, EVENT_LOOP_CLOCK);
         queue = queue.then(async () => {
+          // A TLS arm: what the server negotiates, from a connection of the generator's own before the client's.
+          const opts = c.client;
+          const session = usesTls(opts.protocol) && opts.caPem !== undefined ? await probeTlsSession(opts.protocol, opts.host, opts.port, opts.caPem) : undefined;
           const created = await createClientOfKind(c.clientKind, c.client);
           client = created;
           await created.warmUp();
@@ -82,7 +87,7 @@ function main(): void {
             const options = { requests: c.prime.requests, concurrency: c.client.connections, maxMs: c.prime.maxMs };
             prime = await primeClient(created, options, () => performance.now());
           }
-          emit(prime === undefined ? { type: "ready", pid: process.pid } : { type: "ready", pid: process.pid, prime });
+          emit({ type: "ready", pid: process.pid, ...(prime === undefined ? {} : { prime }), ...(session === undefined ? {} : { tls: session }) });
         });
       } else if (m.type === "go" && config !== undefined) {
         const plan = m.plan ?? config.plan;

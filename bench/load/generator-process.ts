@@ -7,6 +7,7 @@ import { createLineReader } from "./messages.ts";
 import type { FromGenerator, GeneratorConfig, ToGenerator } from "./messages.ts";
 import type { PrimeOutcome } from "./prime.ts";
 import type { GeneratorReport } from "./report.ts";
+import type { TlsSession } from "./tls-session.ts";
 
 export const GENERATOR_ENTRY = fileURLToPath(new URL("./generator-main.ts", import.meta.url));
 
@@ -38,6 +39,8 @@ export interface GeneratorProcess {
   readonly ready: Promise<number>;
   /** What priming did, once `ready` resolved; null when the config asked for none. */
   primed(): PrimeOutcome | null;
+  /** What a TLS arm's server negotiated (bench/load/tls-session.ts), once `ready` resolved; null for cleartext. */
+  tlsSession(): TlsSession | null;
   /**
    * Runs one load (warm-up, then the measured window) with `plan`, or the config's plan, on the same warm
    * connections; `onPhase` hears its window's edges. Resolves with its report; rejects if the generator dies.
@@ -57,6 +60,7 @@ export function startGeneratorProcess(config: GeneratorConfig, wrap: (argv: stri
   // Runs are sequential in the child, so their reports arrive in the order they were asked for.
   const pending: { resolve: (r: GeneratorReport) => void; reject: (e: Error) => void; onPhase: PhaseListener | undefined }[] = [];
   let primeOutcome: PrimeOutcome | null = null;
+  let session: TlsSession | null = null;
   let deathReason: Error | undefined;
   let fatal: string | undefined;
   const read = createLineReader(
@@ -65,6 +69,7 @@ export function startGeneratorProcess(config: GeneratorConfig, wrap: (argv: stri
       switch (m.type) {
         case "ready":
           primeOutcome = m.prime ?? null;
+          session = m.tls ?? null;
           readyResolve(m.pid);
           break;
         case "phase":
@@ -94,6 +99,7 @@ export function startGeneratorProcess(config: GeneratorConfig, wrap: (argv: stri
     child,
     ready,
     primed: () => primeOutcome,
+    tlsSession: () => session,
     run(plan, onPhase) {
       if (deathReason !== undefined) return Promise.reject(deathReason);
       const report = new Promise<GeneratorReport>((resolve, reject) => pending.push({ resolve, reject, onPhase }));

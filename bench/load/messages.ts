@@ -8,6 +8,7 @@ import type { LoadPlan } from "./generator.ts";
 import type { PacingStrategy } from "./pacer.ts";
 import type { PrimeOutcome } from "./prime.ts";
 import type { GeneratorReport } from "./report.ts";
+import type { TlsSession } from "./tls-session.ts";
 
 export interface GeneratorConfig {
   readonly client: ClientOptions;
@@ -28,7 +29,7 @@ export type ToGenerator =
   | { readonly type: "done" };
 
 export type FromGenerator =
-  | { readonly type: "ready"; readonly pid: number; readonly prime?: PrimeOutcome }
+  | { readonly type: "ready"; readonly pid: number; readonly prime?: PrimeOutcome; readonly tls?: TlsSession }
   | { readonly type: "phase"; readonly phase: "measure" | "drain"; readonly epochMs: number }
   | { readonly type: "result"; readonly report: GeneratorReport }
   | { readonly type: "fatal"; readonly message: string };

@@ -2,6 +2,7 @@
  * The result.json shape (`wirecost.result/v1`). A scenario is a union on `state`; every completed scenario has
  * the same flat statistics shape.
  */
+import type { TlsSession } from "../load/tls-session.ts";
 import type { ClientKind, ErrorKind, Protocol, ServerSettings } from "../../contract/index.ts";
 import type { BenchConfig, SweepConfig } from "../config/config.ts";
 import type { PrimeOutcome } from "../load/prime.ts";
@@ -91,6 +92,8 @@ interface ScenarioCommon {
   readonly placement: Placement;
   /** The closed-loop priming before the idle baseline (`--prime`); absent when it was off or the run predates it. */
   readonly prime?: PrimeOutcome;
+  /** A TLS arm: the version, cipher suite and ALPN its server negotiated with a Node client (bench/load/tls-session.ts). */
+  readonly tls?: TlsSession;
 }
 
 /** Kernel figures are present when the collector ran (it always does in `npm run bench`). */

@@ -4,6 +4,7 @@
  * `errored` scenario with the reason (a dying server or generator, a start-up timeout, the hard time limit);
  * an abort (signal) becomes `aborted`. Children are always stopped before it returns.
  */
+import type { TlsSession } from "../load/tls-session.ts";
 import type { BenchConfig } from "../config/config.ts";
 import type { Command } from "../support/child-process.ts";
 import { describeExit, withTimeout } from "../support/child-process.ts";
@@ -118,6 +119,7 @@ export async function runScenario(
     serverPort: server?.port ?? null,
   });
   let primed: PrimeOutcome | null = null;
+  let session: TlsSession | null = null;
   const common = () => ({
     name: plan.name,
     protocol: plan.protocol,
@@ -132,6 +134,7 @@ export async function runScenario(
     serverSettings: config.server,
     placement: placement(),
     ...(primed === null ? {} : { prime: primed }),
+    ...(session === null ? {} : { tls: session }),
   });
 
   const aborted = new Promise<never>((_, reject) => {
@@ -206,6 +209,7 @@ export async function runScenario(
     if (config.primeRequests > 0) progress(`priming with ${config.primeRequests} closed-loop requests`);
     const generatorPid = await Promise.race([generator.ready, serverDied, aborted]);
     primed = generator.primed();
+    session = generator.tlsSession();
     progress(`generator pid ${generatorPid} connected${placer.clientCpu === null ? "" : ` (CPU ${placer.clientCpu})`}; idle baseline`);
     await Promise.race([observer.beforeLoad?.({ serverPid: s.pid, generatorPid }), serverDied, aborted]);
     const gen = generator;

@@ -1,0 +1,50 @@
+/**
+ * What a TLS arm's server negotiates with a Node client: protocol version, cipher suite and ALPN. The generator opens
+ * one connection of its own before warming its client, as that client would (the per-run CA, server name localhost,
+ * the arm's ALPN), and reports what it got; the scenario records it (`tls` in result.json). The load's own clients
+ * use the same OpenSSL and the same settings, so they negotiate the same; h2load, a different build, is not probed.
+ */
+import tls from "node:tls";
+import { armOf, assertNever } from "../../contract/index.ts";
+import type { Protocol } from "../../contract/index.ts";
+
+export interface TlsSession {
+  /** e.g. "TLSv1.3" */
+  readonly version: string;
+  /** The IANA name, e.g. "TLS_AES_256_GCM_SHA384". */
+  readonly cipher: string;
+  /** What ALPN chose: "http/1.1" or "h2". */
+  readonly alpn: string | null;
+}
+
+/** The ALPN protocol the arm's clients offer. */
+export function alpnFor(protocol: Protocol): string {
+  const family = armOf(protocol).family;
+  switch (family) {
+    case "http1":
+      return "http/1.1";
+    case "http2":
+    case "grpc":
+      return "h2";
+    default:
+      return assertNever(family);
+  }
+}
+
+/** Opens one TLS connection to `host:port` as the arm's clients do, reads what was negotiated, and closes it. */
+export function probeTlsSession(protocol: Protocol, host: string, port: number, caPem: string, timeoutMs = 5000): Promise<TlsSession> {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host, port, ca: caPem, servername: "localhost", ALPNProtocols: [alpnFor(protocol)] });
+    const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+    socket.once("secureConnect", () => {
+      clearTimeout(timer);
+      const cipher = socket.getCipher();
+      resolve({ version: socket.getProtocol() ?? "unknown", cipher: cipher.standardName ?? cipher.name, alpn: socket.alpnProtocol || null });
+      socket.end();
+    });
+    socket.once("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * A TLS arm records what its server negotiates with a Node client: a real connection to each TLS arm's real server,
+ * on loopback, with the per-run certificate.
+ */
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { alpnFor, probeTlsSession } from "../../bench/load/tls-session.ts";
+import { makeTlsMaterial } from "../../bench/run/tls.ts";
+import type { TlsFiles } from "../../bench/run/tls.ts";
+import { ARMS, DEFAULT_SERVER_SETTINGS } from "../../contract/index.ts";
+import { startServer } from "../../servers/index.ts";
+
+let material: TlsFiles;
+beforeAll(async () => {
+  material = await makeTlsMaterial();
+});
+afterAll(async () => {
+  await material?.cleanup();
+});
+
+const TLS_ARMS = ARMS.filter((arm) => arm.tls).map((arm) => arm.name);
+
+describe.each(TLS_ARMS)("the %s arm's TLS session", (protocol) => {
+  it("is TLS 1.3 with the arm's ALPN, and names its cipher suite", async () => {
+    const server = await startServer({ protocol, host: "127.0.0.1", port: 0, requestBytes: 16, responseBytes: 16, settings: DEFAULT_SERVER_SETTINGS, tls: material });
+    onTestFinished(() => server.close());
+    const session = await probeTlsSession(protocol, "127.0.0.1", server.port, material.certPem);
+    expect(session.version).toBe("TLSv1.3");
+    expect(session.alpn).toBe(alpnFor(protocol));
+    expect(session.cipher).toMatch(/^TLS_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
+  });
+
+  it("fails against a server whose certificate the run did not sign", async () => {
+    const other = await makeTlsMaterial();
+    onTestFinished(() => other.cleanup());
+    const server = await startServer({ protocol, host: "127.0.0.1", port: 0, requestBytes: 16, responseBytes: 16, settings: DEFAULT_SERVER_SETTINGS, tls: other });
+    onTestFinished(() => server.close());
+    await expect(probeTlsSession(protocol, "127.0.0.1", server.port, material.certPem)).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
+  });
+});
