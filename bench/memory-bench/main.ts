@@ -13,14 +13,15 @@
  * heap in about four minutes at 100 Hz.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { createReadStream, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { SERIES_CAP } from "../collector/bounded-series.ts";
 import type { CompletedScenario, RunResult } from "../results/schema.ts";
 import { SERIES_FILE } from "../results/series-file.ts";
-import { UsageError } from "../support/errors.ts";
+import { USAGE_EXIT_CODE, UsageError } from "../support/errors.ts";
 import { parseToolArgs, positiveNumber, runTool } from "../support/tool-cli.ts";
 import type { ToolIo } from "../support/tool-cli.ts";
 import { ARMS } from "../../contract/index.ts";
@@ -95,29 +96,24 @@ export async function main(argv: readonly string[], io: ToolIo): Promise<number>
       "--out", out,
       ...(v.verify === true ? ["--verify"] : []),
     ];
-    io.stderr.write(`bench:memory: node ${benchArgs.map((a) => (a === BIN ? "bench/bin.ts" : a)).join(" ")}\n`);
+    const commandLine = `node ${benchArgs.map((a) => (a === BIN ? "bench/bin.ts" : a)).join(" ")}`;
     const child = spawn(process.execPath, benchArgs, { stdio: ["ignore", "pipe", "pipe"], env: { ...io.env, NO_COLOR: "1" } });
-    // The harness's live heap after each full collection (--trace-gc), from the load's start on.
-    const liveHeap: MemoryPoint[] = [];
-    let gcText = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      gcText += chunk.toString();
-      const lines = gcText.split("\n");
-      gcText = lines.pop() ?? "";
-      for (const line of lines) {
-        const gc = parseFullGc(line);
-        if (gc !== null && loadStartMs !== null) liveHeap.push({ s: (Date.now() - loadStartMs) / 1000, kb: gc.liveMb * 1024 });
-      }
-    });
     const watched: Watched[] = [{ role: "harness", pid: child.pid ?? 0, points: [], peakKb: 0 }];
-    let stderr = "";
     let loadStartMs: number | null = null;
-    child.stderr.on("data", (chunk: Buffer) => {
-      const text = chunk.toString();
-      stderr += text;
-      io.stderr.write(text);
-      for (const m of text.matchAll(/(server|generator) pid (\d+)/g)) watched.push({ role: m[1] as "server" | "generator", pid: Number(m[2]), points: [], peakKb: 0 });
-      if (loadStartMs === null && /: warm-up/.test(text)) loadStartMs = Date.now();
+    let resultPath: string | undefined;
+    // The harness's live heap after each full collection (--trace-gc, on its stdout), from the load's start on.
+    const liveHeap: MemoryPoint[] = [];
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      const gc = parseFullGc(line);
+      if (gc !== null && loadStartMs !== null) liveHeap.push({ s: (Date.now() - loadStartMs) / 1000, kb: gc.liveMb * 1024 });
+    });
+    // Its progress, passed on: the pids to watch, when the load starts, where the result is.
+    createInterface({ input: child.stderr }).on("line", (line) => {
+      io.stderr.write(`${line}\n`);
+      const pid = /(server|generator) pid (\d+)/.exec(line);
+      if (pid !== null) watched.push({ role: pid[1] as "server" | "generator", pid: Number(pid[2]), points: [], peakKb: 0 });
+      if (loadStartMs === null && /: warm-up/.test(line)) loadStartMs = Date.now();
+      resultPath = /results: (\S+result\.json)/.exec(line)?.[1] ?? resultPath;
     });
     const read = (): void => {
       if (loadStartMs === null) return;
@@ -135,19 +131,23 @@ export async function main(argv: readonly string[], io: ToolIo): Promise<number>
       }
     };
     const timer = setInterval(read, 1000);
-    const code = await new Promise<number | null>((resolve) => child.on("exit", (exitCode) => resolve(exitCode)));
+    // "close", not "exit": every line of its output has been read by then.
+    const code = await new Promise<number | null>((resolve) => child.on("close", (exitCode) => resolve(exitCode)));
     clearInterval(timer);
-
-    const path = /results: (\S+result\.json)/.exec(stderr)?.[1];
+    // The bench refused its flags (its one line is above): the same refusal, the same exit code.
+    if (code === USAGE_EXIT_CODE) return USAGE_EXIT_CODE;
+    const path = resultPath;
     if (path === undefined) throw new Error(`the run wrote no result (exit ${code}); see its output above`);
     const result = JSON.parse(readFileSync(path, "utf8")) as RunResult;
     const scenario = result.scenarios[0];
     const completed = scenario?.state === "completed" ? (scenario as CompletedScenario) : null;
     const dir = path.replace(/result\.json$/, "");
+    // Line by line: the file may be up to its 1 GiB cap, past Node's largest string.
     const lineCount = { proc: 0, ebpf: 0 };
-    for (const line of readFileSync(join(dir, SERIES_FILE), "utf8").split("\n")) {
-      if (line.includes('"series":"proc"')) lineCount.proc++;
-      else if (line.includes('"series":"ebpf"')) lineCount.ebpf++;
+    for await (const line of createInterface({ input: createReadStream(join(dir, SERIES_FILE)) })) {
+      const series = (JSON.parse(line) as { series?: string }).series;
+      if (series === "proc") lineCount.proc++;
+      else if (series === "ebpf") lineCount.ebpf++;
     }
     const procPoints = completed?.collector?.timeSeriesMerged?.recordedPoints ?? completed?.timeSeries?.length ?? 0;
     const k = completed?.kernelTime;
@@ -156,6 +156,8 @@ export async function main(argv: readonly string[], io: ToolIo): Promise<number>
 
     const lines = [
       `## Memory over a ${durationS} s scenario: ${protocol} at ${rps} req/s, ${sampleHz} Hz samples, ${topology}, harness heap limit ${heapMb} MiB`,
+      "",
+      `\`${commandLine}\``,
       "",
       `Run ${result.runId}: ${result.state}, scenario ${scenario?.state ?? "missing"}; server on CPU ${completed?.cpus?.server ?? "?"}, generator on CPU ${completed?.cpus?.client ?? "?"}, harness on CPU ${result.harness?.cpu ?? "unpinned"}.`,
       "",

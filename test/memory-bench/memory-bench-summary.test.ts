@@ -1,6 +1,7 @@
 /** bench:memory's arithmetic on captured text: /proc/<pid>/status, node --trace-gc lines, and the growth slope. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { main } from "../../bench/memory-bench/main.ts";
 import { growthMiBPerHour, parseFullGc, parseStatusKb } from "../../bench/memory-bench/summary.ts";
 
 const STATUS = readFileSync(new URL("../fixtures/proc/6.18/pid-status", import.meta.url), "utf8");
@@ -28,5 +29,26 @@ describe("bench:memory's figures", () => {
     expect(growthMiBPerHour(points, 60)).toBeCloseTo(60, 10);
     expect(growthMiBPerHour([{ s: 60, kb: 1 }, { s: 120, kb: 3 }, { s: 180, kb: 2 }], 60)).toBeCloseTo((0.5 / 60) * 3600 / 1024, 12);
     expect(growthMiBPerHour(points, 200)).toBeNull();
+  });
+});
+
+describe("bench:memory's refusals", () => {
+  const run = async (argv: string[]): Promise<{ code: number; err: string; out: string }> => {
+    let err = "";
+    let out = "";
+    const code = await main(argv, { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) }, env: { ...process.env, NO_COLOR: "1" } });
+    return { code, err, out };
+  };
+
+  it("refuses its own bad flags in one line with exit 2, before starting anything", async () => {
+    const r = await run(["--duration", "7200"]);
+    expect([r.code, r.out, r.err]).toEqual([2, "", "wirecost bench:memory: --duration 7200: at most 3600 seconds (bench's --duration limit); e.g. --duration 600\n"]);
+  });
+
+  it("passes on the bench's own refusal and its exit 2, with no result to read", async () => {
+    const r = await run(["--sample-hz", "500", "--topology", "loopback"]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toBe("wirecost: --sample-hz 500: must be a number from 0.1 to 100; give collector samples per second, e.g. --sample-hz 10\n");
   });
 });
