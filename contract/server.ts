@@ -2,6 +2,9 @@
 
 import type { Protocol } from "./arms.ts";
 
+/** The name the per-run certificate is made for (bench/run/tls.ts) and every TLS client checks it against. */
+export const TLS_SERVER_NAME = "localhost";
+
 /** PEM material for the TLS arms, made per run (bench/run/tls.ts) and never committed. */
 export interface TlsMaterial {
   readonly keyPem: string;

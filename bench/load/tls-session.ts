@@ -5,7 +5,7 @@
  * use the same OpenSSL and the same settings, so they negotiate the same; h2load, a different build, is not probed.
  */
 import tls from "node:tls";
-import { armOf, assertNever } from "../../contract/index.ts";
+import { armOf, assertNever, TLS_SERVER_NAME } from "../../contract/index.ts";
 import type { Protocol } from "../../contract/index.ts";
 
 export interface TlsSession {
@@ -34,7 +34,7 @@ export function alpnFor(protocol: Protocol): string {
 /** Opens one TLS connection to `host:port` as the arm's clients do, reads what was negotiated, and closes it. */
 export function probeTlsSession(protocol: Protocol, host: string, port: number, caPem: string, timeoutMs = 5000): Promise<TlsSession> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, ca: caPem, servername: "localhost", ALPNProtocols: [alpnFor(protocol)] });
+    const socket = tls.connect({ host, port, ca: caPem, servername: TLS_SERVER_NAME, ALPNProtocols: [alpnFor(protocol)] });
     const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
     socket.once("secureConnect", () => {
       clearTimeout(timer);

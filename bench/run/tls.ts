@@ -1,6 +1,7 @@
 /**
- * Per-run TLS material for the `h2` arm: a self-signed EC P-256 certificate for `localhost`, the loopback addresses
- * and any server addresses the topology uses, made with the `openssl` CLI in a private temporary directory.
+ * Per-run TLS material for the TLS arms: a self-signed EC P-256 certificate for `localhost` (TLS_SERVER_NAME), the
+ * loopback addresses and any server addresses the topology uses, made with the `openssl` CLI in a private temporary
+ * directory.
  *
  * It is never written into the repository; `cleanup()` removes the directory.
  */
@@ -11,6 +12,7 @@ import { isIP } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { TLS_SERVER_NAME } from "../../contract/index.ts";
 import type { TlsMaterial } from "../../contract/index.ts";
 
 const run = promisify(execFile);
@@ -35,7 +37,7 @@ export async function makeTlsMaterial(ipAddresses: readonly string[] = []): Prom
     if (isIP(ip) === 0) throw new TypeError(`not an IP address for the TLS certificate: ${JSON.stringify(ip)}`);
   }
   const ips = [...new Set(["127.0.0.1", "::1", ...ipAddresses])];
-  const subjectAltName = ["DNS:localhost", ...ips.map((ip) => `IP:${ip}`)].join(",");
+  const subjectAltName = [`DNS:${TLS_SERVER_NAME}`, ...ips.map((ip) => `IP:${ip}`)].join(",");
   const dir = await mkdtemp(join(tmpdir(), "wirecost-tls-"));
   const cleanup = () => rm(dir, { recursive: true, force: true });
   try {
@@ -47,7 +49,7 @@ export async function makeTlsMaterial(ipAddresses: readonly string[] = []): Prom
       [
         "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", keyPath, "-out", certPath, "-days", String(VALID_DAYS),
-        "-subj", "/CN=localhost", "-addext", `subjectAltName=${subjectAltName}`,
+        "-subj", `/CN=${TLS_SERVER_NAME}`, "-addext", `subjectAltName=${subjectAltName}`,
       ],
       { timeout: 30_000 },
     );

@@ -14,7 +14,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { armServedBy, assertNever } from "../../../contract/index.ts";
+import { armServedBy, assertNever, TLS_SERVER_NAME } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { makeBody } from "../../../proto/codec.ts";
 import { grpcAddress, loadBenchService, MAX_GRPC_MESSAGE_BYTES } from "../../../proto/grpc-service.ts";
@@ -91,7 +91,7 @@ class GrpcClient {
     for (let i = 0; i < opts.connections; i++) {
       // The TLS arms: the per-run certificate, checked against the name every TLS client here asks for (localhost).
       const credentials = tls ? grpc.credentials.createSsl(Buffer.from(opts.caPem ?? "")) : grpc.credentials.createInsecure();
-      const options = tls ? { ...CHANNEL_OPTIONS, "grpc.ssl_target_name_override": "localhost", "grpc.default_authority": "localhost" } : CHANNEL_OPTIONS;
+      const options = tls ? { ...CHANNEL_OPTIONS, "grpc.ssl_target_name_override": TLS_SERVER_NAME, "grpc.default_authority": TLS_SERVER_NAME } : CHANNEL_OPTIONS;
       this.#channels.push({ stub: new Client(target, credentials, options), active: 0, lane: null });
     }
     this.#slots = new SlotQueue<Channel, GrpcRequest>(this.#channels, opts.streams, (channel, req) => this.#start(channel, req));

@@ -12,7 +12,7 @@
 import { failure, failureFromError } from "../../common/error-kind.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
 import { SlotQueue } from "../../common/slot-queue.ts";
-import { armServedBy, assertNever } from "../../../contract/index.ts";
+import { armServedBy, assertNever, TLS_SERVER_NAME } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, ConnectionModel, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { Http1Connection } from "./connection.ts";
 import type { ConnectionContext, ConnectionSlot, TlsSettings, WireRequest } from "./connection.ts";
@@ -54,7 +54,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   if (arm.tls) {
     if (opts.caPem === undefined) throw new TypeError(`${opts.protocol} runs over TLS: clients/wire/http1 needs caPem`);
     // The run's certificate names localhost (bench/run/tls.ts), as the library HTTP/2 client checks it.
-    tlsSettings = { caPem: opts.caPem, servername: "localhost" };
+    tlsSettings = { caPem: opts.caPem, servername: TLS_SERVER_NAME };
   }
   return createHttp1WireClient({ ...opts, connection: arm.connection, tls: tlsSettings });
 }

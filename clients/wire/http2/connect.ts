@@ -8,6 +8,7 @@
 import net from "node:net";
 import tls from "node:tls";
 import { failure, failureFromError } from "../../common/error-kind.ts";
+import { TLS_SERVER_NAME } from "../../../contract/index.ts";
 import type { RequestFailure } from "../../../contract/index.ts";
 import type { RequestHeaderBlocks } from "./hpack-encoder.ts";
 import { Http2Session } from "./session.ts";
@@ -22,7 +23,6 @@ export interface ConnectTarget {
 }
 
 /** The per-run certificate names localhost (as the library client's `servername`). */
-const TLS_SERVERNAME = "localhost";
 /** How long a closing socket may take to finish before it is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
 
@@ -61,7 +61,7 @@ function closeFailure(error: unknown, established: boolean): RequestFailure {
 /** Opens a connection to `target` and a session over it; `onClosed` runs once when the session is done. */
 export function connectSession(target: ConnectTarget, headers: RequestHeaderBlocks, onClosed: (session: Http2Session) => void): Http2Session {
   const socket = target.tls
-    ? tls.connect({ host: target.host, port: target.port, ca: target.caPem, servername: TLS_SERVERNAME, ALPNProtocols: ["h2"] })
+    ? tls.connect({ host: target.host, port: target.port, ca: target.caPem, servername: TLS_SERVER_NAME, ALPNProtocols: ["h2"] })
     : net.connect({ host: target.host, port: target.port });
   socket.setNoDelay(true);
   const session = new Http2Session(new SocketTransport(socket), headers, onClosed);
