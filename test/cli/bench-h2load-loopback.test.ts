@@ -33,11 +33,12 @@ describe.skipIf(skip !== null)(`bench CLI: h2load as the driver, on loopback${sk
       expect(s.driver?.name).toBe("h2load");
       expect(s.driver?.version).toMatch(/^\d+\.\d+\.\d+$/);
       expect(s.driver?.perConnectionRps).toBe(50);
-      // h2load's timer sends each connection's 50 req/s on a 20 ms period: 200 start in any 1 s, give or take the
-      // sends that a late tick moved across an edge. This file runs beside the other unit files on two CPUs, and h2load
-      // and the harness (which closes the window) share the client's: clean-clone runs counted 184 and 208, so ±10%
-      // (±20 sends, 100 ms of skew at the edges), which still tells a spread rate from one connection's (50) or a burst.
-      expect(s.requests, s.name).toBeGreaterThanOrEqual(180);
+      // h2load's timer sends each connection's 50 req/s on a 20 ms period: 200 are due in any 1 s. A late tick is not
+      // made up (h2load sends one request per tick), and this file runs beside the other unit files on two CPUs, h2load
+      // and the harness sharing the client's: clean-clone runs counted 171, 184 and 208. The floor only has to tell the
+      // rate spread over four connections from one connection's 50; the ceiling tells a window that took in the warm-up
+      // or a burst (the warm-up alone adds 60).
+      expect(s.requests, s.name).toBeGreaterThanOrEqual(120);
       expect(s.requests, s.name).toBeLessThanOrEqual(220);
       expect(s.completed).toBe(s.requests);
       expect(Object.values(s.errors).every((n) => n === 0)).toBe(true);
