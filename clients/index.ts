@@ -22,6 +22,8 @@ export async function createClientOfKind(kind: ClientKind, opts: ClientOptions):
       return (await import("./library/grpc/client.ts")).createClient(opts);
     case "lean":
       return (await import("./library/grpc/lean-client.ts")).createLeanClient(opts);
+    case "undici-websocket":
+      return (await import("./library/websocket/client.ts")).createClient(opts);
     case "wire":
       return createWireClient(opts);
     default:
@@ -39,6 +41,8 @@ async function createWireClient(opts: ClientOptions): Promise<BenchClient> {
       return (await import("./wire/http2/client.ts")).createClient(opts);
     case "grpc":
       return (await import("./wire/grpc/client.ts")).createClient(opts);
+    case "websocket":
+      return (await import("./wire/websocket/client.ts")).createClient(opts);
     default:
       return assertNever(family);
   }

@@ -7,7 +7,7 @@
  */
 
 /** Which folder serves an arm: servers/<family>/server.ts and clients/library/<family>/. */
-export type ProtocolFamily = "http1" | "http2" | "grpc";
+export type ProtocolFamily = "http1" | "http2" | "grpc" | "websocket";
 
 /**
  * `keep-alive`: the client opens `connections` connections at warm-up and reuses them. `per-request`: every request
@@ -19,18 +19,19 @@ export type ConnectionModel = "keep-alive" | "per-request";
 /**
  * How requests share a connection. `one-at-a-time`: one request per connection until its answer (HTTP/1.1 without
  * pipelining). `multiplexed`: up to `streams` concurrent streams per connection, one per request (RFC 9113 §5).
- * `bidi-stream`: one long-lived bidirectional call per connection, each request one message on it, up to `streams`
- * of them unanswered.
+ * `bidi-stream`: one long-lived bidirectional stream of messages per connection — a gRPC `Bidi` call, or the WebSocket
+ * connection itself — each request one message on it, up to `streams` of them unanswered.
  */
 export type StreamModel = "one-at-a-time" | "multiplexed" | "bidi-stream";
 
 /**
  * The clients that can drive an arm: undici for HTTP/1.1, node:http2 core sessions for HTTP/2, and for gRPC
- * grpc-js or the lean node:http2 client (`--grpc-client`, contract/client.ts) — the library clients — and `wire`,
- * the wire-level clients of clients/wire/ that speak the protocol over raw sockets. An h2load driver is a further
- * kind when it exists.
+ * grpc-js or the lean node:http2 client (`--grpc-client`, contract/client.ts), undici's WebSocket (the one Node
+ * ships as the global `WebSocket`, at the version package.json pins) — the library clients — and `wire`, the
+ * wire-level clients of clients/wire/ that speak the protocol over raw sockets. An h2load driver is a further kind
+ * when it exists.
  */
-export const CLIENT_KINDS = ["undici", "node-http2", "grpc-js", "lean", "wire"] as const;
+export const CLIENT_KINDS = ["undici", "node-http2", "grpc-js", "lean", "undici-websocket", "wire"] as const;
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /**
@@ -171,6 +172,28 @@ export const ARMS = [
     connectionOpensFrom: "server-passive",
     defaultRun: false,
     description: "gRPC over HTTP/2 over TLS, one long-lived bidi stream per connection, one message per request",
+  },
+  {
+    name: "ws",
+    family: "websocket",
+    tls: false,
+    connection: "keep-alive",
+    streams: "bidi-stream",
+    clients: ["undici-websocket", "wire"],
+    connectionOpensFrom: "server-passive",
+    defaultRun: false,
+    description: "WebSocket (RFC 6455) over cleartext HTTP/1.1, one long-lived connection, one binary message per request",
+  },
+  {
+    name: "wss",
+    family: "websocket",
+    tls: true,
+    connection: "keep-alive",
+    streams: "bidi-stream",
+    clients: ["undici-websocket", "wire"],
+    connectionOpensFrom: "server-passive",
+    defaultRun: false,
+    description: "WebSocket over TLS (ALPN http/1.1), one long-lived connection, one binary message per request",
   },
 ] as const satisfies readonly ArmRow[];
 

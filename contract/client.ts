@@ -67,6 +67,7 @@ export function clientChoiceOf(kind: ClientKind): ClientChoice {
     case "node-http2":
     case "grpc-js":
     case "lean":
+    case "undici-websocket":
       return "library";
     default:
       return assertNever(kind);

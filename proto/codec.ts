@@ -19,6 +19,8 @@ export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const UNARY_PATH = "/wirecost.Bench/Unary";
 export const SERVER_STREAM_PATH = "/wirecost.Bench/ServerStream";
 export const BIDI_PATH = "/wirecost.Bench/Bidi";
+/** Where the `ws` and `wss` arms open their WebSocket (servers/websocket). */
+export const WEBSOCKET_PATH = "/wirecost.Bench/WebSocket";
 
 export const PROTOBUF_CONTENT_TYPE = "application/x-protobuf";
 

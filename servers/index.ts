@@ -16,6 +16,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       return (await import("./http2/server.ts")).startServer(opts);
     case "grpc":
       return (await import("./grpc/server.ts")).startServer(opts);
+    case "websocket":
+      return (await import("./websocket/server.ts")).startServer(opts);
     default:
       return assertNever(family);
   }

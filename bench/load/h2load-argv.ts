@@ -68,6 +68,7 @@ export interface H2loadLoad {
  */
 export function h2loadRefusal(protocol: Protocol): string | null {
   const arm = armOf(protocol);
+  if (arm.family === "websocket") return `h2load cannot drive ${protocol}: it speaks HTTP/1.1 and HTTP/2, not WebSocket`;
   switch (arm.streams) {
     case "bidi-stream":
       return `h2load cannot drive ${protocol}: it sends one request per stream and cannot put many messages on one long-lived bidi call`;
@@ -100,6 +101,8 @@ export function h2loadRequestBody(protocol: Protocol, requestBytes: number): Buf
       return payload;
     case "grpc":
       return frameMessage(payload);
+    case "websocket":
+      throw new TypeError(h2loadRefusal(protocol) ?? `h2load cannot drive ${protocol}`);
     default:
       return assertNever(family);
   }
@@ -115,6 +118,8 @@ function headerArgs(protocol: Protocol): string[] {
     case "grpc":
       // `te: trailers` is required by the gRPC HTTP/2 mapping (PROTOCOL-HTTP2.md).
       return ["-H", "content-type: application/grpc", "-H", "te: trailers"];
+    case "websocket":
+      throw new TypeError(h2loadRefusal(protocol) ?? `h2load cannot drive ${protocol}`);
     default:
       return assertNever(family);
   }
@@ -129,6 +134,8 @@ function protocolArgs(protocol: Protocol): string[] {
     case "http2":
     case "grpc":
       return [];
+    case "websocket":
+      throw new TypeError(h2loadRefusal(protocol) ?? `h2load cannot drive ${protocol}`);
     default:
       return assertNever(family);
   }

@@ -22,6 +22,7 @@ export function alpnFor(protocol: Protocol): string {
   const family = armOf(protocol).family;
   switch (family) {
     case "http1":
+    case "websocket": // the opening handshake is an HTTP/1.1 request (RFC 6455 §4.1)
       return "http/1.1";
     case "http2":
     case "grpc":

@@ -11,6 +11,7 @@
  * `peerCases`.
  */
 
+import { TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { makeTlsMaterial } from "../../bench/run/tls.ts";
 import type { TlsFiles } from "../../bench/run/tls.ts";
@@ -22,6 +23,9 @@ import { GRPC_PEER_CASES, GRPC_STREAM_PEER_CASES, HTTP2_PEER_CASES, outcomesFor,
 import type { H2PeerCase } from "../support/h2-peer-cases.ts";
 import { chunkedAnswer, lengthAnswer, startRawHttp1Peer } from "../support/raw-http1-peer.ts";
 import type { PeerScript } from "../support/raw-http1-peer.ts";
+import { frameBytes, startRawWsPeer } from "../support/raw-ws-peer.ts";
+import type { WsPeerScript } from "../support/raw-ws-peer.ts";
+import { encodePayload, makeBody } from "../../proto/codec.ts";
 
 function http1Case(name: string, script: PeerScript, outcomes: H2PeerCase["outcomes"]): H2PeerCase {
   return { name, start: (material) => startRawHttp1Peer(script, material), outcomes };
@@ -76,6 +80,77 @@ const HTTP1_CASES: readonly H2PeerCase[] = [
   ),
 ];
 
+function wsCase(name: string, script: WsPeerScript, outcomes: H2PeerCase["outcomes"], except?: H2PeerCase["except"]): H2PeerCase {
+  return { name, start: (material) => startRawWsPeer(script, PEER_RESPONSE_BYTES, material), outcomes, ...(except ? { except } : {}) };
+}
+
+/** An unmasked server frame (RFC 6455 §5.2). */
+const BINARY = 0x2;
+const CONTINUATION = 0x0;
+const TEXT = 0x1;
+const CLOSE = 0x8;
+const PING = 0x9;
+
+function closeFrame(code: number, reason: string): Buffer {
+  const payload = Buffer.alloc(2 + Buffer.byteLength(reason));
+  payload.writeUInt16BE(code, 0);
+  payload.write(reason, 2);
+  return frameBytes(CLOSE, payload);
+}
+
+/** Legal and broken WebSocket answers (RFC 6455), and what every client must make of them. */
+const WEBSOCKET_CASES: readonly H2PeerCase[] = [
+  wsCase(
+    "an answer in three fragments with a ping between them (RFC 6455 §5.4, §5.5)",
+    (msg, conn) => {
+      const payload = encodePayload(msg.seq, makeBody(PEER_RESPONSE_BYTES));
+      conn.send(frameBytes(BINARY, payload.subarray(0, 10), { fin: false }));
+      conn.send(frameBytes(PING, Buffer.from(`ping ${msg.seq}`)));
+      conn.send(frameBytes(CONTINUATION, payload.subarray(10, 40), { fin: false }));
+      conn.send(frameBytes(CONTINUATION, payload.subarray(40)));
+    },
+    [null, null],
+  ),
+  wsCase(
+    "an answer coalesced with a ping and a pong in one write",
+    (msg, conn) => conn.send(Buffer.concat([frameBytes(PING, Buffer.from("p")), frameBytes(0xa, Buffer.alloc(0)), conn.answerFrame(msg)])),
+    [null, null],
+  ),
+  wsCase(
+    "a close frame 1011 instead of the first answer, then a good answer on a new connection",
+    (msg, conn) => (msg.connection === 0 ? conn.send(closeFrame(1011, "internal error")) : conn.send(conn.answerFrame(msg))),
+    ["status", null],
+  ),
+  wsCase(
+    "a close frame 1001 (going away) instead of the first answer, then a good answer on a new connection",
+    (msg, conn) => (msg.connection === 0 ? conn.send(closeFrame(1001, "")) : conn.send(conn.answerFrame(msg))),
+    ["reset", null],
+  ),
+  wsCase(
+    "a reset instead of the first answer, then a good answer on a new connection",
+    // A TLS socket cannot be reset from Node (only its TCP socket could): it ends without a close_notify instead.
+    (msg, conn) => (msg.connection === 0 ? (conn.socket instanceof TLSSocket ? conn.socket.destroy() : conn.socket.resetAndDestroy()) : conn.send(conn.answerFrame(msg))),
+    ["reset", null],
+  ),
+  wsCase(
+    "an answer with the wrong seq, then a good one",
+    (msg, conn) => conn.send(conn.answerFrame(msg.seq === 1 ? { ...msg, seq: 7 } : msg)),
+    ["mismatch", null],
+  ),
+  wsCase(
+    "a text message instead of the first answer, then a good answer on a new connection",
+    (msg, conn) => conn.send(msg.connection === 0 ? frameBytes(TEXT, Buffer.from("hello")) : conn.answerFrame(msg)),
+    ["protocol", null],
+    { "undici-websocket": { outcomes: ["reset", null], why: "the WebSocket API hands a text message to the page as a string; the client closes with 4000, and the lane fails what is pending as a close" } },
+  ),
+  wsCase(
+    "a masked frame from the server (RFC 6455 §5.1), then a good answer on a new connection",
+    (msg, conn) => conn.send(msg.connection === 0 ? frameBytes(BINARY, encodePayload(msg.seq, makeBody(PEER_RESPONSE_BYTES)), { mask: Buffer.from([1, 2, 3, 4]) }) : conn.answerFrame(msg)),
+    ["protocol", null],
+    { "undici-websocket": { outcomes: ["reset", null], why: "undici fails the connection (close code 1006 to the page) without saying why" } },
+  ),
+];
+
 /** The raw peer's cases for an arm, by its family and stream model. */
 function peerCases(protocol: Protocol): readonly H2PeerCase[] {
   const { family, streams } = armOf(protocol);
@@ -86,6 +161,8 @@ function peerCases(protocol: Protocol): readonly H2PeerCase[] {
       return HTTP2_PEER_CASES;
     case "grpc":
       return streams === "bidi-stream" ? GRPC_STREAM_PEER_CASES : GRPC_PEER_CASES;
+    case "websocket":
+      return WEBSOCKET_CASES;
     default:
       return assertNever(family);
   }
@@ -104,6 +181,7 @@ const LOAD: { readonly [F in ProtocolFamily]: { readonly many: Shape & { readonl
   http1: { many: { connections: 4, streams: 4, on: "4 connections" }, large: { connections: 2, streams: 4, across: "many reads" } },
   http2: { many: { connections: 2, streams: 16, on: "2 connections of 16 streams" }, large: { connections: 1, streams: 4, across: "frames and flow-control windows" } },
   grpc: { many: { connections: 2, streams: 16, on: "2 connections of 16 streams" }, large: { connections: 1, streams: 4, across: "frames and flow-control windows" } },
+  websocket: { many: { connections: 2, streams: 16, on: "2 connections of 16 messages in flight" }, large: { connections: 1, streams: 4, across: "frames with 64-bit lengths and many reads" } },
 };
 
 /** Every arm a wire client serves, with every client its row lists (the library ones and the wire one). */

@@ -8,6 +8,7 @@ import { serverEntry } from "../../servers/index.ts";
 import { startServer as startHttp1 } from "../../servers/http1/server.ts";
 import { startServer as startHttp2 } from "../../servers/http2/server.ts";
 import { startServer as startGrpc } from "../../servers/grpc/server.ts";
+import { startServer as startWebSocket } from "../../servers/websocket/server.ts";
 
 // Pure: no server listens and no client connects. A server refuses another family's arm before it listens, and a
 // client opens its connections on the first request, so creating and closing one touches no socket.
@@ -16,6 +17,7 @@ const SERVERS: Record<ProtocolFamily, (opts: ServerOptions) => Promise<RunningSe
   http1: startHttp1,
   http2: startHttp2,
   grpc: startGrpc,
+  websocket: startWebSocket,
 };
 
 function clientOptions(arm: Arm): ClientOptions {

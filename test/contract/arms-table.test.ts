@@ -31,6 +31,8 @@ const EXPECTED = [
   { name: "grpc-tls", family: "grpc", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
   { name: "grpc-stream", family: "grpc", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
   { name: "grpc-stream-tls", family: "grpc", tls: true, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
+  { name: "ws", family: "websocket", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["undici-websocket", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
+  { name: "wss", family: "websocket", tls: true, connection: "keep-alive", streams: "bidi-stream", clients: ["undici-websocket", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
 ];
 
 describe("the arms table", () => {
@@ -58,7 +60,7 @@ describe("the arms table", () => {
 
 describe("what is derived from the arms table", () => {
   it("PROTOCOLS lists the arms in table order", () => {
-    expect(PROTOCOLS).toEqual(["http1", "https1", "http1-close", "https1-close", "h2c", "h2", "grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls"]);
+    expect(PROTOCOLS).toEqual(["http1", "https1", "http1-close", "https1-close", "h2c", "h2", "grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls", "ws", "wss"]);
   });
 
   it("DEFAULT_PROTOCOLS keeps the default run's six arms", () => {
@@ -71,11 +73,11 @@ describe("what is derived from the arms table", () => {
   });
 
   it("familyOf gives each arm's server and client folder", () => {
-    expect(PROTOCOLS.map(familyOf)).toEqual(["http1", "http1", "http1", "http1", "http2", "http2", "grpc", "grpc", "grpc", "grpc"]);
+    expect(PROTOCOLS.map(familyOf)).toEqual(["http1", "http1", "http1", "http1", "http2", "http2", "grpc", "grpc", "grpc", "grpc", "websocket", "websocket"]);
   });
 
   it("usesTls is true for each arm's TLS twin", () => {
-    expect(PROTOCOLS.filter(usesTls)).toEqual(["https1", "https1-close", "h2", "grpc-tls", "grpc-stream-tls"]);
+    expect(PROTOCOLS.filter(usesTls)).toEqual(["https1", "https1-close", "h2", "grpc-tls", "grpc-stream-tls", "wss"]);
   });
 
   it("armOf gives the arm's own row", () => {
@@ -85,7 +87,7 @@ describe("what is derived from the arms table", () => {
   });
 
   it("ARMS_WITH_STREAMS holds the arms that carry several requests per connection at once", () => {
-    expect(ARMS_WITH_STREAMS).toEqual(["h2c", "h2", "grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls"]);
+    expect(ARMS_WITH_STREAMS).toEqual(["h2c", "h2", "grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls", "ws", "wss"]);
   });
 
   it("armServedBy returns the row for its family and names the family that serves any other arm", () => {
@@ -115,6 +117,7 @@ describe("which client drives an arm", () => {
       ["node-http2", "library"],
       ["grpc-js", "library"],
       ["lean", "library"],
+      ["undici-websocket", "library"],
       ["wire", "wire"],
     ]);
   });
@@ -138,6 +141,8 @@ describe("which client drives an arm", () => {
       "grpc-tls": ["wire", "wire", "grpc-js", "lean"],
       "grpc-stream": ["wire", "wire", "grpc-js", "lean"],
       "grpc-stream-tls": ["wire", "wire", "grpc-js", "lean"],
+      ws: ["wire", "wire", "undici-websocket", "undici-websocket"],
+      wss: ["wire", "wire", "undici-websocket", "undici-websocket"],
     });
   });
 
@@ -154,6 +159,8 @@ describe("which client drives an arm", () => {
       "grpc-tls": ["grpc-js", "lean"],
       "grpc-stream": ["grpc-js", "lean"],
       "grpc-stream-tls": ["grpc-js", "lean"],
+      ws: ["undici-websocket", "undici-websocket"],
+      wss: ["undici-websocket", "undici-websocket"],
     });
   });
 });

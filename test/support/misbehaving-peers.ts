@@ -11,12 +11,16 @@ import https from "node:https";
 import http2 from "node:http2";
 import type { Http2Session, ServerHttp2Stream } from "node:http2";
 import net from "node:net";
+import tls from "node:tls";
+import { WebSocketServer } from "ws";
+import type { RawData } from "ws";
 import { assertNever, familyOf, usesTls } from "../../contract/index.ts";
 import type { RunningServer, ServerOptions } from "../../contract/index.ts";
-import { decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE } from "../../proto/codec.ts";
+import { decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, WEBSOCKET_PATH } from "../../proto/codec.ts";
 import { grpcAddress, loadBenchService } from "../../proto/grpc-service.ts";
 import { UNARY_PATH } from "../../proto/codec.ts";
 import type { PayloadMessage } from "../../proto/grpc-service.ts";
+import { wsHandshake } from "./raw-ws-peer.ts";
 
 export type Misbehaviour = "wrong-seq" | "short-body" | "silent";
 
@@ -133,6 +137,33 @@ async function startGrpc(opts: ServerOptions, how: Misbehaviour, onRequest: () =
   };
 }
 
+async function startWebSocket(opts: ServerOptions, how: Misbehaviour, onRequest: () => void): Promise<RunningServer> {
+  const responseBody = makeBody(opts.responseBytes);
+  const server =
+    usesTls(opts.protocol) && opts.tls !== undefined ? https.createServer({ key: opts.tls.keyPem, cert: opts.tls.certPem }) : http.createServer();
+  const wss = new WebSocketServer({ server, path: WEBSOCKET_PATH, perMessageDeflate: false });
+  wss.on("connection", (socket) => {
+    socket.on("error", () => {});
+    socket.on("message", (data: RawData) => {
+      onRequest();
+      if (how === "silent") return;
+      const answer = wrongAnswer(how, decodePayload(data as Buffer).seq, responseBody);
+      socket.send(encodePayload(answer.seq, answer.body));
+    });
+  });
+  const port = await listenOn(server, opts);
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
 /** A server for `opts.protocol` that misbehaves as asked; `onRequest` runs once per request it receives. */
 export function startFakeServer(opts: ServerOptions, how: Misbehaviour, onRequest: () => void = () => {}): Promise<RunningServer> {
   const family = familyOf(opts.protocol);
@@ -143,6 +174,8 @@ export function startFakeServer(opts: ServerOptions, how: Misbehaviour, onReques
       return startHttp2(opts, how, onRequest);
     case "grpc":
       return startGrpc(opts, how, onRequest);
+    case "websocket":
+      return startWebSocket(opts, how, onRequest);
     default:
       return assertNever(family);
   }
@@ -200,7 +233,8 @@ async function sendGarbage(port: number): Promise<void> {
 /**
  * Sends garbage on one connection, then starts a request and abandons it half-way through its body: an HTTP/1.1
  * connection reset mid-body; an HTTP/2 stream that declares 1000 bytes and ends after 8 (nghttp2 resets it, and the
- * server stream emits 'error'), then its session destroyed; a gRPC Bidi call cancelled after one message.
+ * server stream emits 'error'), then its session destroyed; a gRPC Bidi call cancelled after one message; a
+ * WebSocket frame cut short by a reset.
  */
 export async function resetMidRequest(opts: ServerOptions, port: number): Promise<void> {
   await sendGarbage(port);
@@ -241,6 +275,17 @@ export async function resetMidRequest(opts: ServerOptions, port: number): Promis
       await new Promise((resolve) => setTimeout(resolve, 20));
       call.cancel();
       client.close();
+      return;
+    }
+    case "websocket": {
+      // The handshake, then a binary frame that announces 1000 bytes and carries 8, then a reset.
+      const { socket } = await wsHandshake(port, opts.tls?.certPem);
+      socket.on("error", () => {});
+      socket.write(Buffer.concat([Buffer.from([0x82, 0xfe, 0x03, 0xe8, 0, 0, 0, 0]), partial]));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // Node can reset a TCP socket, not a TLS one: wss ends without a close_notify instead.
+      if (socket instanceof tls.TLSSocket) socket.destroy();
+      else socket.resetAndDestroy();
       return;
     }
     default:
