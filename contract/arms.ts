@@ -237,6 +237,28 @@ export function usesTls(protocol: Protocol): boolean {
   return armOf(protocol).tls;
 }
 
+/**
+ * An arm's twin on the other transport: the row of the same family, connection and stream model with the other `tls`.
+ * Derived rather than a column, so a new row with its TLS row (ws and wss) is paired without naming either;
+ * test/contract/arms-table.test.ts checks that no two rows share those columns, so a twin is one row.
+ */
+function twinOf(protocol: Protocol, tls: boolean): Protocol | null {
+  const arm = armOf(protocol);
+  if (arm.tls === tls) return null;
+  const twin = ARMS.find((row) => row.tls === tls && row.family === arm.family && row.connection === arm.connection && row.streams === arm.streams);
+  return twin?.name ?? null;
+}
+
+/** The cleartext arm a TLS arm adds TLS to (h2 → h2c); null for a cleartext arm or a TLS arm without one. */
+export function cleartextTwinOf(protocol: Protocol): Protocol | null {
+  return twinOf(protocol, false);
+}
+
+/** The TLS arm of a cleartext arm (http1 → https1); null for a TLS arm or a cleartext arm without one. */
+export function tlsTwinOf(protocol: Protocol): Protocol | null {
+  return twinOf(protocol, true);
+}
+
 /** The arms whose `streams` option matters: several requests in flight on one connection. */
 export const ARMS_WITH_STREAMS: readonly Protocol[] = ARMS.filter((arm) => arm.streams !== "one-at-a-time").map((arm) => arm.name);
 

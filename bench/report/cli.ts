@@ -16,7 +16,8 @@ usage: npm run report -- <run dir> [--baseline-protocol P]
 
   <run dir>                 a directory written by npm run bench (results/<run-id>), or its result.json
   --baseline-protocol P     factors are relative to P, one of ${PROTOCOLS.join(", ")} (default: http1);
-                            P~library (or P~wire) for a run's later --client
+                            P~library (or P~wire) for a run's later --client. Arms of P's other transport
+                            are relative to P's twin there (https1 for http1), or the first of them in the run
 
 Writes report.md, report.csv, report.html and one .svg per chart beside result.json, each atomically.
 `;

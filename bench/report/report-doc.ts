@@ -1,6 +1,7 @@
 /**
- * Builds the report's blocks from a result: summary, a sweep's curves and knees, where it ran, caveats, the
- * figures, the factors, the charts and the CSV's column list. Pure; Markdown and HTML render the same blocks.
+ * Builds the report's blocks from a result: summary, a sweep's curves and knees, the factors per transport, the
+ * cost of TLS, caveats, where it ran, the figures, the charts and the CSV's column list. Pure; Markdown and HTML
+ * render the same blocks.
  */
 import type { SweepConfig } from "../config/config.ts";
 import { ARMS_WITH_STREAMS, assertNever, choosesGrpcClient, clientKindFor } from "../../contract/index.ts";
@@ -20,6 +21,7 @@ import { isCompleted, repeatsOf } from "../results/run-view.ts";
 import { runClients } from "../results/series.ts";
 import type { Series } from "../results/series.ts";
 import { sweepSection } from "./sweep-section.ts";
+import { tlsCostSection } from "./tls-cost-section.ts";
 import { formatLoad } from "../sweep/plan.ts";
 import { atOfferedRate, comparisonStep, skippedOf, sweepConfigOf, sweepOf } from "../results/sweep-view.ts";
 import type { ComparisonStep } from "../results/sweep-view.ts";
@@ -184,6 +186,7 @@ export function buildReportDoc(result: RunResult, options: DocOptions): ReportDo
       { kind: "paragraph", text: summary(result) },
       ...sweepSection(result, charts.filter(isSweepChart).map(chartBlock)),
       ...factorSection(view, options.baselineProtocol, at),
+      ...tlsCostSection(view, at),
       { kind: "heading", level: 2, text: "Caveats" },
       { kind: "list", items: caveats(result) },
       ...environmentSection(result),

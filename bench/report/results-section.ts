@@ -1,6 +1,6 @@
 /**
  * The figures: one table per repeat with every series (an arm with one client) side by side, then every series
- * relative to the baseline with its spread over repeats, and the headline sentences. Pure.
+ * relative to its transport's baseline with its spread over repeats, and the headline sentences. Pure.
  */
 import type { RunResult, ScenarioResult } from "../results/schema.ts";
 import type { Block } from "./doc.ts";
@@ -13,6 +13,8 @@ import { clientOf } from "../results/series.ts";
 import type { Series } from "../results/series.ts";
 import { SERVICE_TIME_MARK } from "./table.ts";
 import type { Spread } from "../results/stats.ts";
+import { tlsPairs, transportGroups } from "../results/transport-view.ts";
+import type { TransportGroup } from "../results/transport-view.ts";
 
 /** What the kernel CPU row is, by how the run measured kernel time. */
 const KERNEL_ROW = {
@@ -73,14 +75,15 @@ export function repeatTables(result: RunResult, at = ""): Block[] {
   ];
 }
 
-function factorCell(s: Spread | null, repeats: number): string {
+export function factorCell(s: Spread | null, repeats: number): string {
   const text = formatFactor(s);
   return s !== null && s.n < repeats ? `${text} (n=${s.n})` : text;
 }
 
 const HEADLINE: readonly MetricId[] = ["packetsPerRequest", "softirqsPerRequest", "cpuServerUsPerRequest", "cpuClientUsPerRequest"];
 
-function headline(protocol: Series, baseline: Series, factors: ReadonlyMap<MetricId, Spread | null>, repeats: number): string | null {
+/** "**grpc** used 1.98× the packets per request of http1, …": null when no headline figure has a factor. */
+export function headline(protocol: Series, baseline: Series, factors: ReadonlyMap<MetricId, Spread | null>, repeats: number): string | null {
   const parts = HEADLINE.flatMap((id) => {
     const f = factors.get(id);
     return f === null || f === undefined ? [] : [`${factorCell(f, repeats)} ${metric(id).phrase}`];
@@ -91,26 +94,72 @@ function headline(protocol: Series, baseline: Series, factors: ReadonlyMap<Metri
   return `**${protocol}** used ${first} of ${baseline}${tail}.`;
 }
 
+/** Per series, its factor per metric, from rows by metric. */
+export function bySeries(rows: readonly { readonly metric: MetricId; readonly factors: ReadonlyMap<Series, Spread | null> }[]): Map<Series, Map<MetricId, Spread | null>> {
+  const out = new Map<Series, Map<MetricId, Spread | null>>();
+  for (const row of rows) {
+    for (const [p, f] of row.factors) {
+      const factors = out.get(p) ?? new Map<MetricId, Spread | null>();
+      factors.set(row.metric, f);
+      out.set(p, factors);
+    }
+  }
+  return out;
+}
+
+const TRANSPORT_NAME = { cleartext: "cleartext", tls: "TLS" } as const;
+
+/**
+ * Why each transport has the baseline it has, for a run with both. A factor across transports would mix the
+ * protocol's cost with TLS's, so the other transport's arms are relative to the baseline's twin, or, when the run
+ * lacks it, to a stand-in of their own transport; TLS itself is costed twin against twin (tls-cost-section.ts).
+ */
+function transportNote(asked: TransportGroup, other: TransportGroup, costed: boolean): string {
+  const mine = TRANSPORT_NAME[asked.transport];
+  const theirs = TRANSPORT_NAME[other.transport];
+  const own = asked.series.length > 0 ? `the ${mine} arms are relative to ${asked.baseline}` : `${asked.baseline} is the run's only ${mine} arm`;
+  const missing = other.twin === null ? `the arms table (contract/arms.ts) gives ${asked.baseline} no ${theirs} twin` : `this run has no ${other.twin}, the ${theirs} twin of ${asked.baseline}`;
+  // The other transport's group is never the asked one: its baseline is a twin or a stand-in.
+  const [compared, alone] =
+    other.chosen === "twin"
+      ? [`the ${theirs} arms are relative to ${other.baseline}, the ${theirs} twin of ${asked.baseline}`, `${other.baseline}, the ${theirs} twin of ${asked.baseline}, is the run's only ${theirs} arm`]
+      : [`the ${theirs} arms are relative to ${other.baseline}, the first of them, since ${missing}`, `${other.baseline} is the run's only ${theirs} arm and is compared with no other, since ${missing}`];
+  const theirsClause = other.series.length > 0 ? compared : alone;
+  const end = costed ? " Cost of TLS compares each TLS arm with its cleartext twin." : "";
+  return `Each transport has its own baseline, so that no factor mixes a protocol's cost with TLS's: ${own}; ${theirsClause}.${end}`;
+}
+
+/**
+ * The relative table, per transport (bench/results/transport-view.ts): the baseline's transport against the
+ * baseline, the other against its twin or a stand-in, with the headline sentences, each against its own baseline.
+ */
 export function factorSection(result: RunResult, baseline: Series, at = ""): Block[] {
-  const rows = relativeFactors(result, baseline);
-  const protocols = seriesIn(result).filter((p) => p !== baseline);
-  if (protocols.length === 0) return [];
+  const groups = transportGroups(result, baseline);
+  const [asked, other] = groups;
+  const compared = groups.filter((g) => g.series.length > 0);
+  // A lone stand-in still needs its sentence: without it, its arm would be missing from the section unexplained.
+  if (asked === undefined || (compared.length === 0 && other?.chosen !== "stand-in")) return [];
   const repeats = repeatsOf(result).length;
-  const byProtocol = new Map<Series, Map<MetricId, Spread | null>>(protocols.map((p) => [p, new Map()]));
-  for (const row of rows) for (const [p, f] of row.factors) byProtocol.get(p)?.set(row.metric, f);
-  const sentences = protocols.map((p) => headline(p, baseline, byProtocol.get(p) ?? new Map(), repeats)).filter((s): s is string => s !== null);
+  const tables = compared.map((g) => ({ group: g, rows: relativeFactors(result, g.baseline, g.series) }));
+  const sentences = tables.flatMap(({ group, rows }) => {
+    const factors = bySeries(rows);
+    return group.series.map((p) => headline(p, group.baseline, factors.get(p) ?? new Map(), repeats)).filter((s): s is string => s !== null);
+  });
+  const named = compared.length === 2 ? "its baseline" : (compared[0]?.baseline ?? baseline);
   const how =
     repeats > 1
-      ? `Each factor is the mean over repeats of (protocol in repeat r) ÷ (${baseline} in repeat r), ± the sample standard deviation of those ratios (n − 1). Pairing by repeat cancels drift between repeats, which the run interleaves; a pair with a missing or excluded figure is dropped, and "(n=…)" says how many pairs were left.`
-      : `One repeat: each factor is a single ratio, protocol ÷ ${baseline}, without a spread.`;
+      ? `Each factor is the mean over repeats of (protocol in repeat r) ÷ (${named} in repeat r), ± the sample standard deviation of those ratios (n − 1). Pairing by repeat cancels drift between repeats, which the run interleaves; a pair with a missing or excluded figure is dropped, and "(n=…)" says how many pairs were left.`
+      : `One repeat: each factor is a single ratio, protocol ÷ ${named}, without a spread.`;
+  const heading = compared.length === 0 ? baseline : compared.map((g) => g.baseline).join(" and ");
   return [
-    { kind: "heading", level: 2, text: `Relative to ${baseline}${at}` },
+    { kind: "heading", level: 2, text: `Relative to ${heading}${at}` },
     { kind: "list", items: sentences },
-    { kind: "paragraph", text: how },
-    {
+    ...(other === undefined ? [] : [{ kind: "paragraph", text: transportNote(asked, other, tlsPairs(result).length > 0) } as const]),
+    ...(compared.length === 0 ? [] : [{ kind: "paragraph", text: how } as const]),
+    ...tables.map(({ group, rows }): Block => ({
       kind: "table",
-      header: [`× ${baseline}`, ...protocols],
-      rows: rows.map((r) => [metric(r.metric).label, ...protocols.map((p) => factorCell(r.factors.get(p) ?? null, repeats))]),
-    },
+      header: [`× ${group.baseline}`, ...group.series],
+      rows: rows.map((r) => [metric(r.metric).label, ...group.series.map((p) => factorCell(r.factors.get(p) ?? null, repeats))]),
+    })),
   ];
 }

@@ -35,6 +35,17 @@ export function formatSpread(s: Spread | null, digits: number): string {
   return s.sd === null ? fixed(s.mean, digits) : `${fixed(s.mean, digits)} ± ${fixed(s.sd, digits)}`;
 }
 
+/**
+ * "+0.080 ± 0.002" (mean ± sample SD of per-repeat differences), signed so an added cost reads as one; a mean that
+ * rounds to zero has no sign.
+ */
+export function formatDifference(s: Spread | null, digits: number): string {
+  if (s === null) return MISSING;
+  const mean = fixed(s.mean, digits);
+  const sign = s.mean > 0 && /[1-9]/.test(mean) ? "+" : "";
+  return s.sd === null ? `${sign}${mean}` : `${sign}${mean} ± ${fixed(s.sd, digits)}`;
+}
+
 /** Whole microseconds as µs / ms / s, the console table's units (bench/table.ts formatUs). */
 export function formatUs(us: number | null): string {
   if (us === null || !Number.isFinite(us)) return MISSING;

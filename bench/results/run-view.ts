@@ -91,10 +91,14 @@ export interface FactorRow {
 }
 
 /**
- * Every cost metric of every series relative to `baseline`, as the mean of per-repeat ratios (see `pairedRatio`).
+ * Every cost metric of each of `others` (default: every other series of the run) relative to `baseline`, as the
+ * mean of per-repeat ratios (see `pairedRatio`).
  */
-export function relativeFactors(result: RunResult, baseline: Series): FactorRow[] {
-  const others = seriesIn(result).filter((p) => p !== baseline);
+export function relativeFactors(
+  result: RunResult,
+  baseline: Series,
+  others: readonly Series[] = seriesIn(result).filter((p) => p !== baseline),
+): FactorRow[] {
   return METRICS.filter((m) => m.cost).map((m) => {
     const base = valuesByRepeat(result, baseline, m);
     const factors = new Map<Series, Spread | null>();

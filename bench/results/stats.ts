@@ -64,6 +64,24 @@ export function pairedRatio(
   return spreadOf(ratios);
 }
 
+/**
+ * A protocol's figure minus the baseline's, paired by repeat like `pairedRatio`: the mean of per-repeat differences
+ * ± their sample SD, for costs that read better as an amount added ("+0.08 packets per request"). A pair with a
+ * missing value is dropped; a zero baseline is kept, since a difference needs no division.
+ */
+export function pairedDifference(
+  values: ReadonlyMap<number, number | null>,
+  baseline: ReadonlyMap<number, number | null>,
+): Spread | null {
+  const differences: number[] = [];
+  for (const [repeat, value] of values) {
+    const base = baseline.get(repeat);
+    if (value === null || base === null || base === undefined) continue;
+    differences.push(value - base);
+  }
+  return spreadOf(differences);
+}
+
 export interface Factor {
   readonly factor: number;
   /** Absolute uncertainty of the factor (one SD, propagated); null when either side has no SD. */

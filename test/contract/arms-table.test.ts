@@ -6,6 +6,7 @@ import {
   ARMS_WITH_STREAMS,
   armServedBy,
   choosesGrpcClient,
+  cleartextTwinOf,
   CLIENT_CHOICES,
   CLIENT_KINDS,
   clientChoiceOf,
@@ -16,6 +17,7 @@ import {
   isProtocol,
   DEFAULT_PROTOCOLS,
   PROTOCOLS,
+  tlsTwinOf,
   usesTls,
 } from "../../contract/index.ts";
 
@@ -78,6 +80,27 @@ describe("what is derived from the arms table", () => {
 
   it("usesTls is true for each arm's TLS twin", () => {
     expect(PROTOCOLS.filter(usesTls)).toEqual(["https1", "https1-close", "h2", "grpc-tls", "grpc-stream-tls", "wss"]);
+  });
+
+  it("no two rows share family, connection, stream model and TLS, so an arm has at most one twin", () => {
+    const keys = ARMS.map((arm) => `${arm.family} ${arm.connection} ${arm.streams} ${arm.tls}`);
+    expect(new Set(keys).size).toBe(ARMS.length);
+  });
+
+  it("cleartextTwinOf and tlsTwinOf pair each arm with its row on the other transport", () => {
+    const twins = Object.fromEntries(PROTOCOLS.map((p) => [p, [cleartextTwinOf(p), tlsTwinOf(p)]]));
+    expect(twins).toEqual({
+      http1: [null, "https1"],
+      https1: ["http1", null],
+      "http1-close": [null, "https1-close"],
+      "https1-close": ["http1-close", null],
+      h2c: [null, "h2"],
+      h2: ["h2c", null],
+      grpc: [null, "grpc-tls"],
+      "grpc-tls": ["grpc", null],
+      "grpc-stream": [null, "grpc-stream-tls"],
+      "grpc-stream-tls": ["grpc-stream", null],
+    });
   });
 
   it("armOf gives the arm's own row", () => {

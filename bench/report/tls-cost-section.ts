@@ -1,0 +1,51 @@
+/**
+ * The cost of TLS: each TLS arm against its cleartext twin (bench/results/transport-view.ts), the one comparison in
+ * the report where TLS is the only thing that differs. As a factor, like the relative table, and as a difference in
+ * the figure's own unit, since what TLS adds is an amount (record headers in bytes, a handshake's packets with
+ * `https1-close`) that a factor near 1 hides. Pure.
+ */
+import type { Block } from "./doc.ts";
+import { formatDifference } from "../results/format.ts";
+import { labelWithUnit, metric } from "../results/metrics.ts";
+import { repeatsOf } from "../results/run-view.ts";
+import type { RunResult } from "../results/schema.ts";
+import type { Spread } from "../results/stats.ts";
+import { tlsCosts, tlsPairs } from "../results/transport-view.ts";
+import { bySeries, factorCell, headline } from "./results-section.ts";
+
+function differenceCell(s: Spread | null, digits: number, repeats: number): string {
+  const text = formatDifference(s, digits);
+  return s !== null && s.n < repeats ? `${text} (n=${s.n})` : text;
+}
+
+/** Empty when no TLS arm of the run has its cleartext twin (same client) in the run. */
+export function tlsCostSection(result: RunResult, at = ""): Block[] {
+  const pairs = tlsPairs(result);
+  if (pairs.length === 0) return [];
+  const repeats = repeatsOf(result).length;
+  const rows = tlsCosts(result, pairs);
+  const ratios = bySeries(rows.map((r) => ({ metric: r.metric, factors: r.ratio })));
+  const sentences = pairs.map((p) => headline(p.tls, p.cleartext, ratios.get(p.tls) ?? new Map(), repeats)).filter((s): s is string => s !== null);
+  const how =
+    repeats > 1
+      ? `Each TLS arm against its cleartext twin, the arm of the same family, connection and stream model (contract/arms.ts) driven by the same client: first as a factor, then as what TLS added per request, in the figure's unit. Both are paired by repeat: the mean over repeats of the TLS arm's figure ÷ (or −) its twin's in the same repeat, ± the sample standard deviation of those values (n − 1); "(n=…)" says how many pairs were left.`
+      : "Each TLS arm against its cleartext twin, the arm of the same family, connection and stream model (contract/arms.ts) driven by the same client: first as a factor, then as what TLS added per request, in the figure's unit. One repeat: single ratios and differences, without a spread.";
+  return [
+    { kind: "heading", level: 2, text: `Cost of TLS${at}` },
+    { kind: "list", items: sentences },
+    { kind: "paragraph", text: how },
+    {
+      kind: "table",
+      header: ["TLS ÷ cleartext", ...pairs.map((p) => `${p.tls} ÷ ${p.cleartext}`)],
+      rows: rows.map((r) => [metric(r.metric).label, ...pairs.map((p) => factorCell(r.ratio.get(p.tls) ?? null, repeats))]),
+    },
+    {
+      kind: "table",
+      header: ["TLS − cleartext", ...pairs.map((p) => `${p.tls} − ${p.cleartext}`)],
+      rows: rows.map((r) => {
+        const m = metric(r.metric);
+        return [labelWithUnit(m), ...pairs.map((p) => differenceCell(r.difference.get(p.tls) ?? null, m.digits, repeats))];
+      }),
+    },
+  ];
+}
