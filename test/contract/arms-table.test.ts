@@ -100,6 +100,8 @@ describe("what is derived from the arms table", () => {
       "grpc-tls": ["grpc", null],
       "grpc-stream": [null, "grpc-stream-tls"],
       "grpc-stream-tls": ["grpc-stream", null],
+      ws: [null, "wss"],
+      wss: ["ws", null],
     });
   });
 
