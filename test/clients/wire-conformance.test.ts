@@ -2,7 +2,8 @@
  * The wire clients held to what the library clients do: every arm whose row lists a wire client runs the same
  * checks with every client of that row (describe.each), against the library servers on loopback and against a
  * scripted peer giving answers a real server may give and ours never do — the raw HTTP/1.1 peer for the HTTP/1.1
- * arms, the raw HTTP/2 peer (test/support/h2-peer-cases.ts) for the HTTP/2 and gRPC arms. Where a library client is
+ * arms, the raw HTTP/2 peer (test/support/h2-peer-cases.ts) for the HTTP/2 and gRPC arms, the raw WebSocket peer
+ * (test/support/raw-ws-peer.ts) for ws and wss. Where a library client is
  * known to differ from the rest, the case says so and why (`outcomesFor`). test/protocol-contract.test.ts holds
  * every client to the contract (error kinds, queueing, connections); this file adds what a hand-written protocol
  * stack can get wrong: many sequence numbers on few connections, bodies of every size, the answers the RFCs allow.

@@ -89,15 +89,17 @@ describe("the offered rate spread over h2load's clients", () => {
 });
 
 describe("arms h2load cannot drive", () => {
-  it("refuses http1-close and grpc-stream with one line naming the arm and why, and drives the rest", () => {
+  it("refuses http1-close, grpc-stream and ws with one line naming the arm and why, and drives the rest", () => {
     expect(h2loadRefusal("http1-close")).toBe(
       "h2load cannot drive http1-close: with a connection per request its --rps schedule restarts on every new connection and runs closed loop, and its connection-rate mode (-r) has no warm-up nor measured window",
     );
     expect(h2loadRefusal("grpc-stream")).toBe(
       "h2load cannot drive grpc-stream: it sends one request per stream and cannot put many messages on one long-lived bidi call",
     );
+    expect(h2loadRefusal("wss")).toBe("h2load cannot drive wss: it speaks HTTP/1.1 and HTTP/2, not WebSocket");
     expect(PROTOCOLS.filter((p) => h2loadRefusal(p) === null)).toEqual(["http1", "https1", "h2c", "h2", "grpc", "grpc-tls"]);
     expect(() => h2loadArgv(load("grpc-stream"))).toThrow(/^h2load cannot drive grpc-stream: /);
+    expect(() => h2loadArgv(load("ws"))).toThrow(/^h2load cannot drive ws: it speaks HTTP\/1\.1 and HTTP\/2, not WebSocket$/);
   });
 });
 
