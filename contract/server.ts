@@ -26,6 +26,12 @@ export interface ServerSettings {
   readonly grpcKeepaliveTimeMs: number;
   /** How many response messages ServerStream sends per request. */
   readonly streamMessages: number;
+  /**
+   * Whether the ws and wss arms' server accepts permessage-deflate (RFC 7692) when a client offers it. Off by
+   * default: no other arm compresses its bodies. undici's WebSocket offers it and then inflates the answers, but
+   * sends its own messages uncompressed; the wire client never offers it.
+   */
+  readonly wsDeflate: boolean;
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
@@ -34,6 +40,7 @@ export const DEFAULT_SERVER_SETTINGS: ServerSettings = {
   keepAliveTimeoutMs: 60_000,
   grpcKeepaliveTimeMs: 7_200_000,
   streamMessages: 4,
+  wsDeflate: false,
 };
 
 export interface ServerOptions {

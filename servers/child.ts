@@ -41,6 +41,7 @@ const serverOptionsSchema = z.strictObject({
     keepAliveTimeoutMs: positiveInt,
     grpcKeepaliveTimeMs: positiveInt,
     streamMessages: positiveInt,
+    wsDeflate: z.boolean(),
   }),
 });
 

@@ -279,6 +279,11 @@ export const OPTIONS = [
     min: 1, max: 10_000, default: DEFAULT_SERVER_SETTINGS.streamMessages, fix: "messages per ServerStream call",
     usage: "--stream-messages N", group: SERVER,
   },
+  {
+    flag: "ws-deflate", key: "server.wsDeflate", field: "server.wsDeflate", kind: "boolean", default: false,
+    usage: "--ws-deflate",
+    help: ["ws, wss: the server accepts permessage-deflate, so undici's WebSocket (--client library) gets", "compressed answers (it sends its requests uncompressed); recorded in the result's server settings"],
+  },
 ] as const satisfies readonly Option[];
 
 export type OptionRow = (typeof OPTIONS)[number];

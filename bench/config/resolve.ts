@@ -7,6 +7,7 @@ import type { BenchConfig } from "./config.ts";
 import { valueOf } from "./read-option.ts";
 import type { RawInputs } from "./read-option.ts";
 import { checkDriver } from "./driver-rules.ts";
+import { checkWebSocketDeflate } from "./websocket-rules.ts";
 import { resolvePps, resolveSweep } from "./sweep-rules.ts";
 import { UsageError } from "../support/errors.ts";
 import { shapingRefusal } from "../topology/index.ts";
@@ -60,10 +61,12 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
       keepAliveTimeoutMs: valueOf("keep-alive-timeout-ms", inputs),
       grpcKeepaliveTimeMs: valueOf("grpc-keepalive-time-ms", inputs),
       streamMessages: valueOf("stream-messages", inputs),
+      wsDeflate: valueOf("ws-deflate", inputs),
     },
     configFile: valueOf("config", inputs),
   };
   checkDriver(config);
+  checkWebSocketDeflate(config);
   const shaping = shapingRefusal(config.topology, config.rateLimitBitsPerSecond !== null, config.netem !== null);
   if (shaping !== null) throw new UsageError("WC_BAD_VALUE", shaping);
   return config;

@@ -83,7 +83,7 @@ export function environmentSection(result: RunResult): Block[] {
   const s = c.server;
   rows.push([
     "Server settings",
-    `max concurrent streams ${s.maxConcurrentStreams}, initial window ${s.initialWindowSize} B, keep-alive timeout ${s.keepAliveTimeoutMs} ms, gRPC keepalive ${s.grpcKeepaliveTimeMs} ms, ${s.streamMessages} messages per server stream`,
+    `max concurrent streams ${s.maxConcurrentStreams}, initial window ${s.initialWindowSize} B, keep-alive timeout ${s.keepAliveTimeoutMs} ms, gRPC keepalive ${s.grpcKeepaliveTimeMs} ms, ${s.streamMessages} messages per server stream${s.wsDeflate === true ? ", WebSocket permessage-deflate accepted" : ""}`,
   ]);
   return [
     { kind: "heading", level: 2, text: "Where it ran" },

@@ -4,9 +4,10 @@
  * request as one binary message carrying the workload's protobuf bytes; the server answers each with one binary
  * message of the response bytes and the same seq, in the order it read them.
  *
- * permessage-deflate (RFC 7692) is off: the other arms send their bodies uncompressed, and the body is a filler
- * that would compress to nothing. A client that offers it gets no `sec-websocket-extensions` answer, so the frames
- * stay plain. `ws` answers pings with pongs and close frames with close frames itself (RFC 6455 §5.5), and puts
+ * permessage-deflate (RFC 7692) is off unless `settings.wsDeflate` (`--ws-deflate`): the other arms send
+ * their bodies uncompressed, and the body is a filler that compresses to almost nothing. Off, a client that offers
+ * it gets no `sec-websocket-extensions` answer, so the frames stay plain; on, `ws`'s defaults apply (messages of
+ * 1 KiB and more are compressed). `ws` answers pings with pongs and close frames with close frames itself (RFC 6455 §5.5), and puts
  * fragmented messages back together before `'message'`.
  *
  * A message the server cannot use ends the connection with a close code (§7.4.1): 1003 for a text message, 1007
@@ -63,7 +64,7 @@ function listen(opts: ServerOptions, tls: TlsMaterial | null): Promise<RunningSe
       : https.createServer({ noDelay: true, key: tls.keyPem, cert: tls.certPem, ALPNProtocols: ["http/1.1"] }, onRequest);
   server.on("clientError", (_err, socket) => socket.destroy());
 
-  const wss = new WebSocketServer({ server, path: WEBSOCKET_PATH, perMessageDeflate: false, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ server, path: WEBSOCKET_PATH, perMessageDeflate: opts.settings.wsDeflate, maxPayload: MAX_MESSAGE_BYTES });
   // Without a listener, an error of the underlying server would be thrown again by `ws` as unhandled.
   wss.on("error", noop);
   wss.on("connection", (socket: WebSocket) => {

@@ -58,6 +58,8 @@ usage: npm run bench -- [flags]
   --allow-concurrent     run beside another npm run bench, on CPUs it does not use (--server-cpu, --client-cpu); recorded
   --max-concurrent-streams N, --initial-window-size N, --keep-alive-timeout-ms N,
   --grpc-keepalive-time-ms N, --stream-messages N   server settings (recorded in the result)
+  --ws-deflate           ws, wss: the server accepts permessage-deflate, so undici's WebSocket (--client library) gets
+                         compressed answers (it sends its requests uncompressed); recorded in the result's server settings
 `;
 
 const usageOf = (o: Option): string => o.usage.replaceAll("{default}", () => formatDefault(o));

@@ -69,6 +69,8 @@ function sample(o: Option): { flag: string | null; json: unknown; resolved: unkn
  */
 const context = (o: Option): string[] => {
   if (o.flag === "driver") return ["--protocols", "http1"];
+  // It applies only to a WebSocket arm on the library client (bench/config/websocket-rules.ts).
+  if (o.flag === "ws-deflate") return ["--protocols", "ws", "--client", "library"];
   return isSweepRow(o) ? ["--sweep", "--from", "1", "--to", "3"].filter((_, i, a) => a[i] !== `--${o.flag}` && a[i - 1] !== `--${o.flag}`) : [];
 };
 

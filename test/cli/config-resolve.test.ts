@@ -96,7 +96,7 @@ describe("resolving the config", () => {
       "topology", "port", "rxSteering", "offloads", "mtu", "rateLimitBitsPerSecond", "netem", "serverCpu", "clientCpu", "sampleHz",
       "baselineMs", "kernelTime", "allowConcurrent", "server", "configFile",
     ]);
-    expect(Object.keys(DEFAULTS.server)).toEqual(["maxConcurrentStreams", "initialWindowSize", "keepAliveTimeoutMs", "grpcKeepaliveTimeMs", "streamMessages"]);
+    expect(Object.keys(DEFAULTS.server)).toEqual(["maxConcurrentStreams", "initialWindowSize", "keepAliveTimeoutMs", "grpcKeepaliveTimeMs", "streamMessages", "wsDeflate"]);
     expect(Object.keys(configFromArgv("--sweep --from 1 --to 2".split(" ")) as object)).toEqual(Object.keys(DEFAULTS));
     expect(Object.keys((configFromArgv("--sweep --from 1 --to 2".split(" ")) as { sweep: object }).sweep)).toEqual(["by", "from", "to", "steps", "spacing"]);
   });
@@ -115,7 +115,7 @@ describe("resolving the config", () => {
   });
 
   it.each([
-    [["--protocols", "http3"], /^--protocols: unknown protocol "http3"; choose from http1,https1,http1-close,https1-close,h2c,h2,grpc,grpc-tls,grpc-stream,grpc-stream-tls$/],
+    [["--protocols", "http3"], /^--protocols: unknown protocol "http3"; choose from http1,https1,http1-close,https1-close,h2c,h2,grpc,grpc-tls,grpc-stream,grpc-stream-tls,ws,wss$/],
     [["--rps", "0"], /^--rps 0: must be a number from 1 to 1000000/],
     // One way to write a number: the same tiny rate in two spellings, the same refusal.
     [["--rps", "1e-9"], /^--rps 1e-9: must be a number from 1 to 1000000; give the offered request rate/],

@@ -259,3 +259,38 @@ describe("the wire client's framing", () => {
     expect(handshakeProblem(good.replace("Upgrade: websocket\r\n", ""), key)).toBe("no `upgrade: websocket` in the 101");
   });
 });
+
+describe("servers/websocket with wsDeflate", () => {
+  it("accepts permessage-deflate when offered, and compresses the answers undici's WebSocket then inflates", async () => {
+    const server = await startServer({
+      protocol: "ws",
+      host: "127.0.0.1",
+      port: 0,
+      requestBytes: 10,
+      responseBytes: 4_000,
+      settings: { ...DEFAULT_SERVER_SETTINGS, wsDeflate: true },
+    });
+    onTestFinished(() => server.close());
+    const { socket, head, rest } = await wsHandshake(server.port, undefined, "sec-websocket-extensions: permessage-deflate\r\n");
+    onTestFinished(() => void socket.destroy());
+    expect(head.toLowerCase()).toMatch(/\r\nsec-websocket-extensions: permessage-deflate/);
+    socket.write(clientFrame(BINARY, encodePayload(5, makeBody(10))));
+    const [answer] = await readServerFrames(socket, rest, (f) => f.length >= 1);
+    // RSV1 marks a compressed message (RFC 7692 §6); the 4 000-byte filler shrinks to under a quarter.
+    expect(answer?.rsv).toBe(4);
+    expect(answer?.payload.length).toBeLessThan(1_000);
+
+    const client = await createClientOfKind("undici-websocket", {
+      protocol: "ws",
+      host: "127.0.0.1",
+      port: server.port,
+      connections: 1,
+      streams: 2,
+      requestBytes: 10,
+      responseBytes: 4_000,
+      requestTimeoutMs: 5_000,
+    });
+    onTestFinished(() => client.close());
+    expect(await Promise.all([1, 2, 3].map((seq) => send(client, seq)))).toEqual([null, null, null]);
+  });
+});
