@@ -3,6 +3,7 @@
 import { armOf, assertNever } from "./arms.ts";
 import type { ClientKind, Protocol } from "./arms.ts";
 import type { SendCallback } from "./errors.ts";
+import type { TlsParameters } from "./tls.ts";
 
 export interface ClientOptions {
   readonly protocol: Protocol;
@@ -18,6 +19,8 @@ export interface ClientOptions {
   readonly requestTimeoutMs: number;
   /** CA certificate (PEM) to trust for the TLS arms. */
   readonly caPem?: string;
+  /** The TLS arms' version and ciphers, as the server was given them; absent: DEFAULT_TLS_PARAMETERS. */
+  readonly tlsParameters?: TlsParameters;
 }
 
 export interface BenchClient {

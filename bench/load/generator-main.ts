@@ -78,7 +78,10 @@ function main(): void {
         queue = queue.then(async () => {
           // A TLS arm: what the server negotiates, from a connection of the generator's own before the client's.
           const opts = c.client;
-          const session = usesTls(opts.protocol) && opts.caPem !== undefined ? await probeTlsSession(opts.protocol, opts.host, opts.port, opts.caPem) : undefined;
+          const session =
+            usesTls(opts.protocol) && opts.caPem !== undefined
+              ? await probeTlsSession(opts.protocol, opts.host, opts.port, opts.caPem, opts.tlsParameters)
+              : undefined;
           const created = await createClientOfKind(c.clientKind, c.client);
           client = created;
           await created.warmUp();

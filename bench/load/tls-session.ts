@@ -5,8 +5,8 @@
  * use the same OpenSSL and the same settings, so they negotiate the same; h2load, a different build, is not probed.
  */
 import tls from "node:tls";
-import { armOf, assertNever, TLS_SERVER_NAME } from "../../contract/index.ts";
-import type { Protocol } from "../../contract/index.ts";
+import { armOf, assertNever, secureContextParameters, TLS_SERVER_NAME } from "../../contract/index.ts";
+import type { Protocol, TlsParameters } from "../../contract/index.ts";
 
 export interface TlsSession {
   /** e.g. "TLSv1.3" */
@@ -31,10 +31,21 @@ export function alpnFor(protocol: Protocol): string {
   }
 }
 
-/** Opens one TLS connection to `host:port` as the arm's clients do, reads what was negotiated, and closes it. */
-export function probeTlsSession(protocol: Protocol, host: string, port: number, caPem: string, timeoutMs = 5000): Promise<TlsSession> {
+/**
+ * Opens one TLS connection to `host:port` as the arm's clients do (with the run's `--tls-version` and
+ * `--tls-ciphers`), reads what was negotiated, and closes it.
+ */
+export function probeTlsSession(
+  protocol: Protocol,
+  host: string,
+  port: number,
+  caPem: string,
+  parameters?: TlsParameters,
+  timeoutMs = 5000,
+): Promise<TlsSession> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, ca: caPem, servername: TLS_SERVER_NAME, ALPNProtocols: [alpnFor(protocol)] });
+    const options = { host, port, ca: caPem, servername: TLS_SERVER_NAME, ALPNProtocols: [alpnFor(protocol)], ...secureContextParameters(parameters) };
+    const socket = tls.connect(options);
     const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
     socket.once("secureConnect", () => {
       clearTimeout(timer);

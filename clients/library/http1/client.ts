@@ -11,7 +11,7 @@
 import { Pool } from "undici";
 import type { Dispatcher } from "undici";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { armServedBy, assertNever, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { armServedBy, assertNever, secureContextParameters, TLS_SERVER_NAME } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../../proto/codec.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
@@ -103,7 +103,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   const pool = new Pool(`${arm.tls ? "https" : "http"}://${urlHost(opts.host)}:${opts.port}`, {
     connections: opts.connections,
     // The per-run certificate names localhost (bench/run/tls.ts); ALPN offers http/1.1 alone, as allowH2 is off.
-    ...(arm.tls ? { connect: { ca: opts.caPem, servername: TLS_SERVER_NAME } } : {}),
+    ...(arm.tls ? { connect: { ca: opts.caPem, servername: TLS_SERVER_NAME, ...secureContextParameters(opts.tlsParameters) } } : {}),
     pipelining: 1,
     allowH2: false, // undici 8 negotiates HTTP/2 by default
     connectTimeout: opts.requestTimeoutMs,

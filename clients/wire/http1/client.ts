@@ -54,7 +54,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   if (arm.tls) {
     if (opts.caPem === undefined) throw new TypeError(`${opts.protocol} runs over TLS: clients/wire/http1 needs caPem`);
     // The run's certificate names localhost (bench/run/tls.ts), as the library HTTP/2 client checks it.
-    tlsSettings = { caPem: opts.caPem, servername: TLS_SERVER_NAME };
+    tlsSettings = { caPem: opts.caPem, servername: TLS_SERVER_NAME, parameters: opts.tlsParameters };
   }
   return createHttp1WireClient({ ...opts, connection: arm.connection, tls: tlsSettings });
 }
