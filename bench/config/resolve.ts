@@ -7,6 +7,7 @@ import type { BenchConfig } from "./config.ts";
 import { valueOf } from "./read-option.ts";
 import type { RawInputs } from "./read-option.ts";
 import { checkDriver } from "./driver-rules.ts";
+import { checkTlsParameters } from "./tls-rules.ts";
 import { resolvePps, resolveSweep } from "./sweep-rules.ts";
 import { UsageError } from "../support/errors.ts";
 import { shapingRefusal } from "../topology/index.ts";
@@ -54,6 +55,8 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     baselineMs: valueOf("baseline", inputs),
     kernelTime: valueOf("kernel-time", inputs),
     allowConcurrent: valueOf("allow-concurrent", inputs),
+    tlsVersion: valueOf("tls-version", inputs),
+    tlsCiphers: valueOf("tls-ciphers", inputs),
     server: {
       maxConcurrentStreams: valueOf("max-concurrent-streams", inputs),
       initialWindowSize: valueOf("initial-window-size", inputs),
@@ -64,6 +67,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     configFile: valueOf("config", inputs),
   };
   checkDriver(config);
+  checkTlsParameters(config);
   const shaping = shapingRefusal(config.topology, config.rateLimitBitsPerSecond !== null, config.netem !== null);
   if (shaping !== null) throw new UsageError("WC_BAD_VALUE", shaping);
   return config;
