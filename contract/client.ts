@@ -32,6 +32,12 @@ export interface BenchClient {
   readonly inFlight: number;
   /** Closes every connection; outstanding requests fail with kind "reset". */
   close(): Promise<void>;
+  /**
+   * For a client that reports its TLS handshakes (the HTTP/1.1 clients, which open a connection per request on
+   * `https1-close`, each offering the last session it was given): `listener` hears each handshake as it completes,
+   * and whether it resumed a session; null stops it. Absent on the other clients.
+   */
+  onTlsHandshake?(listener: ((resumed: boolean) => void) | null): void;
 }
 
 /** `--grpc-client`: which client speaks the gRPC arms: the real library (the default, and the headline arm) or the lean one. */

@@ -24,6 +24,16 @@ export interface TlsParameters {
 
 export const DEFAULT_TLS_PARAMETERS: TlsParameters = { version: "auto", ciphers: null };
 
+/**
+ * The TLS handshakes a client's connections completed, by whether the server resumed a session the client offered
+ * (TLSSocket#isSessionReused): a full handshake costs the server a signature and a key exchange, a resumed one
+ * neither (RFC 8446 §2.2), and both cost round trips and packets.
+ */
+export interface TlsHandshakeCounts {
+  readonly full: number;
+  readonly resumed: number;
+}
+
 /** The tls.createSecureContext / tls.connect / createSecureServer options that say it; empty for the defaults. */
 export interface SecureContextParameters {
   readonly minVersion?: "TLSv1.2" | "TLSv1.3";

@@ -6,7 +6,7 @@
  */
 import tls from "node:tls";
 import { armOf, assertNever, secureContextParameters, TLS_SERVER_NAME } from "../../contract/index.ts";
-import type { Protocol, TlsParameters } from "../../contract/index.ts";
+import type { Protocol, TlsHandshakeCounts, TlsParameters } from "../../contract/index.ts";
 
 export interface TlsSession {
   /** e.g. "TLSv1.3" */
@@ -15,6 +15,12 @@ export interface TlsSession {
   readonly cipher: string;
   /** What ALPN chose: "http/1.1" or "h2". */
   readonly alpn: string | null;
+  /**
+   * The measured window's handshakes, full and resumed, where the client counts them (the HTTP/1.1 clients: on
+   * `https1-close` one per request). The clients always offer the last session they were given, as browsers do, so
+   * `resumed` is what resumption saved. Absent for the other clients, and in results before it was counted.
+   */
+  readonly handshakes?: TlsHandshakeCounts;
 }
 
 /** The ALPN protocol the arm's clients offer. */

@@ -259,8 +259,11 @@ export async function runScenario(
   try {
     const limitMs = scenarioTimeLimitMs(config);
     const { report, kernel, pps } = await withTimeout(work(), limitMs, `scenario exceeded its hard time limit of ${Math.round(limitMs / 1000)} s`);
-    const { offeredRps: _offered, ...rest } = report;
-    return { ...common(), ...rest, ...kernel, ...(pps === undefined ? {} : { pps }), ...(driver === undefined ? {} : { driver }), state: "completed" };
+    const { offeredRps: _offered, tlsHandshakes, ...rest } = report;
+    // Set inside work(), which TypeScript's narrowing does not follow.
+    const negotiated = session as TlsSession | null;
+    const tls = negotiated !== null && tlsHandshakes !== undefined ? { tls: { ...negotiated, handshakes: tlsHandshakes } } : {};
+    return { ...common(), ...tls, ...rest, ...kernel, ...(pps === undefined ? {} : { pps }), ...(driver === undefined ? {} : { driver }), state: "completed" };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ScenarioAbort) return { ...common(), state: "aborted", error: `interrupted: ${message}` };

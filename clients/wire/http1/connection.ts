@@ -15,6 +15,7 @@ import type { Tracked } from "../../common/outstanding.ts";
 import type { Slot } from "../../common/slot-queue.ts";
 import { secureContextParameters } from "../../../contract/index.ts";
 import type { RequestFailure, TlsParameters } from "../../../contract/index.ts";
+import type { HandshakeEvents } from "../../common/tls-handshakes.ts";
 import { bodyLooksRight, decodePayload, MAX_BODY_BYTES } from "../../../proto/codec.ts";
 import type { RequestTemplate } from "./request-template.ts";
 import { ResponseParseError, ResponseParser } from "./response-parser.ts";
@@ -56,6 +57,8 @@ export interface ConnectionContext {
   readonly oneRequest: boolean;
   /** The TLS session to resume on the next connection: the last one a server issued to any connection. */
   tlsSession: Buffer | null;
+  /** Hears every TLS handshake, full or resumed. */
+  readonly handshakes: HandshakeEvents;
   /** The request on `slot` is over with `outcome` (null: a verified answer). Called once per request sent. */
   requestEnded(slot: ConnectionSlot, req: WireRequest, outcome: RequestFailure | null): void;
   /** A socket has closed. */
@@ -102,6 +105,7 @@ export class Http1Connection implements ResponseSink {
       const options = { ...where, ca: caPem, servername, ALPNProtocols: ["http/1.1"], session, ...secureContextParameters(parameters) };
       const socket = tls.connect(options as tls.ConnectionOptions);
       socket.on("session", (issued: Buffer) => (ctx.tlsSession = issued));
+      socket.once("secureConnect", () => ctx.handshakes.handshake(socket));
       this.#socket = socket;
     }
     // Requests are small and answered one at a time: Nagle would hold a request back for the previous ACK.
