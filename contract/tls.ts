@@ -26,8 +26,8 @@ export const DEFAULT_TLS_PARAMETERS: TlsParameters = { version: "auto", ciphers:
 
 /**
  * The TLS handshakes a client's connections completed, by whether the server resumed a session the client offered
- * (TLSSocket#isSessionReused): a full handshake costs the server a signature and a key exchange, a resumed one
- * neither (RFC 8446 §2.2), and both cost round trips and packets.
+ * (TLSSocket#isSessionReused): a full handshake sends the certificate and costs the server a signature, a resumed
+ * one neither (RFC 8446 §2.2; TLS 1.3 resumption still runs an ECDHE exchange, OpenSSL's default psk_dhe_ke mode).
  */
 export interface TlsHandshakeCounts {
   readonly full: number;
