@@ -3,6 +3,7 @@
 import { armOf, assertNever } from "./arms.ts";
 import type { ClientKind, Protocol } from "./arms.ts";
 import type { SendCallback } from "./errors.ts";
+import type { TlsParameters } from "./tls.ts";
 
 export interface ClientOptions {
   readonly protocol: Protocol;
@@ -18,6 +19,8 @@ export interface ClientOptions {
   readonly requestTimeoutMs: number;
   /** CA certificate (PEM) to trust for the TLS arms. */
   readonly caPem?: string;
+  /** The TLS arms' version and ciphers, as the server was given them; absent: DEFAULT_TLS_PARAMETERS. */
+  readonly tlsParameters?: TlsParameters;
 }
 
 export interface BenchClient {
@@ -29,6 +32,12 @@ export interface BenchClient {
   readonly inFlight: number;
   /** Closes every connection; outstanding requests fail with kind "reset". */
   close(): Promise<void>;
+  /**
+   * For a client that reports its TLS handshakes (the HTTP/1.1 clients, which open a connection per request on
+   * `https1-close`, each offering the last session it was given): `listener` hears each handshake as it completes,
+   * and whether it resumed a session; null stops it. Absent on the other clients.
+   */
+  onTlsHandshake?(listener: ((resumed: boolean) => void) | null): void;
 }
 
 /** `--grpc-client`: which client speaks the gRPC arms: the real library (the default, and the headline arm) or the lean one. */

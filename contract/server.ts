@@ -1,6 +1,7 @@
 /** What every server in servers/ is started with and returns. */
 
 import type { Protocol } from "./arms.ts";
+import type { TlsParameters } from "./tls.ts";
 
 /** The name the per-run certificate is made for (bench/run/tls.ts) and every TLS client checks it against. */
 export const TLS_SERVER_NAME = "localhost";
@@ -54,6 +55,8 @@ export interface ServerOptions {
   readonly settings: ServerSettings;
   /** Required when `usesTls(protocol)`. */
   readonly tls?: TlsMaterial;
+  /** The TLS arms' version and ciphers (`--tls-version`, `--tls-ciphers`); absent: DEFAULT_TLS_PARAMETERS. */
+  readonly tlsParameters?: TlsParameters;
 }
 
 export interface RunningServer {

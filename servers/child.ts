@@ -14,7 +14,7 @@
 
 import { closeSync, fstatSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { familyOf, PROTOCOLS, usesTls } from "../contract/index.ts";
+import { familyOf, PROTOCOLS, TLS_VERSIONS, usesTls } from "../contract/index.ts";
 import type { ProtocolFamily, RunningServer, ServerOptions, TlsMaterial } from "../contract/index.ts";
 import { MAX_BODY_BYTES } from "../proto/codec.ts";
 
@@ -43,6 +43,7 @@ const serverOptionsSchema = z.strictObject({
     streamMessages: positiveInt,
     wsDeflate: z.boolean(),
   }),
+  tlsParameters: z.strictObject({ version: z.enum(TLS_VERSIONS), ciphers: z.string().min(1).nullable() }).optional(),
 });
 
 const tlsMaterialSchema = z.strictObject({ keyPem: z.string().min(1), certPem: z.string().min(1) });

@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { readdir, readFile } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { EXIT_WITH_STDIN, TLS_FD } from "../servers/child.ts";
+import { ChildUsageError, EXIT_WITH_STDIN, parseServerArgs, TLS_FD } from "../servers/child.ts";
 import { DEFAULT_SERVER_SETTINGS, PROTOCOLS, usesTls } from "../contract/index.ts";
 import type { Protocol, ServerOptions } from "../contract/index.ts";
 import { makeTlsMaterial } from "../bench/run/tls.ts";
@@ -219,5 +219,22 @@ describe("the harness's h2 server child", () => {
     const client = await oneConnectionClient("h2", server.port);
     onTestFinished(() => client.close());
     expect(await new Promise((resolve) => client.send(1, resolve))).toBeNull();
+  });
+});
+
+describe("the TLS parameters in --options", () => {
+  const opts = { protocol: "https1-close", host: "127.0.0.1", port: 0, requestBytes: 32, responseBytes: 512, settings: DEFAULT_SERVER_SETTINGS } as const;
+  const parse = (extra: object) => parseServerArgs(["--options", JSON.stringify({ ...opts, ...extra }), TLS_FD, "3"], "http1");
+
+  it("travel as the harness gives them, and may be left out", () => {
+    const tlsParameters = { version: "1.2", ciphers: "ECDHE-ECDSA-AES128-GCM-SHA256" };
+    expect(parse({ tlsParameters }).options).toEqual({ ...opts, tlsParameters });
+    expect(parse({}).options).toEqual(opts);
+  });
+
+  it("are refused with a version the flag does not offer, or an empty cipher string", () => {
+    expect(() => parse({ tlsParameters: { version: "1.1", ciphers: null } })).toThrow(ChildUsageError);
+    expect(() => parse({ tlsParameters: { version: "1.1", ciphers: null } })).toThrow(/^invalid --options: tlsParameters\.version: /);
+    expect(() => parse({ tlsParameters: { version: "auto", ciphers: "" } })).toThrow(/^invalid --options: tlsParameters\.ciphers: /);
   });
 });

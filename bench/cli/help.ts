@@ -30,8 +30,10 @@ export function formatDefault(o: Option): string {
       return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000}m` : formatDurationMs(ms);
     }
     case "choice":
-    case "text":
       return o.default;
+    case "text":
+      if (o.default !== null) return o.default;
+      break;
     case "list":
       return o.default.join(",");
     default:

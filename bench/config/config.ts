@@ -3,7 +3,7 @@
  * config file; bench/config/options.ts says where each field comes from, its default and its bounds.
  */
 import type { ClientChoice, GrpcClientChoice } from "../../clients/index.ts";
-import type { Protocol, ServerSettings } from "../../contract/index.ts";
+import type { Protocol, ServerSettings, TlsVersionChoice } from "../../contract/index.ts";
 import type { PacingStrategy } from "../load/pacer.ts";
 import type { StepSpacing, SweepUnit } from "../sweep/plan.ts";
 
@@ -110,6 +110,13 @@ export interface BenchConfig {
   readonly baselineMs: number;
   /** Exact kernel time with eBPF (`ebpf`), /proc/stat's tick samples (`tick`), or eBPF where available. Default `auto`. */
   readonly kernelTime: KernelTimeChoice;
+  /**
+   * The TLS version both ends of every TLS arm allow: `auto` (default) leaves Node's range, TLS 1.2 to 1.3, so they
+   * negotiate 1.3; `1.2` or `1.3` pins it. What was negotiated is each scenario's `tls`. Absent before it existed.
+   */
+  readonly tlsVersion: TlsVersionChoice;
+  /** An OpenSSL cipher string both ends of every TLS arm use; null (default) keeps Node's list. Absent before it existed. */
+  readonly tlsCiphers: string | null;
   /** Server settings recorded in the result; defaults in contract/ `DEFAULT_SERVER_SETTINGS`. */
   readonly server: ServerSettings;
   /** The config file read, if any. */

@@ -83,10 +83,10 @@ export interface BooleanOption extends Row {
   readonly default: false;
 }
 
-/** Any text, taken as given. */
+/** Any text, taken as given. A null default leaves the field null when the option is not given. */
 export interface TextOption extends Row {
   readonly kind: "text";
-  readonly default: string;
+  readonly default: string | null;
 }
 
 /** A rate as tc writes it (`100mbit`), in bits per second. */
@@ -152,7 +152,9 @@ export type ValueOf<O extends Option> = O extends IntegerOption | NumberOption
         : O extends BooleanOption
           ? boolean
           : O extends TextOption
-            ? string
+            ? null extends O["default"]
+              ? string | null
+              : string
             : O extends RateOption | CpuOption
               ? number | null
               : O extends NetemOption

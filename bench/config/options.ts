@@ -6,7 +6,7 @@
  */
 import { CLIENT_CHOICES, GRPC_CLIENTS } from "../../clients/index.ts";
 import type { ClientChoice } from "../../clients/index.ts";
-import { DEFAULT_PROTOCOLS, DEFAULT_SERVER_SETTINGS, PROTOCOLS } from "../../contract/index.ts";
+import { DEFAULT_PROTOCOLS, DEFAULT_SERVER_SETTINGS, DEFAULT_TLS_PARAMETERS, PROTOCOLS, TLS_VERSIONS } from "../../contract/index.ts";
 import { MAX_BODY_BYTES } from "../../proto/codec.ts";
 import { DEFAULT_PACING, PACING_STRATEGIES } from "../load/pacer.ts";
 import { DEFAULT_PRIME_REQUESTS, PRIME_MAX_MS } from "../load/prime.ts";
@@ -99,6 +99,22 @@ export const OPTIONS = [
     help: [
       `${GRPC_CLIENTS.join(" | ")}: the gRPC arms' client; lean is node:http2 speaking gRPC, for load`,
       "past grpc-js's few thousand req/s per generator core (default {default})",
+    ],
+  },
+  {
+    flag: "tls-version", key: "tlsVersion", field: "tlsVersion", kind: "choice", choices: TLS_VERSIONS, default: DEFAULT_TLS_PARAMETERS.version,
+    usage: "--tls-version V",
+    help: [
+      `${TLS_VERSIONS.join(" | ")}: the TLS arms' version, on server and client alike; auto leaves`,
+      "Node's 1.2–1.3 range, which negotiates 1.3; each scenario records what it got (default {default})",
+    ],
+  },
+  {
+    flag: "tls-ciphers", key: "tlsCiphers", field: "tlsCiphers", kind: "text", default: DEFAULT_TLS_PARAMETERS.ciphers,
+    usage: "--tls-ciphers LIST",
+    help: [
+      "OpenSSL cipher string for both ends of the TLS arms (default: Node's list), TLS 1.3 suites",
+      "by their TLS_ names, e.g. TLS_AES_128_GCM_SHA256 or, the certificate being ECDSA, ECDHE-ECDSA-AES128-GCM-SHA256",
     ],
   },
   {

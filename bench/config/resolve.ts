@@ -8,6 +8,7 @@ import { valueOf } from "./read-option.ts";
 import type { RawInputs } from "./read-option.ts";
 import { checkDriver } from "./driver-rules.ts";
 import { checkWebSocketDeflate } from "./websocket-rules.ts";
+import { checkTlsParameters } from "./tls-rules.ts";
 import { resolvePps, resolveSweep } from "./sweep-rules.ts";
 import { UsageError } from "../support/errors.ts";
 import { shapingRefusal } from "../topology/index.ts";
@@ -55,6 +56,8 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     baselineMs: valueOf("baseline", inputs),
     kernelTime: valueOf("kernel-time", inputs),
     allowConcurrent: valueOf("allow-concurrent", inputs),
+    tlsVersion: valueOf("tls-version", inputs),
+    tlsCiphers: valueOf("tls-ciphers", inputs),
     server: {
       maxConcurrentStreams: valueOf("max-concurrent-streams", inputs),
       initialWindowSize: valueOf("initial-window-size", inputs),
@@ -67,6 +70,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
   };
   checkDriver(config);
   checkWebSocketDeflate(config);
+  checkTlsParameters(config);
   const shaping = shapingRefusal(config.topology, config.rateLimitBitsPerSecond !== null, config.netem !== null);
   if (shaping !== null) throw new UsageError("WC_BAD_VALUE", shaping);
   return config;

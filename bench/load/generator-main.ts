@@ -17,6 +17,7 @@ import type { Pacer } from "./pacer.ts";
 import { measurePacingLateness, PACING_FLOOR_MS, pacingFloorOf } from "./pacing-floor.ts";
 import { primeClient } from "./prime.ts";
 import { probeTlsSession } from "./tls-session.ts";
+import { createHandshakeWindow } from "./handshake-window.ts";
 import { usesTls } from "../../contract/index.ts";
 import type { PrimeOutcome } from "./prime.ts";
 import { buildGeneratorReport } from "./report.ts";
@@ -33,10 +34,17 @@ async function runOnce(client: BenchClient, pacer: Pacer, plan: LoadPlan): Promi
   const floor = pacingFloorOf(idle, floorCpu.user + floorCpu.system);
   let cpuAtStart = process.cpuUsage();
   let cpuAtEnd = cpuAtStart;
+  // The window's TLS handshakes, counted as its answers are: on https1-close there is one per request.
+  const handshakes = createHandshakeWindow(EVENT_LOOP_CLOCK.now() + plan.warmupMs, plan.durationMs);
+  client.onTlsHandshake?.((resumed) => handshakes.record(EVENT_LOOP_CLOCK.now(), resumed));
   const outcome = await runLoad(client, plan, EVENT_LOOP_CLOCK, pacer, {
     onPhase(phase, nominalMs) {
-      if (phase === "measure") cpuAtStart = process.cpuUsage();
-      else cpuAtEnd = process.cpuUsage(cpuAtStart);
+      if (phase === "measure") {
+        cpuAtStart = process.cpuUsage();
+        handshakes.open(nominalMs);
+      } else {
+        cpuAtEnd = process.cpuUsage(cpuAtStart);
+      }
       emit({ type: "phase", phase, epochMs: performance.timeOrigin + nominalMs });
     },
   });
@@ -48,7 +56,8 @@ async function runOnce(client: BenchClient, pacer: Pacer, plan: LoadPlan): Promi
     timeOriginMs: performance.timeOrigin,
     pacing: { strategy: pacer.strategy, floorUs: floor },
   });
-  emit({ type: "result", report });
+  client.onTlsHandshake?.(null);
+  emit({ type: "result", report: client.onTlsHandshake === undefined ? report : { ...report, tlsHandshakes: handshakes.counts() } });
 }
 
 function main(): void {
@@ -78,7 +87,10 @@ function main(): void {
         queue = queue.then(async () => {
           // A TLS arm: what the server negotiates, from a connection of the generator's own before the client's.
           const opts = c.client;
-          const session = usesTls(opts.protocol) && opts.caPem !== undefined ? await probeTlsSession(opts.protocol, opts.host, opts.port, opts.caPem) : undefined;
+          const session =
+            usesTls(opts.protocol) && opts.caPem !== undefined
+              ? await probeTlsSession(opts.protocol, opts.host, opts.port, opts.caPem, opts.tlsParameters)
+              : undefined;
           const created = await createClientOfKind(c.clientKind, c.client);
           client = created;
           await created.warmUp();

@@ -3,7 +3,7 @@
  * histograms, its own CPU, its pacing floor, and who limited the run. Pure: `buildGeneratorReport` turns a
  * `LoadOutcome`, CPU readings and the floor into the JSON the parent stores.
  */
-import type { ErrorKind } from "../../contract/index.ts";
+import type { ErrorKind, TlsHandshakeCounts } from "../../contract/index.ts";
 import { assessGenerator, ratePerSecond } from "./assess.ts";
 import type { LimitedBy, SaturationKind } from "./assess.ts";
 import type { LoadOutcome } from "./generator.ts";
@@ -56,6 +56,11 @@ export interface GeneratorReport {
   readonly histograms: { readonly latency: string; readonly serviceLatency: string; readonly lateness: string };
   readonly generator: GeneratorHealth;
   readonly window: { readonly startEpochMs: number; readonly endEpochMs: number };
+  /**
+   * The TLS handshakes the client's connections completed in the window, for a client that counts them
+   * (BenchClient#onTlsHandshake, bench/load/handshake-window.ts); bench/run/scenario.ts moves them into the scenario's `tls`.
+   */
+  readonly tlsHandshakes?: TlsHandshakeCounts;
 }
 
 export interface CpuWindow {

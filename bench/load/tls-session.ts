@@ -5,8 +5,8 @@
  * use the same OpenSSL and the same settings, so they negotiate the same; h2load, a different build, is not probed.
  */
 import tls from "node:tls";
-import { armOf, assertNever, TLS_SERVER_NAME } from "../../contract/index.ts";
-import type { Protocol } from "../../contract/index.ts";
+import { armOf, assertNever, secureContextParameters, TLS_SERVER_NAME } from "../../contract/index.ts";
+import type { Protocol, TlsHandshakeCounts, TlsParameters } from "../../contract/index.ts";
 
 export interface TlsSession {
   /** e.g. "TLSv1.3" */
@@ -15,6 +15,12 @@ export interface TlsSession {
   readonly cipher: string;
   /** What ALPN chose: "http/1.1" or "h2". */
   readonly alpn: string | null;
+  /**
+   * The measured window's handshakes, full and resumed, where the client counts them (the HTTP/1.1 clients: on
+   * `https1-close` one per request). The clients always offer the last session they were given, as browsers do, so
+   * `resumed` is what resumption saved. Absent for the other clients, and in results before it was counted.
+   */
+  readonly handshakes?: TlsHandshakeCounts;
 }
 
 /** The ALPN protocol the arm's clients offer. */
@@ -32,10 +38,21 @@ export function alpnFor(protocol: Protocol): string {
   }
 }
 
-/** Opens one TLS connection to `host:port` as the arm's clients do, reads what was negotiated, and closes it. */
-export function probeTlsSession(protocol: Protocol, host: string, port: number, caPem: string, timeoutMs = 5000): Promise<TlsSession> {
+/**
+ * Opens one TLS connection to `host:port` as the arm's clients do (with the run's `--tls-version` and
+ * `--tls-ciphers`), reads what was negotiated, and closes it.
+ */
+export function probeTlsSession(
+  protocol: Protocol,
+  host: string,
+  port: number,
+  caPem: string,
+  parameters?: TlsParameters,
+  timeoutMs = 5000,
+): Promise<TlsSession> {
   return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, ca: caPem, servername: TLS_SERVER_NAME, ALPNProtocols: [alpnFor(protocol)] });
+    const options = { host, port, ca: caPem, servername: TLS_SERVER_NAME, ALPNProtocols: [alpnFor(protocol)], ...secureContextParameters(parameters) };
+    const socket = tls.connect(options);
     const timer = setTimeout(() => socket.destroy(new Error(`no TLS handshake with ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
     socket.once("secureConnect", () => {
       clearTimeout(timer);

@@ -20,7 +20,7 @@ import { calibrate, CALIBRATION_ROUNDS } from "../load/pps.ts";
 import type { Calibration } from "../load/pps.ts";
 import type { KernelFigures } from "../results/kernel-figures.ts";
 import { assertNever } from "../../contract/index.ts";
-import type { ClientKind, Protocol, TlsMaterial } from "../../contract/index.ts";
+import type { ClientKind, Protocol, TlsMaterial, TlsParameters } from "../../contract/index.ts";
 import type { H2loadDriverRecord } from "../load/h2load-report.ts";
 import { driveWithH2load } from "./h2load-scenario.ts";
 import type { H2loadDriving } from "./h2load-scenario.ts";
@@ -93,6 +93,11 @@ function ppsFigures(calibration: Calibration, kernel: KernelFigures | undefined)
   };
 }
 
+/** What `--tls-version` and `--tls-ciphers` tell both ends of a TLS arm. */
+function tlsParametersOf(config: BenchConfig): TlsParameters {
+  return { version: config.tlsVersion, ciphers: config.tlsCiphers };
+}
+
 class ScenarioAbort extends Error {}
 
 export async function runScenario(
@@ -154,7 +159,7 @@ export async function runScenario(
           requestBytes: config.requestBytes,
           responseBytes: config.responseBytes,
           settings: config.server,
-          ...(plan.tls === undefined ? {} : { tls: plan.tls }),
+          ...(plan.tls === undefined ? {} : { tls: plan.tls, tlsParameters: tlsParametersOf(config) }),
         },
         (argv) => placer.command("server", argv),
       ),
@@ -191,7 +196,7 @@ export async function runScenario(
           requestBytes: config.requestBytes,
           responseBytes: config.responseBytes,
           requestTimeoutMs: config.requestTimeoutMs,
-          ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem }),
+          ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem, tlsParameters: tlsParametersOf(config) }),
         },
         clientKind: plan.client,
         pacing: config.pacing,
@@ -254,8 +259,11 @@ export async function runScenario(
   try {
     const limitMs = scenarioTimeLimitMs(config);
     const { report, kernel, pps } = await withTimeout(work(), limitMs, `scenario exceeded its hard time limit of ${Math.round(limitMs / 1000)} s`);
-    const { offeredRps: _offered, ...rest } = report;
-    return { ...common(), ...rest, ...kernel, ...(pps === undefined ? {} : { pps }), ...(driver === undefined ? {} : { driver }), state: "completed" };
+    const { offeredRps: _offered, tlsHandshakes, ...rest } = report;
+    // Set inside work(), which TypeScript's narrowing does not follow.
+    const negotiated = session as TlsSession | null;
+    const tls = negotiated !== null && tlsHandshakes !== undefined ? { tls: { ...negotiated, handshakes: tlsHandshakes } } : {};
+    return { ...common(), ...tls, ...rest, ...kernel, ...(pps === undefined ? {} : { pps }), ...(driver === undefined ? {} : { driver }), state: "completed" };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ScenarioAbort) return { ...common(), state: "aborted", error: `interrupted: ${message}` };

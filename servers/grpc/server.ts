@@ -1,13 +1,14 @@
 /**
  * gRPC server (@grpc/grpc-js) for the `grpc` (unary) and `grpc-stream` (one long-lived Bidi call per connection)
- * arms, and their TLS twins `grpc-tls` and `grpc-stream-tls` (the per-run certificate; grpc-js offers ALPN h2).
+ * arms, and their TLS twins `grpc-tls` and `grpc-stream-tls` (the per-run certificate and the run's TLS version and
+ * ciphers; grpc-js offers ALPN h2).
  * Every arm serves the whole `wirecost.Bench` service; the arm only decides what the client calls.
  */
 
 import * as grpc from "@grpc/grpc-js";
 import type { Http2Session } from "node:http2";
-import { armServedBy } from "../../contract/index.ts";
-import type { RunningServer, ServerOptions, TlsMaterial } from "../../contract/index.ts";
+import { armServedBy, secureContextParameters } from "../../contract/index.ts";
+import type { RunningServer, ServerOptions, TlsMaterial, TlsParameters } from "../../contract/index.ts";
 import { bodyLooksRight, makeBody } from "../../proto/codec.ts";
 import { grpcAddress, loadBenchService, MAX_GRPC_MESSAGE_BYTES } from "../../proto/grpc-service.ts";
 import type { PayloadMessage } from "../../proto/grpc-service.ts";
@@ -34,6 +35,22 @@ function destroySessions(server: grpc.Server): void {
   if (!(listeners instanceof Map)) return;
   for (const listener of listeners.values()) {
     for (const session of listener.sessions ?? []) session.destroy();
+  }
+}
+
+/**
+ * createSsl's credentials with the run's TLS version and ciphers as well: createSsl takes neither (its ciphers are
+ * the GRPC_SSL_CIPHER_SUITES variable's, read once at load). grpc-js 1.14 builds the secure server from a
+ * ServerCredentials' constructor options and context options (server.js `createHttp2Server` spreads both into
+ * http2.createSecureServer), and the constructor taking them is public, so a subclass says what createSsl cannot.
+ */
+class TlsServerCredentials extends grpc.ServerCredentials {
+  constructor(tls: TlsMaterial, params: TlsParameters | undefined) {
+    super({ requestCert: false }, { key: [Buffer.from(tls.keyPem)], cert: [Buffer.from(tls.certPem)], ...secureContextParameters(params) });
+  }
+
+  override _equals(other: grpc.ServerCredentials): boolean {
+    return other === this;
   }
 }
 
@@ -134,7 +151,7 @@ function listen(opts: ServerOptions, tls: TlsMaterial | null): Promise<RunningSe
     const credentials =
       tls === null
         ? grpc.ServerCredentials.createInsecure()
-        : grpc.ServerCredentials.createSsl(null, [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }], false);
+        : new TlsServerCredentials(tls, opts.tlsParameters);
     server.bindAsync(grpcAddress(opts.host, opts.port), credentials, (err, port) => {
       if (err !== null) reject(err);
       else resolve({ port, close });

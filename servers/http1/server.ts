@@ -1,6 +1,6 @@
 /**
  * HTTP/1.1 server (node:http, node:https) for the `http1` and `http1-close` arms and their TLS twins `https1` and
- * `https1-close` (the per-run certificate, ALPN http/1.1).
+ * `https1-close` (the per-run certificate, ALPN http/1.1, the run's TLS version and ciphers).
  *
  * `http1` keeps connections alive for `keepAliveTimeoutMs`; `http1-close` answers every request with
  * `connection: close`, so Node ends the connection after the response (RFC 9112 §9.6).
@@ -9,7 +9,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { armServedBy, assertNever } from "../../contract/index.ts";
+import { armServedBy, assertNever, secureContextParameters } from "../../contract/index.ts";
 import type { RunningServer, ServerOptions, TlsMaterial } from "../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, MAX_BODY_BYTES, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../proto/codec.ts";
 import { runServerChild } from "../child.ts";
@@ -100,7 +100,7 @@ function listen(opts: ServerOptions, closeEach: boolean, tls: TlsMaterial | null
   const server =
     tls === null
       ? http.createServer(options, onRequest)
-      : https.createServer({ ...options, key: tls.keyPem, cert: tls.certPem, ALPNProtocols: ["http/1.1"] }, onRequest);
+      : https.createServer({ ...options, key: tls.keyPem, cert: tls.certPem, ALPNProtocols: ["http/1.1"], ...secureContextParameters(opts.tlsParameters) }, onRequest);
   // A client that resets mid-request must cost one connection, not the process.
   server.on("clientError", (_err, socket) => socket.destroy());
 

@@ -1,11 +1,11 @@
 /**
  * HTTP/2 server (node:http2, core `'stream'` API) for the `h2c` (cleartext, prior knowledge) and `h2` (TLS, ALPN
- * `h2` only) arms.
+ * `h2` only, the run's TLS version and ciphers) arms.
  */
 
 import http2 from "node:http2";
 import type { Http2Server, Http2Session, Http2SecureServer, IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
-import { armServedBy } from "../../contract/index.ts";
+import { armServedBy, secureContextParameters } from "../../contract/index.ts";
 import type { RunningServer, ServerOptions } from "../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, MAX_BODY_BYTES, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../proto/codec.ts";
 import { runServerChild } from "../child.ts";
@@ -50,6 +50,7 @@ function createServer(opts: ServerOptions, tls: boolean): Http2Server | Http2Sec
     cert: opts.tls.certPem,
     allowHTTP1: false,
     ALPNProtocols: ["h2"],
+    ...secureContextParameters(opts.tlsParameters),
   });
 }
 

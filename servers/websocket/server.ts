@@ -19,7 +19,7 @@ import https from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { WebSocketServer } from "ws";
 import type { RawData, WebSocket } from "ws";
-import { armServedBy } from "../../contract/index.ts";
+import { armServedBy, secureContextParameters } from "../../contract/index.ts";
 import type { RunningServer, ServerOptions, TlsMaterial } from "../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, MAX_BODY_BYTES, WEBSOCKET_PATH } from "../../proto/codec.ts";
 import { runServerChild } from "../child.ts";
@@ -61,7 +61,10 @@ function listen(opts: ServerOptions, tls: TlsMaterial | null): Promise<RunningSe
   const server =
     tls === null
       ? http.createServer({ noDelay: true }, onRequest)
-      : https.createServer({ noDelay: true, key: tls.keyPem, cert: tls.certPem, ALPNProtocols: ["http/1.1"] }, onRequest);
+      : https.createServer(
+          { noDelay: true, key: tls.keyPem, cert: tls.certPem, ALPNProtocols: ["http/1.1"], ...secureContextParameters(opts.tlsParameters) },
+          onRequest,
+        );
   server.on("clientError", (_err, socket) => socket.destroy());
 
   const wss = new WebSocketServer({ server, path: WEBSOCKET_PATH, perMessageDeflate: opts.settings.wsDeflate, maxPayload: MAX_MESSAGE_BYTES });

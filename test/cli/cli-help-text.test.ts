@@ -23,6 +23,10 @@ usage: npm run bench -- [flags]
                          a list runs every arm with each, the later ones named arm~client (default wire)
   --grpc-client NAME     grpc-js | lean: the gRPC arms' client; lean is node:http2 speaking gRPC, for load
                          past grpc-js's few thousand req/s per generator core (default grpc-js)
+  --tls-version V        auto | 1.2 | 1.3: the TLS arms' version, on server and client alike; auto leaves
+                         Node's 1.2–1.3 range, which negotiates 1.3; each scenario records what it got (default auto)
+  --tls-ciphers LIST     OpenSSL cipher string for both ends of the TLS arms (default: Node's list), TLS 1.3 suites
+                         by their TLS_ names, e.g. TLS_AES_128_GCM_SHA256 or, the certificate being ECDSA, ECDHE-ECDSA-AES128-GCM-SHA256
   --prime N              closed-loop requests before each scenario's baseline, so V8 has compiled both
                          sides' hot paths before anything is measured; 0 for none (default 20000, ≤ 10 s)
   --driver NAME          node | h2load: our generator, or nghttp2's h2load (Debian nghttp2-client) for http1, h2c, grpc
@@ -90,6 +94,7 @@ describe("the --help text", () => {
       ["streams", "100"],
       ["client", "wire"],
       ["grpc-client", "grpc-js"],
+      ["tls-version", "auto"],
       ["prime", "20000"],
       ["driver", "node"],
       ["repeat", "1"],

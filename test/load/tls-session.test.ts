@@ -29,6 +29,18 @@ describe.each(TLS_ARMS)("the %s arm's TLS session", (protocol) => {
     expect(session.cipher).toMatch(/^TLS_(AES_(128|256)_GCM_SHA(256|384)|CHACHA20_POLY1305_SHA256)$/);
   });
 
+  it.each([
+    [{ version: "1.2", ciphers: "ECDHE-ECDSA-AES256-GCM-SHA384" }, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"],
+    [{ version: "1.3", ciphers: "TLS_CHACHA20_POLY1305_SHA256" }, "TLSv1.3", "TLS_CHACHA20_POLY1305_SHA256"],
+    [{ version: "1.2", ciphers: null }, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"],
+  ] as const)("is what --tls-version and --tls-ciphers pin, %j, whether the probe is told them or not", async (tlsParameters, version, cipher) => {
+    const server = await startServer({ protocol, host: "127.0.0.1", port: 0, requestBytes: 16, responseBytes: 16, settings: DEFAULT_SERVER_SETTINGS, tls: material, tlsParameters });
+    onTestFinished(() => server.close());
+    const expected = { version, cipher, alpn: alpnFor(protocol) };
+    expect(await probeTlsSession(protocol, "127.0.0.1", server.port, material.certPem, tlsParameters)).toEqual(expected);
+    expect(await probeTlsSession(protocol, "127.0.0.1", server.port, material.certPem)).toEqual(expected);
+  });
+
   it("fails against a server whose certificate the run did not sign", async () => {
     const other = await makeTlsMaterial();
     onTestFinished(() => other.cleanup());

@@ -6,12 +6,19 @@
  * `http1` keeps `connections` connections alive with one request at a time on each (no pipelining, as browsers and
  * most clients do). `http1-close` sends `connection: close` and `reset: true`, so every request opens its own
  * connection, at most `connections` at once.
+ *
+ * Over TLS undici's own connector resumes sessions: it keeps the last one each server name issued (lib/core/connect.js,
+ * `maxCachedSessions` 100 by default, held by WeakRef) and offers it on the next connection, as browsers do. Wrapped,
+ * so the client can tell which handshakes resumed.
  */
 
-import { Pool } from "undici";
+import { TLSSocket } from "node:tls";
+import { buildConnector, Pool } from "undici";
 import type { Dispatcher } from "undici";
+import { HandshakeEvents } from "../../common/tls-handshakes.ts";
+import type { TlsHandshakeListener } from "../../common/tls-handshakes.ts";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { armServedBy, assertNever, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { armServedBy, assertNever, secureContextParameters, TLS_SERVER_NAME } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../../proto/codec.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
@@ -84,6 +91,27 @@ class Http1Request implements Tracked, Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * undici's connector with the options the pool would give it, reporting each TLS handshake to `handshakes`: it calls
+ * back on `secureConnect` (lib/core/connect.js), when isSessionReused() is known.
+ */
+function reportingConnector(opts: ClientOptions, handshakes: HandshakeEvents): buildConnector.connector {
+  const connect = buildConnector({
+    // The per-run certificate names localhost (bench/run/tls.ts); ALPN offers http/1.1 alone, as allowH2 is off.
+    ca: opts.caPem,
+    servername: TLS_SERVER_NAME,
+    ...secureContextParameters(opts.tlsParameters),
+    allowH2: false,
+    // What the pool gives its own connector for connectTimeout (lib/dispatcher/pool.js).
+    timeout: opts.requestTimeoutMs,
+  });
+  return (options, callback) =>
+    connect(options, (...args) => {
+      if (args[1] instanceof TLSSocket) handshakes.handshake(args[1]);
+      callback(...args);
+    });
+}
+
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
   const arm = armServedBy(opts.protocol, "http1", "clients/library/http1");
@@ -100,10 +128,10 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
       return assertNever(arm.connection);
   }
 
+  const handshakes = arm.tls ? new HandshakeEvents() : null;
   const pool = new Pool(`${arm.tls ? "https" : "http"}://${urlHost(opts.host)}:${opts.port}`, {
     connections: opts.connections,
-    // The per-run certificate names localhost (bench/run/tls.ts); ALPN offers http/1.1 alone, as allowH2 is off.
-    ...(arm.tls ? { connect: { ca: opts.caPem, servername: TLS_SERVER_NAME } } : {}),
+    ...(handshakes === null ? {} : { connect: reportingConnector(opts, handshakes) }),
     pipelining: 1,
     allowH2: false, // undici 8 negotiates HTTP/2 by default
     connectTimeout: opts.requestTimeoutMs,
@@ -137,6 +165,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   }
 
   return {
+    ...(handshakes === null ? {} : { onTlsHandshake: (listener: TlsHandshakeListener | null) => handshakes.listen(listener) }),
     warmUp: () => warmUpAll(opts.connections, send),
     send,
     get inFlight() {

@@ -10,14 +10,14 @@
  * pongs; it offers permessage-deflate, which servers/websocket declines.
  */
 
-import { Agent, WebSocket } from "undici";
+import { Agent, buildConnector, WebSocket } from "undici";
 import type { CloseEvent, MessageEvent } from "undici";
 import { closeFailure, MessageLane } from "../../common/message-lane.ts";
 import type { LaneRequest } from "../../common/message-lane.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
 import type { Tracked } from "../../common/outstanding.ts";
 import { SlotQueue } from "../../common/slot-queue.ts";
-import { armServedBy, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { armServedBy, secureContextParameters, TLS_SERVER_NAME } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, SendCallback } from "../../../contract/index.ts";
 import { encodePayload, makeBody, WEBSOCKET_PATH } from "../../../proto/codec.ts";
 
@@ -53,10 +53,20 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   const arm = armServedBy(opts.protocol, "websocket", "clients/library/websocket");
   if (arm.tls && opts.caPem === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.caPem`);
   const url = `${arm.tls ? "wss" : "ws"}://${urlHost(opts.host)}:${opts.port}${WEBSOCKET_PATH}`;
-  // The per-run certificate names localhost (bench/run/tls.ts).
+  // The WebSocket API tells a page no reason when a connection fails (a close 1006, nothing more), so the client
+  // keeps the connector's last error to name it: a refused port, a TLS alert.
+  let lastConnectError: Error | null = null;
+  const connect = buildConnector({
+    // The per-run certificate names localhost (bench/run/tls.ts).
+    ...(arm.tls ? { ca: opts.caPem, servername: TLS_SERVER_NAME, ...secureContextParameters(opts.tlsParameters) } : {}),
+    timeout: opts.requestTimeoutMs,
+  });
   const dispatcher = new Agent({
-    connectTimeout: opts.requestTimeoutMs,
-    ...(arm.tls ? { connect: { ca: opts.caPem, servername: TLS_SERVER_NAME } } : {}),
+    connect: (options, callback) =>
+      connect(options, (...args) => {
+        lastConnectError = args[0];
+        callback(...args);
+      }),
   });
   const body = makeBody(opts.requestBytes);
   const slots: Slot[] = Array.from({ length: opts.connections }, () => ({ active: 0, socket: null, lane: null, early: [] }));
@@ -94,7 +104,8 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
         slot.lane = null;
         slot.early = [];
       }
-      lane.end(closeFailure(event.code, event.reason, opened));
+      const failure = closeFailure(event.code, event.reason, opened);
+      lane.end(opened || lastConnectError === null ? failure : { kind: failure.kind, message: `${failure.message}: ${lastConnectError.message}` });
       if (--openSockets === 0) allClosed?.();
     });
     slot.socket = socket;

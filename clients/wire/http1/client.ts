@@ -12,6 +12,8 @@
 import { failure, failureFromError } from "../../common/error-kind.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
 import { SlotQueue } from "../../common/slot-queue.ts";
+import { HandshakeEvents } from "../../common/tls-handshakes.ts";
+import type { TlsHandshakeListener } from "../../common/tls-handshakes.ts";
 import { armServedBy, assertNever, TLS_SERVER_NAME } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, ConnectionModel, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { Http1Connection } from "./connection.ts";
@@ -54,7 +56,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   if (arm.tls) {
     if (opts.caPem === undefined) throw new TypeError(`${opts.protocol} runs over TLS: clients/wire/http1 needs caPem`);
     // The run's certificate names localhost (bench/run/tls.ts), as the library HTTP/2 client checks it.
-    tlsSettings = { caPem: opts.caPem, servername: TLS_SERVER_NAME };
+    tlsSettings = { caPem: opts.caPem, servername: TLS_SERVER_NAME, parameters: opts.tlsParameters };
   }
   return createHttp1WireClient({ ...opts, connection: arm.connection, tls: tlsSettings });
 }
@@ -106,6 +108,7 @@ export function createHttp1WireClient(opts: Http1WireOptions): BenchClient {
     readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
     oneRequest,
     tlsSession: null,
+    handshakes: new HandshakeEvents(),
     requestEnded(slot: ConnectionSlot, req: WireRequest, outcome: RequestFailure | null) {
       outstanding.settle(req as Request, outcome);
       queue.release(slot, 1);
@@ -135,6 +138,7 @@ export function createHttp1WireClient(opts: Http1WireOptions): BenchClient {
   }
 
   return {
+    ...(opts.tls === null ? {} : { onTlsHandshake: (listener: TlsHandshakeListener | null) => ctx.handshakes.listen(listener) }),
     // One request on every slot: opens every keep-alive connection (for http1-close, `connections` connections).
     warmUp: () => warmUpAll(slots.length, (i, done) => submit(new Request(i, done), slots[i] as ConnectionSlot)),
     send,

@@ -13,7 +13,9 @@ import tls from "node:tls";
 import { failure, failureFromError } from "../../common/error-kind.ts";
 import type { Tracked } from "../../common/outstanding.ts";
 import type { Slot } from "../../common/slot-queue.ts";
-import type { RequestFailure } from "../../../contract/index.ts";
+import { secureContextParameters } from "../../../contract/index.ts";
+import type { RequestFailure, TlsParameters } from "../../../contract/index.ts";
+import type { HandshakeEvents } from "../../common/tls-handshakes.ts";
 import { bodyLooksRight, decodePayload, MAX_BODY_BYTES } from "../../../proto/codec.ts";
 import type { RequestTemplate } from "./request-template.ts";
 import { ResponseParseError, ResponseParser } from "./response-parser.ts";
@@ -27,6 +29,8 @@ export interface TlsSettings {
   readonly caPem: string;
   /** SNI and the name the certificate is checked against. */
   readonly servername: string;
+  /** The run's TLS version and ciphers, as the server has them. */
+  readonly parameters?: TlsParameters | undefined;
 }
 
 export interface WireRequest extends Tracked {
@@ -53,6 +57,8 @@ export interface ConnectionContext {
   readonly oneRequest: boolean;
   /** The TLS session to resume on the next connection: the last one a server issued to any connection. */
   tlsSession: Buffer | null;
+  /** Hears every TLS handshake, full or resumed. */
+  readonly handshakes: HandshakeEvents;
   /** The request on `slot` is over with `outcome` (null: a verified answer). Called once per request sent. */
   requestEnded(slot: ConnectionSlot, req: WireRequest, outcome: RequestFailure | null): void;
   /** A socket has closed. */
@@ -92,10 +98,14 @@ export class Http1Connection implements ResponseSink {
     } else {
       // Resume the last TLS session, as undici does (lib/core/connect.js keeps one per server name), so a connection
       // per request measures what a real client pays rather than a full handshake each time.
-      const { caPem, servername } = ctx.tls;
-      const options = { ...where, ca: caPem, servername, ALPNProtocols: ["http/1.1"], session: ctx.tlsSession ?? undefined };
+      // A TLS 1.3 server sends its tickets after the handshake (RFC 8446 §4.6.1), so 'session' comes on the first
+      // read, before the answer that closes the connection.
+      const { caPem, servername, parameters } = ctx.tls;
+      const session = ctx.tlsSession ?? undefined;
+      const options = { ...where, ca: caPem, servername, ALPNProtocols: ["http/1.1"], session, ...secureContextParameters(parameters) };
       const socket = tls.connect(options as tls.ConnectionOptions);
-      socket.on("session", (session: Buffer) => (ctx.tlsSession = session));
+      socket.on("session", (issued: Buffer) => (ctx.tlsSession = issued));
+      socket.once("secureConnect", () => ctx.handshakes.handshake(socket));
       this.#socket = socket;
     }
     // Requests are small and answered one at a time: Nagle would hold a request back for the previous ACK.

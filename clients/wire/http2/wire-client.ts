@@ -44,7 +44,7 @@ export abstract class WireClient<S extends WireSlot, R extends Tracked> implemen
   #closed = false;
 
   constructor(opts: ClientOptions, slots: readonly S[], tls: boolean, headers: RequestHeaderBlocks) {
-    this.#target = { host: opts.host, port: opts.port, tls, caPem: opts.caPem };
+    this.#target = { host: opts.host, port: opts.port, tls, caPem: opts.caPem, tlsParameters: opts.tlsParameters };
     this.#headers = headers;
     this.slots = new SlotQueue<S, R>(slots, opts.streams, (slot, req) => this.start(slot, req));
     this.outstanding = new Outstanding<R>(opts.requestTimeoutMs, (req) => this.expire(req));

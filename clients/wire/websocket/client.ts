@@ -54,7 +54,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
     port: opts.port,
     authority: `${urlHost(opts.host)}:${opts.port}`,
     // The run's certificate names localhost (bench/run/tls.ts).
-    tls: arm.tls ? { caPem: opts.caPem ?? "", servername: TLS_SERVER_NAME } : null,
+    tls: arm.tls ? { caPem: opts.caPem ?? "", servername: TLS_SERVER_NAME, parameters: opts.tlsParameters } : null,
     keys: new MaskKeys(),
     maxMessageBytes: MAX_MESSAGE_BYTES,
     readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
