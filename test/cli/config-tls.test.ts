@@ -54,17 +54,17 @@ describe("--tls-version and --tls-ciphers", () => {
     [
       ["--protocols", "http1,h2c", "--tls-version", "1.2"],
       "WC_BAD_FLAG",
-      "--tls-version 1.2 applies only to the TLS arms; add one of https1,https1-close,h2,grpc-tls,grpc-stream-tls to --protocols, or drop --tls-version 1.2",
+      "--tls-version 1.2 applies only to the TLS arms; add one of https1,https1-close,h2,grpc-tls,grpc-stream-tls,wss to --protocols, or drop --tls-version 1.2",
     ],
     [
       ["--protocols", "grpc", "--tls-ciphers", "TLS_AES_128_GCM_SHA256"],
       "WC_BAD_FLAG",
-      "--tls-ciphers applies only to the TLS arms; add one of https1,https1-close,h2,grpc-tls,grpc-stream-tls to --protocols, or drop --tls-ciphers",
+      "--tls-ciphers applies only to the TLS arms; add one of https1,https1-close,h2,grpc-tls,grpc-stream-tls,wss to --protocols, or drop --tls-ciphers",
     ],
     [
       ["--protocols", "grpc", "--tls-version", "1.3", "--tls-ciphers", "TLS_AES_128_GCM_SHA256"],
       "WC_BAD_FLAG",
-      "--tls-version 1.3 and --tls-ciphers apply only to the TLS arms; add one of https1,https1-close,h2,grpc-tls,grpc-stream-tls to --protocols, or drop --tls-version 1.3 and --tls-ciphers",
+      "--tls-version 1.3 and --tls-ciphers apply only to the TLS arms; add one of https1,https1-close,h2,grpc-tls,grpc-stream-tls,wss to --protocols, or drop --tls-version 1.3 and --tls-ciphers",
     ],
     [
       ["--protocols", "h2", "--driver", "h2load", "--tls-version", "1.3"],
