@@ -33,7 +33,7 @@ const EXPECTED = [
   { name: "grpc-tls", family: "grpc", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
   { name: "grpc-stream", family: "grpc", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
   { name: "grpc-stream-tls", family: "grpc", tls: true, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
-  { name: "ws", family: "websocket", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["undici-websocket", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
+  { name: "ws", family: "websocket", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["undici-websocket", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
   { name: "wss", family: "websocket", tls: true, connection: "keep-alive", streams: "bidi-stream", clients: ["undici-websocket", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
 ];
 
@@ -65,8 +65,8 @@ describe("what is derived from the arms table", () => {
     expect(PROTOCOLS).toEqual(["http1", "https1", "http1-close", "https1-close", "h2c", "h2", "grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls", "ws", "wss"]);
   });
 
-  it("DEFAULT_PROTOCOLS keeps the default run's six arms", () => {
-    expect(DEFAULT_PROTOCOLS).toEqual(["http1", "http1-close", "h2c", "h2", "grpc", "grpc-stream"]);
+  it("DEFAULT_PROTOCOLS keeps the default run's six arms and adds ws", () => {
+    expect(DEFAULT_PROTOCOLS).toEqual(["http1", "http1-close", "h2c", "h2", "grpc", "grpc-stream", "ws"]);
   });
 
   it("isProtocol accepts exactly the arms' names", () => {
