@@ -4,7 +4,7 @@
  * render the same blocks.
  */
 import type { SweepConfig } from "../config/config.ts";
-import { ARMS_WITH_STREAMS, assertNever, choosesGrpcClient, clientKindFor } from "../../contract/index.ts";
+import { ARMS_WITH_STREAMS, assertNever, choosesGrpcClient, clientKindFor, familyOf } from "../../contract/index.ts";
 import type { ClientChoice, Protocol } from "../../contract/index.ts";
 import type { RunResult } from "../results/schema.ts";
 import { caveats } from "./caveats.ts";
@@ -98,6 +98,18 @@ function primeSentence(config: RunResult["config"]): string {
     : " No priming (`--prime 0`): V8 may have compiled hot paths inside the windows, raising their CPU and latency figures.";
 }
 
+/** What `--streams` meant in this run: streams for HTTP/2 and gRPC, messages in flight on a WebSocket. */
+function streamsPhrase(protocols: readonly Protocol[], streams: number): string {
+  const withStreams = protocols.filter((p) => ARMS_WITH_STREAMS.includes(p));
+  const webSocket = withStreams.some((p) => familyOf(p) === "websocket");
+  const http2 = withStreams.some((p) => familyOf(p) !== "websocket");
+  const parts = [
+    ...(http2 ? [`${streams} streams each for HTTP/2 and gRPC`] : []),
+    ...(webSocket ? [`${streams} unanswered messages per WebSocket`] : []),
+  ];
+  return parts.length === 0 ? "" : ` (up to ${parts.join(", ")})`;
+}
+
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
 }
@@ -107,7 +119,7 @@ function sweepSummary(result: RunResult, sweep: SweepConfig): string {
   const protocols = armsOf(result);
   const completed = result.scenarios.filter(isCompleted).length;
   const skipped = skippedOf(result).length === 0 ? "" : `, ${skippedOf(result).length} skipped`;
-  const streams = protocols.some((p) => ARMS_WITH_STREAMS.includes(p)) ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
+  const streams = streamsPhrase(protocols, c.streams);
   const client = loadPhrase(result, protocols);
   return [
     `Run ${code(result.runId)}, started ${plain(result.startedAt)}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")}${clientsFactor(c)} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
@@ -129,7 +141,7 @@ function summary(result: RunResult): string {
   if (sweepOf(result) !== null && sweep !== null) return sweepSummary(result, sweep);
   const protocols = armsOf(result);
   const completed = result.scenarios.filter(isCompleted).length;
-  const streams = protocols.some((p) => ARMS_WITH_STREAMS.includes(p)) ? ` (up to ${c.streams} streams each for HTTP/2 and gRPC)` : "";
+  const streams = streamsPhrase(protocols, c.streams);
   const client = loadPhrase(result, protocols);
   return [
     `Run ${code(result.runId)}, started ${plain(result.startedAt)}, ${result.state}: ${plural(protocols.length, "protocol")}${clientsFactor(c)} × ${plural(repeatsOf(result).length, "repeat")},`,

@@ -2,6 +2,7 @@
  * The figures: one table per repeat with every series (an arm with one client) side by side, then every series
  * relative to its transport's baseline with its spread over repeats, and the headline sentences. Pure.
  */
+import { CLIENT_KINDS } from "../../contract/index.ts";
 import type { RunResult, ScenarioResult } from "../results/schema.ts";
 import type { Block } from "./doc.ts";
 import { plain } from "../results/markdown-text.ts";
@@ -69,7 +70,7 @@ export function repeatTables(result: RunResult, at = ""): Block[] {
     { kind: "heading", level: 2, text: `Per request, protocol by protocol${at}` },
     {
       kind: "paragraph",
-      text: `CPU server and client are each process's schedstat run time (user + sys, ns-precise). ${KERNEL_ROW[kernelTimeMethod(result)]} NET softirqs are NET_RX + NET_TX runs on all CPUs (runs, not packets). "excluded": a system-wide figure from a contaminated window. client: what drove the load, wire (clients/wire/) or a library client (undici, node-http2, grpc-js, lean).${marked}`,
+      text: `CPU server and client are each process's schedstat run time (user + sys, ns-precise). ${KERNEL_ROW[kernelTimeMethod(result)]} NET softirqs are NET_RX + NET_TX runs on all CPUs (runs, not packets). "excluded": a system-wide figure from a contaminated window. client: what drove the load, wire (clients/wire/) or a library client (${CLIENT_KINDS.filter((k) => k !== "wire").join(", ")}).${marked}`,
     },
     ...blocks,
   ];

@@ -54,3 +54,19 @@ describe("the report names the clients of a run made with --client", () => {
     );
   });
 });
+
+describe("the report says what --streams meant for the run's arms", () => {
+  /** The fixture's grpc-stream scenarios as if they had been the ws arm's. */
+  function withWs(others: RunResult["config"]["protocols"]): RunResult {
+    const base = loadFixture();
+    const ws = base.scenarios.filter((s) => s.protocol === "grpc-stream").map((s) => ({ ...s, protocol: "ws" as const, name: s.name.replace("grpc-stream", "ws") }));
+    const scenarios = [...base.scenarios.filter((s) => others.includes(s.protocol)), ...ws];
+    return { ...base, config: { ...base.config, protocols: [...others, "ws"] }, scenarios };
+  }
+
+  it("streams for HTTP/2 and gRPC, unanswered messages for WebSocket, and nothing for HTTP/1.1 alone", () => {
+    expect(summaryLine(withWs(["http1"]))).toContain("open loop over 4 connections (up to 100 unanswered messages per WebSocket), ");
+    expect(summaryLine(withWs(["h2c"]))).toContain("(up to 100 streams each for HTTP/2 and gRPC, 100 unanswered messages per WebSocket), ");
+    expect(summaryLine(withClient("grpc-js", ["http1", "http1-close"]))).toContain("open loop over 4 connections, 128-byte");
+  });
+});
