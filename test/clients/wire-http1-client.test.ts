@@ -7,6 +7,7 @@ import { createHttp1WireClient } from "../../clients/wire/http1/client.ts";
 import type { Http1WireOptions } from "../../clients/wire/http1/client.ts";
 import type { BenchClient, RequestFailure } from "../../contract/index.ts";
 import { decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE } from "../../proto/codec.ts";
+import { clientSecureContext } from "../../clients/common/tls-context.ts";
 import { lengthAnswer, startRawHttp1Peer } from "../support/raw-http1-peer.ts";
 import type { PeerScript, RawHttp1Peer } from "../support/raw-http1-peer.ts";
 
@@ -179,7 +180,7 @@ describe("the wire HTTP/1.1 client over TLS", () => {
   it("speaks to a node:https server that trusts the run's CA, keep-alive and per request", async () => {
     const port = await httpsServer();
     for (const connection of ["keep-alive", "per-request"] as const) {
-      const c = client(port, { connections: 2, connection, tls: { caPem: tls.certPem, servername: "localhost" } });
+      const c = client(port, { connections: 2, connection, tls: { secureContext: clientSecureContext(tls.certPem), servername: "localhost" } });
       await c.warmUp();
       const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => send(c, 1_000 + i)));
       expect(outcomes.filter((o) => o !== null)).toEqual([]);
@@ -188,14 +189,14 @@ describe("the wire HTTP/1.1 client over TLS", () => {
 
   it("resumes the TLS session on every connection after the first, as undici does", async () => {
     const port = await httpsServer();
-    const c = client(port, { connection: "per-request", tls: { caPem: tls.certPem, servername: "localhost" } });
+    const c = client(port, { connection: "per-request", tls: { secureContext: clientSecureContext(tls.certPem), servername: "localhost" } });
     for (let seq = 0; seq < 4; seq++) expect(await send(c, seq)).toBeNull();
     expect(resumed).toEqual([false, true, true, true]);
   });
 
   it("fails to connect when the server's certificate is not signed by the CA it trusts", async () => {
     const port = await httpsServer();
-    const c = client(port, { tls: { caPem: other.certPem, servername: "localhost" } });
+    const c = client(port, { tls: { secureContext: clientSecureContext(other.certPem), servername: "localhost" } });
     expect((await send(c, 1))?.kind).toBe("connect");
   });
 });

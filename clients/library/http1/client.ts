@@ -16,9 +16,10 @@ import { TLSSocket } from "node:tls";
 import { buildConnector, Pool } from "undici";
 import type { Dispatcher } from "undici";
 import { HandshakeEvents } from "../../common/tls-handshakes.ts";
+import { clientSecureContext } from "../../common/tls-context.ts";
 import type { TlsHandshakeListener } from "../../common/tls-handshakes.ts";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { armServedBy, assertNever, secureContextParameters, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { armServedBy, assertNever, TLS_SERVER_NAME } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../../proto/codec.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
@@ -98,9 +99,9 @@ class Http1Request implements Tracked, Dispatcher.DispatchHandler {
 function reportingConnector(opts: ClientOptions, handshakes: HandshakeEvents): buildConnector.connector {
   const connect = buildConnector({
     // The per-run certificate names localhost (bench/run/tls.ts); ALPN offers http/1.1 alone, as allowH2 is off.
-    ca: opts.caPem,
+    // One context for every connection (clients/common/tls-context.ts): undici hands its options to tls.connect.
+    secureContext: clientSecureContext(opts.caPem ?? "", opts.tlsParameters),
     servername: TLS_SERVER_NAME,
-    ...secureContextParameters(opts.tlsParameters),
     allowH2: false,
     // What the pool gives its own connector for connectTimeout (lib/dispatcher/pool.js).
     timeout: opts.requestTimeoutMs,

@@ -12,6 +12,7 @@
 import { failure, failureFromError } from "../../common/error-kind.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
 import { SlotQueue } from "../../common/slot-queue.ts";
+import { clientSecureContext } from "../../common/tls-context.ts";
 import { HandshakeEvents } from "../../common/tls-handshakes.ts";
 import type { TlsHandshakeListener } from "../../common/tls-handshakes.ts";
 import { armServedBy, assertNever, TLS_SERVER_NAME } from "../../../contract/index.ts";
@@ -56,7 +57,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   if (arm.tls) {
     if (opts.caPem === undefined) throw new TypeError(`${opts.protocol} runs over TLS: clients/wire/http1 needs caPem`);
     // The run's certificate names localhost (bench/run/tls.ts), as the library HTTP/2 client checks it.
-    tlsSettings = { caPem: opts.caPem, servername: TLS_SERVER_NAME, parameters: opts.tlsParameters };
+    tlsSettings = { secureContext: clientSecureContext(opts.caPem, opts.tlsParameters), servername: TLS_SERVER_NAME };
   }
   return createHttp1WireClient({ ...opts, connection: arm.connection, tls: tlsSettings });
 }

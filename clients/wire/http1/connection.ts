@@ -13,8 +13,7 @@ import tls from "node:tls";
 import { failure, failureFromError } from "../../common/error-kind.ts";
 import type { Tracked } from "../../common/outstanding.ts";
 import type { Slot } from "../../common/slot-queue.ts";
-import { secureContextParameters } from "../../../contract/index.ts";
-import type { RequestFailure, TlsParameters } from "../../../contract/index.ts";
+import type { RequestFailure } from "../../../contract/index.ts";
 import type { HandshakeEvents } from "../../common/tls-handshakes.ts";
 import { bodyLooksRight, decodePayload, MAX_BODY_BYTES } from "../../../proto/codec.ts";
 import type { RequestTemplate } from "./request-template.ts";
@@ -25,12 +24,13 @@ import type { ResponseSink } from "./response-parser.ts";
 const MAX_RESPONSE_BYTES = MAX_BODY_BYTES + 32;
 
 export interface TlsSettings {
-  /** The CA to trust (the run's self-signed certificate, bench/run/tls.ts). */
-  readonly caPem: string;
+  /**
+   * The client's one context (clients/common/tls-context.ts): the CA to trust (the run's self-signed certificate,
+   * bench/run/tls.ts) and the run's TLS version and ciphers, as the server has them.
+   */
+  readonly secureContext: tls.SecureContext;
   /** SNI and the name the certificate is checked against. */
   readonly servername: string;
-  /** The run's TLS version and ciphers, as the server has them. */
-  readonly parameters?: TlsParameters | undefined;
 }
 
 export interface WireRequest extends Tracked {
@@ -100,9 +100,9 @@ export class Http1Connection implements ResponseSink {
       // per request measures what a real client pays rather than a full handshake each time.
       // A TLS 1.3 server sends its tickets after the handshake (RFC 8446 §4.6.1), so 'session' comes on the first
       // read, before the answer that closes the connection.
-      const { caPem, servername, parameters } = ctx.tls;
+      const { secureContext, servername } = ctx.tls;
       const session = ctx.tlsSession ?? undefined;
-      const options = { ...where, ca: caPem, servername, ALPNProtocols: ["http/1.1"], session, ...secureContextParameters(parameters) };
+      const options = { ...where, secureContext, servername, ALPNProtocols: ["http/1.1"], session };
       const socket = tls.connect(options as tls.ConnectionOptions);
       socket.on("session", (issued: Buffer) => (ctx.tlsSession = issued));
       socket.once("secureConnect", () => ctx.handshakes.handshake(socket));
