@@ -5,13 +5,37 @@
  * `https1-close`) that a factor near 1 hides. Pure.
  */
 import type { Block } from "./doc.ts";
+import { plain } from "../results/markdown-text.ts";
 import { formatDifference } from "../results/format.ts";
 import { labelWithUnit, metric } from "../results/metrics.ts";
-import { repeatsOf } from "../results/run-view.ts";
+import { isCompleted, repeatsOf, scenarioAt, seriesIn } from "../results/run-view.ts";
 import type { RunResult } from "../results/schema.ts";
 import type { Spread } from "../results/stats.ts";
-import { tlsCosts, tlsPairs } from "../results/transport-view.ts";
+import { tlsCosts, tlsPairs, transportOf } from "../results/transport-view.ts";
 import { bySeries, factorCell, headline } from "./results-section.ts";
+
+/**
+ * What each TLS series negotiated (version, cipher suite, ALPN, as its scenarios recorded them) and, where its client
+ * counts them (the HTTP/1.1 clients), how many of its measured windows' handshakes resumed a session: what the
+ * cost of TLS above was the cost of.
+ */
+export function negotiatedItems(result: RunResult): string[] {
+  return seriesIn(result)
+    .filter((series) => transportOf(series) === "tls")
+    .flatMap((series) => {
+      const sessions = repeatsOf(result).flatMap((r) => {
+        const s = scenarioAt(result, series, r);
+        return s !== undefined && isCompleted(s) && s.tls !== undefined ? [s.tls] : [];
+      });
+      if (sessions.length === 0) return [];
+      const kinds = [...new Set(sessions.map((t) => `${plain(t.version)}, ${plain(t.cipher)}, ALPN ${t.alpn === null ? "none" : plain(t.alpn)}`))];
+      const counted = sessions.flatMap((t) => (t.handshakes === undefined ? [] : [t.handshakes]));
+      const full = counted.reduce((n, h) => n + Number(h.full), 0);
+      const resumed = counted.reduce((n, h) => n + Number(h.resumed), 0);
+      const handshakes = counted.length === 0 ? "" : `; ${resumed} of ${full + resumed} handshakes in the measured ${counted.length === 1 ? "window" : "windows"} resumed a session`;
+      return [`**${series}**: ${kinds.join(" / ")}${handshakes}`];
+    });
+}
 
 function differenceCell(s: Spread | null, digits: number, repeats: number): string {
   const text = formatDifference(s, digits);
@@ -25,6 +49,7 @@ export function tlsCostSection(result: RunResult, at = ""): Block[] {
   const repeats = repeatsOf(result).length;
   const rows = tlsCosts(result, pairs);
   const ratios = bySeries(rows.map((r) => ({ metric: r.metric, factors: r.ratio })));
+  const negotiated = negotiatedItems(result);
   const sentences = pairs.map((p) => headline(p.tls, p.cleartext, ratios.get(p.tls) ?? new Map(), repeats)).filter((s): s is string => s !== null);
   const how =
     repeats > 1
@@ -34,6 +59,7 @@ export function tlsCostSection(result: RunResult, at = ""): Block[] {
     { kind: "heading", level: 2, text: `Cost of TLS${at}` },
     { kind: "list", items: sentences },
     { kind: "paragraph", text: how },
+    ...(negotiated.length === 0 ? [] : [{ kind: "paragraph" as const, text: "What the TLS arms negotiated (the scenarios' `tls` in result.json):" }, { kind: "list" as const, items: negotiated }]),
     {
       kind: "table",
       header: ["TLS ÷ cleartext", ...pairs.map((p) => `${p.tls} ÷ ${p.cleartext}`)],
