@@ -32,7 +32,13 @@ export function negotiatedItems(result: RunResult): string[] {
       const counted = sessions.flatMap((t) => (t.handshakes === undefined ? [] : [t.handshakes]));
       const full = counted.reduce((n, h) => n + Number(h.full), 0);
       const resumed = counted.reduce((n, h) => n + Number(h.resumed), 0);
-      const handshakes = counted.length === 0 ? "" : `; ${resumed} of ${full + resumed} handshakes in the measured ${counted.length === 1 ? "window" : "windows"} resumed a session`;
+      const windows = counted.length === 1 ? "window" : "windows";
+      const handshakes =
+        counted.length === 0
+          ? ""
+          : full + resumed === 0
+            ? `; no handshake in the measured ${windows} (its connections opened before them)`
+            : `; ${resumed} of ${full + resumed} handshakes in the measured ${windows} resumed a session`;
       return [`**${series}**: ${kinds.join(" / ")}${handshakes}`];
     });
 }
