@@ -19,7 +19,7 @@ async function run(tool: typeof plan, args: string[]): Promise<{ code: number; o
 
 describe("the reference run", () => {
   it("is a quiet run: every scenario completed and no window was contaminated", () => {
-    for (const dir of ["default", "docker", "sweep", "sweep-grpc-js"]) {
+    for (const dir of ["default", "docker", "sweep", "sweep-grpc-js", "matrix"]) {
       const result = JSON.parse(readFileSync(`${reference(dir)}/result.json`, "utf8")) as {
         scenarios: { name: string; state: string; contamination?: { contaminated: boolean | null } }[];
       };
@@ -50,5 +50,16 @@ describe("the reference run", () => {
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain("topology: netns → docker");
     for (const protocol of ["http1", "h2c", "grpc"]) expect(r.out).toContain(`## ${protocol}`);
+  });
+});
+
+describe("the reference matrix", () => {
+  it("plans from every one of its twelve arms", async () => {
+    const r = await run(plan, [reference("matrix"), "--rps", "5000", "--json"]);
+    expect(r.code, r.err).toBe(0);
+    const json = JSON.parse(r.out) as { protocols: { protocol: string }[] };
+    expect(json.protocols.map((p) => p.protocol).sort()).toEqual(
+      ["grpc", "grpc-stream", "grpc-stream-tls", "grpc-tls", "h2", "h2c", "http1", "http1-close", "https1", "https1-close", "ws", "wss"],
+    );
   });
 });
