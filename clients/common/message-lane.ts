@@ -8,7 +8,7 @@
  * WebSocket has no per-message status: the connection's end (a close frame, a reset) fails everything pending.
  */
 
-import type { RequestFailure } from "../../contract/index.ts";
+import type { RequestFailure, SendCallback } from "../../contract/index.ts";
 import { payloadVerdict } from "./answer-verdict.ts";
 import { failure } from "./error-kind.ts";
 import { Fifo } from "./outstanding.ts";
@@ -30,6 +30,21 @@ export function closeFailure(code: number, reason: string, opened: boolean): Req
 
 export interface LaneRequest extends Tracked {
   readonly seq: number;
+}
+
+/** One request of a WebSocket client: its seq, its callback, and the lane that carries it once sent. */
+export class MessageRequest implements LaneRequest {
+  deadlineMs = 0;
+  done: SendCallback | null;
+  olderOutstanding: Tracked | null = null;
+  newerOutstanding: Tracked | null = null;
+  readonly seq: number;
+  lane: MessageLane<MessageRequest> | null = null;
+
+  constructor(seq: number, done: SendCallback) {
+    this.seq = seq;
+    this.done = done;
+  }
 }
 
 export class MessageLane<R extends LaneRequest> {

@@ -12,10 +12,8 @@
 
 import { Agent, buildConnector, WebSocket } from "undici";
 import type { CloseEvent, MessageEvent } from "undici";
-import { closeFailure, MessageLane } from "../../common/message-lane.ts";
-import type { LaneRequest } from "../../common/message-lane.ts";
+import { closeFailure, MessageLane, MessageRequest } from "../../common/message-lane.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
-import type { Tracked } from "../../common/outstanding.ts";
 import { SlotQueue } from "../../common/slot-queue.ts";
 import { armServedBy, secureContextParameters, TLS_SERVER_NAME } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, SendCallback } from "../../../contract/index.ts";
@@ -24,26 +22,11 @@ import { encodePayload, makeBody, WEBSOCKET_PATH } from "../../../proto/codec.ts
 /** How long `close()` waits for the server's close frames. */
 const CLOSE_WAIT_MS = 2_000;
 
-class WsRequest implements LaneRequest {
-  deadlineMs = 0;
-  done: SendCallback | null;
-  olderOutstanding: Tracked | null = null;
-  newerOutstanding: Tracked | null = null;
-  readonly seq: number;
-  /** The lane that carries it, once sent. */
-  lane: MessageLane<WsRequest> | null = null;
-
-  constructor(seq: number, done: SendCallback) {
-    this.seq = seq;
-    this.done = done;
-  }
-}
-
 /** A connection's place: its WebSocket and lane (null until the first request on it, or after it closed). */
 interface Slot {
   active: number;
   socket: WebSocket | null;
-  lane: MessageLane<WsRequest> | null;
+  lane: MessageLane<MessageRequest> | null;
   /** Messages written before the socket opened, sent on `open` (the API refuses a send while CONNECTING). */
   early: Buffer[];
 }
@@ -70,14 +53,14 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   });
   const body = makeBody(opts.requestBytes);
   const slots: Slot[] = Array.from({ length: opts.connections }, () => ({ active: 0, socket: null, lane: null, early: [] }));
-  const outstanding = new Outstanding<WsRequest>(opts.requestTimeoutMs, (req) => req.lane?.expire(req));
-  const queue = new SlotQueue<Slot, WsRequest>(slots, opts.streams, (slot, req) => start(slot, req));
+  const outstanding = new Outstanding<MessageRequest>(opts.requestTimeoutMs, (req) => req.lane?.expire(req));
+  const queue = new SlotQueue<Slot, MessageRequest>(slots, opts.streams, (slot, req) => start(slot, req));
   let closed = false;
   let openSockets = 0;
   let allClosed: (() => void) | null = null;
 
-  function open(slot: Slot): MessageLane<WsRequest> {
-    const lane = new MessageLane<WsRequest>(
+  function open(slot: Slot): MessageLane<MessageRequest> {
+    const lane = new MessageLane<MessageRequest>(
       opts.responseBytes,
       (r, outcome) => outstanding.settle(r, outcome),
       (count) => queue.release(slot, count),
@@ -113,7 +96,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
     return lane;
   }
 
-  function start(slot: Slot, req: WsRequest): void {
+  function start(slot: Slot, req: MessageRequest): void {
     const lane = slot.lane !== null && !slot.lane.ended ? slot.lane : open(slot);
     req.lane = lane;
     lane.sent(req);
@@ -123,7 +106,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
     else slot.early.push(bytes);
   }
 
-  function submit(req: WsRequest, slot: Slot | null): void {
+  function submit(req: MessageRequest, slot: Slot | null): void {
     outstanding.add(req);
     if (slot === null) queue.submit(req);
     else queue.startOn(slot, req);
@@ -131,13 +114,13 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
 
   return {
     // One request on every connection: opens each WebSocket and finishes its handshake before load starts.
-    warmUp: () => warmUpAll(slots.length, (i, done) => submit(new WsRequest(i, done), slots[i] as Slot)),
+    warmUp: () => warmUpAll(slots.length, (i, done) => submit(new MessageRequest(i, done), slots[i] as Slot)),
     send(seq: number, done: SendCallback) {
       if (closed) {
         done(CLOSED_FAILURE);
         return;
       }
-      submit(new WsRequest(seq, done), null);
+      submit(new MessageRequest(seq, done), null);
     },
     get inFlight() {
       return outstanding.size;

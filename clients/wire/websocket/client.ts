@@ -9,10 +9,8 @@
  */
 
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { MessageLane } from "../../common/message-lane.ts";
-import type { LaneRequest } from "../../common/message-lane.ts";
+import { MessageLane, MessageRequest } from "../../common/message-lane.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
-import type { Tracked } from "../../common/outstanding.ts";
 import { SlotQueue } from "../../common/slot-queue.ts";
 import { armServedBy, TLS_SERVER_NAME } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, SendCallback } from "../../../contract/index.ts";
@@ -26,23 +24,9 @@ const READ_BUFFER_BYTES = 64 * 1024;
 /** Largest answer read: the largest body plus its payload framing, as servers/websocket accepts for requests. */
 const MAX_MESSAGE_BYTES = MAX_BODY_BYTES + 32;
 
-class Request implements LaneRequest {
-  deadlineMs = 0;
-  done: SendCallback | null;
-  olderOutstanding: Tracked | null = null;
-  newerOutstanding: Tracked | null = null;
-  readonly seq: number;
-  lane: MessageLane<Request> | null = null;
-
-  constructor(seq: number, done: SendCallback) {
-    this.seq = seq;
-    this.done = done;
-  }
-}
-
 interface Slot {
   active: number;
-  conn: WsConnection<Request> | null;
+  conn: WsConnection<MessageRequest> | null;
 }
 
 export async function createClient(opts: ClientOptions): Promise<BenchClient> {
@@ -61,22 +45,22 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   };
   const body = makeBody(opts.requestBytes);
   const slots: Slot[] = Array.from({ length: opts.connections }, () => ({ active: 0, conn: null }));
-  const outstanding = new Outstanding<Request>(opts.requestTimeoutMs, (req) => req.lane?.expire(req));
-  const queue = new SlotQueue<Slot, Request>(slots, opts.streams, (slot, req) => start(slot, req));
+  const outstanding = new Outstanding<MessageRequest>(opts.requestTimeoutMs, (req) => req.lane?.expire(req));
+  const queue = new SlotQueue<Slot, MessageRequest>(slots, opts.streams, (slot, req) => start(slot, req));
   let closed = false;
   let openSockets = 0;
   let allClosed: (() => void) | null = null;
 
-  function start(slot: Slot, req: Request): void {
+  function start(slot: Slot, req: MessageRequest): void {
     let conn = slot.conn;
     if (conn === null || conn.lane.ended) {
-      const lane = new MessageLane<Request>(
+      const lane = new MessageLane<MessageRequest>(
         opts.responseBytes,
         (r, outcome) => outstanding.settle(r, outcome),
         (count) => queue.release(slot, count),
       );
       try {
-        conn = new WsConnection<Request>(ctx, lane, () => {
+        conn = new WsConnection<MessageRequest>(ctx, lane, () => {
           if (slot.conn === conn) slot.conn = null;
           if (--openSockets === 0) allClosed?.();
         });
@@ -93,7 +77,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
     conn.send(req, encodePayload(req.seq, body));
   }
 
-  function submit(req: Request, slot: Slot | null): void {
+  function submit(req: MessageRequest, slot: Slot | null): void {
     outstanding.add(req);
     if (slot === null) queue.submit(req);
     else queue.startOn(slot, req);
@@ -101,7 +85,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
 
   return {
     // One request on every slot: opens every connection and finishes its handshake before load starts.
-    warmUp: () => warmUpAll(slots.length, (i, done) => submit(new Request(i, done), slots[i] as Slot)),
+    warmUp: () => warmUpAll(slots.length, (i, done) => submit(new MessageRequest(i, done), slots[i] as Slot)),
     send(seq: number, done: SendCallback) {
       if (closed) {
         done(CLOSED_FAILURE);
@@ -111,7 +95,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
         done(failure("other", `seq must be a safe non-negative integer, got ${seq}`));
         return;
       }
-      submit(new Request(seq, done), null);
+      submit(new MessageRequest(seq, done), null);
     },
     get inFlight() {
       return outstanding.size;
