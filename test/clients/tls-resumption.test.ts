@@ -4,6 +4,8 @@
  * offer the last session the server issued and resume it — with TLS 1.3's tickets (sent after the handshake, RFC
  * 8446 §4.6.1, so read with the first answer) as with TLS 1.2's. The real servers/http1 server, on loopback.
  */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { makeTlsMaterial } from "../../bench/run/tls.ts";
 import type { TlsFiles } from "../../bench/run/tls.ts";
@@ -68,5 +70,21 @@ describe.each(CASES)("the %s client, %j", (kind, tlsParameters) => {
     await client.warmUp();
     await sendInTurn(client, 20);
     expect(handshakes()).toEqual({ full: 2, resumed: 0 });
+  });
+});
+
+describe("the undici client's sessions", () => {
+  it("outlive garbage collections: undici keeps them behind a WeakRef, the client holds the last one", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const [client, handshakes] = await clientFor("https1-close", "undici", 1, { version: "auto", ciphers: null });
+    await client.warmUp();
+    for (let seq = 1; seq <= 5; seq++) {
+      // A full collection between connections: an entry held only weakly would be gone by the next connect.
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+      expect(await new Promise((resolve) => client.send(seq, resolve))).toBeNull();
+    }
+    expect(handshakes()).toEqual({ full: 1, resumed: 5 });
   });
 });

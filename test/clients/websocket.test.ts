@@ -150,7 +150,7 @@ describe.each(CLIENTS)("the $kind client of $protocol, fed by a hand-written ser
     expect(outcomes).toEqual([null, null, null, null]);
     expect(peer.messages.map((m) => m.seq)).toEqual([11, 12, 13, 14]);
     // The pong may trail the answers it was coalesced with.
-    await expect.poll(() => peer.frames.filter((f) => f.opcode === PONG).map((f) => f.payload.toString())).toEqual(["x1"]);
+    await expect.poll(() => peer.frames.filter((f) => f.opcode === PONG).map((f) => f.payload.toString()), { timeout: 5_000 }).toEqual(["x1"]);
     expect(peer.frames.every((f) => f.masked)).toBe(true);
   });
 
@@ -160,7 +160,7 @@ describe.each(CLIENTS)("the $kind client of $protocol, fed by a hand-written ser
     const client = await clientOf(peer.port, 1);
     expect(await send(client, 1)).toBeNull();
     await client.close();
-    await expect.poll(() => peer.frames.filter((f) => f.opcode === CLOSE).map((f) => f.payload.readUInt16BE(0))).toEqual([1000]);
+    await expect.poll(() => peer.frames.filter((f) => f.opcode === CLOSE).map((f) => f.payload.readUInt16BE(0)), { timeout: 5_000 }).toEqual([1000]);
   });
 });
 

@@ -95,6 +95,11 @@ class Http1Request implements Tracked, Dispatcher.DispatchHandler {
 /**
  * undici's connector with the options the pool would give it, reporting each TLS handshake to `handshakes`: it calls
  * back on `secureConnect` (lib/core/connect.js), when isSessionReused() is known.
+ *
+ * It also holds the last session the server issued. undici's cache keeps sessions behind a WeakRef
+ * (lib/core/connect.js WeakSessionCache), so a garbage collection between two connections could drop it and turn
+ * the next handshake into a full one — at random, by the generator's heap, not by TLS. Holding the same Buffer keeps
+ * undici's entry alive, so every connection after the first session resumes, as the wire client's do.
  */
 function reportingConnector(opts: ClientOptions, handshakes: HandshakeEvents): buildConnector.connector {
   const connect = buildConnector({
@@ -106,9 +111,15 @@ function reportingConnector(opts: ClientOptions, handshakes: HandshakeEvents): b
     // What the pool gives its own connector for connectTimeout (lib/dispatcher/pool.js).
     timeout: opts.requestTimeoutMs,
   });
+  // Read by nothing: holding it is the point (see above).
+  let lastSession: Buffer | null = null;
   return (options, callback) =>
     connect(options, (...args) => {
-      if (args[1] instanceof TLSSocket) handshakes.handshake(args[1]);
+      const socket = args[1];
+      if (socket instanceof TLSSocket) {
+        handshakes.handshake(socket);
+        socket.on("session", (issued: Buffer) => (lastSession = issued));
+      }
       callback(...args);
     });
 }
