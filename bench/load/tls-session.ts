@@ -16,6 +16,12 @@ export interface TlsSession {
   /** What ALPN chose: "http/1.1" or "h2". */
   readonly alpn: string | null;
   /**
+   * The key exchange group, e.g. "X25519MLKEM768": Node 24's OpenSSL 3.5 offers the post-quantum hybrid first, whose
+   * key share adds about 1.2 KB to the ClientHello and 1.1 KB to the ServerHello of every handshake, resumed ones
+   * included. Null when OpenSSL does not say; absent in results before it was recorded.
+   */
+  readonly group?: string | null;
+  /**
    * The measured window's handshakes, full and resumed, where the client counts them (the HTTP/1.1 clients: on
    * `https1-close` one per request). The clients always offer the last session they were given, as browsers do, so
    * `resumed` is what resumption saved. Absent for the other clients, and in results before it was counted.
@@ -57,7 +63,13 @@ export function probeTlsSession(
     socket.once("secureConnect", () => {
       clearTimeout(timer);
       const cipher = socket.getCipher();
-      resolve({ version: socket.getProtocol() ?? "unknown", cipher: cipher.standardName ?? cipher.name, alpn: socket.alpnProtocol || null });
+      const group = (socket.getEphemeralKeyInfo() as { name?: unknown } | null)?.name;
+      resolve({
+        version: socket.getProtocol() ?? "unknown",
+        cipher: cipher.standardName ?? cipher.name,
+        alpn: socket.alpnProtocol || null,
+        group: typeof group === "string" ? group : null,
+      });
       socket.end();
     });
     socket.once("error", (error) => {

@@ -28,7 +28,11 @@ export function negotiatedItems(result: RunResult): string[] {
         return s !== undefined && isCompleted(s) && s.tls !== undefined ? [s.tls] : [];
       });
       if (sessions.length === 0) return [];
-      const kinds = [...new Set(sessions.map((t) => `${plain(t.version)}, ${plain(t.cipher)}, ALPN ${t.alpn === null ? "none" : plain(t.alpn)}`))];
+      const kinds = [
+        ...new Set(
+          sessions.map((t) => `${plain(t.version)}, ${plain(t.cipher)}${typeof t.group === "string" ? `, key exchange ${plain(t.group)}` : ""}, ALPN ${t.alpn === null ? "none" : plain(t.alpn)}`),
+        ),
+      ];
       const counted = sessions.flatMap((t) => (t.handshakes === undefined ? [] : [t.handshakes]));
       const full = counted.reduce((n, h) => n + Number(h.full), 0);
       const resumed = counted.reduce((n, h) => n + Number(h.resumed), 0);

@@ -250,7 +250,7 @@ describe("a paired difference", () => {
 describe("what the TLS arms negotiated", () => {
   it("lists each TLS series' version, suite and ALPN, and the resumed handshakes where its client counted them", () => {
     const tlsOf = (protocol: Protocol, repeat: number): Record<string, unknown> | undefined => {
-      if (protocol === "https1-close") return { version: "TLSv1.2", cipher: "ECDHE-ECDSA-AES128-GCM-SHA256", alpn: "http/1.1", handshakes: { full: repeat === 1 ? 1 : 0, resumed: 499 } };
+      if (protocol === "https1-close") return { version: "TLSv1.2", cipher: "ECDHE-ECDSA-AES128-GCM-SHA256", alpn: "http/1.1", group: "X25519", handshakes: { full: repeat === 1 ? 1 : 0, resumed: 499 } };
       if (protocol === "h2") return { version: "TLSv1.3", cipher: "TLS_AES_256_GCM_SHA384*<b>", alpn: "h2" };
       if (protocol === "https1") return { version: "TLSv1.3", cipher: "TLS_AES_128_GCM_SHA256", alpn: "http/1.1", handshakes: { full: 0, resumed: 0 } };
       return undefined;
@@ -266,7 +266,7 @@ describe("what the TLS arms negotiated", () => {
     );
     const lines = section(markdown(result), "Cost of TLS");
     expect(lines).toContain("What the TLS arms negotiated (the scenarios' `tls` in result.json):");
-    expect(lines).toContain("- **https1-close**: TLSv1.2, ECDHE-ECDSA-AES128-GCM-SHA256, ALPN http/1.1; 998 of 999 handshakes in the measured windows resumed a session");
+    expect(lines).toContain("- **https1-close**: TLSv1.2, ECDHE-ECDSA-AES128-GCM-SHA256, key exchange X25519, ALPN http/1.1; 998 of 999 handshakes in the measured windows resumed a session");
     expect(lines).toContain("- **https1**: TLSv1.3, TLS\\_AES\\_128\\_GCM\\_SHA256, ALPN http/1.1; no handshake in the measured windows (its connections opened before them)");
     // A cipher name is data from result.json: its marks are escaped, its HTML neutralised by the writer.
     expect(lines.find((l) => l.startsWith("- **h2**:"))).toBe("- **h2**: TLSv1.3, TLS\\_AES\\_256\\_GCM\\_SHA384\\*&lt;b&gt;, ALPN h2");
