@@ -43,7 +43,7 @@ const serverOptionsSchema = z.strictObject({
     streamMessages: positiveInt,
     wsDeflate: z.boolean(),
   }),
-  tlsParameters: z.strictObject({ version: z.enum(TLS_VERSIONS), ciphers: z.string().min(1).nullable() }).optional(),
+  tlsParameters: z.strictObject({ version: z.enum(TLS_VERSIONS), ciphers: z.string().min(1).nullable(), groups: z.string().min(1).nullable().optional() }).optional(),
 });
 
 const tlsMaterialSchema = z.strictObject({ keyPem: z.string().min(1), certPem: z.string().min(1) });

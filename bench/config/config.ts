@@ -117,6 +117,8 @@ export interface BenchConfig {
   readonly tlsVersion: TlsVersionChoice;
   /** An OpenSSL cipher string both ends of every TLS arm use; null (default) keeps Node's list. Absent before it existed. */
   readonly tlsCiphers: string | null;
+  /** An OpenSSL group list for both ends' key exchange (contract/tls.ts); null (default) keeps Node's. Absent before it existed. */
+  readonly tlsGroups: string | null;
   /** Server settings recorded in the result; defaults in contract/ `DEFAULT_SERVER_SETTINGS`. */
   readonly server: ServerSettings;
   /** The config file read, if any. */

@@ -118,6 +118,14 @@ export const OPTIONS = [
     ],
   },
   {
+    flag: "tls-groups", key: "tlsGroups", field: "tlsGroups", kind: "text", default: DEFAULT_TLS_PARAMETERS.groups ?? null,
+    usage: "--tls-groups LIST",
+    help: [
+      "OpenSSL key exchange groups for both ends of the TLS arms (default: Node's, X25519MLKEM768 first),",
+      "e.g. X25519 for the classic handshake without the post-quantum hybrid's 2.3 KB of key shares",
+    ],
+  },
+  {
     flag: "prime", key: "prime", field: "primeRequests", kind: "integer", min: 0, max: 1_000_000, default: DEFAULT_PRIME_REQUESTS,
     fix: "give the requests to prime with before each scenario, e.g. --prime 20000, or 0 for none",
     usage: "--prime N",

@@ -58,6 +58,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     allowConcurrent: valueOf("allow-concurrent", inputs),
     tlsVersion: valueOf("tls-version", inputs),
     tlsCiphers: valueOf("tls-ciphers", inputs),
+    tlsGroups: valueOf("tls-groups", inputs),
     server: {
       maxConcurrentStreams: valueOf("max-concurrent-streams", inputs),
       initialWindowSize: valueOf("initial-window-size", inputs),

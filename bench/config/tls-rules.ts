@@ -1,7 +1,7 @@
 /**
- * What `--tls-version` and `--tls-ciphers` must agree on with each other and with the rest of the config, checked
+ * What `--tls-version`, `--tls-ciphers` and `--tls-groups` must agree on with each other and with the rest of the config, checked
  * as the config resolves so a run that could not handshake, or whose flag would change nothing, never starts.
- * OpenSSL itself judges the cipher string: tls.createSecureContext is pure computation, no I/O.
+ * OpenSSL itself judges the cipher string and the group list: tls.createSecureContext is pure computation, no I/O.
  */
 import { createSecureContext } from "node:tls";
 import { ARMS, secureContextParameters, usesTls } from "../../contract/index.ts";
@@ -32,12 +32,34 @@ function hasEcdsaCipher(tls12: readonly string[]): boolean {
   }
 }
 
+/**
+ * `--tls-groups`: OpenSSL must know every group (SSL_CTX_set1_groups_list refuses the list otherwise), and under
+ * `--tls-version 1.2` one must be a classic curve: the ML-KEM hybrids exist only in TLS 1.3's key shares.
+ */
+function checkGroups(groups: string, version: BenchConfig["tlsVersion"]): void {
+  const fix = "give an OpenSSL group list, e.g. X25519 or X25519MLKEM768:X25519";
+  if (groups.trim() === "") throw new UsageError("WC_BAD_VALUE", `--tls-groups is empty; ${fix}, or drop it`);
+  try {
+    createSecureContext({ ecdhCurve: groups });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError("WC_BAD_VALUE", `--tls-groups ${groups}: OpenSSL refuses it (${reason}); ${fix}`);
+  }
+  if (version === "1.2" && groups.split(":").every((g) => /MLKEM/i.test(g))) {
+    throw new UsageError("WC_BAD_VALUE", `--tls-groups ${groups} names only ML-KEM hybrids, which TLS 1.2 cannot use; add a curve, e.g. X25519, or drop --tls-version 1.2`);
+  }
+}
+
 /** Throws a one-line UsageError naming the flag and the fix when the TLS flags cannot apply as asked. */
 export function checkTlsParameters(config: BenchConfig): void {
   const { tlsVersion: version, tlsCiphers: ciphers } = config;
-  if (version === "auto" && ciphers === null) return;
-  const given = [version === "auto" ? null : `--tls-version ${version}`, ciphers === null ? null : "--tls-ciphers"].filter((f) => f !== null);
-  const flags = given.join(" and ");
+  // Absent from configs made before the flag existed.
+  const groups = config.tlsGroups ?? null;
+  if (version === "auto" && ciphers === null && groups === null) return;
+  const given = [version === "auto" ? null : `--tls-version ${version}`, ciphers === null ? null : "--tls-ciphers", groups === null ? null : "--tls-groups"].filter(
+    (f) => f !== null,
+  );
+  const flags = given.length <= 2 ? given.join(" and ") : `${given.slice(0, -1).join(", ")} and ${given.at(-1)}`;
   if (!config.protocols.some(usesTls)) {
     const apply = given.length === 1 ? "applies" : "apply";
     throw new UsageError("WC_BAD_FLAG", `${flags} ${apply} only to the TLS arms; add one of ${TLS_ARMS.join(",")} to --protocols, or drop ${flags}`);
@@ -45,6 +67,7 @@ export function checkTlsParameters(config: BenchConfig): void {
   if (config.driver === "h2load") {
     throw new UsageError("WC_UNSUPPORTED", `${flags} cannot be passed on to h2load, which offers its own build's TLS; use --driver node, or drop ${flags}`);
   }
+  if (groups !== null) checkGroups(groups, version);
   if (ciphers === null) return;
   if (ciphers.trim() === "") throw new UsageError("WC_BAD_VALUE", "--tls-ciphers is empty; give an OpenSSL cipher string, e.g. TLS_AES_128_GCM_SHA256, or drop it");
   try {

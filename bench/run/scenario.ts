@@ -93,9 +93,9 @@ function ppsFigures(calibration: Calibration, kernel: KernelFigures | undefined)
   };
 }
 
-/** What `--tls-version` and `--tls-ciphers` tell both ends of a TLS arm. */
+/** What `--tls-version`, `--tls-ciphers` and `--tls-groups` tell both ends of a TLS arm. */
 function tlsParametersOf(config: BenchConfig): TlsParameters {
-  return { version: config.tlsVersion, ciphers: config.tlsCiphers };
+  return { version: config.tlsVersion, ciphers: config.tlsCiphers, groups: config.tlsGroups ?? null };
 }
 
 class ScenarioAbort extends Error {}

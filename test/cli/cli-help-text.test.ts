@@ -27,6 +27,8 @@ usage: npm run bench -- [flags]
                          Node's 1.2–1.3 range, which negotiates 1.3; each scenario records what it got (default auto)
   --tls-ciphers LIST     OpenSSL cipher string for both ends of the TLS arms (default: Node's list), TLS 1.3 suites
                          by their TLS_ names, e.g. TLS_AES_128_GCM_SHA256 or, the certificate being ECDSA, ECDHE-ECDSA-AES128-GCM-SHA256
+  --tls-groups LIST      OpenSSL key exchange groups for both ends of the TLS arms (default: Node's, X25519MLKEM768 first),
+                         e.g. X25519 for the classic handshake without the post-quantum hybrid's 2.3 KB of key shares
   --prime N              closed-loop requests before each scenario's baseline, so V8 has compiled both
                          sides' hot paths before anything is measured; 0 for none (default 20000, ≤ 10 s)
   --driver NAME          node | h2load: our generator, or nghttp2's h2load (Debian nghttp2-client) for http1, h2c, grpc

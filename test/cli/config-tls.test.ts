@@ -40,6 +40,10 @@ describe("--tls-version and --tls-ciphers", () => {
       ciphers: "ECDHE-ECDSA-AES256-GCM-SHA384",
     });
     expect(secureContextParameters({ version: "1.3", ciphers: null })).toEqual({ minVersion: "TLSv1.3", maxVersion: "TLSv1.3" });
+    // --tls-groups is Node's ecdhCurve, on both ends.
+    expect(secureContextParameters({ version: "auto", ciphers: null, groups: "X25519" })).toEqual({ ecdhCurve: "X25519" });
+    expect(configFromArgv(["--protocols", "h2", "--tls-groups", "X25519:P-256"])).toMatchObject({ tlsGroups: "X25519:P-256" });
+    expect(DEFAULTS.tlsGroups).toBeNull();
   });
 
   it("split a cipher string as Node does: TLS_ names for TLS 1.3, the rest for 1.2", () => {
@@ -97,6 +101,18 @@ describe("--tls-version and --tls-ciphers", () => {
       "WC_BAD_VALUE",
       "--tls-ciphers ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA: no TLS 1.2 cipher in it authenticates with ECDSA, and the per-run certificate is ECDSA P-256; name one, e.g. ECDHE-ECDSA-AES128-GCM-SHA256",
     ],
+    [
+      ["--protocols", "grpc", "--tls-version", "1.3", "--tls-ciphers", "TLS_AES_128_GCM_SHA256", "--tls-groups", "X25519"],
+      "WC_BAD_FLAG",
+      "--tls-version 1.3, --tls-ciphers and --tls-groups apply only to the TLS arms; add one of https1,https1-close,h2,grpc-tls,grpc-stream-tls,wss to --protocols, or drop --tls-version 1.3, --tls-ciphers and --tls-groups",
+    ],
+    [["--tls-groups", "X25519:nope"], "WC_BAD_VALUE", "--tls-groups X25519:nope: OpenSSL refuses it (Failed to set ECDH curve); give an OpenSSL group list, e.g. X25519 or X25519MLKEM768:X25519"],
+    [["--tls-groups", " "], "WC_BAD_VALUE", "--tls-groups is empty; give an OpenSSL group list, e.g. X25519 or X25519MLKEM768:X25519, or drop it"],
+    [
+      ["--tls-version", "1.2", "--tls-groups", "X25519MLKEM768"],
+      "WC_BAD_VALUE",
+      "--tls-groups X25519MLKEM768 names only ML-KEM hybrids, which TLS 1.2 cannot use; add a curve, e.g. X25519, or drop --tls-version 1.2",
+    ],
   ] as const)("refuse %j in one line with the fix", (argv, code, message) => {
     const error = refusal([...argv]);
     expect(error.code).toBe(code);
@@ -109,6 +125,8 @@ describe("--tls-version and --tls-ciphers", () => {
       ["--tls-version", "1.2", "--tls-ciphers", "HIGH"],
       ["--tls-version", "1.3", "--tls-ciphers", "TLS_CHACHA20_POLY1305_SHA256"],
       ["--tls-ciphers", "TLS_AES_128_GCM_SHA256:ECDHE-ECDSA-AES128-GCM-SHA256"],
+      ["--tls-groups", "X25519"],
+      ["--tls-version", "1.2", "--tls-groups", "X25519MLKEM768:P-256"],
     ]) {
       expect(() => configFromArgv(["--protocols", "h2", ...argv]), argv.join(" ")).not.toThrow();
     }

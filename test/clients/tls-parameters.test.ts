@@ -20,6 +20,9 @@ afterAll(async () => {
 
 const PAIRS = ARMS.filter((arm) => arm.tls).flatMap((arm) => arm.clients.map((kind): [Protocol, ClientKind] => [arm.name, kind]));
 
+/** A server that takes the classic X25519 key exchange only, not Node's default post-quantum hybrid. */
+const GROUP: TlsParameters = { version: "auto", ciphers: null, groups: "X25519" };
+
 /** The server's parameters: TLS 1.3 with one suite. */
 const SERVER: TlsParameters = { version: "1.3", ciphers: "TLS_AES_128_GCM_SHA256" };
 
@@ -43,5 +46,15 @@ describe.each(PAIRS)("the %s arm's %s client", (protocol, kind) => {
     const otherSuite = await firstAnswer(protocol, kind, server.port, { version: "1.3", ciphers: "TLS_CHACHA20_POLY1305_SHA256" });
     expect(otherSuite?.kind).toBe("connect");
     expect(otherSuite?.message).toMatch(/alert handshake failure/);
+  });
+
+  it("connects with the server's key exchange group, and cannot with another", async () => {
+    const server = await startServer({ protocol, host: "127.0.0.1", port: 0, requestBytes: 16, responseBytes: 16, settings: DEFAULT_SERVER_SETTINGS, tls: material, tlsParameters: GROUP });
+    onTestFinished(() => server.close());
+    expect(await firstAnswer(protocol, kind, server.port, GROUP)).toBeNull();
+    const otherGroup = await firstAnswer(protocol, kind, server.port, { version: "auto", ciphers: null, groups: "P-256" });
+    expect(otherGroup?.kind).toBe("connect");
+    // undici's WebSocket has no error of its own to show; its client appends the connector's (clients/library/websocket).
+    expect(otherGroup?.message).toMatch(/alert handshake failure/);
   });
 });

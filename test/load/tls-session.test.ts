@@ -36,6 +36,7 @@ describe.each(TLS_ARMS)("the %s arm's TLS session", (protocol) => {
     [{ version: "1.2", ciphers: "ECDHE-ECDSA-AES256-GCM-SHA384" }, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "X25519"],
     [{ version: "1.3", ciphers: "TLS_CHACHA20_POLY1305_SHA256" }, "TLSv1.3", "TLS_CHACHA20_POLY1305_SHA256", "X25519MLKEM768"],
     [{ version: "1.2", ciphers: null }, "TLSv1.2", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "X25519"],
+    [{ version: "1.3", ciphers: null, groups: "P-256" }, "TLSv1.3", "TLS_AES_256_GCM_SHA384", "prime256v1"],
   ] as const)("is what --tls-version and --tls-ciphers pin, %j, whether the probe is told them or not", async (tlsParameters, version, cipher, group) => {
     const server = await startServer({ protocol, host: "127.0.0.1", port: 0, requestBytes: 16, responseBytes: 16, settings: DEFAULT_SERVER_SETTINGS, tls: material, tlsParameters });
     onTestFinished(() => server.close());
