@@ -25,14 +25,14 @@ export const CONTEXT_SWITCHES = fromWindow.group({
   server: fromWindow.counter({
     unit: "switches",
     scope: "process",
-    source: "/proc/<server>/task/*/status voluntary_ctxt_switches + nonvoluntary_ctxt_switches",
+    source: "/proc/<server and its descendants>/task/*/status voluntary_ctxt_switches + nonvoluntary_ctxt_switches",
     compute: (x) => switches(processOf(x, "server")),
     csv: { column: 33, name: "ctx_switches_server_per_req", description: "server threads, voluntary + involuntary" },
   }),
   generator: fromWindow.counter({
     unit: "switches",
     scope: "process",
-    source: "/proc/<generator>/task/*/status voluntary_ctxt_switches + nonvoluntary_ctxt_switches",
+    source: "/proc/<generator and its descendants>/task/*/status voluntary_ctxt_switches + nonvoluntary_ctxt_switches",
     compute: (x) => switches(processOf(x, "generator")),
     csv: { column: 34, name: "ctx_switches_client_per_req", description: "generator threads, voluntary + involuntary" },
   }),
@@ -84,7 +84,7 @@ export const CPU_US = fromWindow.group({
   serverRun: fromWindow.counter({
     unit: "µs",
     scope: "process",
-    source: "/proc/<server>/task/*/schedstat run time",
+    source: "/proc/<server and its descendants>/task/*/schedstat run time",
     compute: (x) => processRunUs(x, "server"),
     csv: { column: 35, name: "cpu_server_run_us_per_req", description: "server schedstat run time (user + sys), µs" },
   }),
@@ -105,7 +105,7 @@ export const CPU_US = fromWindow.group({
   clientRun: fromWindow.counter({
     unit: "µs",
     scope: "process",
-    source: "/proc/<generator>/task/*/schedstat run time",
+    source: "/proc/<generator and its descendants>/task/*/schedstat run time",
     compute: (x) => processRunUs(x, "generator"),
     csv: { column: 38, name: "cpu_client_run_us_per_req", description: "generator schedstat run time, µs" },
   }),

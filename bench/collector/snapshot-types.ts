@@ -65,11 +65,13 @@ export interface TaskSample {
 
 export interface ProcessSnapshot {
   readonly pid: number;
+  /** The process and its descendants (process-tree.ts), `pid` first: whose threads `tasks` holds. */
+  readonly pids: readonly number[];
   /** Whole-process utime/stime (including exited threads), start time. */
   readonly stat: Reading<PidStat>;
   /** The main thread's status: Cpus_allowed_list, VmRSS, Threads. */
   readonly status: Reading<PidStatus>;
-  /** Every thread by tid. */
+  /** Every thread of every process in `pids`, by tid. */
   readonly tasks: Reading<Readonly<Record<string, TaskSample>>>;
 }
 

@@ -11,6 +11,7 @@ import { parseProcStat } from "./parse-proc-stat.ts";
 import { parseSchedstat } from "./parse-schedstat.ts";
 import { parseSoftirqs } from "./parse-softirqs.ts";
 import { parseSoftnetStat } from "./parse-softnet-stat.ts";
+import { walkProcessTree } from "./process-tree.ts";
 import { createProcReader, type ProcReader } from "./proc-reader.ts";
 import { describeError, errorCode, mapReading, missing, ok, type Reading } from "./reading.ts";
 import type {
@@ -107,12 +108,37 @@ function readNetns(spec: NetnsSpec, full: boolean, reader: ProcReader): NetnsSna
 function readProcess(pid: number | null, role: string, reader: ProcReader): Reading<ProcessSnapshot> {
   if (pid === null) return missing(`no ${role} pid given`);
   const base = `/proc/${pid}`;
-  return ok({
-    pid,
-    stat: mapReading(reader.tryRead(`${base}/stat`), parseProcPidStat),
-    status: mapReading(reader.tryRead(`${base}/status`), parseProcPidStatus),
-    tasks: readTasks(base, reader),
+  const stat = mapReading(reader.tryRead(`${base}/stat`), parseProcPidStat);
+  const status = mapReading(reader.tryRead(`${base}/status`), parseProcPidStatus);
+  // Every thread of the process and of its descendants (process-tree.ts), keyed by tid, which no two share.
+  const all: Record<string, TaskSample> = {};
+  let rootTasks: Reading<Record<string, TaskSample>> = missing(`${base}/task: not read`);
+  const pids = walkProcessTree(pid, {
+    tids: (p) => {
+      const tasks = readTasks(`/proc/${p}`, reader);
+      if (p === pid) rootTasks = tasks;
+      if (!tasks.ok) return null;
+      Object.assign(all, tasks.value);
+      return Object.keys(tasks.value);
+    },
+    children: (p, tid) => {
+      const text = reader.tryRead(`/proc/${p}/task/${tid}/children`);
+      return text.ok ? text.value : null;
+    },
   });
+  forgetLeftProcesses(reader, role, pids);
+  return ok({ pid, pids, stat, status, tasks: rootTasks.ok ? ok(all) : rootTasks });
+}
+
+/** Per reader and role, the tree's pids at the last snapshot, so a process that left it has its open files closed. */
+const lastTrees = new WeakMap<ProcReader, Map<string, readonly number[]>>();
+
+function forgetLeftProcesses(reader: ProcReader, role: string, pids: readonly number[]): void {
+  const trees = lastTrees.get(reader) ?? new Map<string, readonly number[]>();
+  lastTrees.set(reader, trees);
+  const now = new Set(pids);
+  for (const gone of trees.get(role) ?? []) if (!now.has(gone)) reader.prune(`/proc/${gone}/`, () => false);
+  trees.set(role, pids);
 }
 
 /**

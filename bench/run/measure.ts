@@ -30,6 +30,7 @@ import type { KernelTimeFallback, KernelTimePoint } from "../collector/ebpf/kern
 import { extendWindow, openWindow } from "../collector/ebpf/kernel-time-window.ts";
 import type { KernelTimeWindow } from "../collector/ebpf/kernel-time-window.ts";
 import { classifyKernelThreads, readTaskIdentities } from "../collector/ebpf/roles.ts";
+import { processTreeOf } from "../collector/process-tree.ts";
 import type { KernelTimeTracer } from "../collector/ebpf/tracer.ts";
 import type { KernelFigures, Verification } from "../results/kernel-figures.ts";
 import type { SeriesSink } from "../results/series-file.ts";
@@ -226,7 +227,7 @@ export function createMeasurement(placer: Placer, options: MeasureOptions): Scen
  * recorded.
  */
 function createKernelTimeCollector(cpus: readonly number[], tracer: KernelTimeTracer | null, sink: SeriesSink | undefined) {
-  let pids: { serverPid: number; generatorPid: number } | undefined;
+  let pids: { serverPid: number; generatorPid: number; serverPids: readonly number[]; generatorPids: readonly number[] } | undefined;
   const series = createBoundedSeries(mergeKernelTimePoints);
   let firstMarkNs: number | null = null;
   let lastMarkNs: number | null = null;
@@ -271,8 +272,10 @@ function createKernelTimeCollector(cpus: readonly number[], tracer: KernelTimeTr
     async start(started: { serverPid: number; generatorPid: number }): Promise<string | null> {
       if (tracer === null) return "no eBPF tracer for this run";
       try {
-        await tracer.track([started.serverPid, started.generatorPid]);
-        pids = started;
+        // Every process of each tree (bench/collector/process-tree.ts), as the schedstat figures count them.
+        const trees = { server: processTreeOf(started.serverPid), generator: processTreeOf(started.generatorPid) };
+        await tracer.track([...trees.server, ...trees.generator]);
+        pids = { ...started, serverPids: trees.server, generatorPids: trees.generator };
         return null;
       } catch (error) {
         failure = error instanceof Error ? error.message : String(error);
@@ -314,8 +317,8 @@ function createKernelTimeCollector(cpus: readonly number[], tracer: KernelTimeTr
             window: summed,
             // process.hrtime reads CLOCK_MONOTONIC, the clock of bpftrace's nsecs.
             monotonicToEpochMs: performance.timeOrigin + performance.now() - Number(process.hrtime.bigint()) / 1e6,
-            serverPids: [pids.serverPid],
-            generatorPids: [pids.generatorPid],
+            serverPids: pids.serverPids,
+            generatorPids: pids.generatorPids,
             kernelThreads: [...classifyKernelThreads(readTaskIdentities(seen))],
             tracer: { probes: tracer.probes, lostEvents: tracer.lostEvents, marks },
             timeSeries: { points: series.points(), recorded: series.recorded, stride: series.stride },

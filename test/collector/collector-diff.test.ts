@@ -154,6 +154,7 @@ describe("diffSnapshots", () => {
     });
     const proc = (utime: number, start: number, tasks: ProcessSnapshot["tasks"]): ProcessSnapshot => ({
       pid: 77,
+      pids: [77],
       stat: ok({
         pid: 77,
         comm: "node",
