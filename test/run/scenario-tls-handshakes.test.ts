@@ -45,7 +45,7 @@ describe.each(["undici", "wire"] as const)("an https1-close scenario driven by %
     expect(result.state === "errored" ? result.error : result.state).toBe("completed");
     if (result.state !== "completed") return;
     const { handshakes, ...negotiated } = result.tls ?? {};
-    expect(negotiated).toEqual({ version: "TLSv1.2", cipher: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", alpn: "http/1.1" });
+    expect(negotiated).toEqual({ version: "TLSv1.2", cipher: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", alpn: "http/1.1", group: "X25519" });
     // The warm-up's connection made the one full handshake, before the window. A handshake is counted when it
     // completes and an answer when it arrives, by the same clock and window, so the request on the wire as the window
     // opens or closes may be counted by one and not the other: one connection at a time, handshake then answer, they
