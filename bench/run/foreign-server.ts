@@ -119,6 +119,9 @@ export interface ForeignServer {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** How long a stop waits for SIGKILLed processes to be gone. */
+const KILLED_WAIT_MS = 5_000;
+
 /** How often readiness and a stop's progress are looked at. */
 const POLL_MS = 25;
 
@@ -148,8 +151,10 @@ async function stopTree(child: TrackedChild, graceMs: number): Promise<void> {
     }
   }
   await child.exited;
-  // A killed child is a zombie until its parent reaps it; the root is ours and is reaped by `exited`.
-  while (alive().some((p) => readState(p.pid) !== "Z")) await sleep(POLL_MS);
+  // A killed process is a zombie until its parent reaps it; the root is ours and is reaped by `exited`. One in
+  // uninterruptible sleep dies when it wakes: wait for that a while, not for ever.
+  const reaped = performance.now() + KILLED_WAIT_MS;
+  while (alive().some((p) => readState(p.pid) !== "Z") && performance.now() < reaped) await sleep(POLL_MS);
 }
 
 function readState(pid: number): string | null {
