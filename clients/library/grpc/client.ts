@@ -13,9 +13,9 @@
  */
 
 import * as grpc from "@grpc/grpc-js";
-import { createSecureContext } from "node:tls";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { armServedBy, assertNever, secureContextParameters, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { armServedBy, assertNever, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { clientSecureContext } from "../../common/tls-context.ts";
 import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { makeBody } from "../../../proto/codec.ts";
 import { grpcAddress, loadBenchService, MAX_GRPC_MESSAGE_BYTES } from "../../../proto/grpc-service.ts";
@@ -89,13 +89,12 @@ class GrpcClient {
     this.#body = makeBody(opts.requestBytes);
     const { Client } = loadBenchService();
     const target = grpcAddress(opts.host, opts.port);
+    // The TLS arms: the per-run certificate, checked against the name every TLS client here asks for (localhost),
+    // and the run's version, ciphers and groups, which createSsl does not take: createFromSecureContext takes a context
+    // made with them (grpc-js 1.14 channel-credentials.ts; the context's CA is what the server is checked against).
+    const secureContext = tls ? clientSecureContext(opts.caPem ?? "", opts.tlsParameters) : null;
     for (let i = 0; i < opts.connections; i++) {
-      // The TLS arms: the per-run certificate, checked against the name every TLS client here asks for (localhost),
-      // and the run's version and ciphers, which createSsl does not take: createFromSecureContext takes a context
-      // made with them (grpc-js 1.14 channel-credentials.ts; the context's CA is what the server is checked against).
-      const credentials = tls
-        ? grpc.credentials.createFromSecureContext(createSecureContext({ ca: opts.caPem, ...secureContextParameters(opts.tlsParameters) }))
-        : grpc.credentials.createInsecure();
+      const credentials = secureContext !== null ? grpc.credentials.createFromSecureContext(secureContext) : grpc.credentials.createInsecure();
       const options = tls ? { ...CHANNEL_OPTIONS, "grpc.ssl_target_name_override": TLS_SERVER_NAME, "grpc.default_authority": TLS_SERVER_NAME } : CHANNEL_OPTIONS;
       this.#channels.push({ stub: new Client(target, credentials, options), active: 0, lane: null });
     }

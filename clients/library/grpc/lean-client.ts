@@ -20,7 +20,8 @@
 import http2 from "node:http2";
 import type { ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { armServedBy, assertNever, secureContextParameters, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { armServedBy, assertNever, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { clientSecureContext } from "../../common/tls-context.ts";
 import type { BenchClient, ClientOptions, SendCallback } from "../../../contract/index.ts";
 import { BIDI_PATH, encodePayload, makeBody, UNARY_PATH } from "../../../proto/codec.ts";
 import { checkClientOptions, urlHost } from "../../common/outstanding.ts";
@@ -140,7 +141,7 @@ export class LeanGrpcClient extends SessionClient<Connection, LeanRequest> {
     // The TLS arms as the h2 client connects (clients/library/http2/client.ts): the per-run CA, localhost, ALPN h2.
     super(opts, connections, `${tls ? "https" : "http"}://${urlHost(opts.host)}:${opts.port}`, {
       ...SESSION_OPTIONS,
-      ...(tls ? { ca: opts.caPem, servername: TLS_SERVER_NAME, ALPNProtocols: ["h2"], ...secureContextParameters(opts.tlsParameters) } : {}),
+      ...(tls ? { secureContext: clientSecureContext(opts.caPem ?? "", opts.tlsParameters), servername: TLS_SERVER_NAME, ALPNProtocols: ["h2"] } : {}),
     });
     this.#streaming = streaming;
     this.#body = makeBody(opts.requestBytes);

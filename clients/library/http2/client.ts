@@ -9,7 +9,8 @@
 
 import type { ClientHttp2Stream, IncomingHttpHeaders } from "node:http2";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { armServedBy, secureContextParameters, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { armServedBy, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { clientSecureContext } from "../../common/tls-context.ts";
 import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { bodyLooksRight, decodePayload, encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../../proto/codec.ts";
 import { checkClientOptions, urlHost } from "../../common/outstanding.ts";
@@ -89,7 +90,7 @@ class Http2Client extends SessionClient<SessionSlot, Http2Request> {
     super(opts, slots, `${tls ? "https" : "http"}://${urlHost(opts.host)}:${opts.port}`, {
       maxSessionMemory: MAX_SESSION_MEMORY_MB,
       settings: { enablePush: false },
-      ...(tls ? { ca: opts.caPem, servername: TLS_SERVER_NAME, ALPNProtocols: ["h2"], ...secureContextParameters(opts.tlsParameters) } : {}),
+      ...(tls ? { secureContext: clientSecureContext(opts.caPem ?? "", opts.tlsParameters), servername: TLS_SERVER_NAME, ALPNProtocols: ["h2"] } : {}),
     });
     this.#responseBytes = opts.responseBytes;
     this.#body = makeBody(opts.requestBytes);

@@ -15,7 +15,8 @@ import type { CloseEvent, MessageEvent } from "undici";
 import { closeFailure, MessageLane, MessageRequest } from "../../common/message-lane.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
 import { SlotQueue } from "../../common/slot-queue.ts";
-import { armServedBy, secureContextParameters, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { armServedBy, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { clientSecureContext } from "../../common/tls-context.ts";
 import type { BenchClient, ClientOptions, SendCallback } from "../../../contract/index.ts";
 import { encodePayload, makeBody, WEBSOCKET_PATH } from "../../../proto/codec.ts";
 
@@ -41,7 +42,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   let lastConnectError: Error | null = null;
   const connect = buildConnector({
     // The per-run certificate names localhost (bench/run/tls.ts).
-    ...(arm.tls ? { ca: opts.caPem, servername: TLS_SERVER_NAME, ...secureContextParameters(opts.tlsParameters) } : {}),
+    ...(arm.tls ? { secureContext: clientSecureContext(opts.caPem ?? "", opts.tlsParameters), servername: TLS_SERVER_NAME } : {}),
     timeout: opts.requestTimeoutMs,
   });
   const dispatcher = new Agent({

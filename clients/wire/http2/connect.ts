@@ -8,8 +8,8 @@
 import net from "node:net";
 import tls from "node:tls";
 import { failure, failureFromError } from "../../common/error-kind.ts";
-import { secureContextParameters, TLS_SERVER_NAME } from "../../../contract/index.ts";
-import type { RequestFailure, TlsParameters } from "../../../contract/index.ts";
+import { TLS_SERVER_NAME } from "../../../contract/index.ts";
+import type { RequestFailure } from "../../../contract/index.ts";
 import type { RequestHeaderBlocks } from "./hpack-encoder.ts";
 import { Http2Session } from "./session.ts";
 import type { Transport } from "./session.ts";
@@ -18,10 +18,11 @@ export interface ConnectTarget {
   readonly host: string;
   readonly port: number;
   readonly tls: boolean;
-  /** The CA to trust for TLS (the run's certificate, bench/run/tls.ts). */
-  readonly caPem?: string | undefined;
-  /** The run's TLS version and ciphers, as the server has them. */
-  readonly tlsParameters?: TlsParameters | undefined;
+  /**
+   * For TLS, the client's one context (clients/common/tls-context.ts): the run's CA (bench/run/tls.ts) and its TLS
+   * version, ciphers and groups, as the server has them.
+   */
+  readonly secureContext?: tls.SecureContext | undefined;
 }
 
 /** The per-run certificate names localhost (as the library client's `servername`). */
@@ -63,7 +64,7 @@ function closeFailure(error: unknown, established: boolean): RequestFailure {
 /** Opens a connection to `target` and a session over it; `onClosed` runs once when the session is done. */
 export function connectSession(target: ConnectTarget, headers: RequestHeaderBlocks, onClosed: (session: Http2Session) => void): Http2Session {
   const socket = target.tls
-    ? tls.connect({ host: target.host, port: target.port, ca: target.caPem, servername: TLS_SERVER_NAME, ALPNProtocols: ["h2"], ...secureContextParameters(target.tlsParameters) })
+    ? tls.connect({ host: target.host, port: target.port, secureContext: target.secureContext, servername: TLS_SERVER_NAME, ALPNProtocols: ["h2"] })
     : net.connect({ host: target.host, port: target.port });
   socket.setNoDelay(true);
   const session = new Http2Session(new SocketTransport(socket), headers, onClosed);

@@ -9,6 +9,7 @@
 import type { BenchClient, ClientOptions, SendCallback } from "../../../contract/index.ts";
 import { CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
 import type { Tracked } from "../../common/outstanding.ts";
+import { clientSecureContext } from "../../common/tls-context.ts";
 import { SlotQueue } from "../../common/slot-queue.ts";
 import type { Slot } from "../../common/slot-queue.ts";
 import { connectSession } from "./connect.ts";
@@ -44,7 +45,7 @@ export abstract class WireClient<S extends WireSlot, R extends Tracked> implemen
   #closed = false;
 
   constructor(opts: ClientOptions, slots: readonly S[], tls: boolean, headers: RequestHeaderBlocks) {
-    this.#target = { host: opts.host, port: opts.port, tls, caPem: opts.caPem, tlsParameters: opts.tlsParameters };
+    this.#target = { host: opts.host, port: opts.port, tls, secureContext: tls ? clientSecureContext(opts.caPem ?? "", opts.tlsParameters) : undefined };
     this.#headers = headers;
     this.slots = new SlotQueue<S, R>(slots, opts.streams, (slot, req) => this.start(slot, req));
     this.outstanding = new Outstanding<R>(opts.requestTimeoutMs, (req) => this.expire(req));

@@ -13,6 +13,7 @@ import { MessageLane, MessageRequest } from "../../common/message-lane.ts";
 import { checkClientOptions, CLOSED_FAILURE, Outstanding, urlHost, warmUpAll } from "../../common/outstanding.ts";
 import { SlotQueue } from "../../common/slot-queue.ts";
 import { armServedBy, TLS_SERVER_NAME } from "../../../contract/index.ts";
+import { clientSecureContext } from "../../common/tls-context.ts";
 import type { BenchClient, ClientOptions, SendCallback } from "../../../contract/index.ts";
 import { encodePayload, makeBody, MAX_BODY_BYTES } from "../../../proto/codec.ts";
 import { WsConnection } from "./connection.ts";
@@ -38,7 +39,7 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
     port: opts.port,
     authority: `${urlHost(opts.host)}:${opts.port}`,
     // The run's certificate names localhost (bench/run/tls.ts).
-    tls: arm.tls ? { caPem: opts.caPem ?? "", servername: TLS_SERVER_NAME, parameters: opts.tlsParameters } : null,
+    tls: arm.tls ? { secureContext: clientSecureContext(opts.caPem ?? "", opts.tlsParameters), servername: TLS_SERVER_NAME } : null,
     keys: new MaskKeys(),
     maxMessageBytes: MAX_MESSAGE_BYTES,
     readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),

@@ -13,8 +13,7 @@ import tls from "node:tls";
 import { failure, failureFromError } from "../../common/error-kind.ts";
 import { closeFailure, MessageLane } from "../../common/message-lane.ts";
 import type { LaneRequest } from "../../common/message-lane.ts";
-import { secureContextParameters } from "../../../contract/index.ts";
-import type { RequestFailure, TlsParameters } from "../../../contract/index.ts";
+import type { RequestFailure } from "../../../contract/index.ts";
 import { WEBSOCKET_PATH } from "../../../proto/codec.ts";
 import { closePayload, encodeClientFrame, FrameError, FrameReader, OPCODE_BINARY, OPCODE_CLOSE, OPCODE_PONG } from "./frames.ts";
 import type { FrameSink, MaskKeys } from "./frames.ts";
@@ -27,11 +26,10 @@ const MAX_HANDSHAKE_BYTES = 16 * 1024;
 const CLOSE_WAIT_MS = 1_000;
 
 export interface TlsSettings {
-  readonly caPem: string;
+  /** The client's one context (clients/common/tls-context.ts): the run's CA and TLS parameters. */
+  readonly secureContext: tls.SecureContext;
   /** SNI and the name the certificate is checked against. */
   readonly servername: string;
-  /** `--tls-version` and `--tls-ciphers`, as the server was given them; Node's defaults when absent. */
-  readonly parameters?: TlsParameters | undefined;
 }
 
 /** What the client gives its connections. */
@@ -110,13 +108,7 @@ export class WsConnection<R extends LaneRequest> implements FrameSink {
     this.#socket =
       ctx.tls === null
         ? net.connect(where)
-        : tls.connect({
-            ...where,
-            ca: ctx.tls.caPem,
-            servername: ctx.tls.servername,
-            ALPNProtocols: ["http/1.1"],
-            ...secureContextParameters(ctx.tls.parameters),
-          } as tls.ConnectionOptions);
+        : tls.connect({ ...where, secureContext: ctx.tls.secureContext, servername: ctx.tls.servername, ALPNProtocols: ["http/1.1"] } as tls.ConnectionOptions);
     // Messages are small and many: Nagle would hold one back for the previous one's ACK.
     this.#socket.setNoDelay(true);
     this.#socket.write(handshakeRequest(ctx.authority, this.#key));
