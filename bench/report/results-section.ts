@@ -108,6 +108,36 @@ export function bySeries(rows: readonly { readonly metric: MetricId; readonly fa
   return out;
 }
 
+/** The mark a factor table's column gets when its series did not carry its offered load steadily. */
+export const UNSTEADY_MARK = "†";
+
+/**
+ * The series of which some completed scenario was SATURATED (the generator fell behind) or limited by the server:
+ * their factors describe the load they carried, not a steady offered rate, which the tables must not hide.
+ */
+export function unsteadySeries(result: RunResult): Set<Series> {
+  const out = new Set<Series>();
+  for (const series of seriesIn(result)) {
+    for (const repeat of repeatsOf(result)) {
+      const s = scenarioAt(result, series, repeat);
+      if (s !== undefined && isCompleted(s) && (s.generator.saturated || s.generator.limitedBy === "server")) out.add(series);
+    }
+  }
+  return out;
+}
+
+/** A factor table's column header: the series, marked when it was unsteady. */
+export function markedSeries(series: Series, unsteady: ReadonlySet<Series>): string {
+  return unsteady.has(series) ? `${series} ${UNSTEADY_MARK}` : series;
+}
+
+/** The note under tables whose columns carry the mark; null when none does. */
+export function unsteadyNote(shown: readonly Series[], unsteady: ReadonlySet<Series>): string | null {
+  const marked = shown.filter((s) => unsteady.has(s));
+  if (marked.length === 0) return null;
+  return `${UNSTEADY_MARK} ${marked.join(", ")}: a scenario was SATURATED or limited by the server (Caveats), so the factors compare the load it carried, not a steady offered rate, and its latency is an overloaded one.`;
+}
+
 const TRANSPORT_NAME = { cleartext: "cleartext", tls: "TLS" } as const;
 
 /**
@@ -152,6 +182,11 @@ export function factorSection(result: RunResult, baseline: Series, at = ""): Blo
       ? `Each factor is the mean over repeats of (protocol in repeat r) ÷ (${named} in repeat r), ± the sample standard deviation of those ratios (n − 1). Pairing by repeat cancels drift between repeats, which the run interleaves; a pair with a missing or excluded figure is dropped, and "(n=…)" says how many pairs were left.`
       : `One repeat: each factor is a single ratio, protocol ÷ ${named}, without a spread.`;
   const heading = compared.length === 0 ? baseline : compared.map((g) => g.baseline).join(" and ");
+  const unsteady = unsteadySeries(result);
+  const note = unsteadyNote(
+    tables.flatMap(({ group }) => [group.baseline, ...group.series]),
+    unsteady,
+  );
   return [
     { kind: "heading", level: 2, text: `Relative to ${heading}${at}` },
     { kind: "list", items: sentences },
@@ -159,8 +194,9 @@ export function factorSection(result: RunResult, baseline: Series, at = ""): Blo
     ...(compared.length === 0 ? [] : [{ kind: "paragraph", text: how } as const]),
     ...tables.map(({ group, rows }): Block => ({
       kind: "table",
-      header: [`× ${group.baseline}`, ...group.series],
+      header: [`× ${markedSeries(group.baseline, unsteady)}`, ...group.series.map((p) => markedSeries(p, unsteady))],
       rows: rows.map((r) => [metric(r.metric).label, ...group.series.map((p) => factorCell(r.factors.get(p) ?? null, repeats))]),
     })),
+    ...(note === null ? [] : [{ kind: "paragraph", text: note } as const]),
   ];
 }

@@ -12,7 +12,8 @@ import { isCompleted, repeatsOf, scenarioAt, seriesIn } from "../results/run-vie
 import type { RunResult } from "../results/schema.ts";
 import type { Spread } from "../results/stats.ts";
 import { tlsCosts, tlsPairs, transportOf } from "../results/transport-view.ts";
-import { bySeries, factorCell, headline } from "./results-section.ts";
+import type { TlsPair } from "../results/transport-view.ts";
+import { bySeries, factorCell, headline, markedSeries, unsteadyNote, unsteadySeries } from "./results-section.ts";
 
 /**
  * What each TLS series negotiated (version, cipher suite, ALPN, as its scenarios recorded them) and, where its client
@@ -60,6 +61,12 @@ export function tlsCostSection(result: RunResult, at = ""): Block[] {
   const rows = tlsCosts(result, pairs);
   const ratios = bySeries(rows.map((r) => ({ metric: r.metric, factors: r.ratio })));
   const negotiated = negotiatedItems(result);
+  const unsteady = unsteadySeries(result);
+  const note = unsteadyNote(
+    pairs.flatMap((p) => [p.cleartext, p.tls]),
+    unsteady,
+  );
+  const pairName = (p: TlsPair, sign: string): string => `${markedSeries(p.tls, unsteady)} ${sign} ${markedSeries(p.cleartext, unsteady)}`;
   const sentences = pairs.map((p) => headline(p.tls, p.cleartext, ratios.get(p.tls) ?? new Map(), repeats)).filter((s): s is string => s !== null);
   const how =
     repeats > 1
@@ -72,16 +79,17 @@ export function tlsCostSection(result: RunResult, at = ""): Block[] {
     ...(negotiated.length === 0 ? [] : [{ kind: "paragraph" as const, text: "What the TLS arms negotiated (the scenarios' `tls` in result.json):" }, { kind: "list" as const, items: negotiated }]),
     {
       kind: "table",
-      header: ["TLS ÷ cleartext", ...pairs.map((p) => `${p.tls} ÷ ${p.cleartext}`)],
+      header: ["TLS ÷ cleartext", ...pairs.map((p) => pairName(p, "÷"))],
       rows: rows.map((r) => [metric(r.metric).label, ...pairs.map((p) => factorCell(r.ratio.get(p.tls) ?? null, repeats))]),
     },
     {
       kind: "table",
-      header: ["TLS − cleartext", ...pairs.map((p) => `${p.tls} − ${p.cleartext}`)],
+      header: ["TLS − cleartext", ...pairs.map((p) => pairName(p, "−"))],
       rows: rows.map((r) => {
         const m = metric(r.metric);
         return [labelWithUnit(m), ...pairs.map((p) => differenceCell(r.difference.get(p.tls) ?? null, m.digits, repeats))];
       }),
     },
+    ...(note === null ? [] : [{ kind: "paragraph" as const, text: note }]),
   ];
 }

@@ -272,3 +272,21 @@ describe("what the TLS arms negotiated", () => {
     expect(lines.find((l) => l.startsWith("- **h2**:"))).toBe("- **h2**: TLSv1.3, TLS\\_AES\\_256\\_GCM\\_SHA384\\*&lt;b&gt;, ALPN h2");
   });
 });
+
+describe("a series that did not carry its load steadily", () => {
+  it("is marked in the factor tables' headers, with a note naming it", () => {
+    const result = run(
+      [1, 2].flatMap((repeat) =>
+        (["http1", "https1", "http1-close", "https1-close"] as const).map((protocol) => scenario({ protocol, repeat, saturated: protocol === "https1-close" && repeat === 2 })),
+      ),
+    );
+    const md = markdown(result);
+    const note =
+      "† https1-close: a scenario was SATURATED or limited by the server (Caveats), so the factors compare the load it carried, not a steady offered rate, and its latency is an overloaded one.";
+    expect(section(md, "Relative to")).toContain("| × https1 | https1-close † |");
+    expect(section(md, "Relative to")).toContain(note);
+    expect(section(md, "Cost of TLS")).toContain("| TLS ÷ cleartext | https1 ÷ http1 | https1-close † ÷ http1-close |");
+    expect(section(md, "Cost of TLS")).toContain(note);
+    expect(section(md, "Relative to")).toContain("| × http1 | http1-close |");
+  });
+});
