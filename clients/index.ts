@@ -4,15 +4,32 @@
  * loads grpc-js, and neither the wire clients nor the lean gRPC client (`--grpc-client lean`) load it either.
  */
 
-import { assertNever, clientKindFor, familyOf } from "../contract/index.ts";
+import { armOf, assertNever, clientKindFor, familyOf } from "../contract/index.ts";
+import { sendingFixedSeq } from "./common/fixed-answer.ts";
 import type { BenchClient, ClientKind, ClientOptions, GrpcClientChoice } from "../contract/index.ts";
 
 // bench/config reads the choice lists from here; they live in the contract beside the clients column.
 export { CLIENT_CHOICES, GRPC_CLIENTS } from "../contract/index.ts";
 export type { ClientChoice, GrpcClientChoice } from "../contract/index.ts";
 
-/** The client of `kind` for `opts.protocol`; it throws when the arm is not its family's. */
+/**
+ * The client of `kind` for `opts.protocol`; it throws when the arm is not its family's. An arm whose server gives a
+ * fixed answer gets its client sending sequence number 0 (clients/common/fixed-answer.ts).
+ */
 export async function createClientOfKind(kind: ClientKind, opts: ClientOptions): Promise<BenchClient> {
+  const client = await clientOfKind(kind, opts);
+  const server = armOf(opts.protocol).server;
+  switch (server) {
+    case "node":
+      return client;
+    case "nginx":
+      return sendingFixedSeq(client, opts.connections);
+    default:
+      return assertNever(server);
+  }
+}
+
+async function clientOfKind(kind: ClientKind, opts: ClientOptions): Promise<BenchClient> {
   switch (kind) {
     case "undici":
       return (await import("./library/http1/client.ts")).createClient(opts);

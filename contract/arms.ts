@@ -42,6 +42,13 @@ export type ClientKind = (typeof CLIENT_KINDS)[number];
  */
 export type ConnectionOpensFrom = "server-passive" | "client-active";
 
+/**
+ * Which server answers the arm: `node`, ours (servers/<family>/server.ts), which checks each request and echoes its
+ * sequence number; or `nginx` (bench/run/nginx.ts), a fixed answer of `--response-bytes` to every request, so its
+ * clients send sequence number 0 and check the answer's status, size and bytes instead (clients/index.ts).
+ */
+export type ServerKind = "node" | "nginx";
+
 export interface ArmRow {
   /** The arm's name in `--protocols`, result.json and reports. */
   readonly name: string;
@@ -53,6 +60,7 @@ export interface ArmRow {
   /** The clients that can drive it: its library clients, the default one first (`--grpc-client`), and `wire`. */
   readonly clients: readonly [ClientKind, ...ClientKind[]];
   readonly connectionOpensFrom: ConnectionOpensFrom;
+  readonly server: ServerKind;
   /**
    * Whether a run without `--protocols` includes it. The default run is the six arms it always had and `ws`, beside
    * `grpc-stream` as the choice it is weighed against (1 min 50 s measured on the project's machine; it must stay
@@ -73,6 +81,7 @@ export const ARMS = [
     streams: "one-at-a-time",
     clients: ["undici", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: true,
     description: "HTTP/1.1, cleartext, keep-alive connections carrying one request at a time",
   },
@@ -84,6 +93,7 @@ export const ARMS = [
     streams: "one-at-a-time",
     clients: ["undici", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: false,
     description: "HTTP/1.1 over TLS (ALPN http/1.1), keep-alive connections carrying one request at a time",
   },
@@ -95,6 +105,7 @@ export const ARMS = [
     streams: "one-at-a-time",
     clients: ["undici", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: true,
     description: "HTTP/1.1, cleartext, `connection: close`: a new TCP connection per request",
   },
@@ -106,6 +117,7 @@ export const ARMS = [
     streams: "one-at-a-time",
     clients: ["undici", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: false,
     description: "HTTP/1.1 over TLS, `connection: close`: a new connection and TLS handshake (resumed) per request",
   },
@@ -117,6 +129,7 @@ export const ARMS = [
     streams: "multiplexed",
     clients: ["node-http2", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: true,
     description: "HTTP/2 cleartext with prior knowledge, one stream per request",
   },
@@ -128,6 +141,7 @@ export const ARMS = [
     streams: "multiplexed",
     clients: ["node-http2", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: true,
     description: "HTTP/2 over TLS (ALPN h2), one stream per request",
   },
@@ -139,6 +153,7 @@ export const ARMS = [
     streams: "multiplexed",
     clients: ["grpc-js", "lean", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: true,
     description: "gRPC unary calls over cleartext HTTP/2, one stream per request",
   },
@@ -150,6 +165,7 @@ export const ARMS = [
     streams: "multiplexed",
     clients: ["grpc-js", "lean", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: false,
     description: "gRPC unary calls over HTTP/2 over TLS (ALPN h2), one stream per request",
   },
@@ -161,6 +177,7 @@ export const ARMS = [
     streams: "bidi-stream",
     clients: ["grpc-js", "lean", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: true,
     description: "gRPC over cleartext HTTP/2, one long-lived bidi stream per connection, one message per request",
   },
@@ -172,6 +189,7 @@ export const ARMS = [
     streams: "bidi-stream",
     clients: ["grpc-js", "lean", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: false,
     description: "gRPC over HTTP/2 over TLS, one long-lived bidi stream per connection, one message per request",
   },
@@ -183,6 +201,7 @@ export const ARMS = [
     streams: "bidi-stream",
     clients: ["undici-websocket", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: true,
     description: "WebSocket (RFC 6455) over cleartext HTTP/1.1, one long-lived connection, one binary message per request",
   },
@@ -194,8 +213,57 @@ export const ARMS = [
     streams: "bidi-stream",
     clients: ["undici-websocket", "wire"],
     connectionOpensFrom: "server-passive",
+    server: "node",
     defaultRun: false,
     description: "WebSocket over TLS (ALPN http/1.1), one long-lived connection, one binary message per request",
+  },
+  {
+    name: "nginx-http1",
+    family: "http1",
+    tls: false,
+    connection: "keep-alive",
+    streams: "one-at-a-time",
+    clients: ["undici", "wire"],
+    connectionOpensFrom: "server-passive",
+    server: "nginx",
+    defaultRun: false,
+    description: "nginx answering HTTP/1.1 keep-alive with a fixed body: the server stack beside the protocol",
+  },
+  {
+    name: "nginx-http1-close",
+    family: "http1",
+    tls: false,
+    connection: "per-request",
+    streams: "one-at-a-time",
+    clients: ["undici", "wire"],
+    connectionOpensFrom: "server-passive",
+    server: "nginx",
+    defaultRun: false,
+    description: "nginx answering HTTP/1.1 with `connection: close`, a new TCP connection per request",
+  },
+  {
+    name: "nginx-h2c",
+    family: "http2",
+    tls: false,
+    connection: "keep-alive",
+    streams: "multiplexed",
+    clients: ["node-http2", "wire"],
+    connectionOpensFrom: "server-passive",
+    server: "nginx",
+    defaultRun: false,
+    description: "nginx answering HTTP/2 cleartext (prior knowledge) with a fixed body, one stream per request",
+  },
+  {
+    name: "nginx-h2",
+    family: "http2",
+    tls: true,
+    connection: "keep-alive",
+    streams: "multiplexed",
+    clients: ["node-http2", "wire"],
+    connectionOpensFrom: "server-passive",
+    server: "nginx",
+    defaultRun: false,
+    description: "nginx answering HTTP/2 over TLS (ALPN h2) with a fixed body, one stream per request",
   },
 ] as const satisfies readonly ArmRow[];
 
@@ -208,6 +276,9 @@ export interface Arm extends ArmRow {
 
 /** Every arm, in the table's order (the order `--protocols` lists them in, and reports). */
 export const PROTOCOLS: readonly Protocol[] = ARMS.map((arm) => arm.name);
+
+/** The arms our own servers answer (servers/), in table order: the others are another server's (`server`). */
+export const OUR_ARMS: readonly Arm[] = ARMS.filter((arm) => arm.server === "node");
 
 /** The arms of a run without `--protocols` (the `defaultRun` column), in table order. */
 export const DEFAULT_PROTOCOLS: readonly Protocol[] = ARMS.filter((arm) => arm.defaultRun).map((arm) => arm.name);
@@ -240,14 +311,17 @@ export function usesTls(protocol: Protocol): boolean {
 }
 
 /**
- * An arm's twin on the other transport: the row of the same family, connection and stream model with the other `tls`.
+ * An arm's twin on the other transport: the row of the same family, connection, stream model and server with the other
+ * `tls`.
  * Derived rather than a column, so a new row with its TLS row (ws and wss) is paired without naming either;
  * test/contract/arms-table.test.ts checks that no two rows share those columns, so a twin is one row.
  */
 function twinOf(protocol: Protocol, tls: boolean): Protocol | null {
   const arm = armOf(protocol);
   if (arm.tls === tls) return null;
-  const twin = ARMS.find((row) => row.tls === tls && row.family === arm.family && row.connection === arm.connection && row.streams === arm.streams);
+  const twin = ARMS.find(
+    (row) => row.tls === tls && row.family === arm.family && row.connection === arm.connection && row.streams === arm.streams && row.server === arm.server,
+  );
   return twin?.name ?? null;
 }
 

@@ -4,10 +4,17 @@
  */
 
 import { fileURLToPath } from "node:url";
-import { assertNever, familyOf } from "../contract/index.ts";
+import { armOf, assertNever, familyOf } from "../contract/index.ts";
 import type { Protocol, RunningServer, ServerOptions } from "../contract/index.ts";
 
+/** Throws for an arm that none of our servers answers (contract/arms.ts `server`). */
+function ours(protocol: Protocol): void {
+  const { server } = armOf(protocol);
+  if (server !== "node") throw new TypeError(`${protocol} is answered by ${server}, not by servers/ (bench/run/server-process.ts starts it)`);
+}
+
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  ours(opts.protocol);
   const family = familyOf(opts.protocol);
   switch (family) {
     case "http1":
@@ -25,5 +32,6 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
 /** Absolute path of the server.ts that serves `protocol`, to run as `process.execPath <entry> --options <json>`. */
 export function serverEntry(protocol: Protocol): string {
+  ours(protocol);
   return fileURLToPath(new URL(`./${familyOf(protocol)}/server.ts`, import.meta.url));
 }

@@ -2,7 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { makeTlsMaterial } from "../bench/run/tls.ts";
 import type { TlsFiles } from "../bench/run/tls.ts";
-import { armOf, ARMS, assertNever, DEFAULT_SERVER_SETTINGS, usesTls } from "../contract/index.ts";
+import { armOf, assertNever, DEFAULT_SERVER_SETTINGS, OUR_ARMS, usesTls } from "../contract/index.ts";
 import type { BenchClient, ClientKind, ClientOptions, Protocol, RequestFailure, RunningServer, ServerOptions } from "../contract/index.ts";
 import { createClientOfKind } from "../clients/index.ts";
 import { bodyLooksRight, makeBody } from "../proto/codec.ts";
@@ -57,7 +57,7 @@ function expectedConnections(protocol: Protocol, connections: number, requests: 
 }
 
 /** Every arm with every client its row lists: the default under the arm's name, the others (`--grpc-client lean`) named. */
-const DRIVEN: readonly { readonly name: string; readonly protocol: Protocol; readonly kind: ClientKind }[] = ARMS.flatMap((arm) =>
+const DRIVEN: readonly { readonly name: string; readonly protocol: Protocol; readonly kind: ClientKind }[] = OUR_ARMS.flatMap((arm) =>
   arm.clients.map((kind: ClientKind, i) => ({ name: i === 0 ? arm.name : `${arm.name} (${kind} client)`, protocol: arm.name, kind })),
 );
 

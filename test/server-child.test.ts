@@ -5,7 +5,7 @@ import { readdir, readFile } from "node:fs/promises";
 import type { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { ChildUsageError, EXIT_WITH_STDIN, parseServerArgs, TLS_FD } from "../servers/child.ts";
-import { DEFAULT_SERVER_SETTINGS, PROTOCOLS, usesTls } from "../contract/index.ts";
+import { DEFAULT_SERVER_SETTINGS, OUR_ARMS, PROTOCOLS, usesTls } from "../contract/index.ts";
 import type { Protocol, ServerOptions } from "../contract/index.ts";
 import { makeTlsMaterial } from "../bench/run/tls.ts";
 import type { TlsFiles } from "../bench/run/tls.ts";
@@ -97,7 +97,7 @@ function oneConnectionClient(protocol: Protocol, port: number) {
   return createClient({ protocol, host: "127.0.0.1", port, connections: 1, streams: 1, requestBytes: 32, responseBytes: 512, requestTimeoutMs: 5_000, caPem: tls.certPem });
 }
 
-describe.each(PROTOCOLS)("the %s server as a child process", (protocol) => {
+describe.each(OUR_ARMS.map((arm) => arm.name))("the %s server as a child process", (protocol) => {
   it("prints its port and pid, answers, and exits 0 on SIGTERM", async () => {
     const opts: ServerOptions = {
       protocol,

@@ -23,6 +23,7 @@ import { checkEbpf, chooseKernelTime, kernelTimeRefusal, systemProbe, tickFallba
 import { startKernelTimeTracer } from "../collector/ebpf/tracer.ts";
 import type { KernelTimeTracer } from "../collector/ebpf/tracer.ts";
 import { checkDriverInstalled } from "../config/driver-rules.ts";
+import { checkServersInstalled } from "../config/server-rules.ts";
 import { createMeasurement } from "../run/measure.ts";
 import type { MeasureOptions } from "../run/measure.ts";
 import { writeReports } from "../report/write-reports.ts";
@@ -106,6 +107,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   try {
     checkDriverInstalled(config);
+    checkServersInstalled(config);
     if (config.verify && !hasCommand("tcpdump")) {
       throw new UsageError("WC_MISSING_TOOL", "--verify needs tcpdump, which is not installed; apt-get install tcpdump, or drop --verify");
     }

@@ -8,6 +8,7 @@ import { valueOf } from "./read-option.ts";
 import type { RawInputs } from "./read-option.ts";
 import { checkDriver } from "./driver-rules.ts";
 import { checkWebSocketDeflate } from "./websocket-rules.ts";
+import { checkServerTls } from "./server-rules.ts";
 import { checkTlsParameters } from "./tls-rules.ts";
 import { resolvePps, resolveSweep } from "./sweep-rules.ts";
 import { UsageError } from "../support/errors.ts";
@@ -71,6 +72,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
   };
   checkDriver(config);
   checkWebSocketDeflate(config);
+  checkServerTls(config);
   checkTlsParameters(config);
   const shaping = shapingRefusal(config.topology, config.rateLimitBitsPerSecond !== null, config.netem !== null);
   if (shaping !== null) throw new UsageError("WC_BAD_VALUE", shaping);

@@ -4,11 +4,12 @@
  * OpenSSL itself judges the cipher string and the group list: tls.createSecureContext is pure computation, no I/O.
  */
 import { createSecureContext } from "node:tls";
-import { ARMS, secureContextParameters, usesTls } from "../../contract/index.ts";
+import { OUR_ARMS, secureContextParameters } from "../../contract/index.ts";
 import { UsageError } from "../support/errors.ts";
 import type { BenchConfig } from "./config.ts";
 
-const TLS_ARMS = ARMS.filter((arm) => arm.tls).map((arm) => arm.name);
+/** The TLS arms our servers answer: the only ones the flags reach (nginx keeps its own TLS, server-rules.ts). */
+const TLS_ARMS: readonly string[] = OUR_ARMS.filter((arm) => arm.tls).map((arm) => arm.name);
 
 /**
  * The entries Node hands to TLS 1.3 (SSL_CTX_set_ciphersuites) and to TLS 1.2 (SSL_CTX_set_cipher_list): it splits
@@ -60,7 +61,7 @@ export function checkTlsParameters(config: BenchConfig): void {
     (f) => f !== null,
   );
   const flags = given.length <= 2 ? given.join(" and ") : `${given.slice(0, -1).join(", ")} and ${given.at(-1)}`;
-  if (!config.protocols.some(usesTls)) {
+  if (!config.protocols.some((p) => TLS_ARMS.includes(p))) {
     const apply = given.length === 1 ? "applies" : "apply";
     throw new UsageError("WC_BAD_FLAG", `${flags} ${apply} only to the TLS arms; add one of ${TLS_ARMS.join(",")} to --protocols, or drop ${flags}`);
   }

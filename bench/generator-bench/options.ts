@@ -5,7 +5,7 @@
  */
 import { DEFAULT_PACING, PACING_STRATEGIES } from "../load/pacer.ts";
 import type { PacingStrategy } from "../load/pacer.ts";
-import { ARMS, armOf, CLIENT_KINDS } from "../../contract/index.ts";
+import { armOf, CLIENT_KINDS, OUR_ARMS } from "../../contract/index.ts";
 import type { ClientKind, Protocol } from "../../contract/index.ts";
 import { parseDurationMs } from "../support/duration.ts";
 import { UsageError } from "../support/errors.ts";
@@ -21,10 +21,10 @@ export interface BenchRow {
 }
 
 /**
- * The arms measured: cleartext and keep-alive. TLS arms would need the run's certificates, and a connection per
+ * The arms measured: our servers', cleartext and keep-alive. TLS arms would need the run's certificates, and a connection per
  * request measures connection set-up rather than the generator.
  */
-export const BENCH_ARMS: readonly Protocol[] = ARMS.filter((arm) => !arm.tls && arm.connection === "keep-alive").map((arm) => arm.name);
+export const BENCH_ARMS: readonly Protocol[] = OUR_ARMS.filter((arm) => !arm.tls && arm.connection === "keep-alive").map((arm) => arm.name);
 
 /** h2load sends one request per stream: it cannot put many messages on one long-lived bidi call. */
 export function h2loadDrives(protocol: Protocol): boolean {

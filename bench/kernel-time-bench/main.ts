@@ -11,7 +11,7 @@
  * A benchmark, not a test: it prints figures and judges nothing but the issue's aim.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { ARMS } from "../../contract/index.ts";
+import { OUR_ARMS } from "../../contract/index.ts";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { main as bench } from "../cli/main.ts";
@@ -144,8 +144,8 @@ export function main(argv: readonly string[], io: ToolIo): Promise<number> {
     const rps = positiveNumber("rps", args.values.rps, 20_000);
     const durationS = positiveNumber("duration", args.values.duration, 5);
     const protocol = typeof args.values.protocol === "string" ? args.values.protocol : "h2c";
-    if (!ARMS.some((arm) => arm.name === protocol)) {
-      throw new UsageError("WC_BAD_VALUE", `--protocol ${protocol}: not an arm; use one of ${ARMS.map((arm) => arm.name).join(", ")}`);
+    if (!OUR_ARMS.some((arm) => arm.name === protocol)) {
+      throw new UsageError("WC_BAD_VALUE", `--protocol ${protocol}: not an arm of our servers; use one of ${OUR_ARMS.map((arm) => arm.name).join(", ")}`);
     }
     const ebpf = checkEbpf(systemProbe(hasCommand));
     if (!ebpf.ok) throw new UsageError("WC_UNSUPPORTED", `bench:kernel-time needs eBPF: ${ebpf.reason}; ${ebpf.fix}`);

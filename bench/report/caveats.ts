@@ -46,6 +46,20 @@ function scenarioCaveats(result: RunResult): string[] {
       `**The load generator saturated in ${saturated.length} ${of}**: ${which}. It did not keep its schedule, so requests went out late and in bursts: their latency includes the generator's own delay, and their per-request costs are not those of a steady ${sweepOf(result) === null ? `${result.config.rps} req/s` : "rate at their step"}. They stay in the tables, marked SATURATED; \`npm run plan\` leaves them out${sweepOf(result) === null ? "" : " (for a sweep it uses the highest step at or below the knee where the generator kept up)"}.`,
     );
   }
+  const foreign = completed.filter((s) => s.foreignServer !== undefined);
+  if (foreign.length > 0) {
+    const byServer = new Map<string, string[]>();
+    for (const s of foreign) {
+      const f = s.foreignServer;
+      if (f === undefined) continue;
+      const key = `${plain(f.version ?? f.name)}: ${plain(f.verified)}`;
+      byServer.set(key, [...(byServer.get(key) ?? []), plain(s.name)]);
+    }
+    const which = [...byServer].map(([how, names]) => `${names.join(", ")} (${how})`).join("; ");
+    out.push(
+      `**Not our server in ${foreign.length} ${of}**: ${which}. Its command line and config are in result.json (\`foreignServer\`).`,
+    );
+  }
   const limited = serverLimited(completed);
   if (limited.length > 0) {
     const which = limited.map((s) => `${plain(s.name)} (achieved ${Math.round(s.achievedRps)} of ${s.offeredRps} req/s)`).join(", ");

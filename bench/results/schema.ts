@@ -17,6 +17,17 @@ import type { Series } from "./series.ts";
 
 export const RESULT_SCHEMA = "wirecost.result/v1";
 
+/** What a scenario records of a server that is not ours: what it is, how it was run, how it was configured. */
+export interface ForeignServerRecord {
+  readonly name: string;
+  /** Its own account of its version (`nginx -v`), or null when it gave none. */
+  readonly version: string | null;
+  readonly argv: readonly string[];
+  readonly config: string;
+  /** What the clients checked of each answer, since such a server does not echo the sequence number. */
+  readonly verified: string;
+}
+
 /** What the run ran on: enough to tell two results apart and to reproduce one. */
 export interface Environment {
   readonly os: string;
@@ -89,6 +100,8 @@ interface ScenarioCommon {
   readonly requestBytes: number;
   readonly responseBytes: number;
   readonly serverSettings: ServerSettings;
+  /** A server that is not ours (contract/arms.ts `server`): what it was, how it ran, what its answers were checked for. */
+  readonly foreignServer?: ForeignServerRecord;
   readonly placement: Placement;
   /** The closed-loop priming before the idle baseline (`--prime`); absent when it was off or the run predates it. */
   readonly prime?: PrimeOutcome;

@@ -129,6 +129,17 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Synchronous, for exit paths (child-process.ts `killAllChildren`): SIGKILL to every process of the tree now. */
+function killTreeNow(root: number): void {
+  for (const pid of processTreeOf(root)) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+}
+
 /** Stops the tree under `root`: the processes seen now are the ones signalled, each checked by its start time. */
 async function stopTree(child: TrackedChild, graceMs: number): Promise<void> {
   const tree = processTreeOf(child.pid).map((pid) => ({ pid, start: startTimeOf(pid) }));
@@ -173,7 +184,7 @@ function readState(pid: number): string | null {
 export async function startForeignServer(spec: ForeignServerSpec, wrap: (argv: string[]) => Command, graceMs = 2_000): Promise<ForeignServer> {
   const [file] = spec.argv;
   if (file === undefined) throw new RangeError(`server entry ${spec.name}: the command is empty`);
-  const child = spawnTracked(`server ${spec.name}`, wrap([...spec.argv]));
+  const child = spawnTracked(`server ${spec.name}`, wrap([...spec.argv]), undefined, undefined, () => killTreeNow(child.pid));
   // A chatty server must never block on a full pipe.
   child.process.stdout?.resume();
   const stop = (grace = graceMs): Promise<void> => stopTree(child, grace);

@@ -8,8 +8,8 @@ import type { TlsSession } from "../load/tls-session.ts";
 import type { BenchConfig } from "../config/config.ts";
 import type { Command } from "../support/child-process.ts";
 import { describeExit, withTimeout } from "../support/child-process.ts";
-import { startServerProcess } from "./server-process.ts";
-import type { ServerProcess } from "./server-process.ts";
+import { startArmServer } from "./server-process.ts";
+import type { ArmServer } from "./server-process.ts";
 import { startGeneratorProcess } from "../load/generator-process.ts";
 import type { GeneratorProcess } from "../load/generator-process.ts";
 import { PRIME_MAX_MS } from "../load/prime.ts";
@@ -110,7 +110,7 @@ export async function runScenario(
   const { config } = plan;
   const startedAt = new Date().toISOString();
   let offeredRps = config.rps;
-  let server: ServerProcess | undefined;
+  let server: ArmServer | undefined;
   let generator: GeneratorProcess | undefined;
   let h2load: H2loadDriving | undefined;
   let driver: H2loadDriverRecord | undefined;
@@ -137,6 +137,7 @@ export async function runScenario(
     requestBytes: config.requestBytes,
     responseBytes: config.responseBytes,
     serverSettings: config.server,
+    ...(server?.foreign == null ? {} : { foreignServer: server.foreign }),
     placement: placement(),
     ...(primed === null ? {} : { prime: primed }),
     ...(session === null ? {} : { tls: session }),
@@ -151,7 +152,7 @@ export async function runScenario(
 
   const work = async (): Promise<{ report: GeneratorReport; kernel: KernelFigures | undefined; pps: PpsFigures | undefined }> => {
     server = await Promise.race([
-      startServerProcess(
+      startArmServer(
         {
           protocol: plan.protocol,
           host: placer.serverListenAddress ?? placer.serverAddress,
@@ -270,6 +271,6 @@ export async function runScenario(
     return { ...common(), state: "errored", error: message };
   } finally {
     observer.close?.();
-    await Promise.all([generator?.child.stop(2000), h2load?.stop(), server?.child.stop(5000)]);
+    await Promise.all([generator?.child.stop(2000), h2load?.stop(), server?.stop(5000)]);
   }
 }

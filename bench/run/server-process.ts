@@ -1,4 +1,21 @@
-/** Starts a server child (servers/<family>/server.ts) and waits for its `{"port":N,"pid":P}` line. */
+/**
+ * Starts an arm's server: ours, a child (servers/<family>/server.ts) whose `{"port":N,"pid":P}` line says it listens;
+ * or nginx (contract/arms.ts `server`), configured for the scenario in a directory of its own (bench/run/nginx.ts)
+ * and run as a foreign server (bench/run/foreign-server.ts).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FIXED_ANSWER_SEQ } from "../../clients/common/fixed-answer.ts";
+import { armOf, assertNever } from "../../contract/index.ts";
+import type { Protocol } from "../../contract/index.ts";
+import { encodePayload, makeBody, MAX_BODY_BYTES } from "../../proto/codec.ts";
+import { startForeignServer } from "./foreign-server.ts";
+import { nginxCommand, nginxConfig, writeNginxSite } from "./nginx.ts";
+import type { NginxMode, NginxSite } from "./nginx.ts";
+import type { ForeignServerRecord } from "../results/schema.ts";
 import { serverEntry } from "../../servers/index.ts";
 import { EXIT_WITH_STDIN, TLS_FD } from "../../servers/child.ts";
 import type { ServerOptions } from "../../contract/index.ts";
@@ -9,6 +26,12 @@ export interface ServerProcess {
   readonly child: TrackedChild;
   readonly port: number;
   readonly pid: number;
+}
+
+/** A running arm server of either kind, and how to stop it (and remove what it was given). */
+export interface ArmServer extends ServerProcess {
+  stop(graceMs: number): Promise<void>;
+  readonly foreign: ForeignServerRecord | null;
 }
 
 export const SERVER_START_TIMEOUT_MS = 20_000;
@@ -61,5 +84,90 @@ export async function startServerProcess(options: ServerOptions, wrap: (argv: st
   } catch (error) {
     await child.stop(1000);
     throw error;
+  }
+}
+
+/** The nginx mode that serves `protocol`'s family, connection model and transport. */
+function nginxModeOf(protocol: Protocol): NginxMode {
+  const arm = armOf(protocol);
+  switch (arm.family) {
+    case "http1":
+      return arm.connection === "per-request" ? "http1-close" : "http1";
+    case "http2":
+      return arm.tls ? "h2" : "h2c";
+    case "grpc":
+    case "websocket":
+      throw new TypeError(`nginx does not serve ${protocol} (${arm.family})`);
+    default:
+      return assertNever(arm.family);
+  }
+}
+
+/** A port to give nginx when the run asked for any: one the kernel hands out on loopback (a fresh namespace has all). */
+async function anyPort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/** `nginx -v` prints "nginx version: nginx/1.22.1" on stderr. */
+function nginxVersion(): string | null {
+  const out = spawnSync("nginx", ["-v"], { encoding: "utf8", timeout: 5_000 });
+  const line = `${out.stderr ?? ""}${out.stdout ?? ""}`.trim().split("\n")[0] ?? "";
+  return line === "" ? null : line;
+}
+
+async function startNginx(options: ServerOptions, wrap: (argv: string[]) => Command): Promise<ArmServer> {
+  const dir = mkdtempSync(join(tmpdir(), "wirecost-nginx-"));
+  const remove = (): void => rmSync(dir, { recursive: true, force: true });
+  try {
+    const port = options.port === 0 ? await anyPort() : options.port;
+    const site: NginxSite = {
+      mode: nginxModeOf(options.protocol),
+      host: options.host,
+      port,
+      dir,
+      maxRequestBytes: MAX_BODY_BYTES + 32,
+      maxConcurrentStreams: options.settings.maxConcurrentStreams,
+    };
+    writeNginxSite(site, encodePayload(FIXED_ANSWER_SEQ, makeBody(options.responseBytes)), options.tls);
+    const argv = nginxCommand(dir);
+    const server = await startForeignServer({ name: options.protocol, argv, port, readyTimeoutMs: SERVER_START_TIMEOUT_MS }, wrap);
+    return {
+      child: server.child,
+      port,
+      pid: server.pid,
+      stop: async (graceMs) => {
+        await server.stop(graceMs);
+        remove();
+      },
+      foreign: {
+        name: "nginx",
+        version: nginxVersion(),
+        argv,
+        config: nginxConfig(site),
+        verified: `status 200 and the fixed answer of ${options.responseBytes} bytes; requests carry sequence number ${FIXED_ANSWER_SEQ}, which nginx cannot echo`,
+      },
+    };
+  } catch (error) {
+    remove();
+    throw error;
+  }
+}
+
+/** Starts the server of `options.protocol`'s arm: ours, or the one the arms table names. */
+export async function startArmServer(options: ServerOptions, wrap: (argv: string[]) => Command): Promise<ArmServer> {
+  const server = armOf(options.protocol).server;
+  switch (server) {
+    case "node": {
+      const own = await startServerProcess(options, wrap);
+      return { ...own, stop: async (graceMs) => void (await own.child.stop(graceMs)), foreign: null };
+    }
+    case "nginx":
+      return startNginx(options, wrap);
+    default:
+      return assertNever(server);
   }
 }

@@ -30,6 +30,7 @@ export interface TrackedChild {
 }
 
 const live = new Set<TrackedChild>();
+const hardKills = new Map<TrackedChild, () => void>();
 const STDERR_LINES_KEPT = 20;
 
 /**
@@ -49,7 +50,14 @@ export function describeExit(name: string, exit: ExitInfo, stderr: readonly stri
  * `privateInput`, when given, is written to the child's PRIVATE_INPUT_FD and that pipe closed: for what must not be in
  * a command line (/proc/PID/cmdline is readable by every local user), such as a TLS key.
  */
-export function spawnTracked(name: string, command: Command, onStderrLine?: (line: string) => void, privateInput?: string): TrackedChild {
+export function spawnTracked(
+  name: string,
+  command: Command,
+  onStderrLine?: (line: string) => void,
+  privateInput?: string,
+  /** What `killAllChildren` does instead of SIGKILLing the child alone: a server that forks kills its tree. */
+  hardKill?: () => void,
+): TrackedChild {
   const stdio: StdioOptions = privateInput === undefined ? ["pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe", "pipe"];
   // stdin, stdout and stderr are pipes either way, so none of them is null.
   const child = spawn(command.file, [...command.args], { stdio }) as ChildProcessByStdio<Writable, Readable, Readable>;
@@ -103,7 +111,11 @@ export function spawnTracked(name: string, command: Command, onStderrLine?: (lin
     },
   };
   live.add(tracked);
-  void exited.then(() => live.delete(tracked));
+  if (hardKill !== undefined) hardKills.set(tracked, hardKill);
+  void exited.then(() => {
+    live.delete(tracked);
+    hardKills.delete(tracked);
+  });
   return tracked;
 }
 
@@ -112,7 +124,9 @@ export function killAllChildren(): number {
   let n = 0;
   for (const child of live) {
     if (!child.hasExited()) {
-      child.process.kill("SIGKILL");
+      const hardKill = hardKills.get(child);
+      if (hardKill === undefined) child.process.kill("SIGKILL");
+      else hardKill();
       n++;
     }
   }

@@ -22,8 +22,8 @@ describe("--driver", () => {
     expect(() => configFromArgv(["--driver", "wrk"])).toThrow(new UsageError("WC_BAD_VALUE", "--driver wrk: choose one of node, h2load"));
   });
 
-  it("lets h2load drive http1, h2c, h2 and grpc", () => {
-    expect(H2LOAD_PROTOCOLS).toEqual(["http1", "https1", "h2c", "h2", "grpc", "grpc-tls"]);
+  it("lets h2load drive http1, h2c, h2 and grpc, and nginx's keep-alive arms", () => {
+    expect(H2LOAD_PROTOCOLS).toEqual(["http1", "https1", "h2c", "h2", "grpc", "grpc-tls", "nginx-http1", "nginx-h2c", "nginx-h2"]);
     expect(() => checkDriver(h2load())).not.toThrow();
     expect(() => checkDriver(h2load({ sweep: { by: "rps", from: 100, to: 1000, steps: 3, spacing: "geometric" } }))).not.toThrow();
     expect(configFromArgv(["--driver", "h2load", "--protocols", "h2c,grpc"])).toMatchObject({ driver: "h2load", protocols: ["h2c", "grpc"] });
@@ -35,7 +35,7 @@ describe("--driver", () => {
       new UsageError(
         "WC_UNSUPPORTED",
         "--driver h2load: h2load cannot drive http1-close: with a connection per request its --rps schedule restarts on every new connection and runs closed loop, and its connection-rate mode (-r) has no warm-up nor measured window; " +
-          "h2load cannot drive grpc-stream: it sends one request per stream and cannot put many messages on one long-lived bidi call; choose from --protocols http1,https1,h2c,h2,grpc,grpc-tls",
+          "h2load cannot drive grpc-stream: it sends one request per stream and cannot put many messages on one long-lived bidi call; choose from --protocols http1,https1,h2c,h2,grpc,grpc-tls,nginx-http1,nginx-h2c,nginx-h2",
       ),
     );
   });

@@ -115,7 +115,7 @@ describe("resolving the config", () => {
   });
 
   it.each([
-    [["--protocols", "http3"], /^--protocols: unknown protocol "http3"; choose from http1,https1,http1-close,https1-close,h2c,h2,grpc,grpc-tls,grpc-stream,grpc-stream-tls,ws,wss$/],
+    [["--protocols", "http3"], /^--protocols: unknown protocol "http3"; choose from http1,https1,http1-close,https1-close,h2c,h2,grpc,grpc-tls,grpc-stream,grpc-stream-tls,ws,wss,nginx-http1,nginx-http1-close,nginx-h2c,nginx-h2$/],
     [["--rps", "0"], /^--rps 0: must be a number from 1 to 1000000/],
     // One way to write a number: the same tiny rate in two spellings, the same refusal.
     [["--rps", "1e-9"], /^--rps 1e-9: must be a number from 1 to 1000000; give the offered request rate/],

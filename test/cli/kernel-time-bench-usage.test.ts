@@ -11,7 +11,7 @@ async function run(argv: string[]): Promise<{ code: number; out: string; err: st
 
 describe("bench:kernel-time usage errors", () => {
   it.each([
-    [["--protocol", "http3"], "wirecost bench:kernel-time: --protocol http3: not an arm; use one of http1, https1, http1-close, https1-close, h2c, h2, grpc, grpc-tls, grpc-stream, grpc-stream-tls, ws, wss\n"],
+    [["--protocol", "http3"], "wirecost bench:kernel-time: --protocol http3: not an arm of our servers; use one of http1, https1, http1-close, https1-close, h2c, h2, grpc, grpc-tls, grpc-stream, grpc-stream-tls, ws, wss\n"],
     [["--rps", "fast"], "wirecost bench:kernel-time: --rps fast: not a positive number; e.g. --rps 20000\n"],
     [["--repeat", "0"], "wirecost bench:kernel-time: --repeat 0: not a positive number; e.g. --repeat 3\n"],
   ])("refuses %j in one line with exit 2", async (argv, line) => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { makeTlsMaterial } from "../../bench/run/tls.ts";
 import type { TlsFiles } from "../../bench/run/tls.ts";
 import { createClientOfKind } from "../../clients/index.ts";
-import { ARMS, DEFAULT_SERVER_SETTINGS } from "../../contract/index.ts";
+import { DEFAULT_SERVER_SETTINGS, OUR_ARMS } from "../../contract/index.ts";
 import type { ClientKind, Protocol, RequestFailure, TlsParameters } from "../../contract/index.ts";
 import { startServer } from "../../servers/index.ts";
 
@@ -18,7 +18,7 @@ afterAll(async () => {
   await material?.cleanup();
 });
 
-const PAIRS = ARMS.filter((arm) => arm.tls).flatMap((arm) => arm.clients.map((kind): [Protocol, ClientKind] => [arm.name, kind]));
+const PAIRS = OUR_ARMS.filter((arm) => arm.tls).flatMap((arm) => arm.clients.map((kind): [Protocol, ClientKind] => [arm.name, kind]));
 
 /** A server that takes the classic X25519 key exchange only, not Node's default post-quantum hybrid. */
 const GROUP: TlsParameters = { version: "auto", ciphers: null, groups: "X25519" };

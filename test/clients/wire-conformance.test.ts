@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { makeTlsMaterial } from "../../bench/run/tls.ts";
 import type { TlsFiles } from "../../bench/run/tls.ts";
 import { createClientOfKind } from "../../clients/index.ts";
-import { armOf, ARMS, assertNever, DEFAULT_SERVER_SETTINGS, familyOf, usesTls } from "../../contract/index.ts";
+import { armOf, assertNever, DEFAULT_SERVER_SETTINGS, familyOf, OUR_ARMS, usesTls } from "../../contract/index.ts";
 import type { BenchClient, ClientKind, ClientOptions, Protocol, ProtocolFamily, RequestFailure, ServerSettings } from "../../contract/index.ts";
 import { startServer } from "../../servers/index.ts";
 import { GRPC_PEER_CASES, GRPC_STREAM_PEER_CASES, HTTP2_PEER_CASES, outcomesFor, PEER_RESPONSE_BYTES } from "../support/h2-peer-cases.ts";
@@ -186,7 +186,7 @@ const LOAD: { readonly [F in ProtocolFamily]: { readonly many: Shape & { readonl
 };
 
 /** Every arm a wire client serves, with every client its row lists (the library ones and the wire one). */
-const ROWS: readonly { readonly name: string; readonly protocol: Protocol; readonly kind: ClientKind }[] = ARMS.filter((arm) =>
+const ROWS: readonly { readonly name: string; readonly protocol: Protocol; readonly kind: ClientKind }[] = OUR_ARMS.filter((arm) =>
   (arm.clients as readonly ClientKind[]).includes("wire"),
 ).flatMap((arm) => arm.clients.map((kind: ClientKind) => ({ name: `${arm.name} with the ${kind} client`, protocol: arm.name, kind })));
 

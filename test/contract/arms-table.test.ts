@@ -23,18 +23,22 @@ import {
 
 /** The table as the rest of the code relies on it, column by column (descriptions are checked separately). */
 const EXPECTED = [
-  { name: "http1", family: "http1", tls: false, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
-  { name: "https1", family: "http1", tls: true, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
-  { name: "http1-close", family: "http1", tls: false, connection: "per-request", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
-  { name: "https1-close", family: "http1", tls: true, connection: "per-request", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
-  { name: "h2c", family: "http2", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
-  { name: "h2", family: "http2", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
-  { name: "grpc", family: "grpc", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
-  { name: "grpc-tls", family: "grpc", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
-  { name: "grpc-stream", family: "grpc", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
-  { name: "grpc-stream-tls", family: "grpc", tls: true, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
-  { name: "ws", family: "websocket", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["undici-websocket", "wire"], connectionOpensFrom: "server-passive", defaultRun: true },
-  { name: "wss", family: "websocket", tls: true, connection: "keep-alive", streams: "bidi-stream", clients: ["undici-websocket", "wire"], connectionOpensFrom: "server-passive", defaultRun: false },
+  { name: "http1", family: "http1", tls: false, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: true },
+  { name: "https1", family: "http1", tls: true, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: false },
+  { name: "http1-close", family: "http1", tls: false, connection: "per-request", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: true },
+  { name: "https1-close", family: "http1", tls: true, connection: "per-request", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: false },
+  { name: "h2c", family: "http2", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: true },
+  { name: "h2", family: "http2", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: true },
+  { name: "grpc", family: "grpc", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: true },
+  { name: "grpc-tls", family: "grpc", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: false },
+  { name: "grpc-stream", family: "grpc", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: true },
+  { name: "grpc-stream-tls", family: "grpc", tls: true, connection: "keep-alive", streams: "bidi-stream", clients: ["grpc-js", "lean", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: false },
+  { name: "ws", family: "websocket", tls: false, connection: "keep-alive", streams: "bidi-stream", clients: ["undici-websocket", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: true },
+  { name: "wss", family: "websocket", tls: true, connection: "keep-alive", streams: "bidi-stream", clients: ["undici-websocket", "wire"], connectionOpensFrom: "server-passive", server: "node", defaultRun: false },
+  { name: "nginx-http1", family: "http1", tls: false, connection: "keep-alive", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", server: "nginx", defaultRun: false },
+  { name: "nginx-http1-close", family: "http1", tls: false, connection: "per-request", streams: "one-at-a-time", clients: ["undici", "wire"], connectionOpensFrom: "server-passive", server: "nginx", defaultRun: false },
+  { name: "nginx-h2c", family: "http2", tls: false, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive", server: "nginx", defaultRun: false },
+  { name: "nginx-h2", family: "http2", tls: true, connection: "keep-alive", streams: "multiplexed", clients: ["node-http2", "wire"], connectionOpensFrom: "server-passive", server: "nginx", defaultRun: false },
 ];
 
 describe("the arms table", () => {
@@ -62,7 +66,7 @@ describe("the arms table", () => {
 
 describe("what is derived from the arms table", () => {
   it("PROTOCOLS lists the arms in table order", () => {
-    expect(PROTOCOLS).toEqual(["http1", "https1", "http1-close", "https1-close", "h2c", "h2", "grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls", "ws", "wss"]);
+    expect(PROTOCOLS).toEqual(["http1", "https1", "http1-close", "https1-close", "h2c", "h2", "grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls", "ws", "wss", "nginx-http1", "nginx-http1-close", "nginx-h2c", "nginx-h2"]);
   });
 
   it("DEFAULT_PROTOCOLS keeps the default run's six arms and adds ws", () => {
@@ -75,15 +79,15 @@ describe("what is derived from the arms table", () => {
   });
 
   it("familyOf gives each arm's server and client folder", () => {
-    expect(PROTOCOLS.map(familyOf)).toEqual(["http1", "http1", "http1", "http1", "http2", "http2", "grpc", "grpc", "grpc", "grpc", "websocket", "websocket"]);
+    expect(PROTOCOLS.map(familyOf)).toEqual(["http1", "http1", "http1", "http1", "http2", "http2", "grpc", "grpc", "grpc", "grpc", "websocket", "websocket", "http1", "http1", "http2", "http2"]);
   });
 
   it("usesTls is true for each arm's TLS twin", () => {
-    expect(PROTOCOLS.filter(usesTls)).toEqual(["https1", "https1-close", "h2", "grpc-tls", "grpc-stream-tls", "wss"]);
+    expect(PROTOCOLS.filter(usesTls)).toEqual(["https1", "https1-close", "h2", "grpc-tls", "grpc-stream-tls", "wss", "nginx-h2"]);
   });
 
-  it("no two rows share family, connection, stream model and TLS, so an arm has at most one twin", () => {
-    const keys = ARMS.map((arm) => `${arm.family} ${arm.connection} ${arm.streams} ${arm.tls}`);
+  it("no two rows share family, connection, stream model, server and TLS, so an arm has at most one twin", () => {
+    const keys = ARMS.map((arm) => `${arm.family} ${arm.connection} ${arm.streams} ${arm.server} ${arm.tls}`);
     expect(new Set(keys).size).toBe(ARMS.length);
   });
 
@@ -102,6 +106,10 @@ describe("what is derived from the arms table", () => {
       "grpc-stream-tls": ["grpc-stream", null],
       ws: [null, "wss"],
       wss: ["ws", null],
+      "nginx-http1": [null, null],
+      "nginx-http1-close": [null, null],
+      "nginx-h2c": [null, "nginx-h2"],
+      "nginx-h2": ["nginx-h2c", null],
     });
   });
 
@@ -112,7 +120,7 @@ describe("what is derived from the arms table", () => {
   });
 
   it("ARMS_WITH_STREAMS holds the arms that carry several requests per connection at once", () => {
-    expect(ARMS_WITH_STREAMS).toEqual(["h2c", "h2", "grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls", "ws", "wss"]);
+    expect(ARMS_WITH_STREAMS).toEqual(["h2c", "h2", "grpc", "grpc-tls", "grpc-stream", "grpc-stream-tls", "ws", "wss", "nginx-h2c", "nginx-h2"]);
   });
 
   it("armServedBy returns the row for its family and names the family that serves any other arm", () => {
@@ -168,6 +176,10 @@ describe("which client drives an arm", () => {
       "grpc-stream-tls": ["wire", "wire", "grpc-js", "lean"],
       ws: ["wire", "wire", "undici-websocket", "undici-websocket"],
       wss: ["wire", "wire", "undici-websocket", "undici-websocket"],
+      "nginx-http1": ["wire", "wire", "undici", "undici"],
+      "nginx-http1-close": ["wire", "wire", "undici", "undici"],
+      "nginx-h2c": ["wire", "wire", "node-http2", "node-http2"],
+      "nginx-h2": ["wire", "wire", "node-http2", "node-http2"],
     });
   });
 
@@ -186,6 +198,10 @@ describe("which client drives an arm", () => {
       "grpc-stream-tls": ["grpc-js", "lean"],
       ws: ["undici-websocket", "undici-websocket"],
       wss: ["undici-websocket", "undici-websocket"],
+      "nginx-http1": ["undici", "undici"],
+      "nginx-http1-close": ["undici", "undici"],
+      "nginx-h2c": ["node-http2", "node-http2"],
+      "nginx-h2": ["node-http2", "node-http2"],
     });
   });
 });

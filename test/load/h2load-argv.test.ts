@@ -97,7 +97,7 @@ describe("arms h2load cannot drive", () => {
       "h2load cannot drive grpc-stream: it sends one request per stream and cannot put many messages on one long-lived bidi call",
     );
     expect(h2loadRefusal("wss")).toBe("h2load cannot drive wss: it speaks HTTP/1.1 and HTTP/2, not WebSocket");
-    expect(PROTOCOLS.filter((p) => h2loadRefusal(p) === null)).toEqual(["http1", "https1", "h2c", "h2", "grpc", "grpc-tls"]);
+    expect(PROTOCOLS.filter((p) => h2loadRefusal(p) === null)).toEqual(["http1", "https1", "h2c", "h2", "grpc", "grpc-tls", "nginx-http1", "nginx-h2c", "nginx-h2"]);
     expect(() => h2loadArgv(load("grpc-stream"))).toThrow(/^h2load cannot drive grpc-stream: /);
     expect(() => h2loadArgv(load("ws"))).toThrow(/^h2load cannot drive ws: it speaks HTTP\/1\.1 and HTTP\/2, not WebSocket$/);
   });

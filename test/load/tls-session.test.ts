@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vites
 import { alpnFor, probeTlsSession } from "../../bench/load/tls-session.ts";
 import { makeTlsMaterial } from "../../bench/run/tls.ts";
 import type { TlsFiles } from "../../bench/run/tls.ts";
-import { ARMS, DEFAULT_SERVER_SETTINGS } from "../../contract/index.ts";
+import { DEFAULT_SERVER_SETTINGS, OUR_ARMS } from "../../contract/index.ts";
 import { startServer } from "../../servers/index.ts";
 
 let material: TlsFiles;
@@ -17,7 +17,7 @@ afterAll(async () => {
   await material?.cleanup();
 });
 
-const TLS_ARMS = ARMS.filter((arm) => arm.tls).map((arm) => arm.name);
+const TLS_ARMS = OUR_ARMS.filter((arm) => arm.tls).map((arm) => arm.name);
 
 describe.each(TLS_ARMS)("the %s arm's TLS session", (protocol) => {
   it("is TLS 1.3 with the arm's ALPN, and names its cipher suite", async () => {

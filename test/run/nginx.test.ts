@@ -11,6 +11,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { processTreeOf } from "../../bench/collector/process-tree.ts";
+import { startArmServer } from "../../bench/run/server-process.ts";
+import { createClientOfKind } from "../../clients/index.ts";
+import { ARMS, DEFAULT_SERVER_SETTINGS, usesTls } from "../../contract/index.ts";
+import type { BenchClient, ClientKind, Protocol, RequestFailure } from "../../contract/index.ts";
 import { startForeignServer } from "../../bench/run/foreign-server.ts";
 import { nginxCommand, nginxConfig, writeNginxSite } from "../../bench/run/nginx.ts";
 import type { NginxMode, NginxSite } from "../../bench/run/nginx.ts";
@@ -151,5 +155,36 @@ describe.skipIf(skip !== null)(`nginx started as a foreign server${skip === null
     const { port } = await startNginx(mode);
     const answer = await postHttp2(port, tls);
     expect([answer.status, answer.body.equals(ANSWER)]).toEqual([200, true]);
+  });
+});
+
+describe.skipIf(skip !== null)(`the nginx arms, as a scenario starts them and our clients drive them${skip === null ? "" : ` (skipped: ${skip})`}`, () => {
+  const CASES = ARMS.filter((arm) => arm.server === "nginx").flatMap((arm) => arm.clients.map((kind): [Protocol, ClientKind] => [arm.name, kind]));
+
+  it.each(CASES)("%s with the %s client: every answer checked, a wrong size caught, nothing left after the stop", async (protocol, kind) => {
+    const server = await startArmServer(
+      { protocol, host: "127.0.0.1", port: 0, requestBytes: 128, responseBytes: 1024, settings: DEFAULT_SERVER_SETTINGS, ...(usesTls(protocol) ? { tls: material } : {}) },
+      (argv) => ({ file: argv[0] as string, args: argv.slice(1) }),
+    );
+    const tree = processTreeOf(server.pid);
+    onTestFinished(async () => {
+      await server.stop(1_000);
+      for (const pid of tree) expect(processTreeOf(pid)).toEqual([]);
+    });
+    expect(server.foreign?.name).toBe("nginx");
+    expect(server.foreign?.version).toMatch(/^nginx version: nginx\/\d+\.\d+\.\d+/);
+    const clientFor = async (responseBytes: number): Promise<BenchClient> => {
+      const client = await createClientOfKind(kind, {
+        protocol, host: "127.0.0.1", port: server.port, connections: 2, streams: 4, requestBytes: 128, responseBytes, requestTimeoutMs: 5_000, caPem: material.certPem,
+      });
+      onTestFinished(() => client.close());
+      return client;
+    };
+    const send = (client: BenchClient, seq: number): Promise<RequestFailure | null> => new Promise((resolve) => client.send(seq, resolve));
+    const right = await clientFor(1024);
+    await right.warmUp();
+    expect(await Promise.all(Array.from({ length: 20 }, (_, i) => send(right, 1000 + i)))).toEqual(Array(20).fill(null));
+    const expectingMore = await clientFor(2048);
+    expect((await send(expectingMore, 1))?.kind).toBe("mismatch");
   });
 });
