@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 import { InterleaveSequencer } from "./test/support/interleave-sequencer.ts";
 
 /**
- * Three kinds of test, kept apart so that `npm test` takes as little time as two cores allow (161–218 s here on
+ * Three kinds of test, kept apart so that `npm test` takes as little time as two cores allow (161–221 s here on
  * 2026-12-05: the parallel phase keeps both cores busy), none disturbing another:
  *
  * - **measuring** (`*-live.test.ts`) — runs whose assertions rest on kernel counters (packet and segment counts, the
