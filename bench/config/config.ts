@@ -137,4 +137,10 @@ export interface SweepConfig {
   readonly steps: number;
   /** Default `geometric`. */
   readonly spacing: StepSpacing;
+  /**
+   * Keep stepping a protocol past saturation (`--past-saturation`), to see whether delivered throughput then falls
+   * as offered load rises (receive livelock); by default a saturated protocol's later steps are skipped. Absent in
+   * results before it existed.
+   */
+  readonly pastSaturation?: boolean;
 }

@@ -34,7 +34,8 @@ const SWEEP: HelpGroup = {
   join: " ",
   text: [
     "step the offered rate, every protocol per step, and find each one's knee;",
-    "--by pps steps packets/s, each step's request rate calibrated as for --pps",
+    "--by pps steps packets/s, each step's request rate calibrated as for --pps; --past-saturation keeps",
+    "stepping a protocol after it saturated, to see whether its throughput then falls (receive livelock)",
   ],
 };
 
@@ -183,6 +184,10 @@ export const OPTIONS = [
   {
     flag: "by", key: "by", field: "sweep.by", kind: "choice", choices: SWEEP_UNITS, default: "rps",
     usage: `[--by ${SWEEP_UNITS.join("|")}]`, group: SWEEP,
+  },
+  {
+    flag: "past-saturation", key: "pastSaturation", field: "sweep.pastSaturation", kind: "boolean", default: false,
+    usage: "[--past-saturation]", group: SWEEP,
   },
   {
     flag: "slo-p99", key: "sloP99", field: "sloP99Us", kind: "duration", minMs: 0.01, maxMs: 600_000, unit: "us", default: 10_000,

@@ -30,6 +30,8 @@ export function resolveSweep(inputs: RawInputs): SweepConfig | null {
     if (bySource !== undefined) throw new UsageError("WC_BAD_FLAG", `${bySource.label} only applies to a sweep; add --sweep, or offer one packet rate with --pps N`);
     const stray = [from, to, sourceOf(option("steps"), inputs), sourceOf(option("spacing"), inputs)].find((s) => s !== undefined);
     if (stray !== undefined) throw new UsageError("WC_BAD_FLAG", `${stray.label} only applies to a sweep; add --sweep, or drop it`);
+    // A boolean has no source text: it is on, or not.
+    if (isOn(option("past-saturation"), inputs)) throw new UsageError("WC_BAD_FLAG", "--past-saturation only applies to a sweep; add --sweep, or drop it");
     return null;
   }
   const by = valueOf("by", inputs);
@@ -49,5 +51,5 @@ export function resolveSweep(inputs: RawInputs): SweepConfig | null {
   const toRate = positiveNumber(to, 1, max, option("to").fix.replace("{unit}", unit));
   if (toRate <= fromRate) throw new UsageError("WC_BAD_VALUE", `${to.label} ${toRate}: must be above --from ${fromRate}`);
   const spacing = valueOf("spacing", inputs);
-  return { by, from: fromRate, to: toRate, steps: valueOf("steps", inputs), spacing };
+  return { by, from: fromRate, to: toRate, steps: valueOf("steps", inputs), spacing, pastSaturation: valueOf("past-saturation", inputs) };
 }

@@ -170,7 +170,7 @@ export async function runBench(
         const steps = history.get(series) ?? [];
         steps.push(stepOutcome(scenario));
         history.set(series, steps);
-        if (pastSaturation(steps)) stopped.add(series);
+        if (config.sweep.pastSaturation !== true && pastSaturation(steps)) stopped.add(series);
         const measured = scenario.state === "completed" ? scenario.perRequest?.packets : undefined;
         if (config.sweep.by === "pps" && measured !== undefined && measured !== null && measured > 0) lastPacketsPerRequest.set(series, measured);
       }

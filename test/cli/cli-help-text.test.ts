@@ -38,8 +38,9 @@ usage: npm run bench -- [flags]
   --json                 print the result JSON on stdout instead of the table
   --config FILE          JSON config file (flags override it)
   --sweep --from N --to N [--steps 5] [--spacing geometric|linear] [--by rps|pps]
-                         step the offered rate, every protocol per step, and find each one's knee;
-                         --by pps steps packets/s, each step's request rate calibrated as for --pps
+  [--past-saturation]   step the offered rate, every protocol per step, and find each one's knee;
+                         --by pps steps packets/s, each step's request rate calibrated as for --pps; --past-saturation keeps
+                         stepping a protocol after it saturated, to see whether its throughput then falls (receive livelock)
   --slo-p99 D            latency SLO for the knee and the planner (default 10ms)
   --max-time D           bound on the whole run: no scenario starts that could end past it (default 30m)
   --max-in-flight N      generator in-flight cap; beyond it requests are refused (default 10000)

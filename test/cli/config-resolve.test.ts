@@ -98,7 +98,7 @@ describe("resolving the config", () => {
     ]);
     expect(Object.keys(DEFAULTS.server)).toEqual(["maxConcurrentStreams", "initialWindowSize", "keepAliveTimeoutMs", "grpcKeepaliveTimeMs", "streamMessages", "wsDeflate"]);
     expect(Object.keys(configFromArgv("--sweep --from 1 --to 2".split(" ")) as object)).toEqual(Object.keys(DEFAULTS));
-    expect(Object.keys((configFromArgv("--sweep --from 1 --to 2".split(" ")) as { sweep: object }).sweep)).toEqual(["by", "from", "to", "steps", "spacing"]);
+    expect(Object.keys((configFromArgv("--sweep --from 1 --to 2".split(" ")) as { sweep: object }).sweep)).toEqual(["by", "from", "to", "steps", "spacing", "pastSaturation"]);
   });
 
   it("reports a bad --topology first, then bad values in the fields' order", () => {
@@ -171,7 +171,7 @@ describe("resolving the config", () => {
     expect(usageMessage(["--config", path])).toBe(
       `--config ${path}: unknown key "rsp"; allowed keys are protocols, rps, pps, duration, warmup, requestBytes, responseBytes, connections, ` +
         "streams, grpcClient, prime, repeat, out, maxInFlight, timeout, topology, port, rxSteering, offloads, mtu, rateLimit, netem, serverCpu, " +
-        "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server, client, tlsVersion, tlsCiphers, tlsGroups, driver, pacing, kernelTime, allowConcurrent",
+        "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server, client, tlsVersion, tlsCiphers, tlsGroups, driver, pastSaturation, pacing, kernelTime, allowConcurrent",
     );
   });
 

@@ -37,7 +37,7 @@ describe.skipIf(!support.ok)(`a sweep by packets per second in namespaces${suppo
     expect(namespaces()).toEqual(before);
     const path = /results: (.*result\.json)/.exec(stderr.join(""))?.[1] ?? "";
     const result = JSON.parse(readFileSync(path, "utf8")) as RunResult;
-    expect(result.config.sweep).toEqual({ by: "pps", from: 1000, to: 4000, steps: 2, spacing: "geometric" });
+    expect(result.config.sweep).toEqual({ by: "pps", from: 1000, to: 4000, steps: 2, spacing: "geometric", pastSaturation: false });
     expect(result.sweep?.unit).toBe("pps");
     expect(result.sweep?.rates).toEqual([1000, 4000]);
     expect(result.scenarios.map((s) => s.name).sort()).toEqual(["h2c@1000pps", "h2c@4000pps"]);
