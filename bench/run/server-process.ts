@@ -148,7 +148,7 @@ async function startNginx(options: ServerOptions, wrap: (argv: string[]) => Comm
         version: nginxVersion(),
         argv,
         config: nginxConfig(site),
-        verified: `status 200 and the fixed answer of ${options.responseBytes} bytes; requests carry sequence number ${FIXED_ANSWER_SEQ}, which nginx cannot echo`,
+        verified: `status 200 and the fixed answer, sequence number ${FIXED_ANSWER_SEQ} with a ${options.responseBytes}-byte body, byte for byte; requests carry sequence number ${FIXED_ANSWER_SEQ}, since nginx cannot echo one`,
       },
     };
   } catch (error) {

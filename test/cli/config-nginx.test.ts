@@ -1,9 +1,16 @@
 /** The nginx arms' own refusals: nginx must be installed, and the TLS flags do not reach it. */
-import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { configFromArgv } from "../../bench/cli/argv.ts";
 import type { BenchConfig } from "../../bench/config/config.ts";
 import { checkServersInstalled } from "../../bench/config/server-rules.ts";
 import { UsageError } from "../../bench/support/errors.ts";
+
+const BIN = fileURLToPath(new URL("../../bench/bin.ts", import.meta.url));
 
 function config(argv: string[]): BenchConfig {
   const c = configFromArgv(argv);
@@ -29,5 +36,21 @@ describe("the nginx arms", () => {
       ),
     );
     expect(() => configFromArgv(["--protocols", "h2,nginx-h2c", "--tls-groups", "X25519"])).not.toThrow();
+  });
+
+  it("make npm run bench exit 2 with that line before it creates anything, when PATH has no nginx", () => {
+    const dir = mkdtempSync(join(tmpdir(), "wirecost-nginx-missing-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    // A PATH with a shell and nothing else: the lookup runs, and finds no nginx.
+    symlinkSync("/bin/sh", join(dir, "sh"));
+    const out = join(dir, "results");
+    const r = spawnSync(process.execPath, [BIN, "--protocols", "nginx-h2c", "--out", out], {
+      encoding: "utf8",
+      timeout: 30_000,
+      env: { ...process.env, PATH: dir, NO_COLOR: "1" },
+    });
+    expect(r.stderr).toBe("wirecost: --protocols nginx-h2c needs nginx, which is not installed; apt-get install nginx-light, or npm run setup\n");
+    expect(r.status).toBe(2);
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -290,3 +290,16 @@ describe("a series that did not carry its load steadily", () => {
     expect(section(md, "Relative to")).toContain("| × http1 | http1-close |");
   });
 });
+
+describe("a scenario answered by a server that is not ours", () => {
+  it("is named in the caveats with its version and what its answers were checked for, result strings escaped", () => {
+    const foreignServer = { name: "nginx", version: "nginx version: nginx/1.22.1", argv: ["nginx"], config: "", verified: "status 200 and the *fixed* answer" };
+    const result = run([
+      scenario({ protocol: "http1", repeat: 1 }),
+      { ...scenario({ protocol: "nginx-http1", repeat: 1 }), foreignServer } as ScenarioResult,
+    ]);
+    expect(section(markdown(result), "Caveats")).toContain(
+      "- **Not our server in 1 of 2 scenarios**: nginx-http1#1 (nginx version: nginx/1.22.1: status 200 and the \\*fixed\\* answer). Its command line and config are in result.json (`foreignServer`).",
+    );
+  });
+});

@@ -173,6 +173,7 @@ describe.skipIf(skip !== null)(`the nginx arms, as a scenario starts them and ou
     });
     expect(server.foreign?.name).toBe("nginx");
     expect(server.foreign?.version).toMatch(/^nginx version: nginx\/\d+\.\d+\.\d+/);
+    expect(server.foreign?.verified).toBe("status 200 and the fixed answer, sequence number 0 with a 1024-byte body, byte for byte; requests carry sequence number 0, since nginx cannot echo one");
     const clientFor = async (responseBytes: number): Promise<BenchClient> => {
       const client = await createClientOfKind(kind, {
         protocol, host: "127.0.0.1", port: server.port, connections: 2, streams: 4, requestBytes: 128, responseBytes, requestTimeoutMs: 5_000, caPem: material.certPem,
