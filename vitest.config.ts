@@ -23,7 +23,7 @@ import { InterleaveSequencer } from "./test/support/interleave-sequencer.ts";
  * (`isolate: false`): starting one per file cost about a fifth of the run.
  */
 const MEASURING = ["test/**/*-live.test.ts"];
-const SERIAL = ["test/topology/**/*.test.ts", "test/faults/crashes.test.ts", "test/faults/signals.test.ts", "test/cli/kernel-time-fallback.test.ts"];
+const SERIAL = ["test/topology/**/*.test.ts", "test/run/user-server-netns.test.ts", "test/faults/crashes.test.ts", "test/faults/signals.test.ts", "test/cli/kernel-time-fallback.test.ts"];
 
 // Node caches compiled code here, so the hundreds of node processes the tests start (servers, generators, CLIs)
 // compile each module once per machine instead of once per process: about 40% of a CLI's start-up.

@@ -17,7 +17,10 @@ export type { ClientChoice, GrpcClientChoice } from "../contract/index.ts";
  * fixed answer gets its client sending sequence number 0 (clients/common/fixed-answer.ts).
  */
 export async function createClientOfKind(kind: ClientKind, opts: ClientOptions): Promise<BenchClient> {
+  // Refused before a run starts (bench/config/user-servers.ts); here so no other caller gets the workload's payload instead.
+  if (opts.exchange !== undefined && kind !== "wire") throw new TypeError(`a user server's request is sent by the wire clients only, not ${kind}`);
   const client = await clientOfKind(kind, opts);
+  if (opts.exchange !== undefined) return client;
   const server = armOf(opts.protocol).server;
   switch (server) {
     case "node":

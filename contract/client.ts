@@ -4,6 +4,7 @@ import { armOf, assertNever } from "./arms.ts";
 import type { ClientKind, Protocol } from "./arms.ts";
 import type { SendCallback } from "./errors.ts";
 import type { TlsParameters } from "./tls.ts";
+import type { Exchange } from "./exchange.ts";
 
 export interface ClientOptions {
   readonly protocol: Protocol;
@@ -21,6 +22,11 @@ export interface ClientOptions {
   readonly caPem?: string;
   /** The TLS arms' version and ciphers, as the server was given them; absent: DEFAULT_TLS_PARAMETERS. */
   readonly tlsParameters?: TlsParameters;
+  /**
+   * A user server's request and the answer it must give (contract/exchange.ts), sent in place of the workload's
+   * sequence-numbered payload; `requestBytes` and `responseBytes` then mean nothing. Only the wire clients take it.
+   */
+  readonly exchange?: Exchange;
 }
 
 export interface BenchClient {

@@ -9,3 +9,4 @@ export * from "./errors.ts";
 export * from "./server.ts";
 export * from "./client.ts";
 export * from "./tls.ts";
+export * from "./exchange.ts";

@@ -9,6 +9,7 @@ import { assertNever } from "../../contract/index.ts";
 import { UsageError } from "../support/errors.ts";
 import type { Option } from "./option-types.ts";
 import { OPTIONS } from "./options.ts";
+import { serversKeySchema } from "./user-servers.ts";
 
 /** A config file that passed the schema: option keys only, each value of its option's JSON type. */
 export type ConfigFile = { readonly [key: string]: unknown };
@@ -68,6 +69,8 @@ function configFileShape(): Record<string, z.ZodType> {
     sections.set(o.key.slice(0, dot), section);
   }
   for (const [name, fields] of sections) shape.set(name, z.strictObject(Object.fromEntries(fields)).optional());
+  // Not an option: the user's own servers, each entry checked with its name by bench/config/user-servers.ts.
+  shape.set("servers", serversKeySchema);
   return Object.fromEntries([...shape].sort(([a], [b]) => rank(a) - rank(b)));
 }
 

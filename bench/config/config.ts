@@ -6,6 +6,7 @@ import type { ClientChoice, GrpcClientChoice } from "../../clients/index.ts";
 import type { Protocol, ServerSettings, TlsVersionChoice } from "../../contract/index.ts";
 import type { PacingStrategy } from "../load/pacer.ts";
 import type { StepSpacing, SweepUnit } from "../sweep/plan.ts";
+import type { UserServer } from "./user-servers.ts";
 
 export const TOPOLOGY_KINDS = ["auto", "netns", "bridge", "docker", "loopback"] as const;
 export const RX_STEERING = ["rps", "threaded-napi", "none"] as const;
@@ -123,6 +124,11 @@ export interface BenchConfig {
   readonly server: ServerSettings;
   /** The config file read, if any. */
   readonly configFile: string | null;
+  /**
+   * The user's own servers this run measures (the config file's `servers` entries named in `--protocols`, or all of
+   * them without it), each a subject beside `protocols` (bench/config/user-servers.ts). Absent when there are none.
+   */
+  readonly servers?: readonly UserServer[];
 }
 
 export interface SweepConfig {

@@ -7,6 +7,7 @@ import type { BenchConfig } from "./config.ts";
 import { valueOf } from "./read-option.ts";
 import type { RawInputs } from "./read-option.ts";
 import { checkDriver } from "./driver-rules.ts";
+import { checkUserServerRun, splitSubjects } from "./subjects.ts";
 import { checkWebSocketDeflate } from "./websocket-rules.ts";
 import { checkServerTls } from "./server-rules.ts";
 import { checkTlsParameters } from "./tls-rules.ts";
@@ -19,9 +20,10 @@ export type { RawInputs } from "./read-option.ts";
 export function resolveConfig(inputs: RawInputs): BenchConfig {
   // A bad --topology is reported before any other bad value, as it always was.
   const topology = valueOf("topology", inputs);
+  const { armInputs, servers } = splitSubjects(inputs);
   // The fields in BenchConfig's order, which is result.json's; a bad value is reported in this order too.
   const config: BenchConfig = {
-    protocols: valueOf("protocols", inputs),
+    protocols: armInputs === null ? [] : valueOf("protocols", armInputs),
     rps: valueOf("rps", inputs),
     pps: resolvePps(inputs),
     durationMs: valueOf("duration", inputs),
@@ -69,7 +71,9 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
       wsDeflate: valueOf("ws-deflate", inputs),
     },
     configFile: valueOf("config", inputs),
+    ...(servers.length === 0 ? {} : { servers }),
   };
+  checkUserServerRun(servers, config);
   checkDriver(config);
   checkWebSocketDeflate(config);
   checkServerTls(config);

@@ -22,7 +22,7 @@ import { bySeries, factorCell, headline, markedSeries, unsteadyNote, unsteadySer
  */
 export function negotiatedItems(result: RunResult): string[] {
   return seriesIn(result)
-    .filter((series) => transportOf(series) === "tls")
+    .filter((series) => transportOf(result, series) === "tls")
     .flatMap((series) => {
       const sessions = repeatsOf(result).flatMap((r) => {
         const s = scenarioAt(result, series, r);

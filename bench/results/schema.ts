@@ -23,7 +23,8 @@ export interface ForeignServerRecord {
   /** Its own account of its version (`nginx -v`), or null when it gave none. */
   readonly version: string | null;
   readonly argv: readonly string[];
-  readonly config: string;
+  /** Its config file's text: nginx's as written for the scenario, a user server's `configFile`; null when it has none. */
+  readonly config: string | null;
   /** What the clients checked of each answer, since such a server does not echo the sequence number. */
   readonly verified: string;
 }
@@ -84,6 +85,11 @@ export interface PpsFigures {
 interface ScenarioCommon {
   readonly name: string;
   readonly protocol: Protocol;
+  /**
+   * The user's own server measured (a config file's `servers` entry, by name), speaking `protocol`; absent when the
+   * arm's own server answered. A subject is a series of its own (series.ts).
+   */
+  readonly subject?: string;
   /**
    * The client that drove the load (`--client`, `--grpc-client`). Absent in results written before `--client`
    * existed, which all used the arm's library client: read it with series.ts `clientOf`.

@@ -1,5 +1,5 @@
 /**
- * A series is one arm driven by one kind of client (`--client`): a column of the report's tables, a bar or line of
+ * A series is one arm (or one user server) driven by one kind of client (`--client`): a column of the report's tables, a bar or line of
  * its charts, a curve of a sweep. A run with one client has one series per arm, named after the arm, as every run
  * before `--client` had; with a list (`--client wire,library`) the first client's series are named after the arm
  * and each later one's `arm~client` (`h2c~library`). Scenario names start with their series (`h2c~library@5480#2`).
@@ -14,9 +14,12 @@ export type Series = string;
 
 export const SERIES_SEPARATOR = "~";
 
-/** The series of `protocol` driven by `client` in a run of `clients` (its `--client` list, in order). */
-export function seriesName(protocol: Protocol, client: ClientChoice, clients: readonly ClientChoice[]): Series {
-  return clients[0] === client ? protocol : `${protocol}${SERIES_SEPARATOR}${client}`;
+/**
+ * The series of `subject` — an arm, or a user server's name (schema.ts `subject`) — driven by `client` in a run of
+ * `clients` (its `--client` list, in order).
+ */
+export function seriesName(subject: string, client: ClientChoice, clients: readonly ClientChoice[]): Series {
+  return clients[0] === client ? subject : `${subject}${SERIES_SEPARATOR}${client}`;
 }
 
 /** The run's `--client` list; results written before it existed used the library clients. */
@@ -35,7 +38,7 @@ export function clientOf(config: Pick<RunResult["config"], "grpcClient">, s: Sce
 
 /** The series `s` belongs to. */
 export function seriesOf(result: Pick<RunResult, "config">, s: ScenarioResult): Series {
-  return seriesName(s.protocol, clientChoiceOf(clientOf(result.config, s)), runClients(result.config));
+  return seriesName(s.subject ?? s.protocol, clientChoiceOf(clientOf(result.config, s)), runClients(result.config));
 }
 
 /** A series as a user writes it (`--baseline-protocol h2c~library`): an arm, or an arm and a client; null if neither. */

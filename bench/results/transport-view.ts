@@ -11,27 +11,42 @@ import { METRICS } from "./metrics.ts";
 import type { RunResult } from "./schema.ts";
 import type { MetricId } from "./metrics.ts";
 import { seriesIn, valuesByRepeat } from "./run-view.ts";
-import { parseSeries, SERIES_SEPARATOR } from "./series.ts";
+import { parseSeries, SERIES_SEPARATOR, seriesOf } from "./series.ts";
 import type { Series } from "./series.ts";
 import { pairedDifference, pairedRatio } from "./stats.ts";
 import type { Spread } from "./stats.ts";
 
 export type Transport = "cleartext" | "tls";
 
-function partsOf(series: Series): { readonly protocol: Protocol; readonly client: string | null } {
+interface SeriesParts {
+  readonly protocol: Protocol;
+  readonly client: string | null;
+  /** A user server's series (schema.ts `subject`): its protocol's arm is not its twin's. */
+  readonly user: boolean;
+}
+
+function partsOf(result: RunResult, series: Series): SeriesParts {
   const parts = parseSeries(series);
+  if (parts !== null) return { ...parts, user: false };
+  // A user server's series is named after it: its protocol is its scenarios'.
+  const s = result.scenarios.find((x) => x.subject !== undefined && seriesOf(result, x) === series);
   // Unreachable for a run's series (load-run.ts checks every protocol and client) and a checked --baseline-protocol.
-  if (parts === null) throw new TypeError(`not a series: ${JSON.stringify(series)}`);
-  return parts;
+  if (s === undefined) throw new TypeError(`not a series: ${JSON.stringify(series)}`);
+  const client = series.includes(SERIES_SEPARATOR) ? series.slice(series.indexOf(SERIES_SEPARATOR) + 1) : null;
+  return { protocol: s.protocol, client, user: true };
 }
 
-export function transportOf(series: Series): Transport {
-  return usesTls(partsOf(series).protocol) ? "tls" : "cleartext";
+export function transportOf(result: RunResult, series: Series): Transport {
+  return usesTls(partsOf(result, series).protocol) ? "tls" : "cleartext";
 }
 
-/** The series of the other transport's twin arm driven by the same client, whether or not the run has it. */
-function twinSeries(series: Series): Series | null {
-  const { protocol, client } = partsOf(series);
+/**
+ * The series of the other transport's twin arm driven by the same client, whether or not the run has it; null for
+ * a user server, whose twin would be another server.
+ */
+function twinSeries(result: RunResult, series: Series): Series | null {
+  const { protocol, client, user } = partsOf(result, series);
+  if (user) return null;
   const twin = usesTls(protocol) ? cleartextTwinOf(protocol) : tlsTwinOf(protocol);
   if (twin === null) return null;
   return client === null ? twin : `${twin}${SERIES_SEPARATOR}${client}`;
@@ -59,15 +74,15 @@ export interface TransportGroup {
  */
 export function transportGroups(result: RunResult, baseline: Series): TransportGroup[] {
   const all = seriesIn(result);
-  const own = transportOf(baseline);
+  const own = transportOf(result, baseline);
   const other: Transport = own === "tls" ? "cleartext" : "tls";
   const groups: TransportGroup[] = [];
-  const ownSeries = all.filter((s) => transportOf(s) === own);
+  const ownSeries = all.filter((s) => transportOf(result, s) === own);
   if (ownSeries.length > 0) groups.push({ transport: own, baseline, chosen: "asked", twin: null, series: ownSeries.filter((s) => s !== baseline) });
-  const members = all.filter((s) => transportOf(s) === other);
-  const twin = twinSeries(baseline);
-  const client = partsOf(baseline).client;
-  const standIn = members.find((s) => partsOf(s).client === client) ?? members[0];
+  const members = all.filter((s) => transportOf(result, s) === other);
+  const twin = twinSeries(result, baseline);
+  const client = partsOf(result, baseline).client;
+  const standIn = members.find((s) => partsOf(result, s).client === client) ?? members[0];
   if (twin !== null && members.includes(twin)) {
     groups.push({ transport: other, baseline: twin, chosen: "twin", twin: null, series: members.filter((s) => s !== twin) });
   } else if (standIn !== undefined) {
@@ -85,8 +100,8 @@ export interface TlsPair {
 export function tlsPairs(result: RunResult): TlsPair[] {
   const all = seriesIn(result);
   return all.flatMap((tls) => {
-    if (transportOf(tls) !== "tls") return [];
-    const cleartext = twinSeries(tls);
+    if (transportOf(result, tls) !== "tls") return [];
+    const cleartext = twinSeries(result, tls);
     return cleartext !== null && all.includes(cleartext) ? [{ tls, cleartext }] : [];
   });
 }

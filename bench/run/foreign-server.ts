@@ -10,32 +10,22 @@
  * server's namespace), no request the server would count, and no mistaking another program's socket for its own.
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import net from "node:net";
 import { processTreeOf } from "../collector/process-tree.ts";
 import { parseProcPidStat } from "../collector/parse-proc-pid-stat.ts";
 import { describeExit, spawnTracked } from "../support/child-process.ts";
 import type { Command, TrackedChild } from "../support/child-process.ts";
 
-/** What the command line may name; each is replaced wherever it appears in an argument. */
-export interface Placeholders {
-  /** The address the server must listen on: the server namespace's, or loopback. */
-  readonly host: string;
-  readonly port: number;
-  /** A directory of this run's that the harness made and removes: for a config file, a pid file, logs. */
-  readonly dir: string;
-}
-
-const PLACEHOLDER = /\{([a-z]+)\}/g;
-
-/** The command with `{host}`, `{port}` and `{dir}` filled in; throws naming any other `{name}`, which is a typo. */
-export function fillPlaceholders(command: readonly string[], values: Placeholders): string[] {
-  const known: Record<string, string> = { host: values.host, port: String(values.port), dir: values.dir };
-  return command.map((arg) =>
-    arg.replace(PLACEHOLDER, (whole: string, name: string) => {
-      const value = known[name];
-      if (value === undefined) throw new RangeError(`unknown placeholder ${whole} in ${JSON.stringify(arg)}; the command may use {host}, {port} and {dir}`);
-      return value;
-    }),
-  );
+/**
+ * A port to give a foreign server when the run asked for any (`--port 0`, or an entry without `port`): one the kernel
+ * hands out on loopback, free there; a fresh server namespace has every port free.
+ */
+export async function anyPort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }
 
 /** TCP_LISTEN in /proc/net/tcp's `st` column (include/net/tcp_states.h). */

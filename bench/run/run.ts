@@ -6,6 +6,7 @@ import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs"
 import { dirname, join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { BenchConfig } from "../config/config.ts";
+import type { UserServer } from "../config/user-servers.ts";
 import { describeEnvironment } from "./environment.ts";
 import { UsageError } from "../support/errors.ts";
 import { writeJsonAtomic } from "../support/atomic-write.ts";
@@ -39,8 +40,8 @@ export function makeRunId(now: Date = new Date(), suffix: string = randomBytes(2
 }
 
 /** Protocol order per repeat: repeat r starts r−1 places further on, so no protocol always runs first. */
-export function interleavedOrder(protocols: readonly Protocol[], repeats: number): { protocol: Protocol; repeat: number }[] {
-  const order: { protocol: Protocol; repeat: number }[] = [];
+export function interleavedOrder<T>(protocols: readonly T[], repeats: number): { protocol: T; repeat: number }[] {
+  const order: { protocol: T; repeat: number }[] = [];
   for (let r = 0; r < repeats; r++) {
     for (let i = 0; i < protocols.length; i++) {
       const protocol = protocols[(i + r) % protocols.length];
@@ -119,7 +120,7 @@ export async function runBench(
 
   let tls: (TlsMaterial & { cleanup(): Promise<void> }) | undefined;
   try {
-    if (config.protocols.some(usesTls)) tls = await makeTlsMaterial([placer.serverAddress]);
+    if ([...config.protocols, ...(config.servers ?? []).map((s) => s.protocol)].some(usesTls)) tls = await makeTlsMaterial([placer.serverAddress]);
     const slots = runSlots(config);
     // A sweep follows each series (an arm with one client) on its own: one client may saturate where another does not.
     const stopped = new Set<Series>();
@@ -130,7 +131,7 @@ export async function runBench(
     for (const [index, slot] of slots.entries()) {
       if (signal.aborted) break;
       const { protocol, repeat } = slot;
-      const series = seriesName(protocol, slot.client, config.client);
+      const series = seriesName(slot.server?.name ?? protocol, slot.client, config.client);
       const tag = `[${index + 1}/${slots.length}]`;
       const name = scenarioName(config, slot);
       if (stopped.has(series)) {
@@ -157,6 +158,7 @@ export async function runBench(
           config: scenarioConfig,
           ...(tls !== undefined && usesTls(protocol) ? { tls } : {}),
           ...(seed === undefined ? {} : { ppsInitialPacketsPerRequest: seed }),
+          ...(slot.server === null ? {} : { userServer: slot.server }),
         },
         placer,
         signal,
@@ -192,6 +194,8 @@ export async function runBench(
 
 interface Slot {
   readonly protocol: Protocol;
+  /** The user's own server this slot measures, speaking `protocol`; null: the arm's own server. */
+  readonly server: UserServer | null;
   /** Which `--client` drives it. */
   readonly client: ClientChoice;
   readonly repeat: number;
@@ -205,8 +209,13 @@ interface Slot {
  * with every `--client` one after the other, so an arm's clients are measured as close together as they can be.
  */
 export function runSlots(config: BenchConfig): Slot[] {
-  const order = config.sweep === null ? interleavedOrder(config.protocols, config.repeat) : sweepOrder(config.protocols, sweepRates(config.sweep), config.repeat);
-  return order.flatMap((slot) => config.client.map((client) => ({ ...slot, client })));
+  // The arms, then the user's servers: each a subject the order interleaves alike.
+  const subjects: { protocol: Protocol; server: UserServer | null }[] = [
+    ...config.protocols.map((protocol) => ({ protocol, server: null })),
+    ...(config.servers ?? []).map((server) => ({ protocol: server.protocol, server })),
+  ];
+  const order = config.sweep === null ? interleavedOrder(subjects, config.repeat) : sweepOrder(subjects, sweepRates(config.sweep), config.repeat);
+  return order.flatMap(({ protocol: subject, ...slot }) => config.client.map((client) => ({ ...slot, ...subject, client })));
 }
 
 /** A sweep step's config: its request rate, or by pps its packet rate (the scenario calibrates the request rate). */
@@ -221,7 +230,7 @@ export function slotConfig(config: BenchConfig, slot: Slot): BenchConfig {
  */
 export function scenarioName(config: BenchConfig, slot: Slot): string {
   const rate = config.sweep === null ? "" : `@${slot.offered}${config.sweep.by === "pps" ? "pps" : ""}`;
-  return `${seriesName(slot.protocol, slot.client, config.client)}${rate}${config.repeat > 1 ? `#${slot.repeat}` : ""}`;
+  return `${seriesName(slot.server?.name ?? slot.protocol, slot.client, config.client)}${rate}${config.repeat > 1 ? `#${slot.repeat}` : ""}`;
 }
 
 function stepOutcome(s: ScenarioResult): StepOutcome {

@@ -9,6 +9,8 @@ import type { BenchConfig } from "../config/config.ts";
 import type { Command } from "../support/child-process.ts";
 import { describeExit, withTimeout } from "../support/child-process.ts";
 import { startArmServer } from "./server-process.ts";
+import { startUserServer } from "./user-server.ts";
+import type { UserServer } from "../config/user-servers.ts";
 import type { ArmServer } from "./server-process.ts";
 import { startGeneratorProcess } from "../load/generator-process.ts";
 import type { GeneratorProcess } from "../load/generator-process.ts";
@@ -67,6 +69,8 @@ export interface ScenarioPlan {
   readonly tls?: TlsMaterial;
   /** With --pps: the packets per request the calibration's first guess assumes (a sweep passes the previous step's). */
   readonly ppsInitialPacketsPerRequest?: number;
+  /** A user's own server as the subject (bench/run/user-server.ts), speaking `protocol`; absent: the arm's server. */
+  readonly userServer?: UserServer;
 }
 
 /** Time allowed for start-up and shut-down around the load itself. */
@@ -128,6 +132,7 @@ export async function runScenario(
   const common = () => ({
     name: plan.name,
     protocol: plan.protocol,
+    ...(plan.userServer === undefined ? {} : { subject: plan.userServer.name }),
     client: plan.client,
     repeat: plan.repeat,
     startedAt,
@@ -151,25 +156,29 @@ export async function runScenario(
   aborted.catch(() => {});
 
   const work = async (): Promise<{ report: GeneratorReport; kernel: KernelFigures | undefined; pps: PpsFigures | undefined }> => {
+    const host = placer.serverListenAddress ?? placer.serverAddress;
+    const serverCommand = (argv: string[]): Command => placer.command("server", argv);
     server = await Promise.race([
-      startArmServer(
+      plan.userServer !== undefined
+        ? startUserServer(plan.userServer, host, plan.tls, serverCommand)
+        : startArmServer(
         {
           protocol: plan.protocol,
-          host: placer.serverListenAddress ?? placer.serverAddress,
+          host,
           port: config.port,
           requestBytes: config.requestBytes,
           responseBytes: config.responseBytes,
           settings: config.server,
           ...(plan.tls === undefined ? {} : { tls: plan.tls, tlsParameters: tlsParametersOf(config) }),
         },
-        (argv) => placer.command("server", argv),
+        serverCommand,
       ),
       aborted,
     ]);
     const s = server;
     progress(`server pid ${s.pid} listening on ${placer.serverAddress}:${s.port}${placer.serverCpu === null ? "" : ` (CPU ${placer.serverCpu})`}`);
     const serverDied = s.child.exited.then((exit) => {
-      throw new Error(describeExit(`${plan.protocol} server`, exit, s.child.stderrTail()));
+      throw new Error(describeExit(plan.userServer === undefined ? `${plan.protocol} server` : `server entry ${plan.userServer.name}`, exit, s.child.stderrTail()));
     });
     serverDied.catch(() => {});
     switch (config.driver) {
@@ -198,6 +207,7 @@ export async function runScenario(
           responseBytes: config.responseBytes,
           requestTimeoutMs: config.requestTimeoutMs,
           ...(plan.tls === undefined ? {} : { caPem: plan.tls.certPem, tlsParameters: tlsParametersOf(config) }),
+          ...(plan.userServer === undefined ? {} : { exchange: plan.userServer.exchange }),
         },
         clientKind: plan.client,
         pacing: config.pacing,

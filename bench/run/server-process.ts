@@ -5,14 +5,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXED_ANSWER_SEQ } from "../../clients/common/fixed-answer.ts";
 import { armOf, assertNever } from "../../contract/index.ts";
 import type { Protocol } from "../../contract/index.ts";
 import { encodePayload, makeBody, MAX_BODY_BYTES } from "../../proto/codec.ts";
-import { startForeignServer } from "./foreign-server.ts";
+import { anyPort, startForeignServer } from "./foreign-server.ts";
 import { nginxCommand, nginxConfig, writeNginxSite } from "./nginx.ts";
 import type { NginxMode, NginxSite } from "./nginx.ts";
 import type { ForeignServerRecord } from "../results/schema.ts";
@@ -101,15 +100,6 @@ function nginxModeOf(protocol: Protocol): NginxMode {
     default:
       return assertNever(arm.family);
   }
-}
-
-/** A port to give nginx when the run asked for any: one the kernel hands out on loopback (a fresh namespace has all). */
-async function anyPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 /** `nginx -v` prints "nginx version: nginx/1.22.1" on stderr. */

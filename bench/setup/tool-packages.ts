@@ -32,5 +32,6 @@ export const TOOL_PACKAGES: readonly ToolPackage[] = [
   { debianPackage: "bpftrace", commands: ["bpftrace"], usedFor: "the eBPF collector's exact softirq time (docs/kernel-notes.md, \"Exact softirq time with eBPF\")", need: "run" },
   { debianPackage: "nginx-light", commands: ["nginx"], usedFor: "nginx as a foreign server to measure against", need: "run" },
   { debianPackage: "libbpf-tools", commands: ["softirqs"], usedFor: "libbpf's softirqs and hardirqs, to cross-check the eBPF figures", need: "optional" },
+  { debianPackage: "python3", commands: ["python3"], usedFor: "test/run/user-server-netns.test.ts measures python3 -m http.server as a user's own server (the README's example)", need: "tests" },
   { debianPackage: "chromium", commands: ["chromium"], usedFor: "test/report opens report.html headless (playwright-core drives /usr/bin/chromium)", need: "tests" },
 ];

@@ -52,8 +52,9 @@ function roundRate(x: number): number {
   return Math.round(x / magnitude) * magnitude;
 }
 
-export interface SweepSlot {
-  readonly protocol: Protocol;
+export interface SweepSlot<T = Protocol> {
+  /** What the step measures: an arm, or the run's subject for it (bench/run/run.ts). */
+  readonly protocol: T;
   readonly step: number;
   /** The step's offered load, in the sweep's unit. */
   readonly offered: number;
@@ -61,8 +62,8 @@ export interface SweepSlot {
 }
 
 /** Step by step, every protocol at each step before the next (interleaved, so drift hits all alike). */
-export function sweepOrder(protocols: readonly Protocol[], rates: readonly number[], repeats: number): SweepSlot[] {
-  const slots: SweepSlot[] = [];
+export function sweepOrder<T = Protocol>(protocols: readonly T[], rates: readonly number[], repeats: number): SweepSlot<T>[] {
+  const slots: SweepSlot<T>[] = [];
   for (const [step, offered] of rates.entries()) {
     for (let r = 0; r < repeats; r++) {
       for (let i = 0; i < protocols.length; i++) {

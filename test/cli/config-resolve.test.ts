@@ -171,7 +171,7 @@ describe("resolving the config", () => {
     expect(usageMessage(["--config", path])).toBe(
       `--config ${path}: unknown key "rsp"; allowed keys are protocols, rps, pps, duration, warmup, requestBytes, responseBytes, connections, ` +
         "streams, grpcClient, prime, repeat, out, maxInFlight, timeout, topology, port, rxSteering, offloads, mtu, rateLimit, netem, serverCpu, " +
-        "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server, client, tlsVersion, tlsCiphers, tlsGroups, driver, pastSaturation, pacing, kernelTime, allowConcurrent",
+        "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server, client, tlsVersion, tlsCiphers, tlsGroups, driver, pastSaturation, pacing, kernelTime, allowConcurrent, servers",
     );
   });
 

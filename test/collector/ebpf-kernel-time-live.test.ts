@@ -9,11 +9,12 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus as osCpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../../bench/cli/main.ts";
 import { checkEbpf, systemProbe, tracerCommand } from "../../bench/collector/ebpf/availability.ts";
 import { startKernelTimeTracer } from "../../bench/collector/ebpf/tracer.ts";
 import type { CompletedScenario, RunResult } from "../../bench/results/schema.ts";
@@ -24,6 +25,7 @@ const support = await checkTopologySupport("netns");
 const ebpf = checkEbpf(systemProbe(hasCommand));
 const skipReason = !support.ok ? support.reason : !ebpf.ok ? `${ebpf.reason} (${ebpf.fix})` : null;
 const out = mkdtempSync(join(tmpdir(), "wirecost-ebpf-live-"));
+const BIN = fileURLToPath(new URL("../../bench/bin.ts", import.meta.url));
 const children: ChildProcess[] = [];
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill("SIGINT");
@@ -37,7 +39,8 @@ function independentProgram(cpuCount: number): string {
     `BEGIN { printf("ready\\n"); }`,
     `tracepoint:irq:softirq_entry /args->vec == 3/ { @st[cpu] = nsecs; }`,
     `tracepoint:irq:softirq_exit /args->vec == 3 && @st[cpu] != 0/ { @rx[cpu] += nsecs - @st[cpu]; @st[cpu] = 0; }`,
-    `tracepoint:syscalls:sys_enter_kill /pid == $1 && (int32)args->pid == -$1 && (int32)args->sig == 0/ {`,
+    // A mark is a process's kill(-its own pid, 0): the harness's, whatever its pid, and this test's own closing one.
+    `tracepoint:syscalls:sys_enter_kill /(int32)args->pid == -(int32)pid && (int32)args->sig == 0/ {`,
     `  printf("mark %lld${" %lld".repeat(cpuCount)}\\n", nsecs, ${sums.join(", ")});`,
     `}`,
     `END { clear(@st); clear(@rx); }`,
@@ -70,7 +73,7 @@ function nearest(marks: readonly Mark[], ns: number): Mark {
 async function startIndependentTracer(cpuCount: number): Promise<{ stop: () => Promise<string> }> {
   // The project's wrapper without its SCHED_IDLE step: a reference that a busy CPU starves of reading its buffer
   // would lose marks ("Lost N events"), and its nearest mark would be another one (a full run once found 2.9 ms).
-  const wrapped = tracerCommand(["bpftrace", "--no-warnings", "-e", independentProgram(cpuCount), String(process.pid)], null);
+  const wrapped = tracerCommand(["bpftrace", "--no-warnings", "-e", independentProgram(cpuCount)], null);
   expect([wrapped.file, ...wrapped.args.slice(0, 2)]).toEqual(["chrt", "--idle", "0"]);
   const command = { file: wrapped.args[2] as string, args: wrapped.args.slice(3) };
   const child = spawn(command.file, command.args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -127,14 +130,21 @@ describe.skipIf(skipReason !== null)(`exact kernel time with eBPF in namespaces$
     const cpuCount = osCpus().length;
     const measured = async (): Promise<{ result: RunResult; marks: Mark[] }> => {
       const independent = await startIndependentTracer(cpuCount);
-      const stderr: string[] = [];
-      const code = await main(
-        ["--protocols", "http1,grpc", "--rps", "1000", "--duration", "2s", "--warmup", "500ms", "--baseline", "300ms", "--prime", "500", "--topology", "netns", "--kernel-time", "ebpf", "--out", out, "--json"],
-        { stdout: { write: () => true }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
-      );
+      // The harness as users run it, a process of its own: run inside this test worker, whose heap is vitest's too,
+      // a window's edge mark came 60–82 ms after the generator's edge in 1 of 3 full test runs (always at grpc's
+      // start, the second scenario: a collection of the first one's garbage, by its timing), never in the CLI.
+      // Asynchronously, so this process keeps reading the independent tracer's output meanwhile.
+      const bench = spawn(process.execPath, [BIN, "--protocols", "http1,grpc", "--rps", "1000", "--duration", "2s", "--warmup", "500ms", "--baseline", "300ms", "--prime", "500", "--topology", "netns", "--kernel-time", "ebpf", "--out", out, "--json"], {
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+      children.push(bench);
+      let stderr = "";
+      bench.stderr.on("data", (c: Buffer) => void (stderr += c.toString()));
+      const [status] = (await once(bench, "exit")) as [number | null];
       const marks = parseMarks(await independent.stop());
-      expect(code, stderr.join("")).toBe(0);
-      const path = /results: (.*result\.json)/.exec(stderr.join(""))?.[1] ?? "";
+      expect(status, stderr).toBe(0);
+      const path = /results: (.*result\.json)/.exec(stderr)?.[1] ?? "";
       const result = JSON.parse(readFileSync(path, "utf8")) as RunResult;
       expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toContain(result.runId);
       return { result, marks };

@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import net from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { fillPlaceholders, listeningInodes, startForeignServer } from "../../bench/run/foreign-server.ts";
+import { listeningInodes, startForeignServer } from "../../bench/run/foreign-server.ts";
+import { fillPlaceholders } from "../../bench/support/placeholders.ts";
 import { processTreeOf } from "../../bench/collector/process-tree.ts";
 import type { Command } from "../../bench/support/child-process.ts";
 

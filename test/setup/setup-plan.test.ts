@@ -29,6 +29,7 @@ describe("which packages setup installs", () => {
       ["bpftrace", "bpftrace", "run"],
       ["nginx-light", "nginx", "run"],
       ["libbpf-tools", "softirqs", "optional"],
+      ["python3", "python3", "tests"],
       ["chromium", "chromium", "tests"],
     ]);
   });
@@ -46,10 +47,10 @@ describe("which packages setup installs", () => {
     expect(plan.kind === "install" && [plan.packages, plan.optionalPackages]).toEqual([["iproute2", "ethtool", "nghttp2-client"], ["libbpf-tools"]]);
   });
 
-  it("adds chromium only for the tests", () => {
+  it("adds python3 and chromium only for the tests", () => {
     expect(missingTools(without(), false)).toEqual([]);
     const plan = planSetup(facts({ forTests: true }));
-    expect(plan.kind === "install" && [plan.packages, plan.optionalPackages]).toEqual([["chromium"], []]);
+    expect(plan.kind === "install" && [plan.packages, plan.optionalPackages]).toEqual([["python3", "chromium"], []]);
   });
 
   it("does not try when not root or not on Debian, and names each missing tool with its package", () => {
@@ -109,10 +110,10 @@ describe("npm run setup", () => {
     expect(r.stdout).toBe(`all 20 tools are installed: ${ALL_RUN_COMMANDS.join(", ")}\n`);
   });
 
-  it("installs chromium with --for-tests", async () => {
+  it("installs python3 and chromium with --for-tests", async () => {
     const system = fakeSystem({ present: without() });
     expect((await runSetup(["--for-tests"], system)).code).toBe(0);
-    expect(system.ran.at(-1)).toEqual(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium"]);
+    expect(system.ran.at(-1)).toEqual(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "python3", "chromium"]);
   });
 
   it("prints one line per missing tool and exits 1 without running anything when not root", async () => {

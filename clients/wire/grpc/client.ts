@@ -6,18 +6,18 @@
  */
 
 import { armServedBy, assertNever } from "../../../contract/index.ts";
-import type { BenchClient, ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
+import type { BenchClient, ClientOptions, ExchangeExpectation, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { BIDI_PATH, makeBody, UNARY_PATH } from "../../../proto/codec.ts";
 import { checkClientOptions } from "../../common/outstanding.ts";
 import type { Tracked } from "../../common/outstanding.ts";
-import type { HeaderField } from "../http2/hpack-encoder.ts";
+import type { HeaderField, RequestHeaderBlocks } from "../http2/hpack-encoder.ts";
 import { UnaryWireClient } from "../http2/unary-client.ts";
 import type { UnaryRequest } from "../http2/unary-request.ts";
 import { requestHeaders, WireClient } from "../http2/wire-client.ts";
 import type { WireSlot } from "../http2/wire-client.ts";
 import { BidiCall } from "./bidi-call.ts";
 import type { BidiOwner, BidiRequest } from "./bidi-call.ts";
-import { grpcUnaryVerdict } from "./verdict.ts";
+import { grpcExchangeVerdict, grpcUnaryVerdict } from "./verdict.ts";
 
 /** `te: trailers` is required by the gRPC HTTP/2 mapping (PROTOCOL-HTTP2.md). */
 const GRPC_HEADERS: readonly HeaderField[] = [
@@ -26,8 +26,15 @@ const GRPC_HEADERS: readonly HeaderField[] = [
 ];
 
 class GrpcUnaryWireClient extends UnaryWireClient {
+  readonly #expect: ExchangeExpectation | null;
+
+  constructor(opts: ClientOptions, tls: boolean, headers: RequestHeaderBlocks) {
+    super(opts, tls, headers, true);
+    this.#expect = opts.exchange?.expect ?? null;
+  }
+
   protected override verdict(req: UnaryRequest): RequestFailure | null {
-    return grpcUnaryVerdict(req, this.responseBytes);
+    return this.#expect === null ? grpcUnaryVerdict(req, this.responseBytes) : grpcExchangeVerdict(req, this.#expect);
   }
 }
 
@@ -97,8 +104,10 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   if (arm.tls && opts.caPem === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.caPem`);
   switch (arm.streams) {
     case "multiplexed":
-      return new GrpcUnaryWireClient(opts, arm.tls, requestHeaders(opts, arm.tls, UNARY_PATH, GRPC_HEADERS), true);
+      // A user server's call (contract/exchange.ts) goes to its method, with the entry's metadata after the required fields.
+      return new GrpcUnaryWireClient(opts, arm.tls, requestHeaders(opts, arm.tls, opts.exchange?.path ?? UNARY_PATH, [...GRPC_HEADERS, ...(opts.exchange?.headers ?? [])]));
     case "bidi-stream":
+      if (opts.exchange !== undefined) throw new TypeError(`clients/wire/grpc sends a user server's request as unary calls only, not on ${opts.protocol}`);
       return new GrpcStreamWireClient(opts, arm.tls);
     case "one-at-a-time":
       throw new TypeError(`clients/wire/grpc has no one-at-a-time calls (${opts.protocol})`);

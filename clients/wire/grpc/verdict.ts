@@ -5,7 +5,7 @@
  * outcomes as the lean client's `unaryVerdict` (clients/library/grpc/lean-call.ts), judged in the same order.
  */
 
-import type { RequestFailure } from "../../../contract/index.ts";
+import type { ExchangeExpectation, RequestFailure } from "../../../contract/index.ts";
 import { payloadVerdict, statusFailure } from "../../common/answer-verdict.ts";
 import { failure } from "../../common/error-kind.ts";
 import { GRPC_PREFIX_BYTES } from "../http2/payload-writer.ts";
@@ -21,6 +21,20 @@ export interface GrpcUnaryAnswer {
 }
 
 export function grpcUnaryVerdict(a: GrpcUnaryAnswer, responseBytes: number): RequestFailure | null {
+  return grpcUnaryAnswerVerdict(a, (message) => payloadVerdict(a.seq, message, responseBytes));
+}
+
+/**
+ * A user server's unary answer (contract/exchange.ts): the same framing and status checks, then the message's size
+ * when the entry names one — its bytes are the user's service's, which the harness does not decode.
+ */
+export function grpcExchangeVerdict(a: GrpcUnaryAnswer, expect: ExchangeExpectation): RequestFailure | null {
+  return grpcUnaryAnswerVerdict(a, (message) =>
+    expect.bodyBytes === null || message.length === expect.bodyBytes ? null : failure("mismatch", `a ${message.length}-byte message, expected ${expect.bodyBytes} bytes`),
+  );
+}
+
+function grpcUnaryAnswerVerdict(a: GrpcUnaryAnswer, judgeMessage: (message: Buffer) => RequestFailure | null): RequestFailure | null {
   if (a.httpStatus === 0) return failure("protocol", "the stream ended without response headers");
   if (a.httpStatus !== 200) return failure("status", `HTTP status ${a.httpStatus}`);
   const status = statusFailure(a.grpcStatus, a.grpcMessage);
@@ -32,5 +46,5 @@ export function grpcUnaryVerdict(a: GrpcUnaryAnswer, responseBytes: number): Req
   const end = GRPC_PREFIX_BYTES + body.readUInt32BE(1);
   if (end > body.length) return failure("protocol", `the answer ended inside a message (${body.length} bytes of it)`);
   if (end < body.length) return failure("protocol", "more than one message on a unary call");
-  return payloadVerdict(a.seq, body.subarray(GRPC_PREFIX_BYTES), responseBytes);
+  return judgeMessage(body.subarray(GRPC_PREFIX_BYTES));
 }

@@ -16,10 +16,12 @@ import { clientSecureContext } from "../../common/tls-context.ts";
 import { HandshakeEvents } from "../../common/tls-handshakes.ts";
 import type { TlsHandshakeListener } from "../../common/tls-handshakes.ts";
 import { armServedBy, assertNever, TLS_SERVER_NAME } from "../../../contract/index.ts";
-import type { BenchClient, ClientOptions, ConnectionModel, RequestFailure, SendCallback } from "../../../contract/index.ts";
-import { Http1Connection } from "./connection.ts";
+import type { BenchClient, ClientOptions, ConnectionModel, Exchange, RequestFailure, SendCallback } from "../../../contract/index.ts";
+import { Http1Connection, verdictOf } from "./connection.ts";
 import type { ConnectionContext, ConnectionSlot, TlsSettings, WireRequest } from "./connection.ts";
-import { RequestTemplate } from "./request-template.ts";
+import { FixedRequest, RequestTemplate } from "./request-template.ts";
+import type { RequestBytes } from "./request-template.ts";
+import { exchangeBody, exchangeVerdict } from "../../common/exchange.ts";
 
 /** The socket read buffer, shared by every connection of a client: as large as a read of Node's own streams. */
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -34,6 +36,8 @@ export interface Http1WireOptions {
   readonly connection: ConnectionModel;
   /** TLS with the run's CA, or cleartext when null. */
   readonly tls: TlsSettings | null;
+  /** A user server's request and expected answer instead of the workload's (contract/exchange.ts). */
+  readonly exchange?: Exchange;
 }
 
 class Request implements WireRequest {
@@ -60,6 +64,19 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
     tlsSettings = { secureContext: clientSecureContext(opts.caPem, opts.tlsParameters), servername: TLS_SERVER_NAME };
   }
   return createHttp1WireClient({ ...opts, connection: arm.connection, tls: tlsSettings });
+}
+
+function requestBytes(opts: Http1WireOptions, close: boolean): RequestBytes {
+  const authority = `${urlHost(opts.host)}:${opts.port}`;
+  const { exchange } = opts;
+  if (exchange !== undefined) return new FixedRequest(exchange, exchangeBody(exchange), authority, close);
+  return new RequestTemplate({ authority, requestBytes: opts.requestBytes, close });
+}
+
+function judgeOf(opts: Http1WireOptions): ConnectionContext["judge"] {
+  const { exchange, responseBytes } = opts;
+  if (exchange !== undefined) return (_seq, status, body) => exchangeVerdict(exchange.expect, status, body.length);
+  return (seq, status, body) => verdictOf(seq, status, body, responseBytes);
 }
 
 /** The client itself, for any connection model and transport; no socket opens before the first request. */
@@ -104,8 +121,8 @@ export function createHttp1WireClient(opts: Http1WireOptions): BenchClient {
     host: opts.host,
     port: opts.port,
     tls: opts.tls,
-    template: new RequestTemplate({ authority: `${urlHost(opts.host)}:${opts.port}`, requestBytes: opts.requestBytes, close: oneRequest }),
-    responseBytes: opts.responseBytes,
+    template: requestBytes(opts, oneRequest),
+    judge: judgeOf(opts),
     readBuffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
     oneRequest,
     tlsSession: null,

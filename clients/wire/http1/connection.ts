@@ -16,7 +16,7 @@ import type { Slot } from "../../common/slot-queue.ts";
 import type { RequestFailure } from "../../../contract/index.ts";
 import type { HandshakeEvents } from "../../common/tls-handshakes.ts";
 import { bodyLooksRight, decodePayload, MAX_BODY_BYTES } from "../../../proto/codec.ts";
-import type { RequestTemplate } from "./request-template.ts";
+import type { RequestBytes } from "./request-template.ts";
 import { ResponseParseError, ResponseParser } from "./response-parser.ts";
 import type { ResponseSink } from "./response-parser.ts";
 
@@ -49,8 +49,9 @@ export interface ConnectionContext {
   readonly host: string;
   readonly port: number;
   readonly tls: TlsSettings | null;
-  readonly template: RequestTemplate;
-  readonly responseBytes: number;
+  readonly template: RequestBytes;
+  /** The outcome of an answer to the request `seq` (`verdictOf`, or a user server's exchange verdict). */
+  readonly judge: (seq: number, status: number, body: Uint8Array) => RequestFailure | null;
   /** The buffer every socket of the client reads into; each read is parsed before the next one can land. */
   readonly readBuffer: Buffer;
   /** Each connection carries one request and is closed after its answer (`http1-close`). */
@@ -153,7 +154,7 @@ export class Http1Connection implements ResponseSink {
     }
     // Close after the answer when the server or our request said so (RFC 9112 §9.6).
     if (!keepAlive || this.#ctx.oneRequest) this.#close();
-    this.#end(verdictOf(req.seq, status, body, this.#ctx.responseBytes));
+    this.#end(this.#ctx.judge(req.seq, status, body));
   }
 
   #end(outcome: RequestFailure | null): void {

@@ -8,6 +8,7 @@
  * buffer when small, or written after it (one writev under cork) when large.
  */
 
+import type { Exchange } from "../../../contract/index.ts";
 import { encodePayload, makeBody, PROTOBUF_CONTENT_TYPE, UNARY_PATH, varintLength, writeVarint } from "../../../proto/codec.ts";
 
 /** Longest seq varint: a safe integer (< 2^53) needs 8 bytes of 7 bits. */
@@ -20,6 +21,13 @@ const MAX_SEQ_VARINT_BYTES = 8;
  */
 const INLINE_MAX_BYTES = Buffer.poolSize >>> 1;
 
+/** What a connection writes for a request: `encode(seq)`, then `tail` unless `inline`. */
+export interface RequestBytes {
+  readonly tail: Buffer;
+  readonly inline: boolean;
+  encode(seq: number): Buffer;
+}
+
 export interface RequestTemplateOptions {
   /** The authority for the host field (RFC 9112 §3.2), `host:port` with IPv6 literals in brackets. */
   readonly authority: string;
@@ -28,7 +36,7 @@ export interface RequestTemplateOptions {
   readonly close: boolean;
 }
 
-export class RequestTemplate {
+export class RequestTemplate implements RequestBytes {
   /** The payload after the seq: `0x12 <varint len> <body>`. Shared by every request: never written to. */
   readonly tail: Buffer;
   /** `heads[n - 1]`: request line and fields for a seq varint of `n` bytes, then the payload's first tag (0x08). */
@@ -70,3 +78,33 @@ export class RequestTemplate {
     return out;
   }
 }
+
+/**
+ * A user server's request (contract/exchange.ts): the same bytes for every request, encoded once and shared by every
+ * write (never written to). A body is framed by content-length (RFC 9110 §8.6); without one, a method that usually
+ * carries a body still says `content-length: 0`, so the server does not wait for one (RFC 9110 §8.6).
+ */
+export class FixedRequest implements RequestBytes {
+  readonly tail: Buffer = Buffer.alloc(0);
+  readonly inline = true;
+  readonly #bytes: Buffer;
+
+  constructor(exchange: Exchange, body: Buffer, authority: string, close: boolean) {
+    const framed = body.length > 0 || !BODILESS_METHODS.has(exchange.method);
+    const text =
+      `${exchange.method} ${exchange.path} HTTP/1.1\r\n` +
+      `host: ${authority}\r\n` +
+      exchange.headers.map(([name, value]) => `${name}: ${value}\r\n`).join("") +
+      (framed ? `content-length: ${body.length}\r\n` : "") +
+      (close ? "connection: close\r\n" : "") +
+      "\r\n";
+    this.#bytes = Buffer.concat([Buffer.from(text, "latin1"), body]);
+  }
+
+  encode(_seq: number): Buffer {
+    return this.#bytes;
+  }
+}
+
+/** Methods whose requests carry no body unless given one (RFC 9110 §9.3). */
+const BODILESS_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "DELETE", "OPTIONS"]);

@@ -1,11 +1,14 @@
 /**
  * The wire-level HTTP/2 client for the `h2c` (prior knowledge) and `h2` (TLS, ALPN `h2`) arms: the library client's
  * semantics (clients/library/http2/client.ts) — status 200, the answer's seq and body checked — over our own frames
- * (session.ts) instead of node:http2, at a fraction of the CPU per request.
+ * (session.ts) instead of node:http2, at a fraction of the CPU per request. A user server's request and expected
+ * answer (contract/exchange.ts) take the payload's place when the options carry one.
  */
 
 import { armServedBy } from "../../../contract/index.ts";
-import type { BenchClient, ClientOptions, RequestFailure } from "../../../contract/index.ts";
+import type { BenchClient, ClientOptions, ExchangeExpectation, RequestFailure } from "../../../contract/index.ts";
+import { exchangeVerdict } from "../../common/exchange.ts";
+import type { RequestHeaderBlocks } from "./hpack-encoder.ts";
 import { failure } from "../../common/error-kind.ts";
 import { payloadVerdict } from "../../common/answer-verdict.ts";
 import { checkClientOptions } from "../../common/outstanding.ts";
@@ -21,9 +24,22 @@ export function http2Verdict(req: UnaryRequest, responseBytes: number): RequestF
   return payloadVerdict(req.seq, req.body(), responseBytes);
 }
 
+/** Judges a user server's answer: a response at all, then the exchange's status and body size. */
+export function http2ExchangeVerdict(req: UnaryRequest, expect: ExchangeExpectation): RequestFailure | null {
+  if (req.httpStatus === 0) return failure("protocol", "the stream ended without response headers");
+  return exchangeVerdict(expect, req.httpStatus, req.body().length);
+}
+
 class Http2WireClient extends UnaryWireClient {
+  readonly #expect: ExchangeExpectation | null;
+
+  constructor(opts: ClientOptions, tls: boolean, headers: RequestHeaderBlocks) {
+    super(opts, tls, headers, false);
+    this.#expect = opts.exchange?.expect ?? null;
+  }
+
   protected override verdict(req: UnaryRequest): RequestFailure | null {
-    return http2Verdict(req, this.responseBytes);
+    return this.#expect === null ? http2Verdict(req, this.responseBytes) : http2ExchangeVerdict(req, this.#expect);
   }
 }
 
@@ -31,6 +47,10 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
   checkClientOptions(opts);
   const { tls } = armServedBy(opts.protocol, "http2", "clients/wire/http2");
   if (tls && opts.caPem === undefined) throw new TypeError(`the ${opts.protocol} arm needs opts.caPem`);
-  const headers = requestHeaders(opts, tls, UNARY_PATH, [["content-type", PROTOBUF_CONTENT_TYPE]]);
-  return new Http2WireClient(opts, tls, headers, false);
+  const { exchange } = opts;
+  const headers =
+    exchange === undefined
+      ? requestHeaders(opts, tls, UNARY_PATH, [["content-type", PROTOBUF_CONTENT_TYPE]])
+      : requestHeaders(opts, tls, exchange.path, exchange.headers, exchange.method);
+  return new Http2WireClient(opts, tls, headers);
 }

@@ -1,11 +1,13 @@
 /**
  * The clients whose every request is one stream — h2c and h2 (client.ts), unary gRPC (clients/wire/grpc/client.ts):
  * HEADERS from the block encoded once, then one DATA frame whose payload is written straight into the connection's
- * batch (payload-writer.ts), behind the gRPC prefix for gRPC. A subclass only judges the answer.
+ * batch (payload-writer.ts), behind the gRPC prefix for gRPC — or a user server's fixed body (contract/exchange.ts).
+ * A subclass only judges the answer.
  */
 
 import type { ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { makeBody } from "../../../proto/codec.ts";
+import { exchangeBody } from "../../common/exchange.ts";
 import type { RequestHeaderBlocks } from "./hpack-encoder.ts";
 import { GRPC_PREFIX_BYTES, payloadBytes, writeGrpcPrefix, writePayload } from "./payload-writer.ts";
 import { UnaryRequest } from "./unary-request.ts";
@@ -17,6 +19,8 @@ export abstract class UnaryWireClient extends WireClient<WireSlot, UnaryRequest>
   readonly responseBytes: number;
   readonly #body: Uint8Array;
   readonly #grpcFramed: boolean;
+  /** A user server's request body (contract/exchange.ts), the same for every request; null: the workload's payload. */
+  readonly #fixed: Buffer | null;
 
   /** `grpcFramed`: each request body is one gRPC Length-Prefixed-Message. */
   constructor(opts: ClientOptions, tls: boolean, headers: RequestHeaderBlocks, grpcFramed: boolean) {
@@ -26,6 +30,7 @@ export abstract class UnaryWireClient extends WireClient<WireSlot, UnaryRequest>
     this.responseBytes = opts.responseBytes;
     this.#body = makeBody(opts.requestBytes);
     this.#grpcFramed = grpcFramed;
+    this.#fixed = opts.exchange === undefined ? null : exchangeBody(opts.exchange);
   }
 
   /** The outcome of a stream that ended normally. */
@@ -49,7 +54,7 @@ export abstract class UnaryWireClient extends WireClient<WireSlot, UnaryRequest>
     req.session = session;
     session.submit(req);
     if (req.streamState === "closed") return; // refused at once; finish has run
-    const message = payloadBytes(req.seq, this.#body.length);
+    const message = this.#fixed?.length ?? payloadBytes(req.seq, this.#body.length);
     const length = this.#grpcFramed ? GRPC_PREFIX_BYTES + message : message;
     const at = session.send.dataSpace(req, length, true);
     if (at >= 0) this.#writeBody(session.out.buf, at, req.seq, message);
@@ -68,6 +73,7 @@ export abstract class UnaryWireClient extends WireClient<WireSlot, UnaryRequest>
 
   #writeBody(buf: Buffer, offset: number, seq: number, message: number): void {
     const at = this.#grpcFramed ? writeGrpcPrefix(buf, offset, message) : offset;
-    writePayload(buf, at, seq, this.#body);
+    if (this.#fixed === null) writePayload(buf, at, seq, this.#body);
+    else this.#fixed.copy(buf, at);
   }
 }

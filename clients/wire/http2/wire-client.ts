@@ -27,9 +27,9 @@ export interface WireSlot extends Slot {
  * The request header list every request of a client sends, encoded once (hpack-encoder.ts); pseudo-header fields
  * first (RFC 9113 §8.3.1), then `extra`.
  */
-export function requestHeaders(opts: ClientOptions, tls: boolean, path: string, extra: readonly HeaderField[]): RequestHeaderBlocks {
+export function requestHeaders(opts: ClientOptions, tls: boolean, path: string, extra: readonly HeaderField[], method = "POST"): RequestHeaderBlocks {
   return prepareRequestHeaders([
-    [":method", "POST"],
+    [":method", method],
     [":scheme", tls ? "https" : "http"],
     [":path", path],
     [":authority", `${urlHost(opts.host)}:${opts.port}`],
