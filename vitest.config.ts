@@ -10,7 +10,7 @@ import { InterleaveSequencer } from "./test/support/interleave-sequencer.ts";
  * - **measuring** (`*-live.test.ts`) — runs whose assertions rest on kernel counters (packet and segment counts, the
  *   packet rate a calibration reaches, softnet and kernel-thread figures, eBPF time). The global counters see every
  *   packet and CPU cycle on the host, so these run one file at a time, after everything else, with nothing beside them.
- * - **serial** (test/topology/, faults/crashes, faults/signals, cli/kernel-time-fallback) — files that build and
+ * - **serial** (test/topology/, run/user-server-netns, faults/crashes, faults/signals, cli/kernel-time-fallback) — files that build and
  *   remove namespaces, or a dead run's leftovers, or check that a refused run made none, and check that the namespace
  *   list and /run/wirecost are as before; no assertion rests on a counter or on speed (a crash or a signal lands
  *   within milliseconds of the phase line it waits for, and every phase it aims at ends the same way whichever it

@@ -158,7 +158,7 @@ export const OPTIONS = [
   },
   {
     flag: "config", key: null, field: "configFile", kind: "file", default: null,
-    usage: "--config FILE", help: ["JSON config file (flags override it)"],
+    usage: "--config FILE", help: ["JSON config file (flags override it); its \"servers\" are your own servers,", "named in --protocols like the arms (README, \"Your own server\")"],
   },
   { flag: "sweep", key: "sweep", field: "sweep", kind: "boolean", default: false, usage: "--sweep", group: SWEEP },
   {

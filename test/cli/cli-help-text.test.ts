@@ -36,7 +36,8 @@ usage: npm run bench -- [flags]
   --repeat N             run the protocol list N times, interleaved (default 1)
   --out DIR              results directory (default results/)
   --json                 print the result JSON on stdout instead of the table
-  --config FILE          JSON config file (flags override it)
+  --config FILE          JSON config file (flags override it); its "servers" are your own servers,
+                         named in --protocols like the arms (README, "Your own server")
   --sweep --from N --to N [--steps 5] [--spacing geometric|linear] [--by rps|pps]
   [--past-saturation]   step the offered rate, every protocol per step, and find each one's knee;
                          --by pps steps packets/s, each step's request rate calibrated as for --pps; --past-saturation keeps
