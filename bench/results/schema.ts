@@ -130,6 +130,11 @@ export interface CompletedScenario extends ScenarioCommon, Omit<GeneratorReport,
 export interface ErroredScenario extends ScenarioCommon {
   readonly state: "errored";
   readonly error: string;
+  /**
+   * It failed before any load was offered: its server did not start, or its warm-up requests failed. Recorded for a
+   * user's own server (`subject`), whose first such failure is a mistake in its entry and ends the run (exit 2).
+   */
+  readonly beforeLoad?: true;
 }
 
 export interface AbortedScenario extends ScenarioCommon {

@@ -128,6 +128,8 @@ export async function runBench(
     /** By pps: each series' packets per request at its last finished step, where the next step's calibration starts. */
     const lastPacketsPerRequest = new Map<Series, number>();
     const startedMs = Date.now();
+    /** The user servers that have been loaded at least once (see below). */
+    const loaded = new Set<string>();
     for (const [index, slot] of slots.entries()) {
       if (signal.aborted) break;
       const { protocol, repeat } = slot;
@@ -168,6 +170,12 @@ export async function runBench(
       result.scenarios.push(slot.step === undefined ? scenario : { ...scenario, step: slot.step });
       save();
       io.progress(`${tag} ${name}: ${describeOutcome(scenario)}`);
+      if (slot.server !== null) {
+        // A user server that never got as far as load the first time is a mistake in its entry: end the run, as a
+        // refused config would (exit 2), its finished scenarios written. Later, the same failure is the server's.
+        if (scenario.state === "errored" && scenario.beforeLoad === true && !loaded.has(slot.server.name)) throw new UsageError("WC_BAD_CONFIG", scenario.error);
+        loaded.add(slot.server.name);
+      }
       if (config.sweep !== null) {
         const steps = history.get(series) ?? [];
         steps.push(stepOutcome(scenario));

@@ -128,6 +128,8 @@ export async function runScenario(
     serverPort: server?.port ?? null,
   });
   let primed: PrimeOutcome | null = null;
+  /** Whether load was offered: a user server that fails before it has a mistake in its entry (run.ts). */
+  let loadStarted = false;
   let session: TlsSession | null = null;
   const common = () => ({
     name: plan.name,
@@ -256,6 +258,7 @@ export async function runScenario(
       ]);
       offeredRps = calibration.requestRate;
     }
+    loadStarted = true;
     progress("warm-up");
     const main = gen.run(loadPlan(offeredRps, config.warmupMs, config.durationMs), (phase, epochMs) => {
       observer.onPhase?.(phase, epochMs);
@@ -278,7 +281,11 @@ export async function runScenario(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ScenarioAbort) return { ...common(), state: "aborted", error: `interrupted: ${message}` };
-    return { ...common(), state: "errored", error: message };
+    const entry = plan.userServer;
+    if (entry === undefined || loadStarted) return { ...common(), state: "errored", error: message };
+    // One line that names the entry and what to look at, as a refused config does.
+    const named = message.startsWith("server entry ") ? message : `server entry ${entry.name}: ${message}; check its request and expect`;
+    return { ...common(), state: "errored", error: named, beforeLoad: true };
   } finally {
     observer.close?.();
     await Promise.all([generator?.child.stop(2000), h2load?.stop(), server?.stop(5000)]);

@@ -87,4 +87,26 @@ describe.skipIf(skipReason !== null)(`a user's own servers in namespaces${skipRe
     expect(processesWith(GREETER)).toEqual([]);
     expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toContain(result.runId);
   });
+
+  it("ends the run with exit 2 and one line naming the entry when a server answers its first warm-up wrongly, keeping what finished", async () => {
+    const config = join(dir, "wrong-path.json");
+    const command = ["python3", "-m", "http.server", "{port}", "--bind", "{host}", "--directory", "{dir}"];
+    writeFileSync(config, JSON.stringify({ servers: [{ name: "py", protocol: "http1", command, request: { path: "/missing" } }] }));
+    const stderr: string[] = [];
+    const code = await main(
+      ["--config", config, "--protocols", "http1,py", "--rps", "100", "--duration", "500ms", "--warmup", "200ms", "--baseline", "0", "--prime", "0", "--kernel-time", "tick", "--topology", "netns", "--out", join(dir, "results")],
+      { stdout: { write: () => true }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
+    );
+    const lines = stderr.join("").trimEnd().split("\n");
+    expect(lines.at(-1)).toBe("wirecost: server entry py: generator failed: warm-up request failed (status): HTTP status 404, expected 200; check its request and expect");
+    expect(code).toBe(2);
+    const path = /results so far: (.*result\.json)/.exec(stderr.join(""))?.[1] ?? "";
+    const result = JSON.parse(readFileSync(path, "utf8")) as RunResult;
+    expect(result.scenarios.map((s) => [s.name, s.state, s.state === "errored" ? s.beforeLoad : undefined])).toEqual([
+      ["http1", "completed", undefined],
+      ["py", "errored", true],
+    ]);
+    expect(processesWith("wirecost-server-")).toEqual([]);
+    expect(execFileSync("ip", ["netns", "list"], { encoding: "utf8" })).not.toContain(result.runId);
+  });
 });
