@@ -29,7 +29,7 @@ function versionOf(command: readonly string[] | null): string | null {
 /** What the clients checked of each answer, in the result's words. */
 export function verifiedOf(entry: UserServer): string {
   const { expect } = entry.exchange;
-  const size = expect.bodyBytes === null ? "any body" : `a ${expect.bodyBytes}-byte ${entry.grpc === null ? "body" : "message"}`;
+  const size = expect.bodyBytes === null ? "any body" : `a ${entry.grpc === null ? "body" : "message"} of ${expect.bodyBytes} bytes`;
   const status = entry.grpc === null ? `status ${expect.status}` : "status 200 and grpc-status 0";
   return `${status} and ${size}; a user's server cannot echo a sequence number, so answers were not paired with their requests beyond what ${entry.protocol} pairs`;
 }

@@ -74,7 +74,7 @@ describe.skipIf(skipReason !== null)(`a user's own servers in namespaces${skipRe
     expect(greeter.perRequest?.packets).toBeGreaterThan(1);
     expect(py.foreignServer?.version).toMatch(/^Python 3\./);
     expect(py.foreignServer?.verified).toMatch(/^status 200 and any body; /);
-    expect(greeter.foreignServer?.verified).toMatch(/^status 200 and grpc-status 0 and a 44-byte message; /);
+    expect(greeter.foreignServer?.verified).toMatch(/^status 200 and grpc-status 0 and a message of 44 bytes; /);
     // The placeholders were filled in: the namespace's address, a port, and the run's directory for the server.
     const argv = py.foreignServer?.argv ?? [];
     expect(argv.slice(0, 3)).toEqual(["python3", "-m", "http.server"]);
