@@ -1,7 +1,7 @@
 /** What the run ran on: enough to tell two results apart and to reproduce one. */
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { availableParallelism, cpus, release, type } from "node:os";
+import { cpus, release, type } from "node:os";
 import { gunzipSync } from "node:zlib";
 import { userHz } from "../collector/index.ts";
 import type { Environment } from "../results/schema.ts";
@@ -40,7 +40,9 @@ export function describeEnvironment(): Environment {
     os: type(),
     kernel: release(),
     cpuModel: cpus()[0]?.model ?? "unknown",
-    cpuCount: availableParallelism(),
+    // The machine's CPUs, not availableParallelism(): that counts the calling process's affinity, and the harness
+    // pins itself beside the generator before it describes the run (results made so said "1 CPUs" on two).
+    cpuCount: cpus().length,
     node: process.versions.node,
     nghttp2: process.versions.nghttp2 ?? "unknown",
     openssl: process.versions.openssl ?? "unknown",
