@@ -50,8 +50,12 @@ export function latenessLimitUs(floor: PacingFloorUs | null): number {
   return floor.p99 + Math.max(MIN_LATENESS_MARGIN_US, floor.p99);
 }
 
-/** Why a generator is flagged: the achieved rate fell short, or the sends ran late. */
-export type SaturationKind = "achieved-below-offered" | "send-lateness" | "pacing-floor";
+/**
+ * Why a generator is flagged: the achieved rate fell short, the sends ran late, the idle pacer could not keep the
+ * rate, or (judged by the harness, which sees both CPUs: bench/run/cpu-limit.ts) its CPU was full while the server's
+ * was not.
+ */
+export type SaturationKind = "achieved-below-offered" | "send-lateness" | "pacing-floor" | "generator-cpu";
 /** Who kept a run from carrying its offered load; null when it carried it. */
 export type LimitedBy = "generator" | "server";
 

@@ -55,7 +55,7 @@ export function kneeSentence(protocol: Series, knee: Knee): string {
     text = `**${protocol}**: ${where}; ${sat}.`;
     if (knee.limitedBy === "generator") {
       const bound = at === null ? `${protocol}'s own knee is unknown from this run, not absent` : `${protocol}'s real knee is at least ${at}`;
-      text += ` **Limited by the generator, not by ${protocol}**: at ${formatLoad(knee.unit, knee.saturation ?? 0)} the load generator fell behind its schedule, so that point and the ones past it describe the load generator, not the protocol — ${bound}.`;
+      text += ` **Limited by the generator, not by ${protocol}**: at ${formatLoad(knee.unit, knee.saturation ?? 0)} the load generator fell behind its schedule or its CPU was full, so that point and the ones past it describe the load generator, not the protocol — ${bound}.`;
     } else if (knee.limitedBy === "server") {
       text += ` Limited by the system under test: the generator kept its schedule there.`;
     }
@@ -67,7 +67,7 @@ export function kneeSentence(protocol: Series, knee: Knee): string {
 function verdict(r: SweepStepRow): string {
   if (r.state !== "completed") return r.state;
   if (r.generatorSaturated !== true) return "ok";
-  const kinds = r.generatorKinds.map((k) => (k === "send-lateness" ? "late" : "below offered"));
+  const kinds = r.generatorKinds.map((k) => (k === "send-lateness" ? "late" : k === "generator-cpu" ? "CPU full" : "below offered"));
   return kinds.length === 0 ? "SATURATED" : `SATURATED (${kinds.join(", ")})`;
 }
 

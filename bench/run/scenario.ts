@@ -10,6 +10,7 @@ import type { Command } from "../support/child-process.ts";
 import { describeExit, withTimeout } from "../support/child-process.ts";
 import { startArmServer } from "./server-process.ts";
 import { startUserServer } from "./user-server.ts";
+import { busyPct, withCpuEvidence } from "./cpu-limit.ts";
 import type { UserServer } from "../config/user-servers.ts";
 import type { ArmServer } from "./server-process.ts";
 import { startGeneratorProcess } from "../load/generator-process.ts";
@@ -277,7 +278,9 @@ export async function runScenario(
     // Set inside work(), which TypeScript's narrowing does not follow.
     const negotiated = session as TlsSession | null;
     const tls = negotiated !== null && tlsHandshakes !== undefined ? { tls: { ...negotiated, handshakes: tlsHandshakes } } : {};
-    return { ...common(), ...tls, ...rest, ...kernel, ...(pps === undefined ? {} : { pps }), ...(driver === undefined ? {} : { driver }), state: "completed" };
+    // The generator judged itself by its sends; the window's CPU figures can say its own CPU was the limit.
+    const generator = withCpuEvidence(rest.generator, busyPct(kernel, kernel?.cpus.server ?? null), busyPct(kernel, kernel?.cpus.client ?? null));
+    return { ...common(), ...tls, ...rest, generator, ...kernel, ...(pps === undefined ? {} : { pps }), ...(driver === undefined ? {} : { driver }), state: "completed" };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ScenarioAbort) return { ...common(), state: "aborted", error: `interrupted: ${message}` };

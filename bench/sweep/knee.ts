@@ -102,7 +102,7 @@ export function findKnee(points: readonly SweepPoint[], sloP99Us: number, unit: 
     saturation: saturatedAt,
     kneeRps: unit === "rps" ? knee : lowestRps(kneePoints),
     saturationRps: unit === "rps" ? saturatedAt : lowestRps(saturationPoints),
-    limitedBy: saturation === null ? null : saturation.generatorSaturated && saturation.generatorReasons.some((r) => /lateness|fell behind/.test(r)) ? "generator" : "server",
+    limitedBy: saturation === null ? null : saturation.generatorSaturated && saturation.generatorReasons.some((r) => /lateness|fell behind|the generator's CPU was/.test(r)) ? "generator" : "server",
     why: saturation === null ? null : whyFailed(saturation, sloP99Us, unit),
     livelockSteps,
   };

@@ -139,7 +139,7 @@ describe("sweep rows", () => {
 describe("the sentence naming a protocol's knee", () => {
   it("says loudly when the generator, not the protocol, gave out", () => {
     expect(kneeSentence("http1", knee({ kneeRps: 2620, saturationRps: 6000, limitedBy: "generator", why: "p99 42591 µs > SLO 10000 µs" }))).toBe(
-      "**http1**: knee at 2620 req/s; past saturation at 6000 req/s (p99 42591 µs > SLO 10000 µs). **Limited by the generator, not by http1**: at 6000 req/s the load generator fell behind its schedule, so that point and the ones past it describe the load generator, not the protocol — http1's real knee is at least 2620 req/s.",
+      "**http1**: knee at 2620 req/s; past saturation at 6000 req/s (p99 42591 µs > SLO 10000 µs). **Limited by the generator, not by http1**: at 6000 req/s the load generator fell behind its schedule or its CPU was full, so that point and the ones past it describe the load generator, not the protocol — http1's real knee is at least 2620 req/s.",
     );
   });
 
