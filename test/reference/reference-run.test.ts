@@ -19,7 +19,7 @@ async function run(tool: typeof plan, args: string[]): Promise<{ code: number; o
 
 describe("the reference run", () => {
   it("is a quiet run: every scenario completed and no window was contaminated", () => {
-    for (const dir of ["default", "docker", "sweep", "sweep-grpc-js", "matrix", "nginx", "livelock/rps", "livelock/threaded-napi", "livelock/none"]) {
+    for (const dir of ["default", "docker", "sweep", "sweep-grpc-js", "matrix", "nginx", "livelock/rps", "livelock/threaded-napi", "livelock/none", "livelock/check"]) {
       const result = JSON.parse(readFileSync(`${reference(dir)}/result.json`, "utf8")) as {
         scenarios: { name: string; state: string; contamination?: { contaminated: boolean | null } }[];
       };
