@@ -51,6 +51,38 @@ export interface Knee {
 
 export const KNEE_ACHIEVED_SHARE = 0.99;
 
+/** A rise of the server CPU's softirq share smaller than this, in points, is a window's noise, not the kernel taking the CPU. */
+export const LIVELOCK_MIN_RISE_POINTS = 5;
+/** A fall of delivered throughput smaller than this share of the step before is noise too. */
+export const LIVELOCK_MIN_FALL_SHARE = 0.05;
+
+/**
+ * The steps whose mean softirq share rose by LIVELOCK_MIN_RISE_POINTS or more over the step before while their mean
+ * delivered throughput fell by LIVELOCK_MIN_FALL_SHARE or more. Step against step, each the mean of its repeats: two
+ * repeats of one step are not a rise and a fall (the nginx sweep of results/reference/livelock/ had a step named for
+ * its own repeats), nor are a VM's few points of noise.
+ */
+function livelockSteps(sorted: readonly SweepPoint[]): number[] {
+  const steps: { offered: number; achieved: number; softirq: number | null }[] = [];
+  for (const offered of [...new Set(sorted.map((p) => p.offered))]) {
+    const at = sorted.filter((p) => p.offered === offered);
+    const shares = at.flatMap((p) => (p.serverSoftirqPct === null ? [] : [p.serverSoftirqPct]));
+    steps.push({ offered, achieved: mean(at.map((p) => p.achievedRps)), softirq: shares.length === 0 ? null : mean(shares) });
+  }
+  const out: number[] = [];
+  for (let i = 1; i < steps.length; i++) {
+    const a = steps[i - 1];
+    const b = steps[i];
+    if (a === undefined || b === undefined || a.softirq === null || b.softirq === null) continue;
+    if (b.softirq - a.softirq >= LIVELOCK_MIN_RISE_POINTS && b.achieved <= a.achieved * (1 - LIVELOCK_MIN_FALL_SHARE)) out.push(b.offered);
+  }
+  return out;
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((sum, x) => sum + x, 0) / xs.length;
+}
+
 function meetsSlo(p: SweepPoint, sloP99Us: number): boolean {
   return p.achievedRps >= p.offeredRps * KNEE_ACHIEVED_SHARE && p.latencyP99Us !== null && p.latencyP99Us <= sloP99Us && p.errors === 0;
 }
@@ -88,14 +120,6 @@ export function findKnee(points: readonly SweepPoint[], sloP99Us: number, unit: 
   const saturatedAt = saturation?.offered ?? null;
   const kneePoints = sorted.filter((p) => p.offered === kneeAt && meetsSlo(p, sloP99Us));
   const saturationPoints = sorted.filter((p) => p.offered === saturatedAt);
-  const livelockSteps: number[] = [];
-  for (let i = 1; i < sorted.length; i++) {
-    const a = sorted[i - 1] as SweepPoint;
-    const b = sorted[i] as SweepPoint;
-    if (a.serverSoftirqPct !== null && b.serverSoftirqPct !== null && b.serverSoftirqPct > a.serverSoftirqPct && b.achievedRps < a.achievedRps) {
-      livelockSteps.push(b.offered);
-    }
-  }
   return {
     unit,
     knee,
@@ -104,6 +128,6 @@ export function findKnee(points: readonly SweepPoint[], sloP99Us: number, unit: 
     saturationRps: unit === "rps" ? saturatedAt : lowestRps(saturationPoints),
     limitedBy: saturation === null ? null : saturation.generatorSaturated && saturation.generatorReasons.some((r) => /lateness|fell behind|the generator's CPU was/.test(r)) ? "generator" : "server",
     why: saturation === null ? null : whyFailed(saturation, sloP99Us, unit),
-    livelockSteps,
+    livelockSteps: livelockSteps(sorted),
   };
 }

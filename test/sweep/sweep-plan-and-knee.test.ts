@@ -89,4 +89,25 @@ describe("knee detection", () => {
     );
     expect(knee.livelockSteps).toEqual([200_000]);
   });
+
+  it("compares a step with the step before, each the mean of its repeats, and leaves a few points of noise out", () => {
+    const noisy = findKnee(
+      [
+        // Two repeats of one step: the second's higher share and lower rate are not a step.
+        point(18_200, 18_321, 900, { serverSoftirqPct: 11.4 }),
+        point(18_200, 18_239, 900, { serverSoftirqPct: 11.5 }),
+        // Means 12.25% and 18 614 req/s: 0.85 points up, throughput up.
+        point(33_000, 18_462, 900, { serverSoftirqPct: 10.4 }),
+        point(33_000, 18_766, 900, { serverSoftirqPct: 14.1 }),
+        // Means 16.05% and 16 192 req/s: 3.8 points up, 13% down — under the rise that counts.
+        point(60_000, 19_107, 900, { serverSoftirqPct: 15.2 }),
+        point(60_000, 13_276, 900, { serverSoftirqPct: 16.9 }),
+      ],
+      slo,
+    );
+    expect(noisy.livelockSteps).toEqual([]);
+    const steep = findKnee([point(1000, 1000, 900, { serverSoftirqPct: 20 }), point(2000, 950, 900, { serverSoftirqPct: 25 }), point(4000, 903, 900, { serverSoftirqPct: 30 })], slo);
+    // 5 points and 5% down count (2000); 5 points and 4.9% down do not (4000).
+    expect(steep.livelockSteps).toEqual([2000]);
+  });
 });
