@@ -84,7 +84,9 @@ describe(`crashes under load (topology ${topology})`, () => {
     await bench.exited;
     // Children watch the harness's pipes: they stop by themselves.
     expect(await eventually(() => !isAlive(serverPid) && !isAlive(generatorPid))).toBe(true);
-    expect(await eventually(() => tracers.every((pid) => !isAlive(pid)))).toBe(true);
+    // bpftrace runs at SCHED_IDLE (bench/collector/ebpf/availability.ts): beside the unit files, both CPUs busy, its
+    // detaching after the parent-death SIGINT waited over 10 s once for a CPU nothing else wanted.
+    expect(await eventually(() => tracers.every((pid) => !isAlive(pid)), 60_000)).toBe(true);
     if (netns) {
       expect(wirecostNamespaces().length).toBeGreaterThan(before.length);
       const said: string[] = [];
@@ -93,5 +95,5 @@ describe(`crashes under load (topology ${topology})`, () => {
       expect(said.join("")).toMatch(/removed wirecost-\S+-cli, wirecost-\S+-srv \(run \S+: owner-dead\)/);
       expect(wirecostNamespaces()).toEqual(before);
     }
-  });
+  }, 120_000);
 });
