@@ -125,6 +125,11 @@ export interface BenchConfig {
   /** The config file read, if any. */
   readonly configFile: string | null;
   /**
+   * `--server-command`: a user server in one flag, its protocol then its command (bench/config/subjects.ts), as
+   * given; it is one of `servers`, named "server". Null when not given.
+   */
+  readonly serverCommand: string | null;
+  /**
    * The user's own servers this run measures (the config file's `servers` entries named in `--protocols`, or all of
    * them without it), each a subject beside `protocols` (bench/config/user-servers.ts). Absent when there are none.
    */

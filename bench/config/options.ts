@@ -160,6 +160,11 @@ export const OPTIONS = [
     flag: "config", key: null, field: "configFile", kind: "file", default: null,
     usage: "--config FILE", help: ["JSON config file (flags override it); its \"servers\" are your own servers,", "named in --protocols like the arms (README, \"Your own server\")"],
   },
+  {
+    flag: "server-command", key: "serverCommand", field: "serverCommand", kind: "text", default: null,
+    usage: "--server-command TEXT",
+    help: ["your own server in one flag: its protocol, then its command split at spaces, e.g.", "'http1 python3 -m http.server {port} --bind {host}'; it runs as \"server\" (README)"],
+  },
   { flag: "sweep", key: "sweep", field: "sweep", kind: "boolean", default: false, usage: "--sweep", group: SWEEP },
   {
     flag: "from", key: "from", field: "sweep.from", kind: "sweep-rate", default: null,

@@ -71,6 +71,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
       wsDeflate: valueOf("ws-deflate", inputs),
     },
     configFile: valueOf("config", inputs),
+    serverCommand: valueOf("server-command", inputs),
     ...(servers.length === 0 ? {} : { servers }),
   };
   checkUserServerRun(servers, config);

@@ -18,7 +18,8 @@ export interface Subjects {
 }
 
 export function splitSubjects(inputs: RawInputs): Subjects {
-  const all = readUserServers(inputs.file?.servers, inputs.configFile ?? "config");
+  const flag = sourceOf(option("server-command"), inputs);
+  const all = readUserServers(inputs.file?.servers, inputs.configFile ?? "config", flag === undefined ? null : String(flag.value));
   if (all.length === 0) return { armInputs: inputs, servers: [] };
   const source = sourceOf(option("protocols"), inputs);
   if (source === undefined) return { armInputs: null, servers: all };

@@ -6,7 +6,7 @@
  * entry, the key and the fix (exit 2). Without `--protocols`, a config with servers runs its servers alone.
  */
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { isProtocol } from "../../contract/index.ts";
 import type { Exchange } from "../../contract/index.ts";
@@ -68,11 +68,11 @@ type Entry = z.infer<typeof entrySchema>;
 /** The `servers` key's shape in the config file's own schema; entries are checked here, with the entry named. */
 export const serversKeySchema = z.array(z.unknown()).optional();
 
-/** Reads `servers` of the config file at `configPath`; [] without the key. */
-export function readUserServers(raw: unknown, configPath: string): UserServer[] {
-  if (raw === undefined) return [];
-  const entries = raw as readonly unknown[];
-  const servers = entries.map((entry, i) => userServer(entry, i, configPath));
+/** Reads `servers` of the config file at `configPath`, then `--server-command`'s server (`flag`); [] without either. */
+export function readUserServers(raw: unknown, configPath: string, flag: string | null = null): UserServer[] {
+  const entries = (raw ?? []) as readonly unknown[];
+  const servers = entries.map((entry, i) => userServer(entry, `${configPath}: servers[${i}]`, configPath));
+  if (flag !== null) servers.push(userServer(serverCommandEntry(flag), "--server-command", join(process.cwd(), "--server-command")));
   const names = new Set<string>();
   for (const s of servers) {
     if (names.has(s.name)) throw new UsageError("WC_BAD_CONFIG", `${configPath}: servers: two entries are named "${s.name}"; give each its own name`);
@@ -81,9 +81,18 @@ export function readUserServers(raw: unknown, configPath: string): UserServer[] 
   return servers;
 }
 
-function userServer(raw: unknown, index: number, configPath: string): UserServer {
+/** The name `--server-command`'s server runs as, in `--protocols`, the report and result.json. */
+export const SERVER_COMMAND_NAME = "server";
+
+/** `--server-command "http1 python3 -m http.server {port}"`: the first word the protocol, the rest the command. */
+function serverCommandEntry(text: string): unknown {
+  const [protocol, ...command] = text.trim().split(/\s+/);
+  return { name: SERVER_COMMAND_NAME, protocol, command };
+}
+
+/** `label` names the entry in errors; relative paths are taken from `configPath`'s directory. */
+function userServer(raw: unknown, label: string, configPath: string): UserServer {
   const parsed = entrySchema.safeParse(raw);
-  const label = `${configPath}: servers[${index}]`;
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `.${issue.path.join(".")}` : "";

@@ -38,6 +38,8 @@ usage: npm run bench -- [flags]
   --json                 print the result JSON on stdout instead of the table
   --config FILE          JSON config file (flags override it); its "servers" are your own servers,
                          named in --protocols like the arms (README, "Your own server")
+  --server-command TEXT  your own server in one flag: its protocol, then its command split at spaces, e.g.
+                         'http1 python3 -m http.server {port} --bind {host}'; it runs as "server" (README)
   --sweep --from N --to N [--steps 5] [--spacing geometric|linear] [--by rps|pps]
   [--past-saturation]   step the offered rate, every protocol per step, and find each one's knee;
                          --by pps steps packets/s, each step's request rate calibrated as for --pps; --past-saturation keeps

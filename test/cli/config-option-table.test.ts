@@ -50,6 +50,8 @@ function sample(o: Option): { flag: string | null; json: unknown; resolved: unkn
       // The one text OpenSSL must accept: a TLS 1.3 suite, as --tls-ciphers needs with the default --tls-version.
       if (o.flag === "tls-ciphers") return { flag: "TLS_AES_128_GCM_SHA256", json: "TLS_AES_128_GCM_SHA256", resolved: "TLS_AES_128_GCM_SHA256" };
       if (o.flag === "tls-groups") return { flag: "X25519", json: "X25519", resolved: "X25519" };
+      // A protocol and a command that exists; the field keeps the text, and `servers` gets the entry.
+      if (o.flag === "server-command") return { flag: "http1 /bin/true {port}", json: "http1 /bin/true {port}", resolved: "http1 /bin/true {port}" };
       return { flag: "elsewhere", json: "elsewhere", resolved: "elsewhere" };
     case "rate":
       return { flag: "2mbit", json: "2mbit", resolved: 2_000_000 };

@@ -152,6 +152,34 @@ describe("servers in the config file", () => {
     expect(() => config(["--config", twice])).toThrow(new UsageError("WC_BAD_CONFIG", `${twice}: servers: two entries are named "py"; give each its own name`));
   });
 
+  it("take one server from --server-command: its protocol, then its command split at spaces, named \"server\"", () => {
+    const c = config(["--server-command", `h2c  ${process.execPath} -m http.server {port} --bind {host}`]);
+    expect(c.serverCommand).toBe(`h2c  ${process.execPath} -m http.server {port} --bind {host}`);
+    expect(c.protocols).toEqual([]);
+    expect(c.servers).toEqual([
+      {
+        name: "server",
+        protocol: "h2c",
+        command: [process.execPath, "-m", "http.server", "{port}", "--bind", "{host}"],
+        port: 0,
+        exchange: { method: "GET", path: "/", headers: [], bodyBase64: "", expect: { status: 200, bodyBytes: null } },
+        grpc: null,
+        readyTimeoutMs: 10_000,
+        versionCommand: null,
+        configFile: null,
+      },
+    ]);
+    // Beside an arm and a config file's servers; named in --protocols like them.
+    const beside = config(["--config", configWith([PY]), "--server-command", `http1 ${process.execPath} {port}`, "--protocols", "server,http1,py"]);
+    expect([beside.protocols, beside.servers?.map((s) => s.name)]).toEqual([["http1"], ["server", "py"]]);
+    expect(() => config(["--server-command", "grpc-stream /bin/true"])).toThrow(
+      /^--server-command\.protocol: Invalid option: expected one of "http1"\|"http1-close"\|"h2c"\|"h2"\|"grpc"; see the README's "Your own server"$/,
+    );
+    expect(() => config(["--server-command", "http1 no-such-server-xyz {port}"])).toThrow(
+      new UsageError("WC_BAD_CONFIG", '--server-command ("server").command: no-such-server-xyz is not found or not executable; give its full path, or install it'),
+    );
+  });
+
   it("make npm run bench exit 2 with that one line before it creates anything", () => {
     const path = configWith([{ ...PY, command: ["no-such-server-xyz", "{port}"] }]);
     const out = join(dir, "results");
