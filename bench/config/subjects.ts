@@ -8,7 +8,7 @@ import { UsageError } from "../support/errors.ts";
 import type { RawInputs } from "./read-option.ts";
 import { sourceOf } from "./read-option.ts";
 import { option } from "./options.ts";
-import { readUserServers } from "./user-servers.ts";
+import { readUserServers, SERVER_COMMAND_NAME } from "./user-servers.ts";
 import type { UserServer } from "./user-servers.ts";
 
 export interface Subjects {
@@ -28,6 +28,10 @@ export function splitSubjects(inputs: RawInputs): Subjects {
     .map((n) => n.trim())
     .filter((n) => n !== "");
   const byName = new Map(all.map((s) => [s.name, s]));
+  // A config file's entries are a library, run when named; the flag's one server is asked for by giving it.
+  if (flag !== undefined && !names.includes(SERVER_COMMAND_NAME)) {
+    throw new UsageError("WC_BAD_VALUE", `--server-command: ${source.label} does not name "${SERVER_COMMAND_NAME}"; add it to the list, or drop --server-command`);
+  }
   const servers = names.flatMap((n) => byName.get(n) ?? []);
   const arms = names.filter((n) => !byName.has(n));
   const unknown = arms.find((n) => !ARMS.some((a) => a.name === n));

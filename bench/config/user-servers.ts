@@ -102,26 +102,47 @@ function userServer(raw: unknown, label: string, configPath: string): UserServer
   const bad = (key: string, why: string): UsageError => new UsageError("WC_BAD_CONFIG", `${label} ("${e.name}").${key}: ${why}`);
   if (!NAME.test(e.name)) throw bad("name", `"${e.name}" must be 1–32 of a-z, 0-9 and -, starting with a letter`);
   if (isProtocol(e.name)) throw bad("name", `"${e.name}" is an arm's name; choose another`);
-  const fromConfig = (path: string): string => (isAbsolute(path) ? path : resolve(dirname(configPath), path));
   const grpc = e.protocol === "grpc";
   if (grpc !== (e.grpc !== undefined)) throw bad("grpc", grpc ? "a grpc entry needs grpc.proto and grpc.method" : `only a grpc entry takes it, not ${e.protocol}`);
   if (grpc && (e.request?.method !== undefined || e.request?.path !== undefined || e.request?.bodyFile !== undefined)) {
     throw bad("request", "a grpc entry's request is grpc.message; request may hold headers (metadata) only");
   }
-  checkCommand(e.command, "command", bad);
-  if (e.versionCommand !== undefined) checkCommand(e.versionCommand, "versionCommand", bad);
+  const fromConfig = (path: string): string => (isAbsolute(path) ? path : resolve(dirname(configPath), path));
+  // A program named by a path is found from the config file's directory, as every other path of an entry is.
+  const command = withProgramFrom(e.command, fromConfig);
+  const versionCommand = e.versionCommand === undefined ? null : withProgramFrom(e.versionCommand, fromConfig);
+  checkCommand(command, "command", bad);
+  if (versionCommand !== null) {
+    if (versionCommand.some((arg) => /\{[a-z]+\}/.test(arg))) throw bad("versionCommand", "it runs before the server, outside {dir}: give it without placeholders");
+    checkCommand(versionCommand, "versionCommand", bad);
+  }
   const headers = checkedHeaders(e, bad);
+  // The gRPC client sends content-type: application/grpc itself (clients/wire/grpc/client.ts).
+  if (grpc && headers.some(([name]) => name === "content-type")) throw bad("request.headers", '"content-type" is set by the gRPC client; remove it');
   return {
     name: e.name,
     protocol: e.protocol,
-    command: e.command,
+    command,
     port: e.port ?? 0,
     exchange: grpc ? grpcExchange(e, fromConfig, headers, bad) : httpExchange(e, fromConfig, headers, bad),
     grpc: e.grpc === undefined ? null : { proto: fromConfig(e.grpc.proto), method: e.grpc.method },
     readyTimeoutMs: e.readyTimeoutMs ?? 10_000,
-    versionCommand: e.versionCommand ?? null,
-    configFile: e.configFile === undefined ? null : readable(fromConfig(e.configFile), "configFile", bad).path,
+    versionCommand,
+    configFile: e.configFile === undefined ? null : checkedConfigFile(fromConfig(e.configFile), e.protocol, bad),
   };
+}
+
+/** `{dir}` holds the run's certificate and key for h2 (bench/run/user-server.ts): a config file may not take their names. */
+function checkedConfigFile(path: string, protocol: UserServerProtocol, bad: Bad): string {
+  const name = path.slice(path.lastIndexOf("/") + 1);
+  if (protocol === "h2" && (name === "cert.pem" || name === "key.pem")) throw bad("configFile", `${name} is the name of the run's own certificate or key in {dir}; rename the file`);
+  return readable(path, "configFile", bad).path;
+}
+
+/** The command with its program (a path, not a name on PATH) taken from the config file's directory. */
+function withProgramFrom(command: readonly string[], fromConfig: (path: string) => string): string[] {
+  const [file = "", ...args] = command;
+  return [file.includes("/") && !file.includes("{") ? fromConfig(file) : file, ...args];
 }
 
 type Bad = (key: string, why: string) => UsageError;

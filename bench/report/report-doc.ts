@@ -33,6 +33,18 @@ function armsOf(result: RunResult): Protocol[] {
   return [...ordered, ...[...seen].filter((p) => !ordered.includes(p))];
 }
 
+/** How many subjects the run measured: its arms, and each user server (`subject`) apart from the arm it speaks. */
+function subjectCount(result: RunResult): number {
+  return new Set(result.scenarios.map((s) => s.subject ?? s.protocol)).size;
+}
+
+/** The workload's sizes, which a user server's own request (its `servers` entry) did not use. */
+function sizesPhrase(result: RunResult): string {
+  const c = result.config;
+  const own = result.scenarios.some((s) => s.subject !== undefined) ? " (the arms'; a user server got its entry's request)" : "";
+  return `${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses${own}`;
+}
+
 /**
  * Which client drove the gRPC arms, when the run had any; results from before `--grpc-client` existed say nothing
  * (they all used grpc-js).
@@ -122,9 +134,9 @@ function sweepSummary(result: RunResult, sweep: SweepConfig): string {
   const streams = streamsPhrase(protocols, c.streams);
   const client = loadPhrase(result, protocols);
   return [
-    `Run ${code(result.runId)}, started ${plain(result.startedAt)}, ${result.state}: a load sweep of ${plural(protocols.length, "protocol")}${clientsFactor(c)} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
+    `Run ${code(result.runId)}, started ${plain(result.startedAt)}, ${result.state}: a load sweep of ${plural(subjectCount(result), "protocol")}${clientsFactor(c)} over ${plural(sweepOf(result)?.rates.length ?? sweep.steps, "offered rate")} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed${skipped}.`,
-    `${stepsClause(sweep)}, open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
+    `${stepsClause(sweep)}, open loop over ${plural(c.connections, "connection")}${streams}${client}, ${sizesPhrase(result)},`,
     `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; within each step the protocols interleave.${primeSentence(c)}`,
   ].join(" ");
 }
@@ -144,9 +156,9 @@ function summary(result: RunResult): string {
   const streams = streamsPhrase(protocols, c.streams);
   const client = loadPhrase(result, protocols);
   return [
-    `Run ${code(result.runId)}, started ${plain(result.startedAt)}, ${result.state}: ${plural(protocols.length, "protocol")}${clientsFactor(c)} × ${plural(repeatsOf(result).length, "repeat")},`,
+    `Run ${code(result.runId)}, started ${plain(result.startedAt)}, ${result.state}: ${plural(subjectCount(result), "protocol")}${clientsFactor(c)} × ${plural(repeatsOf(result).length, "repeat")},`,
     `${completed} of ${plural(result.scenarios.length, "scenario")} completed.`,
-    `Each scenario offered ${c.rps} req/s open loop over ${plural(c.connections, "connection")}${streams}${client}, ${c.requestBytes}-byte requests and ${c.responseBytes}-byte responses,`,
+    `Each scenario offered ${c.rps} req/s open loop over ${plural(c.connections, "connection")}${streams}${client}, ${sizesPhrase(result)},`,
     `measured for ${seconds(c.durationMs)} after ${seconds(c.warmupMs)} of warm-up; repeats interleave the protocols.${primeSentence(c)}`,
   ].join(" ");
 }

@@ -168,10 +168,10 @@ function readState(pid: number): string | null {
 
 /**
  * Starts `spec.argv` through `wrap` and resolves once a socket of its namespace listens on `spec.port`. Rejects with
- * one line naming the entry when the command cannot start, exits first, or does not listen within the timeout; its
- * tree is stopped first.
+ * one line naming the entry when the command cannot start, exits first, does not listen within the timeout, or
+ * `signal` aborts the wait; its tree is stopped first.
  */
-export async function startForeignServer(spec: ForeignServerSpec, wrap: (argv: string[]) => Command, graceMs = 2_000): Promise<ForeignServer> {
+export async function startForeignServer(spec: ForeignServerSpec, wrap: (argv: string[]) => Command, graceMs = 2_000, signal?: AbortSignal): Promise<ForeignServer> {
   const [file] = spec.argv;
   if (file === undefined) throw new RangeError(`server entry ${spec.name}: the command is empty`);
   const child = spawnTracked(`server ${spec.name}`, wrap([...spec.argv]), undefined, undefined, () => killTreeNow(child.pid));
@@ -190,6 +190,11 @@ export async function startForeignServer(spec: ForeignServerSpec, wrap: (argv: s
       throw new Error(`server entry ${spec.name}: ${describeExit(`its command (${file})`, exit, tail)}, before it listened on port ${spec.port}`);
     }
     if (treeListensOn(child.pid, spec.port)) return { child, pid: child.pid, stop };
+    // The scenario gave up on it (Ctrl-C, its time limit): stop the tree now rather than poll on behind its back.
+    if (signal?.aborted === true) {
+      await stop();
+      throw new Error(`server entry ${spec.name}: its start was abandoned (${String(signal.reason ?? "aborted")})`);
+    }
     if (performance.now() >= deadline) {
       await stop();
       throw new Error(

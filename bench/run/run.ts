@@ -143,7 +143,7 @@ export async function runBench(
       }
       const scenarioConfig = slotConfig(config, slot);
       // Every run, not only a sweep: --max-time bounds the whole run (issue 11).
-      if (Date.now() - startedMs + scenarioTimeLimitMs(scenarioConfig) > config.maxTotalMs) {
+      if (Date.now() - startedMs + scenarioTimeLimitMs(scenarioConfig, slot.server?.readyTimeoutMs ?? 0) > config.maxTotalMs) {
         io.progress(`${tag} ${name}: skipped, it could run past --max-time`);
         result.skipped.push({ name, reason: `--max-time ${config.maxTotalMs / 1000} s reached` });
         continue;
@@ -173,7 +173,12 @@ export async function runBench(
       if (slot.server !== null) {
         // A user server that never got as far as load the first time is a mistake in its entry: end the run, as a
         // refused config would (exit 2), its finished scenarios written. Later, the same failure is the server's.
-        if (scenario.state === "errored" && scenario.beforeLoad === true && !loaded.has(slot.server.name)) throw new UsageError("WC_BAD_CONFIG", scenario.error);
+        if (scenario.state === "errored" && scenario.beforeLoad === true && !loaded.has(slot.server.name)) {
+          // What did not run is said, so the result is not read as a whole run.
+          for (const later of slots.slice(index + 1)) result.skipped.push({ name: scenarioName(config, later), reason: `the run ended: server entry ${slot.server.name} failed before load` });
+          result.warnings.push(scenario.error);
+          throw new UsageError("WC_BAD_CONFIG", scenario.error);
+        }
         loaded.add(slot.server.name);
       }
       if (config.sweep !== null) {

@@ -80,10 +80,11 @@ const SCENARIO_MARGIN_MS = 60_000;
 const PPS_CALIBRATION_WARMUP_MS = 300;
 const PPS_CALIBRATION_WINDOW_MS = 1000;
 
-export function scenarioTimeLimitMs(config: BenchConfig): number {
+/** `readyTimeoutMs`: how long a user server may take to listen (its entry's), beyond the margin every start has. */
+export function scenarioTimeLimitMs(config: BenchConfig, readyTimeoutMs = 0): number {
   const calibrationMs = config.pps === null ? 0 : CALIBRATION_ROUNDS * (PPS_CALIBRATION_WARMUP_MS + PPS_CALIBRATION_WINDOW_MS + config.requestTimeoutMs);
   const primeMs = config.primeRequests > 0 ? PRIME_MAX_MS + config.requestTimeoutMs : 0;
-  return config.warmupMs + config.durationMs + config.requestTimeoutMs + 1000 + calibrationMs + primeMs + SCENARIO_MARGIN_MS;
+  return config.warmupMs + config.durationMs + config.requestTimeoutMs + 1000 + calibrationMs + primeMs + readyTimeoutMs + SCENARIO_MARGIN_MS;
 }
 
 function ppsFigures(calibration: Calibration, kernel: KernelFigures | undefined): PpsFigures {
@@ -128,6 +129,12 @@ export async function runScenario(
     serverAddress: placer.serverAddress,
     serverPort: server?.port ?? null,
   });
+  /** The server's start, kept so that one the scenario stopped waiting for is still stopped (finally, below). */
+  let starting: Promise<ArmServer> | undefined;
+  /** Aborted when the scenario gives up (Ctrl-C, its time limit, its end): a server still starting stops waiting. */
+  const giveUp = new AbortController();
+  const onOuterAbort = (): void => giveUp.abort(signal.reason);
+  signal.addEventListener("abort", onOuterAbort, { once: true });
   let primed: PrimeOutcome | null = null;
   /** Whether load was offered: a user server that fails before it has a mistake in its entry (run.ts). */
   let loadStarted = false;
@@ -161,9 +168,9 @@ export async function runScenario(
   const work = async (): Promise<{ report: GeneratorReport; kernel: KernelFigures | undefined; pps: PpsFigures | undefined }> => {
     const host = placer.serverListenAddress ?? placer.serverAddress;
     const serverCommand = (argv: string[]): Command => placer.command("server", argv);
-    server = await Promise.race([
+    starting =
       plan.userServer !== undefined
-        ? startUserServer(plan.userServer, host, plan.tls, serverCommand)
+        ? startUserServer(plan.userServer, host, plan.tls, serverCommand, giveUp.signal)
         : startArmServer(
         {
           protocol: plan.protocol,
@@ -175,9 +182,9 @@ export async function runScenario(
           ...(plan.tls === undefined ? {} : { tls: plan.tls, tlsParameters: tlsParametersOf(config) }),
         },
         serverCommand,
-      ),
-      aborted,
-    ]);
+        giveUp.signal,
+      );
+    server = await Promise.race([starting, aborted]);
     const s = server;
     progress(`server pid ${s.pid} listening on ${placer.serverAddress}:${s.port}${placer.serverCpu === null ? "" : ` (CPU ${placer.serverCpu})`}`);
     const serverDied = s.child.exited.then((exit) => {
@@ -240,6 +247,8 @@ export async function runScenario(
       drainTimeoutMs: config.requestTimeoutMs + 1000,
     });
     let calibration: Calibration | undefined;
+    // Calibration is load already: a server that fails from here on failed under load, not before it.
+    loadStarted = true;
     if (config.pps !== null) {
       const count = observer.countServerPackets;
       if (count === undefined) throw new Error("--pps needs the collector to count the server's packets");
@@ -259,7 +268,6 @@ export async function runScenario(
       ]);
       offeredRps = calibration.requestRate;
     }
-    loadStarted = true;
     progress("warm-up");
     const main = gen.run(loadPlan(offeredRps, config.warmupMs, config.durationMs), (phase, epochMs) => {
       observer.onPhase?.(phase, epochMs);
@@ -272,7 +280,7 @@ export async function runScenario(
   };
 
   try {
-    const limitMs = scenarioTimeLimitMs(config);
+    const limitMs = scenarioTimeLimitMs(config, plan.userServer?.readyTimeoutMs ?? 0);
     const { report, kernel, pps } = await withTimeout(work(), limitMs, `scenario exceeded its hard time limit of ${Math.round(limitMs / 1000)} s`);
     const { offeredRps: _offered, tlsHandshakes, ...rest } = report;
     // Set inside work(), which TypeScript's narrowing does not follow.
@@ -291,6 +299,10 @@ export async function runScenario(
     return { ...common(), state: "errored", error: named, beforeLoad: true };
   } finally {
     observer.close?.();
-    await Promise.all([generator?.child.stop(2000), h2load?.stop(), server?.stop(5000)]);
+    signal.removeEventListener("abort", onOuterAbort);
+    giveUp.abort("the scenario ended");
+    // A start the scenario stopped waiting for: it ends promptly now (giveUp), and what it started is stopped.
+    const late = server === undefined && starting !== undefined ? starting.then((s) => s.stop(1000), () => undefined) : undefined;
+    await Promise.all([generator?.child.stop(2000), h2load?.stop(), server?.stop(5000), late]);
   }
 }

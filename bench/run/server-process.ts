@@ -109,7 +109,7 @@ function nginxVersion(): string | null {
   return line === "" ? null : line;
 }
 
-async function startNginx(options: ServerOptions, wrap: (argv: string[]) => Command): Promise<ArmServer> {
+async function startNginx(options: ServerOptions, wrap: (argv: string[]) => Command, signal?: AbortSignal): Promise<ArmServer> {
   const dir = mkdtempSync(join(tmpdir(), "wirecost-nginx-"));
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
   try {
@@ -124,7 +124,7 @@ async function startNginx(options: ServerOptions, wrap: (argv: string[]) => Comm
     };
     writeNginxSite(site, encodePayload(FIXED_ANSWER_SEQ, makeBody(options.responseBytes)), options.tls);
     const argv = nginxCommand(dir);
-    const server = await startForeignServer({ name: options.protocol, argv, port, readyTimeoutMs: SERVER_START_TIMEOUT_MS }, wrap);
+    const server = await startForeignServer({ name: options.protocol, argv, port, readyTimeoutMs: SERVER_START_TIMEOUT_MS }, wrap, undefined, signal);
     return {
       child: server.child,
       port,
@@ -147,8 +147,8 @@ async function startNginx(options: ServerOptions, wrap: (argv: string[]) => Comm
   }
 }
 
-/** Starts the server of `options.protocol`'s arm: ours, or the one the arms table names. */
-export async function startArmServer(options: ServerOptions, wrap: (argv: string[]) => Command): Promise<ArmServer> {
+/** Starts the server of `options.protocol`'s arm: ours, or the one the arms table names; `signal` abandons nginx's start. */
+export async function startArmServer(options: ServerOptions, wrap: (argv: string[]) => Command, signal?: AbortSignal): Promise<ArmServer> {
   const server = armOf(options.protocol).server;
   switch (server) {
     case "node": {
@@ -156,7 +156,7 @@ export async function startArmServer(options: ServerOptions, wrap: (argv: string
       return { ...own, stop: async (graceMs) => void (await own.child.stop(graceMs)), foreign: null };
     }
     case "nginx":
-      return startNginx(options, wrap);
+      return startNginx(options, wrap, signal);
     default:
       return assertNever(server);
   }

@@ -34,7 +34,8 @@ export function verifiedOf(entry: UserServer): string {
   return `${status} and ${size}; a user's server cannot echo a sequence number, so answers were not paired with their requests beyond what ${entry.protocol} pairs`;
 }
 
-export async function startUserServer(entry: UserServer, host: string, tls: TlsMaterial | undefined, wrap: (argv: string[]) => Command): Promise<ArmServer> {
+/** `signal` abandons the wait for the server to listen (foreign-server.ts); what was started is then stopped and removed. */
+export async function startUserServer(entry: UserServer, host: string, tls: TlsMaterial | undefined, wrap: (argv: string[]) => Command, signal?: AbortSignal): Promise<ArmServer> {
   const dir = mkdtempSync(join(tmpdir(), "wirecost-server-"));
   const remove = (): void => rmSync(dir, { recursive: true, force: true });
   try {
@@ -49,7 +50,7 @@ export async function startUserServer(entry: UserServer, host: string, tls: TlsM
     }
     const port = entry.port === 0 ? await anyPort() : entry.port;
     const argv = fillPlaceholders(entry.command, { host, port, dir });
-    const server = await startForeignServer({ name: entry.name, argv, port, readyTimeoutMs: entry.readyTimeoutMs }, wrap);
+    const server = await startForeignServer({ name: entry.name, argv, port, readyTimeoutMs: entry.readyTimeoutMs }, wrap, undefined, signal);
     const foreign: ForeignServerRecord = { name: entry.name, version: versionOf(entry.versionCommand), argv, config, verified: verifiedOf(entry) };
     return {
       child: server.child,

@@ -65,7 +65,9 @@ export const LIVELOCK_MIN_FALL_SHARE = 0.05;
 function livelockSteps(sorted: readonly SweepPoint[]): number[] {
   const steps: { offered: number; achieved: number; softirq: number | null }[] = [];
   for (const offered of [...new Set(sorted.map((p) => p.offered))]) {
-    const at = sorted.filter((p) => p.offered === offered);
+    // Completed repeats only: a failed one counts 0 req/s and no share, which would make any step a fall.
+    const at = sorted.filter((p) => p.offered === offered && p.latencyP99Us !== null);
+    if (at.length === 0) continue;
     const shares = at.flatMap((p) => (p.serverSoftirqPct === null ? [] : [p.serverSoftirqPct]));
     steps.push({ offered, achieved: mean(at.map((p) => p.achievedRps)), softirq: shares.length === 0 ? null : mean(shares) });
   }

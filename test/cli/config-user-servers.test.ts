@@ -99,6 +99,15 @@ describe("servers in the config file", () => {
     ]);
   });
 
+  it("take a program given as a path from the config file's directory, as every other path of an entry", () => {
+    writeFileSync(join(dir, "my-server"), "#!/bin/sh\n", { mode: 0o755 });
+    const [entry] = config(["--config", configWith([{ name: "mine", protocol: "http1", command: ["./my-server", "--port={port}"], versionCommand: ["./my-server", "-v"] }])]).servers ?? [];
+    expect([entry?.command, entry?.versionCommand]).toEqual([
+      [join(dir, "my-server"), "--port={port}"],
+      [join(dir, "my-server"), "-v"],
+    ]);
+  });
+
   it("build a gRPC entry's request from its .proto: the method's path and the message's protobuf bytes", () => {
     const [greeter] = config(["--config", configWith([GREETER])]).servers ?? [];
     // HelloRequest{name: "wirecost", times: 3}: field 1 (0x0a) length 8 "wirecost", field 2 (0x10) varint 3.
@@ -148,6 +157,10 @@ describe("servers in the config file", () => {
     );
     expect(refusal(PY, ["--client", "library"])).toBe("--client library: a user server (py) is driven by the wire clients only; drop --client or give --client wire");
     expect(refusal(PY, ["--driver", "h2load"])).toBe("--driver h2load: a user server (py) is driven by our generator only; drop --driver");
+    expect(refusal({ ...PY, versionCommand: [process.execPath, "{dir}/v"] })).toBe('FILE: servers[0] ("py").versionCommand: it runs before the server, outside {dir}: give it without placeholders');
+    expect(refusal({ ...PY, protocol: "h2", configFile: "cert.pem" })).toBe('FILE: servers[0] ("py").configFile: cert.pem is the name of the run\'s own certificate or key in {dir}; rename the file');
+    expect(refusal({ ...GREETER, request: { headers: { "content-type": "application/grpc+json" } } })).toBe('FILE: servers[0] ("greeter").request.headers: "content-type" is set by the gRPC client; remove it');
+    expect(refusal(PY, ["--server-command", `http1 ${process.execPath}`, "--protocols", "py"])).toBe('--server-command: --protocols does not name "server"; add it to the list, or drop --server-command');
     const twice = configWith([PY, PY]);
     expect(() => config(["--config", twice])).toThrow(new UsageError("WC_BAD_CONFIG", `${twice}: servers: two entries are named "py"; give each its own name`));
   });

@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../bench/cli/main.ts";
@@ -56,6 +56,12 @@ describe.skipIf(skipReason !== null)(`a user's own servers in namespaces${skipRe
     expect(code, stderr.join("")).toBe(0);
     const path = /results: (.*result\.json)/.exec(stderr.join(""))?.[1] ?? "";
     const result = JSON.parse(readFileSync(path, "utf8")) as RunResult;
+    // The report was written (main turns a report's failure into a warning) and sets each server beside http1.
+    const report = readFileSync(join(dirname(path), "report.md"), "utf8");
+    expect(report).toMatch(/3 protocols × 1 repeat/);
+    expect(report).toMatch(/\*\*py\*\* used [\d.]+ ± [\d.]+× the packets per request of http1|\*\*py\*\* used [\d.]+× the packets per request of http1/);
+    expect(report).toContain("greeter");
+    expect(stderr.join("")).not.toMatch(/could not write the reports/);
     const byName = new Map(result.scenarios.map((s) => [s.name, s]));
     for (const name of ["http1", "py", "greeter"]) {
       const s = byName.get(name) as CompletedScenario | undefined;

@@ -4,7 +4,7 @@
  * directory gone after the stop. The server is a small Node program that serves HTTP/2 over TLS with the key it
  * finds there, so a wire client's request proves the certificate it was given is the one the client trusts.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
@@ -77,4 +77,35 @@ describe("a user server's start and stop", () => {
     expect(existsSync(dir)).toBe(false);
     expect(server.child.hasExited()).toBe(true);
   });
+
+  it("stops waiting when told to (Ctrl-C, the scenario's time limit), and stops what it started", async () => {
+    const giveUp = new AbortController();
+    const entry: UserServer = {
+      name: "silent",
+      protocol: "http1",
+      // Never listens, and would keep the harness waiting its whole readyTimeoutMs.
+      command: [process.execPath, "-e", "setInterval(() => {}, 1000)", "{dir}"],
+      port: 0,
+      exchange: { method: "GET", path: "/", headers: [], bodyBase64: "", expect: { status: 200, bodyBytes: null } },
+      grpc: null,
+      readyTimeoutMs: 600_000,
+      versionCommand: null,
+      configFile: null,
+    };
+    const started = Date.now();
+    const starting = startUserServer(entry, "127.0.0.1", undefined, identity, giveUp.signal);
+    setTimeout(() => giveUp.abort("SIGINT"), 300);
+    await expect(starting).rejects.toThrow("server entry silent: its start was abandoned (SIGINT)");
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const leftovers = readdirSync("/proc").filter((pid) => /^\d+$/.test(pid) && cmdlineOf(pid).includes("setInterval(() => {}, 1000)"));
+    expect(leftovers).toEqual([]);
+  });
 });
+
+function cmdlineOf(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "latin1");
+  } catch {
+    return "";
+  }
+}

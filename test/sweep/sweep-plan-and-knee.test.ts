@@ -109,5 +109,8 @@ describe("knee detection", () => {
     const steep = findKnee([point(1000, 1000, 900, { serverSoftirqPct: 20 }), point(2000, 950, 900, { serverSoftirqPct: 25 }), point(4000, 903, 900, { serverSoftirqPct: 30 })], slo);
     // 5 points and 5% down count (2000); 5 points and 4.9% down do not (4000).
     expect(steep.livelockSteps).toEqual([2000]);
+    // A repeat that failed (0 req/s, no share) is left out of its step's means, not taken for a fall.
+    const failed = { ...point(2000, 0, 0, { serverSoftirqPct: null }), latencyP99Us: null };
+    expect(findKnee([point(1000, 1000, 900, { serverSoftirqPct: 20 }), point(2000, 1000, 900, { serverSoftirqPct: 26 }), failed], slo).livelockSteps).toEqual([]);
   });
 });
