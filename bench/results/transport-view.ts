@@ -11,7 +11,7 @@ import { METRICS } from "./metrics.ts";
 import type { RunResult } from "./schema.ts";
 import type { MetricId } from "./metrics.ts";
 import { seriesIn, valuesByRepeat } from "./run-view.ts";
-import { parseSeries, SERIES_SEPARATOR, seriesOf } from "./series.ts";
+import { parseSeries, SERIES_SEPARATOR } from "./series.ts";
 import type { Series } from "./series.ts";
 import { pairedDifference, pairedRatio } from "./stats.ts";
 import type { Spread } from "./stats.ts";
@@ -28,12 +28,12 @@ interface SeriesParts {
 function partsOf(result: RunResult, series: Series): SeriesParts {
   const parts = parseSeries(series);
   if (parts !== null) return { ...parts, user: false };
-  // A user server's series is named after it: its protocol is its scenarios'.
-  const s = result.scenarios.find((x) => x.subject !== undefined && seriesOf(result, x) === series);
+  // A user server's series is named after it: its protocol is its entry's (the run's config), or its scenarios'.
+  const [name = "", client = null] = series.split(SERIES_SEPARATOR);
+  const protocol = result.config.servers?.find((entry) => entry.name === name)?.protocol ?? result.scenarios.find((x) => x.subject === name)?.protocol;
   // Unreachable for a run's series (load-run.ts checks every protocol and client) and a checked --baseline-protocol.
-  if (s === undefined) throw new TypeError(`not a series: ${JSON.stringify(series)}`);
-  const client = series.includes(SERIES_SEPARATOR) ? series.slice(series.indexOf(SERIES_SEPARATOR) + 1) : null;
-  return { protocol: s.protocol, client, user: true };
+  if (protocol === undefined) throw new TypeError(`not a series: ${JSON.stringify(series)}`);
+  return { protocol, client, user: true };
 }
 
 export function transportOf(result: RunResult, series: Series): Transport {

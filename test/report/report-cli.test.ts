@@ -37,7 +37,8 @@ describe("npm run report: bad input", () => {
     [["a", "b"], 'unexpected argument "b"'],
     [["--frobnicate"], "unknown flag --frobnicate"],
     [["x", "--baseline-protocol"], "--baseline-protocol needs a value"],
-    [["x", "--baseline-protocol", "quic"], "--baseline-protocol quic: unknown protocol"],
+    // Not an arm, and no user server's name either (those are checked against the run: below).
+    [["x", "--baseline-protocol", "QUIC/3"], "--baseline-protocol QUIC/3: unknown protocol"],
     [["x", "--baseline-protocol", "h2c~undici"], "--baseline-protocol h2c~undici: unknown protocol"],
   ])("exits 2 with one line for %j", async (args, expected) => {
     expectUsageError(await runToolMain("report", args), expected);
@@ -62,6 +63,8 @@ describe("npm run report: bad input", () => {
     expectUsageError(await runToolMain("report", [dir, "--baseline-protocol", "h2"]), "--baseline-protocol h2: not in this run; choose one of");
     // A series of a later --client is a baseline too, when the run has it.
     expectUsageError(await runToolMain("report", [dir, "--baseline-protocol", "h2c~library"]), "--baseline-protocol h2c~library: not in this run; choose one of http1, http1-close, h2c, grpc, grpc-stream");
+    // A name that could be a user server's is checked against the run alike.
+    expectUsageError(await runToolMain("report", [dir, "--baseline-protocol", "quic"]), "--baseline-protocol quic: not in this run; choose one of http1, http1-close, h2c, grpc, grpc-stream");
   });
 });
 

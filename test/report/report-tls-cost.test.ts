@@ -12,6 +12,7 @@ import { tlsCosts, tlsPairs, transportGroups } from "../../bench/results/transpo
 import { clientKindFor } from "../../contract/index.ts";
 import type { Protocol } from "../../contract/index.ts";
 import { errored, run, scenario } from "./make-result.ts";
+import { baselineFlag } from "../../bench/report/cli.ts";
 
 const markdown = (r: RunResult, baselineProtocol = "http1"): string => toMarkdown(r, { baselineProtocol, charts: [] });
 
@@ -301,5 +302,37 @@ describe("a scenario answered by a server that is not ours", () => {
     expect(section(markdown(result), "Caveats")).toContain(
       "- **Not our server in 1 of 2 scenarios**: nginx-http1#1 (nginx version: nginx/1.22.1: status 200 and the \\*fixed\\* answer). Its command line and config are in result.json (`foreignServer`).",
     );
+  });
+});
+
+describe("a user server's series (a config file's servers entry)", () => {
+  /** http1 and h2 from our servers, and a user server "my-h2" speaking h2, named after itself. */
+  function withUserServer(): RunResult {
+    const base = bothTransports();
+    const mine = [1, 2].map((repeat) => ({ ...scenario({ protocol: "h2", repeat, packets: 5, serverRun: 60 }), name: `my-h2#${repeat}`, subject: "my-h2" }));
+    const entry = { name: "my-h2", protocol: "h2" as const, command: ["/bin/true"], port: 0, exchange: { method: "GET", path: "/", headers: [], bodyBase64: "", expect: { status: 200, bodyBytes: null } }, grpc: null, readyTimeoutMs: 10_000, versionCommand: null, configFile: null };
+    return { ...base, config: { ...base.config, servers: [entry] }, scenarios: [...base.scenarios, ...mine] };
+  }
+
+  it("is a TLS series of its own, beside the arms of its transport, and no arm's twin", () => {
+    const result = withUserServer();
+    expect(transportGroups(result, "http1")).toEqual([
+      { transport: "cleartext", baseline: "http1", chosen: "asked", twin: null, series: ["h2c"] },
+      { transport: "tls", baseline: "https1", chosen: "twin", twin: null, series: ["h2", "my-h2"] },
+    ]);
+    expect(tlsPairs(result)).toEqual([
+      { tls: "https1", cleartext: "http1" },
+      { tls: "h2", cleartext: "h2c" },
+    ]);
+  });
+
+  it("can be the baseline, its transport read from the run's config even where the view has no scenario of it", () => {
+    const result = withUserServer();
+    expect(transportGroups(result, "my-h2")[0]).toEqual({ transport: "tls", baseline: "my-h2", chosen: "asked", twin: null, series: ["https1", "h2"] });
+    const without = { ...result, scenarios: result.scenarios.filter((s) => s.subject === undefined) };
+    expect(transportGroups(without, "my-h2")[0]?.transport).toBe("tls");
+    expect(baselineFlag("my-h2")).toBe("my-h2");
+    expect(baselineFlag("my-h2~library")).toBe("my-h2~library");
+    expect(() => baselineFlag("My Server")).toThrow(/^--baseline-protocol My Server: unknown protocol; choose one of /);
   });
 });
