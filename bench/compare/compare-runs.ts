@@ -86,6 +86,8 @@ function settings(r: RunResult): Record<string, string> {
     "server settings": JSON.stringify(c.server),
     "kernel time": kernelTimeMethod(r),
     ...Object.fromEntries(Object.entries(r.environment.packages).map(([name, v]) => [name, v])),
+    // A user server is what its entry says: the same name with another command or request is another subject.
+    ...Object.fromEntries((c.servers ?? []).map((s) => [`server ${s.name}`, JSON.stringify({ protocol: s.protocol, command: s.command, exchange: s.exchange })])),
   };
 }
 

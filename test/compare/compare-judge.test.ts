@@ -51,4 +51,15 @@ describe("compare: when a change exceeds the noise", () => {
     expect(cpu?.factor).toBeCloseTo(152 / 101, 12);
     expect(cpu?.verdict).toBe("higher");
   });
+
+  it("lists a user server whose entry changed between the runs, by its name", () => {
+    const entry = { name: "py", protocol: "http1" as const, command: ["python3", "-m", "http.server", "{port}"], port: 0, exchange: { method: "GET", path: "/", headers: [], bodyBase64: "", expect: { status: 200, bodyBytes: null } }, grpc: null, readyTimeoutMs: 10_000, versionCommand: null, configFile: null };
+    const mine = (r: ReturnType<typeof run>, e: typeof entry) => ({ ...r, config: { ...r.config, servers: [e] } });
+    const base = run([scenario({ protocol: "http1", repeat: 1 })]);
+    expect(compareRuns(mine(base, entry), mine(base, entry)).differences).toEqual([]);
+    const other = { ...entry, exchange: { ...entry.exchange, path: "/index.html" } };
+    expect(compareRuns(mine(base, entry), mine(base, other)).differences).toEqual([
+      `server py: {"protocol":"http1","command":["python3","-m","http.server","{port}"],"exchange":{"method":"GET","path":"/","headers":[],"bodyBase64":"","expect":{"status":200,"bodyBytes":null}}} → {"protocol":"http1","command":["python3","-m","http.server","{port}"],"exchange":{"method":"GET","path":"/index.html","headers":[],"bodyBase64":"","expect":{"status":200,"bodyBytes":null}}}`,
+    ]);
+  });
 });
