@@ -138,6 +138,8 @@ export async function runScenario(
   let primed: PrimeOutcome | null = null;
   /** Whether load was offered: a user server that fails before it has a mistake in its entry (run.ts). */
   let loadStarted = false;
+  /** Whether the collector's idle baseline began: a failure in it is not the entry's. */
+  let baselineStarted = false;
   let session: TlsSession | null = null;
   const common = () => ({
     name: plan.name,
@@ -237,6 +239,8 @@ export async function runScenario(
     primed = generator.primed();
     session = generator.tlsSession();
     progress(`generator pid ${generatorPid} connected${placer.clientCpu === null ? "" : ` (CPU ${placer.clientCpu})`}; idle baseline`);
+    // From here until the load, a failure is the harness's (the collector's baseline) unless the server died.
+    baselineStarted = true;
     await Promise.race([observer.beforeLoad?.({ serverPid: s.pid, generatorPid }), serverDied, aborted]);
     const gen = generator;
     const loadPlan = (rps: number, warmupMs: number, durationMs: number): LoadPlan => ({
@@ -293,9 +297,10 @@ export async function runScenario(
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ScenarioAbort) return { ...common(), state: "aborted", error: `interrupted: ${message}` };
     const entry = plan.userServer;
-    if (entry === undefined || loadStarted) return { ...common(), state: "errored", error: message };
+    const serversOwn = message.startsWith("server entry ");
+    if (entry === undefined || loadStarted || (baselineStarted && !serversOwn)) return { ...common(), state: "errored", error: message };
     // One line that names the entry and what to look at, as a refused config does.
-    const named = message.startsWith("server entry ") ? message : `server entry ${entry.name}: ${message}; check its request and expect`;
+    const named = serversOwn ? message : `server entry ${entry.name}: ${message}; check its request and expect`;
     return { ...common(), state: "errored", error: named, beforeLoad: true };
   } finally {
     observer.close?.();
