@@ -1,8 +1,9 @@
 /**
  * A user gRPC server's request, built from its `.proto` with @grpc/proto-loader as ghz does: the method named
- * `package.Service/Method` is looked up, must be unary (the wire client sends each request as one call), and the
- * entry's `message` object is serialized by the method's own request serializer — once, before the run, so a typo
- * is an exit 2 naming the key and not a scenario full of INVALID_ARGUMENT answers.
+ * `package.Service/Method` is looked up, must be unary for `grpc` (each request one call) or bidi streaming for
+ * `grpc-stream` (each request one message on a long-lived call), and the entry's `message` object is serialized
+ * by the method's own request serializer — once, before the run, so a typo is an exit 2 naming the key and not a
+ * scenario full of INVALID_ARGUMENT answers.
  */
 import { loadSync } from "@grpc/proto-loader";
 import type { MethodDefinition } from "@grpc/proto-loader";
@@ -18,7 +19,7 @@ export interface GrpcRequest {
  * Serializes `message` for `method` of `protoPath`; throws an Error whose message is the reason (the caller names
  * the entry and key). Fields are matched by their names in the `.proto` (`keepCase`).
  */
-export function grpcRequestFromProto(protoPath: string, method: string, message: Readonly<Record<string, unknown>>): GrpcRequest {
+export function grpcRequestFromProto(protoPath: string, method: string, message: Readonly<Record<string, unknown>>, kind: "unary" | "bidi" = "unary"): GrpcRequest {
   const slash = method.lastIndexOf("/");
   if (slash <= 0 || slash === method.length - 1) throw new Error(`method "${method}": write it as package.Service/Method`);
   const service = method.slice(0, slash);
@@ -35,7 +36,8 @@ export function grpcRequestFromProto(protoPath: string, method: string, message:
     const services = Object.keys(definition).filter((key) => !("format" in (definition[key] ?? {})));
     throw new Error(`method "${method}" is not in ${protoPath}; its services are ${services.join(", ") || "none"}`);
   }
-  if (found.requestStream || found.responseStream) throw new Error(`method "${method}" streams; only unary methods can be the request`);
+  if (kind === "unary" && (found.requestStream || found.responseStream)) throw new Error(`method "${method}" streams; grpc takes a unary method (grpc-stream a bidi one)`);
+  if (kind === "bidi" && !(found.requestStream && found.responseStream)) throw new Error(`method "${method}" is not bidi streaming; grpc-stream takes a bidi method (grpc a unary one)`);
   let bytes: Buffer;
   try {
     bytes = found.requestSerialize(message);

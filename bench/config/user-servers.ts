@@ -15,8 +15,11 @@ import { fillPlaceholders } from "../support/placeholders.ts";
 import { hasCommand } from "../support/tools.ts";
 import { grpcRequestFromProto } from "./grpc-request.ts";
 
-/** The arms a user server may speak: the wire clients send its request over any of them but a bidi stream. */
-export const USER_SERVER_PROTOCOLS = ["http1", "http1-close", "h2c", "h2", "grpc"] as const;
+/**
+ * The arms a user server may speak. `grpc` sends each request as a unary call; `grpc-stream` as one message on a
+ * long-lived bidi call per connection, its answers paired by order (one answer per message, as an echo or chat does).
+ */
+export const USER_SERVER_PROTOCOLS = ["http1", "http1-close", "h2c", "h2", "grpc", "grpc-stream"] as const;
 export type UserServerProtocol = (typeof USER_SERVER_PROTOCOLS)[number];
 
 /** A user server as the run is told it: every file it names read, its request encoded. */
@@ -102,7 +105,7 @@ function userServer(raw: unknown, label: string, configPath: string): UserServer
   const bad = (key: string, why: string): UsageError => new UsageError("WC_BAD_CONFIG", `${label} ("${e.name}").${key}: ${why}`);
   if (!NAME.test(e.name)) throw bad("name", `"${e.name}" must be 1–32 of a-z, 0-9 and -, starting with a letter`);
   if (isProtocol(e.name)) throw bad("name", `"${e.name}" is an arm's name; choose another`);
-  const grpc = e.protocol === "grpc";
+  const grpc = e.protocol === "grpc" || e.protocol === "grpc-stream";
   if (grpc !== (e.grpc !== undefined)) throw bad("grpc", grpc ? "a grpc entry needs grpc.proto and grpc.method" : `only a grpc entry takes it, not ${e.protocol}`);
   if (grpc && (e.request?.method !== undefined || e.request?.path !== undefined || e.request?.bodyFile !== undefined)) {
     throw bad("request", "a grpc entry's request is grpc.message; request may hold headers (metadata) only");
@@ -206,7 +209,7 @@ function grpcExchange(e: Entry, fromConfig: (p: string) => string, headers: [str
   const proto = readable(fromConfig(g.proto), "grpc.proto", bad).path;
   let request;
   try {
-    request = grpcRequestFromProto(proto, g.method, g.message ?? {});
+    request = grpcRequestFromProto(proto, g.method, g.message ?? {}, e.protocol === "grpc-stream" ? "bidi" : "unary");
   } catch (error) {
     throw bad("grpc", (error as Error).message);
   }

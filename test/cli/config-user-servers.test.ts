@@ -119,6 +119,9 @@ describe("servers in the config file", () => {
       expect: { status: 200, bodyBytes: null },
     });
     expect(greeter?.grpc).toEqual({ proto: PROTO, method: "demo.v1.Greeter/SayHello" });
+    // A bidi method for grpc-stream: the same message bytes, sent on its one long-lived call.
+    const [chat] = config(["--config", configWith([{ ...GREETER, name: "chat", protocol: "grpc-stream", grpc: { ...GREETER.grpc, method: "demo.v1.Greeter/Chat" } }])]).servers ?? [];
+    expect([chat?.protocol, chat?.exchange.path, chat?.exchange.bodyBase64]).toEqual(["grpc-stream", "/demo.v1.Greeter/Chat", greeter?.exchange.bodyBase64]);
   });
 
   it("split --protocols between arms and servers, in the run's order, and run every server when it is not given", () => {
@@ -141,7 +144,7 @@ describe("servers in the config file", () => {
   it("refuse each mistake in one line naming the entry, its key and the fix", () => {
     expect(refusal({ ...PY, name: "http1" })).toBe('FILE: servers[0] ("http1").name: "http1" is an arm\'s name; choose another');
     expect(refusal({ ...PY, name: "My API" })).toBe('FILE: servers[0] ("My API").name: "My API" must be 1–32 of a-z, 0-9 and -, starting with a letter');
-    expect(refusal({ ...PY, protocol: "grpc-stream" })).toMatch(/^FILE: servers\[0\]\.protocol: Invalid option: expected one of "http1"\|"http1-close"\|"h2c"\|"h2"\|"grpc"; see the README's "Your own server"$/);
+    expect(refusal({ ...PY, protocol: "ws" })).toMatch(/^FILE: servers\[0\]\.protocol: Invalid option: expected one of "http1"\|"http1-close"\|"h2c"\|"h2"\|"grpc"\|"grpc-stream"; see the README's "Your own server"$/);
     expect(refusal({ ...PY, command: [process.execPath, "-m", "http.server", "{prot}"] })).toBe(
       'FILE: servers[0] ("py").command: unknown placeholder {prot} in "{prot}"; the command may use {host}, {port} and {dir}',
     );
@@ -150,7 +153,12 @@ describe("servers in the config file", () => {
     expect(refusal({ ...PY, request: { headers: { Host: "x" } } })).toBe('FILE: servers[0] ("py").request.headers: "Host" is set by the client; remove it');
     expect(refusal({ ...PY, request: { bodyFile: "missing.json" } })).toBe(`FILE: servers[0] ("py").request.bodyFile: cannot read ${join(dir, "missing.json")} (ENOENT); give a readable file, relative to the config file`);
     expect(refusal({ ...PY, grpc: GREETER.grpc })).toBe('FILE: servers[0] ("py").grpc: only a grpc entry takes it, not http1');
-    expect(refusal({ ...GREETER, grpc: { ...GREETER.grpc, method: "demo.v1.Greeter/Chat" } })).toBe('FILE: servers[0] ("greeter").grpc: method "demo.v1.Greeter/Chat" streams; only unary methods can be the request');
+    expect(refusal({ ...GREETER, grpc: { ...GREETER.grpc, method: "demo.v1.Greeter/Chat" } })).toBe(
+      'FILE: servers[0] ("greeter").grpc: method "demo.v1.Greeter/Chat" streams; grpc takes a unary method (grpc-stream a bidi one)',
+    );
+    expect(refusal({ ...GREETER, protocol: "grpc-stream" })).toBe(
+      'FILE: servers[0] ("greeter").grpc: method "demo.v1.Greeter/SayHello" is not bidi streaming; grpc-stream takes a bidi method (grpc a unary one)',
+    );
     expect(refusal({ ...GREETER, grpc: { ...GREETER.grpc, method: "demo.v1.Nope/SayHello" } })).toBe(`FILE: servers[0] ("greeter").grpc: method "demo.v1.Nope/SayHello" is not in ${PROTO}; its services are demo.v1.Greeter`);
     expect(refusal({ ...GREETER, grpc: { ...GREETER.grpc, message: { nmae: "x" } } })).toBe(
       'FILE: servers[0] ("greeter").grpc: message: "nmae" is not a field of demo.v1.Greeter/SayHello\'s request type; its fields are name, times',
@@ -185,8 +193,8 @@ describe("servers in the config file", () => {
     // Beside an arm and a config file's servers; named in --protocols like them.
     const beside = config(["--config", configWith([PY]), "--server-command", `http1 ${process.execPath} {port}`, "--protocols", "server,http1,py"]);
     expect([beside.protocols, beside.servers?.map((s) => s.name)]).toEqual([["http1"], ["server", "py"]]);
-    expect(() => config(["--server-command", "grpc-stream /bin/true"])).toThrow(
-      /^--server-command\.protocol: Invalid option: expected one of "http1"\|"http1-close"\|"h2c"\|"h2"\|"grpc"; see the README's "Your own server"$/,
+    expect(() => config(["--server-command", "ws /bin/true"])).toThrow(
+      /^--server-command\.protocol: Invalid option: expected one of "http1"\|"http1-close"\|"h2c"\|"h2"\|"grpc"\|"grpc-stream"; see the README's "Your own server"$/,
     );
     expect(() => config(["--server-command", "http1 no-such-server-xyz {port}"])).toThrow(
       new UsageError("WC_BAD_CONFIG", '--server-command ("server").command: no-such-server-xyz is not found or not executable; give its full path, or install it'),

@@ -75,6 +75,25 @@ async function recordingServer(kind: "http1" | "h2c"): Promise<{ port: number; s
   return { port: (server.address() as AddressInfo).port, seen };
 }
 
+/** greeter-server.ts on a free loopback port; stopped when the test finishes. */
+async function startGreeter(): Promise<number> {
+  const child = spawn(process.execPath, [GREETER, "127.0.0.1", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  onTestFinished(() => void child.kill());
+  return new Promise<number>((resolve, reject) => {
+    child.stdout.on("data", (c: Buffer) => {
+      const m = /listening on (\d+)/.exec(c.toString());
+      if (m !== null) resolve(Number(m[1]));
+    });
+    child.on("exit", (code) => reject(new Error(`greeter exited ${code}`)));
+  });
+}
+
+/** A call of greeter.proto's `method` with `message`, built as a config entry's is. */
+function call(message: Record<string, unknown>, bodyBytes: number | null, method = "demo.v1.Greeter/SayHello"): Exchange {
+  const request = grpcRequestFromProto(PROTO, method, message, method.endsWith("/Chat") ? "bidi" : "unary");
+  return { method: "POST", path: request.path, headers: [], bodyBase64: request.message.toString("base64"), expect: { status: 200, bodyBytes } };
+}
+
 describe("a user server's request from the wire clients", () => {
   it("HTTP/1.1: the entry's method, target, fields and body arrive as written, and the answer is judged by status and size", async () => {
     const { port, seen } = await recordingServer("http1");
@@ -110,19 +129,7 @@ describe("a user server's request from the wire clients", () => {
   });
 
   it("gRPC: a call built from the .proto reaches the user's grpc-js server, which answers from its fields; its refusal is a failure", async () => {
-    const child = spawn(process.execPath, [GREETER, "127.0.0.1", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-    onTestFinished(() => void child.kill());
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout.on("data", (c: Buffer) => {
-        const m = /listening on (\d+)/.exec(c.toString());
-        if (m !== null) resolve(Number(m[1]));
-      });
-      child.on("exit", (code) => reject(new Error(`greeter exited ${code}`)));
-    });
-    const call = (message: Record<string, unknown>, bodyBytes: number | null): Exchange => {
-      const request = grpcRequestFromProto(PROTO, "demo.v1.Greeter/SayHello", message);
-      return { method: "POST", path: request.path, headers: [], bodyBase64: request.message.toString("base64"), expect: { status: 200, bodyBytes } };
-    };
+    const port = await startGreeter();
     // HelloReply{message: "hello wirecost" × 3}: tag 0x0a, length 42, 42 bytes.
     const client = await wireClient("grpc", port, call({ name: "wirecost", times: 3 }, 44));
     expect(await Promise.all([send(client, 1), send(client, 2)])).toEqual([null, null]);
@@ -130,6 +137,15 @@ describe("a user server's request from the wire clients", () => {
     expect(await send(wrongSize, 3)).toEqual({ kind: "mismatch", message: "a 16-byte message, expected 44 bytes" });
     const refused = await wireClient("grpc", port, call({ name: "" }, null));
     expect(await send(refused, 4)).toMatchObject({ message: "name is required" });
+  });
+
+  it("gRPC bidi: each request one message on one long-lived call, answers taken in order and judged by size", async () => {
+    const port = await startGreeter();
+    const client = await wireClient("grpc-stream", port, call({ name: "wirecost", times: 3 }, 44, "demo.v1.Greeter/Chat"));
+    // Five on the one connection's call at once (streams 4: the fifth waits for an answer).
+    expect(await Promise.all([1, 2, 3, 4, 5].map((seq) => send(client, seq)))).toEqual([null, null, null, null, null]);
+    const wrongSize = await wireClient("grpc-stream", port, call({ name: "wirecost", times: 2 }, 44, "demo.v1.Greeter/Chat"));
+    expect(await send(wrongSize, 6)).toEqual({ kind: "mismatch", message: "a 30-byte message, expected 44 bytes" });
   });
 
   it("only from the wire clients: a library client refuses an exchange rather than send the workload's payload", async () => {

@@ -1,6 +1,7 @@
 /**
  * A user's own servers end to end in namespaces (issue 12's done-when): Python's http.server answering GET, as a user
- * would point wirecost at it, and a grpc-js service whose request is built from its .proto, each run from a config
+ * would point wirecost at it, and a grpc-js service whose request is built from its .proto, called unary and on a
+ * bidi stream, each run from a config
  * file's `servers` entry beside an arm. Each scenario completes with every answer checked, carries packets and CPU
  * per request and the server's own record, and nothing of either server — process, directory, namespace — is left.
  * In the serial lane: it builds namespaces, and no assertion rests on a counter's exact value.
@@ -37,7 +38,7 @@ function processesWith(text: string): string[] {
 }
 
 describe.skipIf(skipReason !== null)(`a user's own servers in namespaces${skipReason === null ? "" : ` (skipped: ${skipReason})`}`, () => {
-  it("runs python3 -m http.server and a grpc-js service from config entries beside http1: completed, counted, and gone afterwards", async () => {
+  it("runs python3 -m http.server and a grpc-js service (unary and bidi) from config entries beside http1: completed, counted, and gone afterwards", async () => {
     const config = join(dir, "wirecost.json");
     writeFileSync(
       config,
@@ -45,12 +46,13 @@ describe.skipIf(skipReason !== null)(`a user's own servers in namespaces${skipRe
         servers: [
           { name: "py", protocol: "http1", command: ["python3", "-m", "http.server", "{port}", "--bind", "{host}", "--directory", "{dir}"], versionCommand: ["python3", "--version"] },
           { name: "greeter", protocol: "grpc", command: [process.execPath, GREETER, "{host}", "{port}"], grpc: { proto: PROTO, method: "demo.v1.Greeter/SayHello", message: { name: "wirecost", times: 3 } }, expect: { bodyBytes: 44 } },
+          { name: "chat", protocol: "grpc-stream", command: [process.execPath, GREETER, "{host}", "{port}"], grpc: { proto: PROTO, method: "demo.v1.Greeter/Chat", message: { name: "wirecost", times: 3 } }, expect: { bodyBytes: 44 } },
         ],
       }),
     );
     const stderr: string[] = [];
     const code = await main(
-      ["--config", config, "--protocols", "http1,py,greeter", "--rps", "200", "--duration", "1s", "--warmup", "300ms", "--baseline", "200ms", "--prime", "200", "--kernel-time", "tick", "--topology", "netns", "--out", join(dir, "results"), "--json"],
+      ["--config", config, "--protocols", "http1,py,greeter,chat", "--rps", "200", "--duration", "1s", "--warmup", "300ms", "--baseline", "200ms", "--prime", "200", "--kernel-time", "tick", "--topology", "netns", "--out", join(dir, "results"), "--json"],
       { stdout: { write: () => true }, stderr: { write: (t: string) => stderr.push(t) }, env: { NO_COLOR: "1" } },
     );
     expect(code, stderr.join("")).toBe(0);
@@ -58,12 +60,12 @@ describe.skipIf(skipReason !== null)(`a user's own servers in namespaces${skipRe
     const result = JSON.parse(readFileSync(path, "utf8")) as RunResult;
     // The report was written (main turns a report's failure into a warning) and sets each server beside http1.
     const report = readFileSync(join(dirname(path), "report.md"), "utf8");
-    expect(report).toMatch(/3 protocols × 1 repeat/);
+    expect(report).toMatch(/4 protocols × 1 repeat/);
     expect(report).toMatch(/\*\*py\*\* used [\d.]+ ± [\d.]+× the packets per request of http1|\*\*py\*\* used [\d.]+× the packets per request of http1/);
     expect(report).toContain("greeter");
     expect(stderr.join("")).not.toMatch(/could not write the reports/);
     const byName = new Map(result.scenarios.map((s) => [s.name, s]));
-    for (const name of ["http1", "py", "greeter"]) {
+    for (const name of ["http1", "py", "greeter", "chat"]) {
       const s = byName.get(name) as CompletedScenario | undefined;
       expect(s?.state, name).toBe("completed");
       expect(s === undefined ? -1 : totalErrors(s.errors), name).toBe(0);
@@ -73,7 +75,8 @@ describe.skipIf(skipReason !== null)(`a user's own servers in namespaces${skipRe
     }
     const py = byName.get("py") as CompletedScenario;
     const greeter = byName.get("greeter") as CompletedScenario;
-    expect([py.protocol, py.subject, greeter.protocol, greeter.subject]).toEqual(["http1", "py", "grpc", "greeter"]);
+    const chat = byName.get("chat") as CompletedScenario;
+    expect([py.protocol, py.subject, greeter.protocol, greeter.subject, chat.protocol, chat.subject]).toEqual(["http1", "py", "grpc", "greeter", "grpc-stream", "chat"]);
     // http.server answers HTTP/1.0 and closes: a connection per request, where http1 keeps four alive.
     expect(py.perRequest?.connectionOpens).toBeGreaterThan(0.9);
     expect(py.perRequest?.packets).toBeGreaterThan(8);

@@ -6,10 +6,11 @@
  * out stays in the FIFO, already settled, until its late answer (dropped) or a later one passes it.
  *
  * gRPC has no per-message status: the call's end — trailers, a reset, a lost connection — fails everything pending,
- * and the client opens a new call for the next request.
+ * and the client opens a new call for the next request. A user server's call (contract/exchange.ts) sends the same
+ * message each time and pairs answers by order alone, judging each by its size.
  */
 
-import type { RequestFailure } from "../../../contract/index.ts";
+import type { ExchangeExpectation, RequestFailure } from "../../../contract/index.ts";
 import { decodePayload } from "../../../proto/codec.ts";
 import type { Payload } from "../../../proto/codec.ts";
 import { answerVerdict, statusFailure } from "../../common/answer-verdict.ts";
@@ -45,12 +46,15 @@ export class BidiCall<R extends BidiRequest> extends Http2Stream implements Fram
   readonly #responseBytes: number;
   readonly #pending = new Fifo<R>();
   readonly #reader = new GrpcFrameReader();
+  /** A user server's call (contract/exchange.ts): the same message each time, answers judged by size; else null. */
+  readonly #fixed: { readonly message: Buffer; readonly expect: ExchangeExpectation } | null;
 
-  constructor(owner: BidiOwner<R>, session: Http2Session, responseBytes: number) {
+  constructor(owner: BidiOwner<R>, session: Http2Session, responseBytes: number, fixed: { readonly message: Buffer; readonly expect: ExchangeExpectation } | null = null) {
     super();
     this.#owner = owner;
     this.session = session;
     this.#responseBytes = responseBytes;
+    this.#fixed = fixed;
   }
 
   /** Sends `req` as one message on the call; its answer, or the call's end, settles it. */
@@ -60,6 +64,17 @@ export class BidiCall<R extends BidiRequest> extends Http2Stream implements Fram
       return;
     }
     this.#pending.push(req);
+    if (this.#fixed !== null) {
+      const fixed = this.#fixed.message;
+      const at = this.session.send.dataSpace(this, GRPC_PREFIX_BYTES + fixed.length, false);
+      if (at >= 0) fixed.copy(this.session.out.buf, writeGrpcPrefix(this.session.out.buf, at, fixed.length));
+      else {
+        const framed = Buffer.allocUnsafe(GRPC_PREFIX_BYTES + fixed.length);
+        fixed.copy(framed, writeGrpcPrefix(framed, 0, fixed.length));
+        this.session.send.queue(this, framed, false);
+      }
+      return;
+    }
     const message = payloadBytes(req.seq, body.length);
     const length = GRPC_PREFIX_BYTES + message;
     const at = this.session.send.dataSpace(this, length, false);
@@ -97,6 +112,14 @@ export class BidiCall<R extends BidiRequest> extends Http2Stream implements Fram
 
   /** FrameSink: one answer message. */
   message(bytes: Buffer): void {
+    if (this.#fixed !== null) {
+      // No sequence number to pair by: the oldest request takes the answer, and a timed-out one's is dropped.
+      const req = this.#pending.shift();
+      const { bodyBytes } = this.#fixed.expect;
+      const outcome = bodyBytes === null || bytes.length === bodyBytes ? null : failure("mismatch", `a ${bytes.length}-byte message, expected ${bodyBytes} bytes`);
+      if (req !== undefined && req.done !== null) this.#owner.answered(req, outcome);
+      return;
+    }
     let answer: Payload;
     try {
       answer = decodePayload(bytes);

@@ -18,6 +18,7 @@ import type { WireSlot } from "../http2/wire-client.ts";
 import { BidiCall } from "./bidi-call.ts";
 import type { BidiOwner, BidiRequest } from "./bidi-call.ts";
 import { grpcExchangeVerdict, grpcUnaryVerdict } from "./verdict.ts";
+import { exchangeBody } from "../../common/exchange.ts";
 
 /** `te: trailers` is required by the gRPC HTTP/2 mapping (PROTOCOL-HTTP2.md). */
 const GRPC_HEADERS: readonly HeaderField[] = [
@@ -62,12 +63,16 @@ class GrpcStreamWireClient extends WireClient<CallSlot, StreamRequest> implement
   readonly #responseBytes: number;
   readonly #body: Uint8Array;
 
+  readonly #fixed: { readonly message: Buffer; readonly expect: ExchangeExpectation } | null;
+
   constructor(opts: ClientOptions, tls: boolean) {
     const slots: CallSlot[] = [];
     for (let i = 0; i < opts.connections; i++) slots.push({ session: null, call: null, active: 0 });
-    super(opts, slots, tls, requestHeaders(opts, tls, BIDI_PATH, GRPC_HEADERS));
+    const { exchange } = opts;
+    super(opts, slots, tls, requestHeaders(opts, tls, exchange?.path ?? BIDI_PATH, [...GRPC_HEADERS, ...(exchange?.headers ?? [])]));
     this.#responseBytes = opts.responseBytes;
     this.#body = makeBody(opts.requestBytes);
+    this.#fixed = exchange === undefined ? null : { message: exchangeBody(exchange), expect: exchange.expect };
   }
 
   answered(req: StreamRequest, outcome: RequestFailure | null): void {
@@ -83,7 +88,7 @@ class GrpcStreamWireClient extends WireClient<CallSlot, StreamRequest> implement
     const session = this.sessionOf(slot);
     let call = slot.call;
     if (call === null || call.ended || call.session !== session) {
-      call = new BidiCall<StreamRequest>(this, session, this.#responseBytes);
+      call = new BidiCall<StreamRequest>(this, session, this.#responseBytes, this.#fixed);
       slot.call = call;
       session.submit(call);
     }
@@ -107,7 +112,6 @@ export async function createClient(opts: ClientOptions): Promise<BenchClient> {
       // A user server's call (contract/exchange.ts) goes to its method, with the entry's metadata after the required fields.
       return new GrpcUnaryWireClient(opts, arm.tls, requestHeaders(opts, arm.tls, opts.exchange?.path ?? UNARY_PATH, [...GRPC_HEADERS, ...(opts.exchange?.headers ?? [])]));
     case "bidi-stream":
-      if (opts.exchange !== undefined) throw new TypeError(`clients/wire/grpc sends a user server's request as unary calls only, not on ${opts.protocol}`);
       return new GrpcStreamWireClient(opts, arm.tls);
     case "one-at-a-time":
       throw new TypeError(`clients/wire/grpc has no one-at-a-time calls (${opts.protocol})`);
