@@ -42,6 +42,8 @@ export interface UserServer {
 /** Largest body or config file an entry may name: a request, not a data set. */
 const MAX_FILE_BYTES = 1024 * 1024;
 const NAME = /^[a-z][a-z0-9-]{0,31}$/;
+/** The methods a user request may have: each answered with a body the client reads by its framing. */
+const METHODS: readonly string[] = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 /** RFC 9110 §5.1 field names, written lower-case as HTTP/2 requires (RFC 9113 §8.2.1). */
 const FIELD_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 /** Framing and connection fields are the client's (RFC 9113 §8.2.2 forbids the connection-specific ones in HTTP/2). */
@@ -195,8 +197,8 @@ function readable(path: string, key: string, bad: Bad): { path: string; bytes: B
 function httpExchange(e: Entry, fromConfig: (p: string) => string, headers: [string, string][], bad: Bad): Exchange {
   const body = e.request?.bodyFile === undefined ? Buffer.alloc(0) : readable(fromConfig(e.request.bodyFile), "request.bodyFile", bad).bytes;
   const method = e.request?.method ?? (body.length > 0 ? "POST" : "GET");
-  // HEAD's answers have no body whatever their framing says, and CONNECT's are not answers: the client reads neither.
-  if (!/^[A-Z]+$/.test(method) || method === "HEAD" || method === "CONNECT") throw bad("request.method", `"${method}": use GET, POST, PUT, PATCH, DELETE or OPTIONS`);
+  // Not HEAD, whose answers have no body whatever their framing says, nor CONNECT, which is a tunnel, not an answer.
+  if (!METHODS.includes(method)) throw bad("request.method", `"${method}": use ${METHODS.join(", ")}`);
   const path = e.request?.path ?? "/";
   if (!/^\/[\x21-\x7e]*$/.test(path)) throw bad("request.path", `"${path}" must start with / and hold no spaces or control characters`);
   return { method, path, headers, bodyBase64: body.toString("base64"), expect: { status: e.expect?.status ?? 200, bodyBytes: e.expect?.bodyBytes ?? null } };

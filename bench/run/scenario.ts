@@ -8,8 +8,7 @@ import type { TlsSession } from "../load/tls-session.ts";
 import type { BenchConfig } from "../config/config.ts";
 import type { Command } from "../support/child-process.ts";
 import { describeExit, withTimeout } from "../support/child-process.ts";
-import { startArmServer } from "./server-process.ts";
-import { startUserServer } from "./user-server.ts";
+import { startSubjectServer, subjectFailure, subjectServerLabel } from "./subject-server.ts";
 import { busyPct, withCpuEvidence } from "./cpu-limit.ts";
 import type { UserServer } from "../config/user-servers.ts";
 import type { ArmServer } from "./server-process.ts";
@@ -136,9 +135,8 @@ export async function runScenario(
   const onOuterAbort = (): void => giveUp.abort(signal.reason);
   signal.addEventListener("abort", onOuterAbort, { once: true });
   let primed: PrimeOutcome | null = null;
-  /** Whether load was offered: a user server that fails before it has a mistake in its entry (run.ts). */
+  /** How far it got, for a user server's failure (subject-server.ts `subjectFailure`). */
   let loadStarted = false;
-  /** Whether the collector's idle baseline began: a failure in it is not the entry's. */
   let baselineStarted = false;
   let session: TlsSession | null = null;
   const common = () => ({
@@ -168,29 +166,21 @@ export async function runScenario(
   aborted.catch(() => {});
 
   const work = async (): Promise<{ report: GeneratorReport; kernel: KernelFigures | undefined; pps: PpsFigures | undefined }> => {
-    const host = placer.serverListenAddress ?? placer.serverAddress;
-    const serverCommand = (argv: string[]): Command => placer.command("server", argv);
-    starting =
-      plan.userServer !== undefined
-        ? startUserServer(plan.userServer, host, plan.tls, serverCommand, giveUp.signal)
-        : startArmServer(
-        {
-          protocol: plan.protocol,
-          host,
-          port: config.port,
-          requestBytes: config.requestBytes,
-          responseBytes: config.responseBytes,
-          settings: config.server,
-          ...(plan.tls === undefined ? {} : { tls: plan.tls, tlsParameters: tlsParametersOf(config) }),
-        },
-        serverCommand,
-        giveUp.signal,
-      );
+    starting = startSubjectServer({
+      protocol: plan.protocol,
+      userServer: plan.userServer,
+      config,
+      tls: plan.tls,
+      tlsParameters: tlsParametersOf(config),
+      host: placer.serverListenAddress ?? placer.serverAddress,
+      wrap: (argv) => placer.command("server", argv),
+      signal: giveUp.signal,
+    });
     server = await Promise.race([starting, aborted]);
     const s = server;
     progress(`server pid ${s.pid} listening on ${placer.serverAddress}:${s.port}${placer.serverCpu === null ? "" : ` (CPU ${placer.serverCpu})`}`);
     const serverDied = s.child.exited.then((exit) => {
-      throw new Error(describeExit(plan.userServer === undefined ? `${plan.protocol} server` : `server entry ${plan.userServer.name}`, exit, s.child.stderrTail()));
+      throw new Error(describeExit(subjectServerLabel(plan.protocol, plan.userServer), exit, s.child.stderrTail()));
     });
     serverDied.catch(() => {});
     switch (config.driver) {
@@ -239,7 +229,6 @@ export async function runScenario(
     primed = generator.primed();
     session = generator.tlsSession();
     progress(`generator pid ${generatorPid} connected${placer.clientCpu === null ? "" : ` (CPU ${placer.clientCpu})`}; idle baseline`);
-    // From here until the load, a failure is the harness's (the collector's baseline) unless the server died.
     baselineStarted = true;
     await Promise.race([observer.beforeLoad?.({ serverPid: s.pid, generatorPid }), serverDied, aborted]);
     const gen = generator;
@@ -251,7 +240,7 @@ export async function runScenario(
       drainTimeoutMs: config.requestTimeoutMs + 1000,
     });
     let calibration: Calibration | undefined;
-    // Calibration is load already: a server that fails from here on failed under load, not before it.
+    // Calibration is load already.
     loadStarted = true;
     if (config.pps !== null) {
       const count = observer.countServerPackets;
@@ -296,12 +285,7 @@ export async function runScenario(
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof ScenarioAbort) return { ...common(), state: "aborted", error: `interrupted: ${message}` };
-    const entry = plan.userServer;
-    const serversOwn = message.startsWith("server entry ");
-    if (entry === undefined || loadStarted || (baselineStarted && !serversOwn)) return { ...common(), state: "errored", error: message };
-    // One line that names the entry and what to look at, as a refused config does.
-    const named = serversOwn ? message : `server entry ${entry.name}: ${message}; check its request and expect`;
-    return { ...common(), state: "errored", error: named, beforeLoad: true };
+    return { ...common(), state: "errored", ...subjectFailure(message, plan.userServer, { baselineStarted, loadStarted }) };
   } finally {
     observer.close?.();
     signal.removeEventListener("abort", onOuterAbort);

@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { configFromArgv } from "../../bench/cli/argv.ts";
 import type { BenchConfig } from "../../bench/config/config.ts";
 import { UsageError } from "../../bench/support/errors.ts";
-import { runSlots, scenarioName } from "../../bench/run/run.ts";
+import { runSlots, scenarioName } from "../../bench/run/slots.ts";
+import { userServerEntry } from "../support/user-server-entry.ts";
 
 const BIN = fileURLToPath(new URL("../../bench/bin.ts", import.meta.url));
 const PROTO = fileURLToPath(new URL("../fixtures/user-servers/greeter.proto", import.meta.url));
@@ -149,7 +150,8 @@ describe("servers in the config file", () => {
       'FILE: servers[0] ("py").command: unknown placeholder {prot} in "{prot}"; the command may use {host}, {port} and {dir}',
     );
     expect(refusal({ ...PY, command: ["no-such-server-xyz"] })).toBe('FILE: servers[0] ("py").command: no-such-server-xyz is not found or not executable; give its full path, or install it');
-    expect(refusal({ ...PY, request: { method: "HEAD" } })).toBe('FILE: servers[0] ("py").request.method: "HEAD": use GET, POST, PUT, PATCH, DELETE or OPTIONS');
+    expect(refusal({ ...PY, request: { method: "HEAD" } })).toBe('FILE: servers[0] ("py").request.method: "HEAD": use GET, POST, PUT, PATCH, DELETE, OPTIONS');
+    expect(refusal({ ...PY, request: { method: "FETCH" } })).toBe('FILE: servers[0] ("py").request.method: "FETCH": use GET, POST, PUT, PATCH, DELETE, OPTIONS');
     expect(refusal({ ...PY, request: { headers: { Host: "x" } } })).toBe('FILE: servers[0] ("py").request.headers: "Host" is set by the client; remove it');
     expect(refusal({ ...PY, request: { bodyFile: "missing.json" } })).toBe(`FILE: servers[0] ("py").request.bodyFile: cannot read ${join(dir, "missing.json")} (ENOENT); give a readable file, relative to the config file`);
     expect(refusal({ ...PY, grpc: GREETER.grpc })).toBe('FILE: servers[0] ("py").grpc: only a grpc entry takes it, not http1');
@@ -177,19 +179,8 @@ describe("servers in the config file", () => {
     const c = config(["--server-command", `h2c  ${process.execPath} -m http.server {port} --bind {host}`]);
     expect(c.serverCommand).toBe(`h2c  ${process.execPath} -m http.server {port} --bind {host}`);
     expect(c.protocols).toEqual([]);
-    expect(c.servers).toEqual([
-      {
-        name: "server",
-        protocol: "h2c",
-        command: [process.execPath, "-m", "http.server", "{port}", "--bind", "{host}"],
-        port: 0,
-        exchange: { method: "GET", path: "/", headers: [], bodyBase64: "", expect: { status: 200, bodyBytes: null } },
-        grpc: null,
-        readyTimeoutMs: 10_000,
-        versionCommand: null,
-        configFile: null,
-      },
-    ]);
+    // The defaults of an entry, pinned in the first test above.
+    expect(c.servers).toEqual([userServerEntry({ name: "server", protocol: "h2c", command: [process.execPath, "-m", "http.server", "{port}", "--bind", "{host}"] })]);
     // Beside an arm and a config file's servers; named in --protocols like them.
     const beside = config(["--config", configWith([PY]), "--server-command", `http1 ${process.execPath} {port}`, "--protocols", "server,http1,py"]);
     expect([beside.protocols, beside.servers?.map((s) => s.name)]).toEqual([["http1"], ["server", "py"]]);

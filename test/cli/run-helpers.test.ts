@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { writeFileAtomic } from "../../bench/support/atomic-write.ts";
 import { irqTimeAccountingFromConfig } from "../../bench/run/environment.ts";
 import { createLineReader } from "../../bench/load/messages.ts";
-import { interleavedOrder, makeRunId, runSlots, scenarioName } from "../../bench/run/run.ts";
+import { makeRunId } from "../../bench/run/run.ts";
+import { interleavedOrder, runSlots, scenarioName } from "../../bench/run/slots.ts";
 import { DEFAULTS } from "../../bench/config/resolve.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "wirecost-run-"));

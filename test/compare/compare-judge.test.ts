@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compareRuns, judge } from "../../bench/compare/compare-runs.ts";
 import type { Spread } from "../../bench/results/stats.ts";
 import { run, scenario } from "../report/make-result.ts";
+import { userServerEntry } from "../support/user-server-entry.ts";
 
 const spread = (mean: number, sd: number | null, n = 2): Spread => ({ n, mean, sd, min: mean, max: mean });
 
@@ -53,7 +54,7 @@ describe("compare: when a change exceeds the noise", () => {
   });
 
   it("lists a user server whose entry changed between the runs, by its name", () => {
-    const entry = { name: "py", protocol: "http1" as const, command: ["python3", "-m", "http.server", "{port}"], port: 0, exchange: { method: "GET", path: "/", headers: [], bodyBase64: "", expect: { status: 200, bodyBytes: null } }, grpc: null, readyTimeoutMs: 10_000, versionCommand: null, configFile: null };
+    const entry = userServerEntry({ name: "py", protocol: "http1", command: ["python3", "-m", "http.server", "{port}"] });
     const mine = (r: ReturnType<typeof run>, e: typeof entry) => ({ ...r, config: { ...r.config, servers: [e] } });
     const base = run([scenario({ protocol: "http1", repeat: 1 })]);
     expect(compareRuns(mine(base, entry), mine(base, entry)).differences).toEqual([]);

@@ -13,6 +13,7 @@ import { clientKindFor } from "../../contract/index.ts";
 import type { Protocol } from "../../contract/index.ts";
 import { errored, run, scenario } from "./make-result.ts";
 import { baselineFlag } from "../../bench/report/cli.ts";
+import { userServerEntry } from "../support/user-server-entry.ts";
 
 const markdown = (r: RunResult, baselineProtocol = "http1"): string => toMarkdown(r, { baselineProtocol, charts: [] });
 
@@ -310,7 +311,7 @@ describe("a user server's series (a config file's servers entry)", () => {
   function withUserServer(): RunResult {
     const base = bothTransports();
     const mine = [1, 2].map((repeat) => ({ ...scenario({ protocol: "h2", repeat, packets: 5, serverRun: 60 }), name: `my-h2#${repeat}`, subject: "my-h2" }));
-    const entry = { name: "my-h2", protocol: "h2" as const, command: ["/bin/true"], port: 0, exchange: { method: "GET", path: "/", headers: [], bodyBase64: "", expect: { status: 200, bodyBytes: null } }, grpc: null, readyTimeoutMs: 10_000, versionCommand: null, configFile: null };
+    const entry = userServerEntry({ name: "my-h2", protocol: "h2", command: ["/bin/true"] });
     return { ...base, config: { ...base.config, servers: [entry] }, scenarios: [...base.scenarios, ...mine] };
   }
 

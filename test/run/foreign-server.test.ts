@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import net from "node:net";
 import { describe, expect, it, onTestFinished } from "vitest";
-import { listeningInodes, startForeignServer } from "../../bench/run/foreign-server.ts";
+import { anyPort, listeningInodes, startForeignServer } from "../../bench/run/foreign-server.ts";
 import { fillPlaceholders } from "../../bench/support/placeholders.ts";
 import { processTreeOf } from "../../bench/collector/process-tree.ts";
 import type { Command } from "../../bench/support/child-process.ts";
@@ -50,14 +50,6 @@ describe("the listening sockets in /proc/net/tcp", () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 /** A node program as a command line. */
 const node = (code: string): string[] => [process.execPath, "-e", code];
 
@@ -85,7 +77,7 @@ function gone(pid: number): boolean {
 
 describe.skipIf(process.platform !== "linux")("a foreign server, started and stopped", () => {
   it("is ready once its own socket listens on {port}, and a stop ends it", async () => {
-    const port = await freePort();
+    const port = await anyPort();
     const server = await startForeignServer({ name: "plain", argv: [...node(LISTENER), String(port)], port, readyTimeoutMs: 10_000 }, identity);
     onTestFinished(() => server.stop(100));
     const connected = await new Promise<boolean>((resolve) => {
@@ -98,7 +90,7 @@ describe.skipIf(process.platform !== "linux")("a foreign server, started and sto
   });
 
   it("leaves nothing of a tree that ignores SIGTERM and forks: what is left after the grace period is killed", async () => {
-    const port = await freePort();
+    const port = await anyPort();
     const server = await startForeignServer({ name: "stubborn", argv: [...node(LISTENER), String(port), "stubborn", "forks"], port, readyTimeoutMs: 10_000 }, identity);
     onTestFinished(() => server.stop(100));
     // The child may still be starting: the tree shows it once the root has forked, before it listens.
@@ -112,7 +104,7 @@ describe.skipIf(process.platform !== "linux")("a foreign server, started and sto
   });
 
   it("refuses a command that never listens, naming the entry and the fix, and stops it", async () => {
-    const port = await freePort();
+    const port = await anyPort();
     // Another program listening on the port must not pass for the server.
     const squatter = net.createServer();
     await new Promise<void>((resolve) => squatter.listen(port, "127.0.0.1", resolve));

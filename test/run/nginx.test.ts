@@ -6,7 +6,6 @@
 import http from "node:http";
 import http2 from "node:http2";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -15,7 +14,7 @@ import { startArmServer } from "../../bench/run/server-process.ts";
 import { createClientOfKind } from "../../clients/index.ts";
 import { ARMS, DEFAULT_SERVER_SETTINGS, usesTls } from "../../contract/index.ts";
 import type { BenchClient, ClientKind, Protocol, RequestFailure } from "../../contract/index.ts";
-import { startForeignServer } from "../../bench/run/foreign-server.ts";
+import { anyPort, startForeignServer } from "../../bench/run/foreign-server.ts";
 import { nginxCommand, nginxConfig, writeNginxSite } from "../../bench/run/nginx.ts";
 import type { NginxMode, NginxSite } from "../../bench/run/nginx.ts";
 import { makeTlsMaterial } from "../../bench/run/tls.ts";
@@ -81,18 +80,10 @@ afterAll(async () => {
   await material?.cleanup();
 });
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function startNginx(mode: NginxMode): Promise<{ port: number; pid: number }> {
   const dir = mkdtempSync(join(tmpdir(), "wirecost-nginx-"));
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  const port = await freePort();
+  const port = await anyPort();
   writeNginxSite({ mode, host: "127.0.0.1", port, dir, maxRequestBytes: 65_536, maxConcurrentStreams: 100 }, ANSWER, material);
   const argv = nginxCommand(dir);
   const server = await startForeignServer({ name: `nginx-${mode}`, argv, port, readyTimeoutMs: 10_000 }, (a) => ({ file: a[0] as string, args: a.slice(1) }));

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, onTestFinished } from "vitest";
-import type { UserServer } from "../../bench/config/user-servers.ts";
+import { userServerEntry } from "../support/user-server-entry.ts";
 import { makeTlsMaterial } from "../../bench/run/tls.ts";
 import { startUserServer } from "../../bench/run/user-server.ts";
 import type { Command } from "../../bench/support/child-process.ts";
@@ -34,17 +34,14 @@ describe("a user server's start and stop", () => {
     writeFileSync(join(work, "site.json"), JSON.stringify({ status: 202, body: "accepted" }));
     const tls = await makeTlsMaterial(["127.0.0.1"]);
     onTestFinished(() => tls.cleanup());
-    const entry: UserServer = {
+    const entry = userServerEntry({
       name: "tls-api",
       protocol: "h2",
       command: [process.execPath, "-e", SERVER, "{host}", "{port}", "{dir}"],
-      port: 0,
       exchange: { method: "GET", path: "/", headers: [], bodyBase64: "", expect: { status: 202, bodyBytes: 8 } },
-      grpc: null,
-      readyTimeoutMs: 10_000,
       versionCommand: [process.execPath, "--version"],
       configFile: join(work, "site.json"),
-    };
+    });
     const server = await startUserServer(entry, "127.0.0.1", tls, identity);
     const dir = server.foreign?.argv.at(-1) ?? "";
     try {
@@ -80,18 +77,8 @@ describe("a user server's start and stop", () => {
 
   it("stops waiting when told to (Ctrl-C, the scenario's time limit), and stops what it started", async () => {
     const giveUp = new AbortController();
-    const entry: UserServer = {
-      name: "silent",
-      protocol: "http1",
-      // Never listens, and would keep the harness waiting its whole readyTimeoutMs.
-      command: [process.execPath, "-e", "setInterval(() => {}, 1000)", "{dir}"],
-      port: 0,
-      exchange: { method: "GET", path: "/", headers: [], bodyBase64: "", expect: { status: 200, bodyBytes: null } },
-      grpc: null,
-      readyTimeoutMs: 600_000,
-      versionCommand: null,
-      configFile: null,
-    };
+    // Never listens, and would keep the harness waiting its whole readyTimeoutMs.
+    const entry = userServerEntry({ name: "silent", protocol: "http1", command: [process.execPath, "-e", "setInterval(() => {}, 1000)", "{dir}"], readyTimeoutMs: 600_000 });
     const started = Date.now();
     const starting = startUserServer(entry, "127.0.0.1", undefined, identity, giveUp.signal);
     setTimeout(() => giveUp.abort("SIGINT"), 300);
