@@ -80,6 +80,9 @@ export function readUserServers(raw: unknown, configPath: string, flag: string |
   if (flag !== null) servers.push(userServer(serverCommandEntry(flag), "--server-command", join(process.cwd(), "--server-command")));
   const names = new Set<string>();
   for (const s of servers) {
+    if (names.has(s.name) && flag !== null && s.name === SERVER_COMMAND_NAME) {
+      throw new UsageError("WC_BAD_CONFIG", `--server-command: it runs as "${SERVER_COMMAND_NAME}", and ${configPath} has a servers entry of that name; rename the entry`);
+    }
     if (names.has(s.name)) throw new UsageError("WC_BAD_CONFIG", `${configPath}: servers: two entries are named "${s.name}"; give each its own name`);
     names.add(s.name);
   }

@@ -2,11 +2,12 @@
  * How every client judges an answer, so the library and wire clients of an arm count the same failures: the seq
  * must be the one sent and the body the filler of `responseBytes` (proto/codec.ts), and a gRPC call is OK only with
  * `grpc-status: 0` (grpc/doc/PROTOCOL-HTTP2.md), any other status classified as grpc-js statuses are
- * (error-kind.ts).
+ * (error-kind.ts). A user server's answer (contract/exchange.ts) has no seq to check: the status the entry expects,
+ * then the body's size when it names one — what the result says was verified (bench/run/user-server.ts).
  */
 
 import { failure, failureFromError } from "./error-kind.ts";
-import type { RequestFailure } from "../../contract/index.ts";
+import type { Exchange, ExchangeExpectation, RequestFailure } from "../../contract/index.ts";
 import { bodyLooksRight, decodePayload } from "../../proto/codec.ts";
 import type { Payload } from "../../proto/codec.ts";
 
@@ -43,4 +44,20 @@ export function statusFailure(grpcStatus: string | undefined, grpcMessage: strin
   if (!/^\d+$/.test(grpcStatus)) return failure("protocol", `unreadable grpc-status "${grpcStatus}"`);
   const details = decodeGrpcMessage(grpcMessage);
   return failureFromError({ code: Number(grpcStatus), details: details === "" ? `grpc-status ${grpcStatus}` : details });
+}
+
+export function exchangeVerdict(expect: ExchangeExpectation, status: number, bodyBytes: number): RequestFailure | null {
+  if (status !== expect.status) return failure("status", `HTTP status ${status}, expected ${expect.status}`);
+  return exchangeSizeVerdict(expect, bodyBytes, "body");
+}
+
+/** A user server's answer body (or gRPC `message`) against the size its entry expects, if any. */
+export function exchangeSizeVerdict(expect: ExchangeExpectation, bytes: number, what: "body" | "message"): RequestFailure | null {
+  if (expect.bodyBytes === null || bytes === expect.bodyBytes) return null;
+  return failure("mismatch", `a ${bytes}-byte ${what}, expected ${expect.bodyBytes} bytes`);
+}
+
+/** The exchange's body bytes, decoded once per client. */
+export function exchangeBody(exchange: Exchange): Buffer {
+  return Buffer.from(exchange.bodyBase64, "base64");
 }

@@ -171,6 +171,10 @@ describe("servers in the config file", () => {
     expect(refusal({ ...PY, protocol: "h2", configFile: "cert.pem" })).toBe('FILE: servers[0] ("py").configFile: cert.pem is the name of the run\'s own certificate or key in {dir}; rename the file');
     expect(refusal({ ...GREETER, request: { headers: { "content-type": "application/grpc+json" } } })).toBe('FILE: servers[0] ("greeter").request.headers: "content-type" is set by the gRPC client; remove it');
     expect(refusal(PY, ["--server-command", `http1 ${process.execPath}`, "--protocols", "py"])).toBe('--server-command: --protocols does not name "server"; add it to the list, or drop --server-command');
+    const named = configWith([{ ...PY, name: "server" }]);
+    expect(() => config(["--config", named, "--server-command", `http1 ${process.execPath}`])).toThrow(
+      new UsageError("WC_BAD_CONFIG", `--server-command: it runs as "server", and ${named} has a servers entry of that name; rename the entry`),
+    );
     const twice = configWith([PY, PY]);
     expect(() => config(["--config", twice])).toThrow(new UsageError("WC_BAD_CONFIG", `${twice}: servers: two entries are named "py"; give each its own name`));
   });

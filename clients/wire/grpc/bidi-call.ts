@@ -13,7 +13,7 @@
 import type { ExchangeExpectation, RequestFailure } from "../../../contract/index.ts";
 import { decodePayload } from "../../../proto/codec.ts";
 import type { Payload } from "../../../proto/codec.ts";
-import { answerVerdict, statusFailure } from "../../common/answer-verdict.ts";
+import { answerVerdict, exchangeSizeVerdict, statusFailure } from "../../common/answer-verdict.ts";
 import { failure, failureFromError } from "../../common/error-kind.ts";
 import { GrpcFrameReader } from "../../common/grpc-frames.ts";
 import type { FrameSink } from "../../common/grpc-frames.ts";
@@ -115,9 +115,7 @@ export class BidiCall<R extends BidiRequest> extends Http2Stream implements Fram
     if (this.#fixed !== null) {
       // No sequence number to pair by: the oldest request takes the answer, and a timed-out one's is dropped.
       const req = this.#pending.shift();
-      const { bodyBytes } = this.#fixed.expect;
-      const outcome = bodyBytes === null || bytes.length === bodyBytes ? null : failure("mismatch", `a ${bytes.length}-byte message, expected ${bodyBytes} bytes`);
-      if (req !== undefined && req.done !== null) this.#owner.answered(req, outcome);
+      if (req !== undefined && req.done !== null) this.#owner.answered(req, exchangeSizeVerdict(this.#fixed.expect, bytes.length, "message"));
       return;
     }
     let answer: Payload;

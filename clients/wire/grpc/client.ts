@@ -18,7 +18,7 @@ import type { WireSlot } from "../http2/wire-client.ts";
 import { BidiCall } from "./bidi-call.ts";
 import type { BidiOwner, BidiRequest } from "./bidi-call.ts";
 import { grpcExchangeVerdict, grpcUnaryVerdict } from "./verdict.ts";
-import { exchangeBody } from "../../common/exchange.ts";
+import { exchangeBody } from "../../common/answer-verdict.ts";
 
 /** `te: trailers` is required by the gRPC HTTP/2 mapping (PROTOCOL-HTTP2.md). */
 const GRPC_HEADERS: readonly HeaderField[] = [

@@ -6,7 +6,7 @@
  */
 
 import type { ExchangeExpectation, RequestFailure } from "../../../contract/index.ts";
-import { payloadVerdict, statusFailure } from "../../common/answer-verdict.ts";
+import { exchangeSizeVerdict, payloadVerdict, statusFailure } from "../../common/answer-verdict.ts";
 import { failure } from "../../common/error-kind.ts";
 import { GRPC_PREFIX_BYTES } from "../http2/payload-writer.ts";
 
@@ -29,9 +29,7 @@ export function grpcUnaryVerdict(a: GrpcUnaryAnswer, responseBytes: number): Req
  * when the entry names one — its bytes are the user's service's, which the harness does not decode.
  */
 export function grpcExchangeVerdict(a: GrpcUnaryAnswer, expect: ExchangeExpectation): RequestFailure | null {
-  return grpcUnaryAnswerVerdict(a, (message) =>
-    expect.bodyBytes === null || message.length === expect.bodyBytes ? null : failure("mismatch", `a ${message.length}-byte message, expected ${expect.bodyBytes} bytes`),
-  );
+  return grpcUnaryAnswerVerdict(a, (message) => exchangeSizeVerdict(expect, message.length, "message"));
 }
 
 function grpcUnaryAnswerVerdict(a: GrpcUnaryAnswer, judgeMessage: (message: Buffer) => RequestFailure | null): RequestFailure | null {

@@ -21,7 +21,7 @@ import { Http1Connection, verdictOf } from "./connection.ts";
 import type { ConnectionContext, ConnectionSlot, TlsSettings, WireRequest } from "./connection.ts";
 import { FixedRequest, RequestTemplate } from "./request-template.ts";
 import type { RequestBytes } from "./request-template.ts";
-import { exchangeBody, exchangeVerdict } from "../../common/exchange.ts";
+import { exchangeBody, exchangeVerdict } from "../../common/answer-verdict.ts";
 
 /** The socket read buffer, shared by every connection of a client: as large as a read of Node's own streams. */
 const READ_BUFFER_BYTES = 64 * 1024;

@@ -7,10 +7,9 @@
 
 import { armServedBy } from "../../../contract/index.ts";
 import type { BenchClient, ClientOptions, ExchangeExpectation, RequestFailure } from "../../../contract/index.ts";
-import { exchangeVerdict } from "../../common/exchange.ts";
 import type { RequestHeaderBlocks } from "./hpack-encoder.ts";
 import { failure } from "../../common/error-kind.ts";
-import { payloadVerdict } from "../../common/answer-verdict.ts";
+import { exchangeVerdict, payloadVerdict } from "../../common/answer-verdict.ts";
 import { checkClientOptions } from "../../common/outstanding.ts";
 import { PROTOBUF_CONTENT_TYPE, UNARY_PATH } from "../../../proto/codec.ts";
 import { UnaryWireClient } from "./unary-client.ts";

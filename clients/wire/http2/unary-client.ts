@@ -7,7 +7,7 @@
 
 import type { ClientOptions, RequestFailure, SendCallback } from "../../../contract/index.ts";
 import { makeBody } from "../../../proto/codec.ts";
-import { exchangeBody } from "../../common/exchange.ts";
+import { exchangeBody } from "../../common/answer-verdict.ts";
 import type { RequestHeaderBlocks } from "./hpack-encoder.ts";
 import { GRPC_PREFIX_BYTES, payloadBytes, writeGrpcPrefix, writePayload } from "./payload-writer.ts";
 import { UnaryRequest } from "./unary-request.ts";
