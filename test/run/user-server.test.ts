@@ -77,14 +77,17 @@ describe("a user server's start and stop", () => {
 
   it("stops waiting when told to (Ctrl-C, the scenario's time limit), and stops what it started", async () => {
     const giveUp = new AbortController();
-    // Never listens, and would keep the harness waiting its whole readyTimeoutMs.
-    const entry = userServerEntry({ name: "silent", protocol: "http1", command: [process.execPath, "-e", "setInterval(() => {}, 1000)", "{dir}"], readyTimeoutMs: 600_000 });
+    // Never listens, and would keep the harness waiting its whole readyTimeoutMs. The marker tells its process from
+    // the other files' idle children, which may be running beside this one with the same script.
+    const marker = `silent-${process.pid}-${Date.now()}`;
+    const script = `setInterval(() => {}, 1000) // ${marker}`;
+    const entry = userServerEntry({ name: "silent", protocol: "http1", command: [process.execPath, "-e", script, "{dir}"], readyTimeoutMs: 600_000 });
     const started = Date.now();
     const starting = startUserServer(entry, "127.0.0.1", undefined, identity, giveUp.signal);
     setTimeout(() => giveUp.abort("SIGINT"), 300);
     await expect(starting).rejects.toThrow("server entry silent: its start was abandoned (SIGINT)");
     expect(Date.now() - started).toBeLessThan(10_000);
-    const leftovers = readdirSync("/proc").filter((pid) => /^\d+$/.test(pid) && cmdlineOf(pid).includes("setInterval(() => {}, 1000)"));
+    const leftovers = readdirSync("/proc").filter((pid) => /^\d+$/.test(pid) && cmdlineOf(pid).includes(marker));
     expect(leftovers).toEqual([]);
   });
 });
