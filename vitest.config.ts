@@ -4,8 +4,9 @@ import { defineConfig } from "vitest/config";
 import { InterleaveSequencer } from "./test/support/interleave-sequencer.ts";
 
 /**
- * Three kinds of test, kept apart so that `npm test` takes as little time as two cores allow (161–221 s here on
- * 2026-12-05: the parallel phase keeps both cores busy), none disturbing another:
+ * Three kinds of test, kept apart so that `npm test` takes as little time as two cores allow (218–229 s here on
+ * 2026-12-05: the parallel phase keeps both cores busy for about 145 s, the measuring files take about 60 s alone),
+ * none disturbing another:
  *
  * - **measuring** (`*-live.test.ts`) — runs whose assertions rest on kernel counters (packet and segment counts, the
  *   packet rate a calibration reaches, softnet and kernel-thread figures, eBPF time). The global counters see every
