@@ -1,0 +1,80 @@
+/**
+ * `npm run agent -- --listen ADDR:PORT --token-file FILE`: the agent of one host (bench/agent/service.ts), until
+ * Ctrl-C. Its inputs are checked before it binds anything: an IP literal to listen on (it binds only there), and a
+ * token file only its owner can read, as ssh asks of a private key — the token is all that stands between the
+ * network and a process that starts servers as root.
+ */
+import { readFileSync, statSync } from "node:fs";
+import { isIP } from "node:net";
+import { UsageError } from "../support/errors.ts";
+import { parseToolArgs, runTool } from "../support/tool-cli.ts";
+import type { ToolIo } from "../support/tool-cli.ts";
+import { startAgent } from "./service.ts";
+
+export const AGENT_HELP = `wirecost agent — runs the arms' servers on this host for a driver on another
+
+usage: sudo npm run agent -- --listen ADDR:PORT --token-file FILE
+
+Starts only the servers of wirecost's arms, pinned where the driver asks, and reads this host's kernel counters
+for it. Every call must carry the run's token; each server lives on a lease the driver renews, so a lost driver
+leaves nothing running. Stop it with Ctrl-C: it stops what it runs first.
+
+  --listen ADDR:PORT   the address of this host's control link to listen on (an IP literal, [v6]:port for IPv6;
+                       port 0 picks a free one and prints it). Keep it off the interface the benchmark measures.
+  --token-file FILE    the run's shared token (16 characters or more), readable by its owner only (chmod 600)
+`;
+
+export const MIN_TOKEN_CHARS = 16;
+
+/** `ADDR:PORT` into its parts, or a UsageError naming --listen. Pure. */
+export function parseListen(text: string): { readonly host: string; readonly port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const host = match?.[1] ?? match?.[2] ?? "";
+  const port = Number(match?.[3]);
+  if (match === null || isIP(host) === 0 || (match[1] !== undefined && isIP(host) !== 6) || port > 65_535) {
+    throw new UsageError("WC_BAD_VALUE", `--listen ${text}: not ADDR:PORT with an IP address; e.g. --listen 198.18.0.1:7000 or --listen [fd00::1]:7000`);
+  }
+  return { host, port };
+}
+
+/** The token in `path`, or a UsageError naming --token-file and the fix. */
+export function readTokenFile(path: string): string {
+  let mode: number;
+  let text: string;
+  try {
+    mode = statSync(path).mode;
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError("WC_BAD_VALUE", `--token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? "unreadable"}; write the run's token into it and chmod 600 it`);
+  }
+  if ((mode & 0o077) !== 0) throw new UsageError("WC_BAD_VALUE", `--token-file ${path}: readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 ${path}`);
+  const token = text.trim();
+  if (token.length < MIN_TOKEN_CHARS || /\s/.test(token)) {
+    throw new UsageError("WC_BAD_VALUE", `--token-file ${path}: the token must be one word of ${MIN_TOKEN_CHARS} characters or more; e.g. openssl rand -hex 16 > ${path}`);
+  }
+  return token;
+}
+
+/** Runs the agent until `stop` resolves (a signal's name): 0 after a clean stop. */
+export function main(argv: readonly string[], io: Pick<ToolIo, "stdout" | "stderr">, stop: Promise<string>): Promise<number> {
+  return runTool(io, "agent", async () => {
+    const args = parseToolArgs(argv, { tool: "agent", strings: ["listen", "token-file"], positionals: [], usage: "--listen ADDR:PORT --token-file FILE" });
+    if (args.help) {
+      io.stdout.write(AGENT_HELP);
+      return 0;
+    }
+    const listenText = args.values.listen;
+    const tokenPath = args.values["token-file"];
+    if (typeof listenText !== "string") throw new UsageError("WC_BAD_FLAG", "--listen ADDR:PORT is required; e.g. --listen 198.18.0.1:7000");
+    if (typeof tokenPath !== "string") throw new UsageError("WC_BAD_FLAG", "--token-file FILE is required; e.g. openssl rand -hex 16 > token && chmod 600 token");
+    const listen = parseListen(listenText);
+    const token = readTokenFile(tokenPath);
+    const agent = await startAgent({ ...listen, token, log: (line) => io.stdout.write(`${line}\n`) });
+    const shown = isIP(listen.host) === 6 ? `[${listen.host}]` : listen.host;
+    io.stdout.write(`wirecost agent listening on ${shown}:${agent.port}; stop with Ctrl-C\n`);
+    const signal = await stop;
+    io.stdout.write(`${signal}: stopping ${agent.servers().length} server(s)\n`);
+    await agent.close();
+    return 0;
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * What the driver and an agent say to each other: one gRPC service, `wirecost.agent.v1.Agent`, on @grpc/grpc-js (the
+ * project's own gRPC stack), its messages JSON.
+ *
+ * JSON rather than a .proto: the messages are the harness's own TypeScript shapes — a collector `Snapshot` has some
+ * eighty fields in nested tables, and histograms travel as HdrHistogram's compressed base64 already — so a .proto
+ * would be a second description of every one of them, to be kept in step by hand. Both ends are this repository.
+ *
+ * Every call carries the run's shared token as `authorization: Bearer <token>` metadata; the agent refuses a call
+ * without it (UNAUTHENTICATED) before reading its message.
+ */
+import type * as grpc from "@grpc/grpc-js";
+import type { Snapshot } from "../collector/index.ts";
+import type { Protocol, ServerSettings } from "../../contract/index.ts";
+
+export const AGENT_SERVICE = "wirecost.agent.v1.Agent";
+
+/** Bumped when a message changes shape: the driver refuses an agent of another version by name. */
+export const AGENT_PROTOCOL_VERSION = 1;
+
+export interface HelloRequest {
+  readonly driver: string;
+}
+
+export interface HelloReply {
+  readonly protocolVersion: number;
+  readonly hostname: string;
+  readonly kernel: string;
+  readonly cpuCount: number;
+  readonly node: string;
+  /** The agent's clock (epoch ms) when the call arrived and when it answered: one clock-offset sample. */
+  readonly receivedMs: number;
+  readonly sentMs: number;
+}
+
+export interface StartServerRequest {
+  readonly protocol: Protocol;
+  /** The address the benchmark traffic reaches this host on: never the control link's. */
+  readonly host: string;
+  /** The CPU to pin the server to (taskset), or null for none. */
+  readonly cpu: number | null;
+  readonly requestBytes: number;
+  readonly responseBytes: number;
+  readonly settings: ServerSettings;
+  /**
+   * How long the server may live without a Renew: a driver that dies or loses the host leaves nothing running once
+   * its lease runs out.
+   */
+  readonly leaseMs: number;
+}
+
+export interface StartServerReply {
+  /** The agent's name for the server, for StopServer and Snapshot. */
+  readonly id: string;
+  readonly pid: number;
+  readonly port: number;
+}
+
+export interface ServerRef {
+  readonly id: string;
+}
+
+export interface RenewReply {
+  /** The servers whose lease this renewed; one the agent no longer runs is missing. */
+  readonly renewed: readonly string[];
+}
+
+export interface SnapshotRequest {
+  /** The server whose threads to read (context switches, schedstat), or null. */
+  readonly serverId: string | null;
+  /** The interfaces to pick out of this host's net/dev, e.g. ["eth0"]. */
+  readonly interfaces: readonly string[];
+}
+
+export interface SnapshotReply {
+  readonly snapshot: Snapshot;
+}
+
+export interface StopServerReply {
+  readonly stopped: boolean;
+}
+
+interface Method<Req, Res> {
+  readonly request: Req;
+  readonly response: Res;
+}
+
+/** The service's methods, unary all, and their message types. */
+export interface AgentMethods {
+  readonly Hello: Method<HelloRequest, HelloReply>;
+  readonly StartServer: Method<StartServerRequest, StartServerReply>;
+  readonly StopServer: Method<ServerRef, StopServerReply>;
+  readonly Renew: Method<{ readonly ids: readonly string[] }, RenewReply>;
+  readonly Snapshot: Method<SnapshotRequest, SnapshotReply>;
+}
+
+export type AgentMethodName = keyof AgentMethods;
+
+export const AGENT_METHODS: readonly AgentMethodName[] = ["Hello", "StartServer", "StopServer", "Renew", "Snapshot"];
+
+const serialize = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
+const deserialize = (bytes: Buffer): unknown => JSON.parse(bytes.toString("utf8"));
+
+/** The grpc-js service definition both ends build their server and client from. */
+export const AGENT_SERVICE_DEFINITION: grpc.ServiceDefinition = Object.fromEntries(
+  AGENT_METHODS.map((name) => [
+    name,
+    {
+      path: `/${AGENT_SERVICE}/${name}`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: serialize,
+      requestDeserialize: deserialize,
+      responseSerialize: serialize,
+      responseDeserialize: deserialize,
+    },
+  ]),
+);
+
+export const TOKEN_METADATA_KEY = "authorization";
+
+export function bearer(token: string): string {
+  return `Bearer ${token}`;
+}
