@@ -26,7 +26,10 @@ function emit(message: FromGenerator): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-async function runOnce(client: BenchClient, pacer: Pacer, plan: LoadPlan): Promise<void> {
+async function runOnce(client: BenchClient, pacer: Pacer, given: LoadPlan, startEpochMs: number | undefined): Promise<void> {
+  // performance.now() counts from timeOrigin, an epoch instant taken once at start: the process is young enough that
+  // the wall clock's adjustments since then stay far below a millisecond.
+  const plan = startEpochMs === undefined ? given : { ...given, startAtMs: startEpochMs - performance.timeOrigin };
   await pacer.ready;
   const cpuBeforeFloor = process.cpuUsage();
   const idle = await measurePacingLateness(pacer, EVENT_LOOP_CLOCK, plan.rps, PACING_FLOOR_MS);
@@ -103,7 +106,7 @@ function main(): void {
         });
       } else if (m.type === "go" && config !== undefined) {
         const plan = m.plan ?? config.plan;
-        queue = queue.then(() => runOnce(client as BenchClient, pacer as Pacer, plan));
+        queue = queue.then(() => runOnce(client as BenchClient, pacer as Pacer, plan, m.startEpochMs));
       } else if (m.type === "done") {
         queue = queue.then(() => stop(0));
       }

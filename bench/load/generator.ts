@@ -17,6 +17,11 @@ export interface LoadPlan extends ArrivalPlan {
   readonly maxInFlight: number;
   /** After the window, how long to wait for its last answers before counting them as "timeout", ms. */
   readonly drainTimeoutMs: number;
+  /**
+   * When the first request is due, on the load clock; absent: now. Several hosts start one load together this way
+   * (bench/hosts/window-schedule.ts). The pacer sleeps until then, as it does between any two sends.
+   */
+  readonly startAtMs?: number;
 }
 
 /** The loop's clock; its timer only ends the drain, the pacer wakes the sends. */
@@ -62,7 +67,12 @@ export function runLoad(
   pacer: Pacer,
   hooks: LoadHooks = {},
 ): Promise<LoadOutcome> {
-  const schedule = createArrivalSchedule(plan, clock.now());
+  const nowMs = clock.now();
+  // A start already past would make every request due before it arrive at once: a burst, not the offered rate.
+  if (plan.startAtMs !== undefined && plan.startAtMs < nowMs) {
+    return Promise.reject(new Error(`the scheduled start was missed by ${(nowMs - plan.startAtMs).toFixed(1)} ms; give the hosts a longer lead`));
+  }
+  const schedule = createArrivalSchedule(plan, plan.startAtMs ?? nowMs);
   const latency = createHistogram();
   const serviceLatency = createHistogram();
   const lateness = createHistogram();

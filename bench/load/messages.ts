@@ -24,7 +24,12 @@ export interface GeneratorConfig {
 export type ToGenerator =
   | { readonly type: "config"; readonly config: GeneratorConfig }
   /** Run one load: `plan`, or the config's plan. Several may follow one another on the same connections. */
-  | { readonly type: "go"; readonly plan?: LoadPlan }
+  | {
+      readonly type: "go";
+      readonly plan?: LoadPlan;
+      /** When the load's first request is due, epoch ms on this host's clock; absent: at once (after the pacing floor). */
+      readonly startEpochMs?: number;
+    }
   /** Close the connections and exit 0. */
   | { readonly type: "done" };
 

@@ -114,6 +114,33 @@ describe("open-loop load loop", () => {
     expect(r.serviceLatency.minNonZeroValue).toBe(500);
   });
 
+  it("starts at a scheduled instant, as several hosts do together, sending nothing before it", async () => {
+    const clock = createFakeClock();
+    const client = fakeClient();
+    client.bindClock(clock.now);
+    const phases: string[] = [];
+    const outcome = runLoad(client, { ...plan, startAtMs: 20 }, clock, createTimerPacer(clock), { onPhase: (phase, at) => phases.push(`${phase}@${at}`) });
+    clock.advanceTo(19.9);
+    expect(client.sent).toEqual([]);
+    clock.advanceTo(34.5);
+    expect(client.sent.map((s) => s.atMs)).toEqual(Array.from({ length: 15 }, (_, i) => 20 + i));
+    for (const s of client.sent) s.done(null);
+    clock.advanceTo(35);
+    const result = await outcome;
+    expect(phases).toEqual(["measure@25", "drain@35"]);
+    expect(result.requests).toBe(10);
+    expect(result.lateness.maxValue).toBe(0);
+  });
+
+  it("refuses a scheduled start already past instead of sending its due requests in one burst", async () => {
+    const clock = createFakeClock({ startMs: 12.25 });
+    const client = fakeClient();
+    await expect(runLoad(client, { ...plan, startAtMs: 10 }, clock, createTimerPacer(clock))).rejects.toThrow(
+      "the scheduled start was missed by 2.3 ms; give the hosts a longer lead",
+    );
+    expect(client.sent).toEqual([]);
+  });
+
   it("counts a request the in-flight cap refuses as an error of kind refused, and does not send it", async () => {
     const clock = createFakeClock();
     const client = fakeClient();
