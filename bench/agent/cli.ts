@@ -73,7 +73,7 @@ export function main(argv: readonly string[], io: Pick<ToolIo, "stdout" | "stder
     const shown = isIP(listen.host) === 6 ? `[${listen.host}]` : listen.host;
     io.stdout.write(`wirecost agent listening on ${shown}:${agent.port}; stop with Ctrl-C\n`);
     const signal = await stop;
-    io.stdout.write(`${signal}: stopping ${agent.servers().length} server(s)\n`);
+    io.stdout.write(`${signal}: stopping ${agent.running().length} server(s) and generator(s)\n`);
     await agent.close();
     return 0;
   });

@@ -11,6 +11,10 @@
  */
 import type * as grpc from "@grpc/grpc-js";
 import type { Snapshot } from "../collector/index.ts";
+import type { LoadPlan } from "../load/generator.ts";
+import type { GeneratorConfig } from "../load/messages.ts";
+import type { PrimeOutcome } from "../load/prime.ts";
+import type { GeneratorReport } from "../load/report.ts";
 import type { Protocol, ServerSettings } from "../../contract/index.ts";
 
 export const AGENT_SERVICE = "wirecost.agent.v1.Agent";
@@ -50,24 +54,32 @@ export interface StartServerRequest {
 }
 
 export interface StartServerReply {
-  /** The agent's name for the server, for StopServer and Snapshot. */
+  /** The agent's name for the server, for Stop, Renew and Snapshot. */
   readonly id: string;
   readonly pid: number;
   readonly port: number;
 }
 
-export interface ServerRef {
+/** A server or a generator the agent runs, by the id its start gave. */
+export interface Ref {
   readonly id: string;
 }
 
 export interface RenewReply {
-  /** The servers whose lease this renewed; one the agent no longer runs is missing. */
+  /** The servers and generators whose lease this renewed; one the agent no longer runs is missing. */
   readonly renewed: readonly string[];
 }
 
 export interface SnapshotRequest {
   /** The server whose threads to read (context switches, schedstat), or null. */
   readonly serverId: string | null;
+  /** The generator whose threads to read, or null (absent: null). */
+  readonly generatorId?: string | null;
+  /**
+   * When to read, epoch ms on this agent's clock: the window's edges, by the run's schedule, so that every host's
+   * counters cover the same window. Absent: at once. The reply comes after the reading.
+   */
+  readonly atEpochMs?: number;
   /** The interfaces to pick out of this host's net/dev, e.g. ["eth0"]. */
   readonly interfaces: readonly string[];
 }
@@ -76,8 +88,34 @@ export interface SnapshotReply {
   readonly snapshot: Snapshot;
 }
 
-export interface StopServerReply {
+export interface StopReply {
+  /** False when the agent ran nothing of that id (any more). */
   readonly stopped: boolean;
+}
+
+export interface StartGeneratorRequest {
+  /** The generator child's own config (bench/load/messages.ts): the client, its connections and warm-up, priming. */
+  readonly config: GeneratorConfig;
+  /** The CPU to pin the generator to, or null for none. */
+  readonly cpu: number | null;
+  readonly leaseMs: number;
+}
+
+export interface StartGeneratorReply {
+  readonly id: string;
+  readonly pid: number;
+  readonly primed: PrimeOutcome | null;
+}
+
+export interface RunLoadRequest {
+  readonly id: string;
+  readonly plan: LoadPlan;
+  /** When the first request is due, epoch ms on this agent's clock (the driver converts with the measured offset). */
+  readonly startEpochMs: number;
+}
+
+export interface RunLoadReply {
+  readonly report: GeneratorReport;
 }
 
 interface Method<Req, Res> {
@@ -89,14 +127,16 @@ interface Method<Req, Res> {
 export interface AgentMethods {
   readonly Hello: Method<HelloRequest, HelloReply>;
   readonly StartServer: Method<StartServerRequest, StartServerReply>;
-  readonly StopServer: Method<ServerRef, StopServerReply>;
   readonly Renew: Method<{ readonly ids: readonly string[] }, RenewReply>;
   readonly Snapshot: Method<SnapshotRequest, SnapshotReply>;
+  readonly StartGenerator: Method<StartGeneratorRequest, StartGeneratorReply>;
+  readonly RunLoad: Method<RunLoadRequest, RunLoadReply>;
+  readonly Stop: Method<Ref, StopReply>;
 }
 
 export type AgentMethodName = keyof AgentMethods;
 
-export const AGENT_METHODS: readonly AgentMethodName[] = ["Hello", "StartServer", "StopServer", "Renew", "Snapshot"];
+export const AGENT_METHODS: readonly AgentMethodName[] = ["Hello", "StartServer", "StartGenerator", "RunLoad", "Renew", "Snapshot", "Stop"];
 
 const serialize = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 const deserialize = (bytes: Buffer): unknown => JSON.parse(bytes.toString("utf8"));

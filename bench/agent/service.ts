@@ -1,9 +1,11 @@
 /**
- * The agent: a long-running gRPC service on one host that starts and stops the arms' servers there, pinned where the
- * driver says, and reads the collector's snapshot of the host for the driver (bench/agent/protocol.ts).
+ * The agent: a long-running gRPC service on one host that starts and stops the arms' servers and generators there,
+ * pinned where the driver says, runs loads at the instant the driver schedules, and reads the collector's snapshot
+ * of the host (bench/agent/protocol.ts).
  *
- * What it may run is closed: only the servers of the arms table (contract/arms.ts), started by the same code a local
- * run uses (bench/run/server-process.ts), never a command a caller names. Every call must carry the run's token.
+ * What it may run is closed: only the servers of the arms table (contract/arms.ts) and the generator child, started
+ * by the same code a local run uses (bench/run/server-process.ts, bench/load/generator-process.ts), never a command
+ * a caller names. Every call must carry the run's token.
  * Every server lives on a lease the driver renews; a driver that dies or loses the host leaves nothing running once
  * the lease runs out, and closing the agent (Ctrl-C) stops what it runs.
  */
@@ -12,12 +14,14 @@ import { isIP } from "node:net";
 import { cpus, hostname, release } from "node:os";
 import * as grpc from "@grpc/grpc-js";
 import { readSnapshot } from "../collector/index.ts";
-import { isProtocol, usesTls } from "../../contract/index.ts";
+import { CLIENT_KINDS, isProtocol, usesTls } from "../../contract/index.ts";
+import type { ClientKind, Protocol } from "../../contract/index.ts";
+import { startGeneratorProcess } from "../load/generator-process.ts";
+import type { GeneratorProcess } from "../load/generator-process.ts";
 import { startArmServer } from "../run/server-process.ts";
-import type { ArmServer } from "../run/server-process.ts";
 import type { Command } from "../support/child-process.ts";
 import { AGENT_PROTOCOL_VERSION, AGENT_SERVICE_DEFINITION, TOKEN_METADATA_KEY, bearer } from "./protocol.ts";
-import type { AgentMethodName, AgentMethods, StartServerRequest } from "./protocol.ts";
+import type { AgentMethodName, AgentMethods, StartGeneratorRequest } from "./protocol.ts";
 
 export interface AgentOptions {
   readonly host: string;
@@ -31,8 +35,8 @@ export interface AgentOptions {
 
 export interface RunningAgent {
   readonly port: number;
-  /** The ids of the servers it runs now. */
-  servers(): string[];
+  /** The ids of the servers and generators it runs now. */
+  running(): string[];
   /** Stops every server it runs, then the service. */
   close(): Promise<void>;
 }
@@ -49,28 +53,49 @@ class CallError extends Error {
   }
 }
 
+/** A server or a generator the agent runs. */
 interface Held {
-  readonly server: ArmServer;
+  readonly kind: "server" | "generator";
+  readonly pid: number;
   readonly leaseMs: number;
   timer: NodeJS.Timeout;
+  readonly stop: (graceMs: number) => Promise<void>;
+  readonly exited: Promise<unknown>;
+  readonly generator?: GeneratorProcess;
 }
 
 const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
 
-function checkStart(r: StartServerRequest): void {
+/** What a server's and a generator's start both need checked: an arm, an address, a CPU, a lease. */
+function checkStart(r: { readonly protocol: unknown; readonly host: unknown; readonly cpu: unknown; readonly leaseMs: unknown }): Protocol {
   if (typeof r.protocol !== "string" || !isProtocol(r.protocol)) {
-    throw new CallError(grpc.status.INVALID_ARGUMENT, `protocol ${JSON.stringify(r.protocol)} is not a wirecost arm; an agent runs only the arms' own servers`);
+    throw new CallError(grpc.status.INVALID_ARGUMENT, `protocol ${JSON.stringify(r.protocol)} is not a wirecost arm; an agent runs only the arms' own servers and generator`);
   }
   // The key would cross the control link; the driver's run certificate is not sent to agents yet.
   if (usesTls(r.protocol)) throw new CallError(grpc.status.FAILED_PRECONDITION, `${r.protocol}: TLS arms are not run by agents yet`);
   if (typeof r.host !== "string" || isIP(r.host) === 0) throw new CallError(grpc.status.INVALID_ARGUMENT, `host ${JSON.stringify(r.host)} is not an IP address`);
-  if (r.cpu !== null && !(Number.isInteger(r.cpu) && r.cpu >= 0 && r.cpu < cpus().length)) {
+  if (r.cpu !== null && !(typeof r.cpu === "number" && Number.isInteger(r.cpu) && r.cpu >= 0 && r.cpu < cpus().length)) {
     throw new CallError(grpc.status.INVALID_ARGUMENT, `cpu ${JSON.stringify(r.cpu)} is not one of this host's ${cpus().length} CPUs`);
   }
-  if (!(Number.isFinite(r.leaseMs) && r.leaseMs >= LEASE_MS.min && r.leaseMs <= LEASE_MS.max)) {
+  if (!(typeof r.leaseMs === "number" && r.leaseMs >= LEASE_MS.min && r.leaseMs <= LEASE_MS.max)) {
     throw new CallError(grpc.status.INVALID_ARGUMENT, `leaseMs ${JSON.stringify(r.leaseMs)} is outside ${LEASE_MS.min}–${LEASE_MS.max}`);
   }
+  return r.protocol;
 }
+
+function checkGenerator(r: StartGeneratorRequest): void {
+  const client = r.config?.client;
+  checkStart({ protocol: client?.protocol, host: client?.host, cpu: r.cpu, leaseMs: r.leaseMs });
+  if (!CLIENT_KINDS.includes(r.config.clientKind as ClientKind)) {
+    throw new CallError(grpc.status.INVALID_ARGUMENT, `clientKind ${JSON.stringify(r.config.clientKind)} is not one of ${CLIENT_KINDS.join(", ")}`);
+  }
+  if (client.exchange !== undefined) throw new CallError(grpc.status.FAILED_PRECONDITION, "a user server's request is not sent by agents yet");
+}
+
+const pinned =
+  (cpu: number | null) =>
+  (argv: string[]): Command =>
+    cpu === null ? { file: argv[0] as string, args: argv.slice(1) } : { file: "taskset", args: ["-c", String(cpu), ...argv] };
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? (() => {});
@@ -84,11 +109,24 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     if (h === undefined) return false;
     held.delete(id);
     clearTimeout(h.timer);
-    await h.server.stop(STOP_GRACE_MS);
-    log(`server ${id} (pid ${h.server.pid}) stopped: ${why}`);
+    await h.stop(STOP_GRACE_MS);
+    log(`${h.kind} ${id} (pid ${h.pid}) stopped: ${why}`);
     return true;
   };
   const lease = (id: string, ms: number): NodeJS.Timeout => setTimeout(() => void stopHeld(id, `its lease of ${ms} ms ran out`), ms);
+  const hold = (kind: Held["kind"], thing: Omit<Held, "kind" | "timer">): string => {
+    const id = `${kind === "server" ? "s" : "g"}${nextId++}`;
+    const held1: Held = { kind, ...thing, timer: lease(id, thing.leaseMs) };
+    held.set(id, held1);
+    void thing.exited.then(() => {
+      if (held.get(id) === held1) {
+        clearTimeout(held1.timer);
+        held.delete(id);
+        log(`${kind} ${id} (pid ${thing.pid}) exited by itself`);
+      }
+    });
+    return id;
+  };
 
   const handlers: { [M in AgentMethodName]: (request: AgentMethods[M]["request"], receivedMs: number) => Promise<AgentMethods[M]["response"]> } = {
     Hello: async (_request, receivedMs) => ({
@@ -101,28 +139,40 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       sentMs: now(),
     }),
     StartServer: async (request) => {
-      checkStart(request);
-      const { protocol, host, cpu, requestBytes, responseBytes, settings, leaseMs } = request;
-      const wrap = (argv: string[]): Command =>
-        cpu === null ? { file: argv[0] as string, args: argv.slice(1) } : { file: "taskset", args: ["-c", String(cpu), ...argv] };
-      let server: ArmServer;
-      try {
-        server = await startArmServer({ protocol, host, port: 0, requestBytes, responseBytes, settings }, wrap);
-      } catch (error) {
+      const protocol = checkStart(request);
+      const { host, cpu, requestBytes, responseBytes, settings, leaseMs } = request;
+      const server = await startArmServer({ protocol, host, port: 0, requestBytes, responseBytes, settings }, pinned(cpu)).catch((error: unknown) => {
         throw new CallError(grpc.status.FAILED_PRECONDITION, error instanceof Error ? error.message : String(error));
-      }
-      const id = `s${nextId++}`;
-      held.set(id, { server, leaseMs, timer: lease(id, leaseMs) });
-      void server.child.exited.then(() => {
-        if (held.get(id)?.server === server) {
-          held.delete(id);
-          log(`server ${id} (pid ${server.pid}) exited by itself`);
-        }
       });
+      const id = hold("server", { pid: server.pid, leaseMs, stop: server.stop, exited: server.child.exited });
       log(`server ${id}: ${protocol} pid ${server.pid} on ${host}:${server.port}${cpu === null ? "" : ` (CPU ${cpu})`}, lease ${leaseMs} ms`);
       return { id, pid: server.pid, port: server.port };
     },
-    StopServer: async (request) => ({ stopped: await stopHeld(String(request.id), "the driver asked") }),
+    StartGenerator: async (request) => {
+      checkGenerator(request);
+      const { config, cpu, leaseMs } = request;
+      const generator = startGeneratorProcess(config, pinned(cpu));
+      const pid = await generator.ready.catch(async (error: unknown) => {
+        await generator.child.stop(STOP_GRACE_MS);
+        throw new CallError(grpc.status.FAILED_PRECONDITION, error instanceof Error ? error.message : String(error));
+      });
+      const stop = async (graceMs: number): Promise<void> => {
+        generator.done();
+        await generator.child.stop(graceMs);
+      };
+      const id = hold("generator", { pid, leaseMs, stop, exited: generator.child.exited, generator });
+      log(`generator ${id}: ${config.client.protocol} (${config.clientKind}) pid ${pid} to ${config.client.host}:${config.client.port}${cpu === null ? "" : ` (CPU ${cpu})`}`);
+      return { id, pid, primed: generator.primed() };
+    },
+    RunLoad: async (request) => {
+      const generator = held.get(String(request.id))?.generator;
+      if (generator === undefined) throw new CallError(grpc.status.NOT_FOUND, `no generator ${request.id} on this agent`);
+      const report = await generator.run(request.plan, undefined, request.startEpochMs).catch((error: unknown) => {
+        throw new CallError(grpc.status.ABORTED, error instanceof Error ? error.message : String(error));
+      });
+      return { report };
+    },
+    Stop: async (request) => ({ stopped: await stopHeld(String(request.id), "the driver asked") }),
     Renew: async (request) => {
       const renewed: string[] = [];
       for (const id of Array.isArray(request.ids) ? request.ids : []) {
@@ -135,10 +185,19 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       return { renewed };
     },
     Snapshot: async (request) => {
-      const serverPid = request.serverId === null ? null : (held.get(request.serverId)?.server.pid ?? null);
-      if (request.serverId !== null && serverPid === null) throw new CallError(grpc.status.NOT_FOUND, `no server ${request.serverId} on this agent`);
+      const pidOf = (id: string | null | undefined, kind: Held["kind"]): number | null => {
+        if (id === null || id === undefined) return null;
+        const found = held.get(id);
+        if (found?.kind !== kind) throw new CallError(grpc.status.NOT_FOUND, `no ${kind} ${id} on this agent`);
+        return found.pid;
+      };
+      const serverPid = pidOf(request.serverId, "server");
+      const generatorPid = pidOf(request.generatorId, "generator");
       const interfaces = Array.isArray(request.interfaces) ? request.interfaces.map(String) : [];
-      return { snapshot: readSnapshot({ kind: "full", serverPid, generatorPid: null, serverNetns: { pid: null, interfaces }, hostNetDev: false }) };
+      const waitMs = typeof request.atEpochMs === "number" ? request.atEpochMs - now() : 0;
+      if (waitMs > LEASE_MS.max) throw new CallError(grpc.status.INVALID_ARGUMENT, `atEpochMs is ${Math.round(waitMs)} ms away; a snapshot waits ${LEASE_MS.max} ms at most`);
+      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      return { snapshot: readSnapshot({ kind: "full", serverPid, generatorPid, serverNetns: { pid: null, interfaces }, hostNetDev: false }) };
     },
   };
 
@@ -171,7 +230,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   );
   return {
     port,
-    servers: () => [...held.keys()],
+    running: () => [...held.keys()],
     close: async () => {
       await Promise.all([...held.keys()].map((id) => stopHeld(id, "the agent is closing")));
       await new Promise<void>((resolve) => {

@@ -69,7 +69,7 @@ describe("npm run agent", () => {
     agent.child.kill("SIGTERM");
     expect(await agent.exited).toBe(0);
     expect(isAlive(s.pid)).toBe(false);
-    expect(agent.stdout()).toContain("SIGTERM: stopping 1 server(s)\n");
+    expect(agent.stdout()).toContain("SIGTERM: stopping 1 server(s) and generator(s)\n");
     expect(agent.stdout()).toContain(`server ${s.id} (pid ${s.pid}) stopped: the agent is closing\n`);
   });
 

@@ -57,7 +57,7 @@ describe("the agent", () => {
       expect(error.code).toBe(grpc.status.UNAUTHENTICATED);
       expect(error.message).toBe(`agent server (127.0.0.1:${agent.port}): StartServer: wirecost agent: wrong or missing token (the run's --token-file)`);
     }
-    expect(agent.servers()).toEqual([]);
+    expect(agent.running()).toEqual([]);
     expect(logged.filter((l) => l.startsWith("refused StartServer"))).toHaveLength(2);
   });
 
@@ -80,12 +80,12 @@ describe("the agent", () => {
     const error = await refusal(driver.call("StartServer", start(over as Partial<StartServerRequest>)));
     expect(error.code).toBe(code);
     expect(error.message).toContain(message);
-    expect(agent.servers()).toEqual([]);
+    expect(agent.running()).toEqual([]);
   });
 
   it("starts an arm's server that answers the arm's requests, snapshots it, and stops it when asked", async () => {
     const started = await driver.call("StartServer", start());
-    expect(agent.servers()).toEqual([started.id]);
+    expect(agent.running()).toEqual([started.id]);
     const client = await createClientOfKind("wire", {
       protocol: "http1",
       host: "127.0.0.1",
@@ -103,10 +103,10 @@ describe("the agent", () => {
     expect(snapshot.processes.server.value?.pid).toBe(started.pid);
     expect(snapshot.server.interfaces.lo?.ok).toBe(true);
     expect((await refusal(driver.call("Snapshot", { serverId: "s999", interfaces: [] }))).code).toBe(grpc.status.NOT_FOUND);
-    expect(await driver.call("StopServer", { id: started.id })).toEqual({ stopped: true });
+    expect(await driver.call("Stop", { id: started.id })).toEqual({ stopped: true });
     expect(isAlive(started.pid)).toBe(false);
-    expect(agent.servers()).toEqual([]);
-    expect(await driver.call("StopServer", { id: started.id })).toEqual({ stopped: false });
+    expect(agent.running()).toEqual([]);
+    expect(await driver.call("Stop", { id: started.id })).toEqual({ stopped: false });
   });
 
   it("stops a server whose lease runs out, and keeps one the driver renews", async () => {
@@ -117,10 +117,10 @@ describe("the agent", () => {
       expect((await driver.call("Renew", { ids: [renewed.id, "s999"] })).renewed).toEqual([renewed.id]);
     }
     expect(await eventually(() => !isAlive(lapsing.pid))).toBe(true);
-    expect(agent.servers()).toEqual([renewed.id]);
+    expect(agent.running()).toEqual([renewed.id]);
     expect(logged).toContain(`server ${lapsing.id} (pid ${lapsing.pid}) stopped: its lease of 400 ms ran out`);
     expect(isAlive(renewed.pid)).toBe(true);
-    await driver.call("StopServer", { id: renewed.id });
+    await driver.call("Stop", { id: renewed.id });
   });
 
   it("stops what it runs when it is closed", async () => {

@@ -1,0 +1,107 @@
+/**
+ * A scenario across hosts on loopback: three agents (a server host, two client hosts) in this process, real servers
+ * and generators as their children. The merged result, the schedule every host kept, and a host lost mid-run.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_SERVER_SETTINGS } from "../../contract/index.ts";
+import { AgentCallError, connectAgent } from "../../bench/agent/client.ts";
+import { startAgent } from "../../bench/agent/service.ts";
+import type { RunningAgent } from "../../bench/agent/service.ts";
+import { mergeEncodedHistograms } from "../../bench/hosts/merge-reports.ts";
+import { runHostsScenario } from "../../bench/hosts/hosts-scenario.ts";
+import type { HostPlace, HostsScenarioPlan } from "../../bench/hosts/hosts-scenario.ts";
+import { eventually, isAlive } from "../faults/bench-process.ts";
+
+const TOKEN = "hosts-scenario-test-token-0001";
+const agents: RunningAgent[] = [];
+const places: HostPlace[] = [];
+
+beforeAll(async () => {
+  for (const name of ["server", "client-1", "client-2"]) {
+    const agent = await startAgent({ host: "127.0.0.1", port: 0, token: TOKEN });
+    agents.push(agent);
+    places.push({ agent: connectAgent(name, `127.0.0.1:${agent.port}`, TOKEN), benchAddress: "127.0.0.1", interfaces: ["lo"], cpu: null });
+  }
+});
+afterAll(async () => {
+  for (const p of places) p.agent.close();
+  await Promise.all(agents.map((a) => a.close()));
+});
+
+const PLAN: HostsScenarioPlan = {
+  protocol: "http1",
+  clientKind: "wire",
+  rps: 400,
+  warmupMs: 200,
+  durationMs: 1000,
+  connections: 1,
+  streams: 1,
+  requestBytes: 64,
+  responseBytes: 128,
+  requestTimeoutMs: 5_000,
+  maxInFlight: 1000,
+  primeRequests: 100,
+  settings: DEFAULT_SERVER_SETTINGS,
+  leadMs: 1000,
+  leaseMs: 5_000,
+  clockRounds: 3,
+};
+
+describe("a scenario across hosts", () => {
+  it("splits the rate over the client hosts, keeps one schedule on every host, and merges their histograms exactly", async () => {
+    const [server, ...clients] = places as [HostPlace, HostPlace, HostPlace];
+    const outcome = await runHostsScenario(server, clients, PLAN);
+    const { report, schedule } = outcome;
+    expect(report.perHost.map((h) => [h.host, h.offeredRps, h.completedInWindow])).toEqual([
+      ["client-1", 200, 200],
+      ["client-2", 200, 200],
+    ]);
+    expect([report.offeredRps, report.requests, report.completedInWindow, report.latencyUs.count]).toEqual([400, 400, 400, 400]);
+    expect(Object.values(report.errors).every((n) => n === 0)).toBe(true);
+    // Each host's window is the schedule's, in its own clock, its first arrival 2.5 ms after the other's (1/400 s).
+    expect(schedule.clients.map((c) => [c.rps, c.firstArrivalDelayMs])).toEqual([
+      [200, 0],
+      [200, 2.5],
+    ]);
+    for (const [i, h] of report.perHost.entries()) {
+      const start = schedule.clients[i]!;
+      expect(h.window.startEpochMs).toBeCloseTo(start.startAgentMs + start.firstArrivalDelayMs + PLAN.warmupMs, 3);
+      expect(h.window.endEpochMs - h.window.startEpochMs).toBeCloseTo(PLAN.durationMs, 3);
+    }
+    expect(report.windowSkewMs).toBeCloseTo(2.5 + (schedule.clients[1]!.startAgentMs - schedule.clients[0]!.startAgentMs), 3);
+    // The merged histograms hold every host's requests (their exact sum is merge-reports.test.ts's to check).
+    expect(mergeEncodedHistograms([report.histograms.latency]).totalCount).toBe(400);
+    // Every host read its counters at the window's edges, not before them.
+    expect(outcome.hosts.map((h) => h.host)).toEqual(["server", "client-1", "client-2"]);
+    for (const h of outcome.hosts) {
+      expect(h.before.epochMs).toBeGreaterThanOrEqual(Math.floor(schedule.windowStartDriverMs + h.offset.offsetMs - h.offset.uncertaintyMs));
+      expect(h.after.epochMs).toBeGreaterThanOrEqual(Math.floor(schedule.windowEndDriverMs + h.offset.offsetMs - h.offset.uncertaintyMs));
+    }
+    expect(outcome.hosts[0]!.after.processes.server.value?.pid).toBe(outcome.server.pid);
+    expect(outcome.hosts[1]!.after.processes.generator.ok).toBe(true);
+    // Nothing is left running on any host.
+    expect(agents.map((a) => a.running())).toEqual([[], [], []]);
+    expect(isAlive(outcome.server.pid)).toBe(false);
+  });
+
+  it("errors with the lost host's name when a client host goes away mid-run, and stops everything on the others", async () => {
+    const lost = await startAgent({ host: "127.0.0.1", port: 0, token: TOKEN });
+    const lostPlace: HostPlace = { agent: connectAgent("client-9", `127.0.0.1:${lost.port}`, TOKEN), benchAddress: "127.0.0.1", interfaces: ["lo"], cpu: null };
+    const [server, client1] = places as [HostPlace, HostPlace];
+    const failed = runHostsScenario(server, [client1, lostPlace], { ...PLAN, durationMs: 3000 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // Once its generator runs, the host goes: its agent closes, stopping its generator.
+    await eventually(() => lost.running().length > 0, 20_000);
+    expect(lost.running()).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    await lost.close();
+    const error = await failed;
+    lostPlace.agent.close();
+    expect(error).toBeInstanceOf(AgentCallError);
+    expect((error as AgentCallError).host).toBe("client-9");
+    expect((error as AgentCallError).message).toMatch(/^agent client-9 \(127\.0\.0\.1:\d+\): RunLoad: /);
+    expect(agents.map((a) => a.running())).toEqual([[], [], []]);
+  });
+});
