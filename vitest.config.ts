@@ -11,7 +11,8 @@ import { InterleaveSequencer } from "./test/support/interleave-sequencer.ts";
  * - **measuring** (`*-live.test.ts`) — runs whose assertions rest on kernel counters (packet and segment counts, the
  *   packet rate a calibration reaches, softnet and kernel-thread figures, eBPF time). The global counters see every
  *   packet and CPU cycle on the host, so these run one file at a time, after everything else, with nothing beside them.
- * - **serial** (test/topology/, run/user-server-netns, faults/crashes, faults/signals, cli/kernel-time-fallback) — files that build and
+ * - **serial** (test/topology/, run/user-server-netns, hosts/bench-hosts-netns, faults/crashes, faults/signals,
+ *   cli/kernel-time-fallback) — files that build and
  *   remove namespaces, or a dead run's leftovers, or check that a refused run made none, and check that the namespace
  *   list and /run/wirecost are as before; no assertion rests on a counter or on speed (a crash or a signal lands
  *   within milliseconds of the phase line it waits for, and every phase it aims at ends the same way whichever it
@@ -24,7 +25,7 @@ import { InterleaveSequencer } from "./test/support/interleave-sequencer.ts";
  * (`isolate: false`): starting one per file cost about a fifth of the run.
  */
 const MEASURING = ["test/**/*-live.test.ts"];
-const SERIAL = ["test/topology/**/*.test.ts", "test/run/user-server-netns.test.ts", "test/faults/crashes.test.ts", "test/faults/signals.test.ts", "test/cli/kernel-time-fallback.test.ts"];
+const SERIAL = ["test/topology/**/*.test.ts", "test/run/user-server-netns.test.ts", "test/hosts/bench-hosts-netns.test.ts", "test/faults/crashes.test.ts", "test/faults/signals.test.ts", "test/cli/kernel-time-fallback.test.ts"];
 
 // Node caches compiled code here, so the hundreds of node processes the tests start (servers, generators, CLIs)
 // compile each module once per machine instead of once per process: about 40% of a CLI's start-up.

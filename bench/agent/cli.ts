@@ -58,7 +58,7 @@ export function readTokenFile(path: string): string {
 /** Runs the agent until `stop` resolves (a signal's name): 0 after a clean stop. */
 export function main(argv: readonly string[], io: Pick<ToolIo, "stdout" | "stderr">, stop: Promise<string>): Promise<number> {
   return runTool(io, "agent", async () => {
-    const args = parseToolArgs(argv, { tool: "agent", strings: ["listen", "token-file"], positionals: [], usage: "--listen ADDR:PORT --token-file FILE" });
+    const args = parseToolArgs(argv, { tool: "agent", strings: ["listen", "token-file"], booleans: ["exit-with-stdin"], positionals: [], usage: "--listen ADDR:PORT --token-file FILE" });
     if (args.help) {
       io.stdout.write(AGENT_HELP);
       return 0;

@@ -15,6 +15,7 @@ import type { LoadPlan } from "../load/generator.ts";
 import type { GeneratorConfig } from "../load/messages.ts";
 import type { PrimeOutcome } from "../load/prime.ts";
 import type { GeneratorReport } from "../load/report.ts";
+import type { NicRecord } from "./nic.ts";
 import type { Protocol, ServerSettings } from "../../contract/index.ts";
 
 export const AGENT_SERVICE = "wirecost.agent.v1.Agent";
@@ -24,6 +25,8 @@ export const AGENT_PROTOCOL_VERSION = 1;
 
 export interface HelloRequest {
   readonly driver: string;
+  /** The interfaces the benchmark crosses on this host, to describe in the reply (absent: none). */
+  readonly interfaces?: readonly string[];
 }
 
 export interface HelloReply {
@@ -32,7 +35,12 @@ export interface HelloReply {
   readonly kernel: string;
   readonly cpuCount: number;
   readonly node: string;
-  /** The agent's clock (epoch ms) when the call arrived and when it answered: one clock-offset sample. */
+  /** The asked interfaces: driver, offloads, IRQ lines and their CPUs (bench/agent/nic.ts). */
+  readonly nics: readonly NicRecord[];
+  /**
+   * The agent's clock (its host's CLOCK_MONOTONIC, ms: bench/hosts/clock-offset.ts `hostClockMs`) when the call
+   * arrived and when it answered: one clock-offset sample.
+   */
   readonly receivedMs: number;
   readonly sentMs: number;
 }
@@ -76,16 +84,18 @@ export interface SnapshotRequest {
   /** The generator whose threads to read, or null (absent: null). */
   readonly generatorId?: string | null;
   /**
-   * When to read, epoch ms on this agent's clock: the window's edges, by the run's schedule, so that every host's
-   * counters cover the same window. Absent: at once. The reply comes after the reading.
+   * When to read, on this agent's clock: the window's edges, by the run's schedule, so that every host's counters
+   * cover the same window. Absent: at once. The reply comes after the reading.
    */
-  readonly atEpochMs?: number;
+  readonly atMs?: number;
   /** The interfaces to pick out of this host's net/dev, e.g. ["eth0"]. */
   readonly interfaces: readonly string[];
 }
 
 export interface SnapshotReply {
   readonly snapshot: Snapshot;
+  /** The agent's clock when the reading began: how late after `atMs` it came. */
+  readonly readAtMs: number;
 }
 
 export interface StopReply {
@@ -110,8 +120,8 @@ export interface StartGeneratorReply {
 export interface RunLoadRequest {
   readonly id: string;
   readonly plan: LoadPlan;
-  /** When the first request is due, epoch ms on this agent's clock (the driver converts with the measured offset). */
-  readonly startEpochMs: number;
+  /** When the first request is due, on this agent's clock (the driver converts with the measured offset). */
+  readonly startAtMs: number;
 }
 
 export interface RunLoadReply {

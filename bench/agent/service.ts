@@ -20,6 +20,8 @@ import { startGeneratorProcess } from "../load/generator-process.ts";
 import type { GeneratorProcess } from "../load/generator-process.ts";
 import { startArmServer } from "../run/server-process.ts";
 import type { Command } from "../support/child-process.ts";
+import { describeNic } from "./nic.ts";
+import { hostClockMs } from "../hosts/clock-offset.ts";
 import { AGENT_PROTOCOL_VERSION, AGENT_SERVICE_DEFINITION, TOKEN_METADATA_KEY, bearer } from "./protocol.ts";
 import type { AgentMethodName, AgentMethods, StartGeneratorRequest } from "./protocol.ts";
 
@@ -29,7 +31,7 @@ export interface AgentOptions {
   readonly port: number;
   readonly token: string;
   readonly log?: (line: string) => void;
-  /** The agent's clock for Hello's samples (epoch ms); Date.now unless a test injects one. */
+  /** The agent's clock for Hello's samples and scheduled snapshots (ms); the host's monotonic clock unless a test injects one. */
   readonly now?: () => number;
 }
 
@@ -66,6 +68,19 @@ interface Held {
 
 const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
 
+/**
+ * Node's timers fire a millisecond or more late, and later still on a CPU a generator keeps busy (5.8 ms measured
+ * at a window's start): the timer wakes the agent SPIN_MS early, and it spins the rest on the clock.
+ */
+const SPIN_MS = 3;
+async function untilInstant(atMs: number, now: () => number): Promise<void> {
+  const sleepMs = atMs - now() - SPIN_MS;
+  if (sleepMs > 0) await new Promise((resolve) => setTimeout(resolve, sleepMs));
+  while (now() < atMs) {
+    // spinning: a few milliseconds twice a scenario
+  }
+}
+
 /** What a server's and a generator's start both need checked: an arm, an address, a CPU, a lease. */
 function checkStart(r: { readonly protocol: unknown; readonly host: unknown; readonly cpu: unknown; readonly leaseMs: unknown }): Protocol {
   if (typeof r.protocol !== "string" || !isProtocol(r.protocol)) {
@@ -99,7 +114,8 @@ const pinned =
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? (() => {});
-  const now = options.now ?? Date.now;
+  // The host's monotonic clock, the one the generator's scheduled start is read on too.
+  const now = options.now ?? hostClockMs;
   const expected = digest(bearer(options.token));
   const held = new Map<string, Held>();
   let nextId = 1;
@@ -129,12 +145,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
 
   const handlers: { [M in AgentMethodName]: (request: AgentMethods[M]["request"], receivedMs: number) => Promise<AgentMethods[M]["response"]> } = {
-    Hello: async (_request, receivedMs) => ({
+    Hello: async (request, receivedMs) => ({
       protocolVersion: AGENT_PROTOCOL_VERSION,
       hostname: hostname(),
       kernel: release(),
       cpuCount: cpus().length,
       node: process.versions.node,
+      nics: (Array.isArray(request.interfaces) ? request.interfaces : []).map((name) => describeNic(String(name))),
       receivedMs,
       sentMs: now(),
     }),
@@ -167,7 +184,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     RunLoad: async (request) => {
       const generator = held.get(String(request.id))?.generator;
       if (generator === undefined) throw new CallError(grpc.status.NOT_FOUND, `no generator ${request.id} on this agent`);
-      const report = await generator.run(request.plan, undefined, request.startEpochMs).catch((error: unknown) => {
+      const report = await generator.run(request.plan, undefined, request.startAtMs).catch((error: unknown) => {
         throw new CallError(grpc.status.ABORTED, error instanceof Error ? error.message : String(error));
       });
       return { report };
@@ -194,10 +211,11 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       const serverPid = pidOf(request.serverId, "server");
       const generatorPid = pidOf(request.generatorId, "generator");
       const interfaces = Array.isArray(request.interfaces) ? request.interfaces.map(String) : [];
-      const waitMs = typeof request.atEpochMs === "number" ? request.atEpochMs - now() : 0;
-      if (waitMs > LEASE_MS.max) throw new CallError(grpc.status.INVALID_ARGUMENT, `atEpochMs is ${Math.round(waitMs)} ms away; a snapshot waits ${LEASE_MS.max} ms at most`);
-      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-      return { snapshot: readSnapshot({ kind: "full", serverPid, generatorPid, serverNetns: { pid: null, interfaces }, hostNetDev: false }) };
+      const waitMs = typeof request.atMs === "number" ? request.atMs - now() : 0;
+      if (waitMs > LEASE_MS.max) throw new CallError(grpc.status.INVALID_ARGUMENT, `atMs is ${Math.round(waitMs)} ms away; a snapshot waits ${LEASE_MS.max} ms at most`);
+      if (waitMs > 0) await untilInstant(request.atMs as number, now);
+      const readAtMs = now();
+      return { snapshot: readSnapshot({ kind: "full", serverPid, generatorPid, serverNetns: { pid: null, interfaces }, hostNetDev: false }), readAtMs };
     },
   };
 

@@ -14,6 +14,9 @@ import { ensureWritableDir, runBench } from "../run/run.ts";
 import type { RunHandle } from "../run/run.ts";
 import { renderNotes, renderSweepSummary, renderTable } from "../report/table.ts";
 import { choosePlacer } from "../run/placement.ts";
+import { startHostsRun } from "../hosts/hosts-run.ts";
+import type { HostsRun } from "../hosts/hosts-run.ts";
+import { TICK_ON_HOSTS } from "../hosts/hosts-runner.ts";
 import { scenarioTimeLimitMs } from "../run/scenario.ts";
 import { registerRun } from "../run/run-lock.ts";
 import type { RunRegistration } from "../run/run-lock.ts";
@@ -111,7 +114,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (config.verify && !hasCommand("tcpdump")) {
       throw new UsageError("WC_MISSING_TOOL", "--verify needs tcpdump, which is not installed; apt-get install tcpdump, or drop --verify");
     }
-    const plan = chooseKernelTime(config.kernelTime, checkEbpf(systemProbe(hasCommand)));
+    // Across hosts the agents read the counters, and they run no tracer (yet): ticks, said as auto's fallback is.
+    const plan =
+      config.topology === "hosts"
+        ? ({ method: "tick", reason: TICK_ON_HOSTS, fix: "run on one host for eBPF kernel time" } as const)
+        : chooseKernelTime(config.kernelTime, checkEbpf(systemProbe(hasCommand)));
     if (plan.method === "refused") {
       throw new UsageError(/root/.test(plan.reason) ? "WC_NEEDS_ROOT" : "WC_MISSING_TOOL", kernelTimeRefusal(plan.reason, plan.fix));
     }
@@ -144,7 +151,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // One bpftrace for the whole run, started once the run's CPUs are known: its compiling is paid once.
     let tracer: KernelTimeTracer | undefined;
     let kernelTime: MeasureOptions["kernelTime"];
+    let hostsRun: HostsRun | undefined;
     try {
+      if (placement.topology.kind === "hosts") hostsRun = await startHostsRun(placement.topology, (line) => void io.stderr.write(`${line}\n`));
       if (plan.method === "tick") kernelTime = plan;
       else {
         const cpus = [placement.placer.serverCpu, placement.placer.clientCpu].filter((c): c is number => c !== null);
@@ -170,8 +179,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         observer: (_protocol, series) =>
           createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify, kernelTime: measured, maxSampleMs: cfg.maxTotalMs, series }),
         onStart: (handle) => (run = handle),
+        ...(hostsRun === undefined ? {} : { hosts: hostsRun }),
       });
     } finally {
+      await hostsRun?.stop();
       await tracer?.stop();
       await placement.destroy();
     }

@@ -8,7 +8,7 @@ import type { PacingStrategy } from "../load/pacer.ts";
 import type { StepSpacing, SweepUnit } from "../sweep/plan.ts";
 import type { UserServer } from "./user-servers.ts";
 
-export const TOPOLOGY_KINDS = ["auto", "netns", "bridge", "docker", "loopback"] as const;
+export const TOPOLOGY_KINDS = ["auto", "netns", "bridge", "docker", "hosts", "loopback"] as const;
 export const RX_STEERING = ["rps", "threaded-napi", "none"] as const;
 export const OFFLOAD_MODES = ["default", "off"] as const;
 /** How kernel time is measured: `ebpf` exactly (bpftrace), `tick` from /proc/stat's samples, `auto` eBPF when it can. */
@@ -97,6 +97,8 @@ export interface BenchConfig {
   readonly offloads: OffloadMode;
   /** MTU of every veth end; null keeps 1500. */
   readonly mtu: number | null;
+  /** `--topology hosts`: how many simulated client hosts split the offered rate. Default 1. */
+  readonly clientHosts: number;
   /** tc tbf on both eth0s, bits per second; null: no limit. */
   readonly rateLimitBitsPerSecond: number | null;
   /** netem arguments (validated tokens), e.g. ["delay", "1ms"]; null: none. Needs a kernel with sch_netem. */

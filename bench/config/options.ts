@@ -231,7 +231,12 @@ export const OPTIONS = [
   {
     // docker is accepted but not listed.
     flag: "topology", key: "topology", field: "topology", kind: "choice", choices: TOPOLOGY_KINDS, default: "auto",
-    usage: "--topology KIND", help: ["auto | netns | bridge | loopback (default {default})"],
+    usage: "--topology KIND", help: ["auto | netns | bridge | hosts | loopback (default {default})"],
+  },
+  {
+    flag: "client-hosts", key: "clientHosts", field: "clientHosts", kind: "integer", min: 1, max: 8, default: 1,
+    fix: "give how many client hosts split the rate, e.g. --client-hosts 2",
+    usage: "--client-hosts N", help: ["--topology hosts (namespaces as hosts, an agent in each): client hosts sharing the rate (default {default})"],
   },
   {
     flag: "rx-steering", key: "rxSteering", field: "rxSteering", kind: "choice", choices: RX_STEERING, default: "rps",

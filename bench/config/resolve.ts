@@ -9,6 +9,7 @@ import type { RawInputs } from "./read-option.ts";
 import { checkDriver } from "./driver-rules.ts";
 import { checkUserServerRun, splitSubjects } from "./subjects.ts";
 import { checkWebSocketDeflate } from "./websocket-rules.ts";
+import { checkHosts } from "./hosts-rules.ts";
 import { checkServerTls } from "./server-rules.ts";
 import { checkTlsParameters } from "./tls-rules.ts";
 import { resolvePps, resolveSweep } from "./sweep-rules.ts";
@@ -51,6 +52,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     rxSteering: valueOf("rx-steering", inputs),
     offloads: valueOf("offloads", inputs),
     mtu: valueOf("mtu", inputs),
+    clientHosts: valueOf("client-hosts", inputs),
     rateLimitBitsPerSecond: valueOf("rate-limit", inputs),
     netem: valueOf("netem", inputs),
     serverCpu: valueOf("server-cpu", inputs),
@@ -79,6 +81,7 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
   checkWebSocketDeflate(config);
   checkServerTls(config);
   checkTlsParameters(config);
+  checkHosts(config);
   const shaping = shapingRefusal(config.topology, config.rateLimitBitsPerSecond !== null, config.netem !== null);
   if (shaping !== null) throw new UsageError("WC_BAD_VALUE", shaping);
   return config;

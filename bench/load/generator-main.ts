@@ -26,10 +26,10 @@ function emit(message: FromGenerator): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
-async function runOnce(client: BenchClient, pacer: Pacer, given: LoadPlan, startEpochMs: number | undefined): Promise<void> {
-  // performance.now() counts from timeOrigin, an epoch instant taken once at start: the process is young enough that
-  // the wall clock's adjustments since then stay far below a millisecond.
-  const plan = startEpochMs === undefined ? given : { ...given, startAtMs: startEpochMs - performance.timeOrigin };
+async function runOnce(client: BenchClient, pacer: Pacer, given: LoadPlan, startHostMs: number | undefined): Promise<void> {
+  // The host's monotonic clock and performance.now() advance together; read back to back they give the load clock's
+  // origin on the host clock, to within the microsecond between the two reads.
+  const plan = startHostMs === undefined ? given : { ...given, startAtMs: startHostMs - (Number(process.hrtime.bigint()) / 1e6 - performance.now()) };
   await pacer.ready;
   const cpuBeforeFloor = process.cpuUsage();
   const idle = await measurePacingLateness(pacer, EVENT_LOOP_CLOCK, plan.rps, PACING_FLOOR_MS);
@@ -106,7 +106,7 @@ function main(): void {
         });
       } else if (m.type === "go" && config !== undefined) {
         const plan = m.plan ?? config.plan;
-        queue = queue.then(() => runOnce(client as BenchClient, pacer as Pacer, plan, m.startEpochMs));
+        queue = queue.then(() => runOnce(client as BenchClient, pacer as Pacer, plan, m.startHostMs));
       } else if (m.type === "done") {
         queue = queue.then(() => stop(0));
       }

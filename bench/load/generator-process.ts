@@ -45,7 +45,7 @@ export interface GeneratorProcess {
    * Runs one load (warm-up, then the measured window) with `plan`, or the config's plan, on the same warm
    * connections; `onPhase` hears its window's edges. Resolves with its report; rejects if the generator dies.
    */
-  run(plan?: LoadPlan, onPhase?: PhaseListener, startEpochMs?: number): Promise<GeneratorReport>;
+  run(plan?: LoadPlan, onPhase?: PhaseListener, startHostMs?: number): Promise<GeneratorReport>;
   /** Asks the generator to close its connections and exit. */
   done(): void;
 }
@@ -100,11 +100,11 @@ export function startGeneratorProcess(config: GeneratorConfig, wrap: (argv: stri
     ready,
     primed: () => primeOutcome,
     tlsSession: () => session,
-    run(plan, onPhase, startEpochMs) {
+    run(plan, onPhase, startHostMs) {
       if (deathReason !== undefined) return Promise.reject(deathReason);
       const report = new Promise<GeneratorReport>((resolve, reject) => pending.push({ resolve, reject, onPhase }));
       report.catch(() => {});
-      send({ type: "go", ...(plan === undefined ? {} : { plan }), ...(startEpochMs === undefined ? {} : { startEpochMs }) });
+      send({ type: "go", ...(plan === undefined ? {} : { plan }), ...(startHostMs === undefined ? {} : { startHostMs }) });
       return report;
     },
     done: () => send({ type: "done" }),

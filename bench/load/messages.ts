@@ -27,8 +27,11 @@ export type ToGenerator =
   | {
       readonly type: "go";
       readonly plan?: LoadPlan;
-      /** When the load's first request is due, epoch ms on this host's clock; absent: at once (after the pacing floor). */
-      readonly startEpochMs?: number;
+      /**
+       * When the load's first request is due, on this host's CLOCK_MONOTONIC in ms (bench/hosts/clock-offset.ts
+       * `hostClockMs`); absent: at once (after the pacing floor).
+       */
+      readonly startHostMs?: number;
     }
   /** Close the connections and exit 0. */
   | { readonly type: "done" };

@@ -21,7 +21,7 @@ export interface WriteReportsOptions {
 
 /**
  * Writes report.md, report.csv, report.html and one .svg per chart next to `<runDir>/result.json` and returns the
- * paths written. Throws a UsageError when the directory holds no wirecost.result/v1 file or the baseline protocol
+ * paths written. Throws a UsageError when the directory holds no wirecost.result file or the baseline protocol
  * is not in the run. Called by `npm run report` and at the end of `npm run bench`.
  */
 export async function writeReports(runDir: string, options: WriteReportsOptions = {}): Promise<string[]> {

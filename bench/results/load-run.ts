@@ -1,5 +1,5 @@
 /**
- * Reads a run directory's result.json and checks it is a `wirecost.result/v1` file. Every way it can fail is a
+ * Reads a run directory's result.json and checks it is a `wirecost.result/v1` or `/v2` file. Every way it can fail is a
  * UsageError naming the path and the fix, so the CLIs print one line and exit 2.
  */
 import { readFileSync, statSync } from "node:fs";
@@ -8,7 +8,7 @@ import { z } from "zod";
 import { UsageError } from "../support/errors.ts";
 import { CLIENT_CHOICES, CLIENT_KINDS, isProtocol } from "../../contract/index.ts";
 import { describeError } from "../collector/index.ts";
-import { RESULT_SCHEMA } from "./schema.ts";
+import { READABLE_SCHEMAS } from "./schema.ts";
 import type { RunResult } from "./schema.ts";
 
 /**
@@ -39,7 +39,7 @@ const completedShape = z.looseObject({
 const otherShape = z.looseObject({ state: z.enum(["errored", "aborted"]), error: z.string() });
 
 const resultShape = z.looseObject({
-  schema: z.literal(RESULT_SCHEMA),
+  schema: z.enum(READABLE_SCHEMAS),
   runId: z.string(),
   startedAt: z.string(),
   state: z.enum(["running", "finished", "interrupted"]),
@@ -89,14 +89,14 @@ export function loadRun(dir: string, what = "run directory"): LoadedRun {
     throw new UsageError("WC_BAD_VALUE", `${resultPath} is not JSON (${describeError(error).split("\n")[0]})`);
   }
   const schema = typeof json === "object" && json !== null && "schema" in json ? json.schema : undefined;
-  if (schema !== RESULT_SCHEMA) {
-    throw new UsageError("WC_BAD_VALUE", `${resultPath} is not a ${RESULT_SCHEMA} file (schema: ${JSON.stringify(schema ?? null)})`);
+  if (!(READABLE_SCHEMAS as readonly unknown[]).includes(schema)) {
+    throw new UsageError("WC_BAD_VALUE", `${resultPath} is not a ${READABLE_SCHEMAS.join(" or ")} file (schema: ${JSON.stringify(schema ?? null)})`);
   }
   const parsed = resultShape.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue === undefined ? "" : `${issue.path.join(".")}: ${issue.message}`;
-    throw new UsageError("WC_BAD_VALUE", `${resultPath} is a damaged ${RESULT_SCHEMA} file (${where})`);
+    throw new UsageError("WC_BAD_VALUE", `${resultPath} is a damaged ${String(schema)} file (${where})`);
   }
   // The one type assertion of reading a result. `resultShape` checks what every renderer relies on; the rest is
   // `RunResult` because this repository's run wrote it under this schema id, and the readers fill in what older

@@ -1,6 +1,9 @@
 /**
- * The result.json shape (`wirecost.result/v1`). A scenario is a union on `state`; every completed scenario has
+ * The result.json shape (`wirecost.result/v2`). A scenario is a union on `state`; every completed scenario has
  * the same flat statistics shape.
+ *
+ * v2 added `hosts` (the run's hosts, `--topology hosts`) and a scenario's `acrossHosts`; nothing else changed, so
+ * a v1 file is read as a v2 file without them (load-run.ts).
  */
 import type { TlsSession } from "../load/tls-session.ts";
 import type { ClientKind, ErrorKind, Protocol, ServerSettings } from "../../contract/index.ts";
@@ -14,8 +17,59 @@ import type { Knee, SweepPoint } from "../sweep/knee.ts";
 import type { SweepUnit } from "../sweep/plan.ts";
 import type { Calibration } from "../load/pps.ts";
 import type { Series } from "./series.ts";
+import type { NicRecord } from "../agent/nic.ts";
+import type { GeneratorHealth } from "../load/report.ts";
 
-export const RESULT_SCHEMA = "wirecost.result/v1";
+export const RESULT_SCHEMA = "wirecost.result/v2";
+/** Every schema this version reads: v1 lacks only what v2 added. */
+export const READABLE_SCHEMAS = ["wirecost.result/v1", RESULT_SCHEMA] as const;
+
+/** One host of a run across hosts, as its agent described it. */
+export interface HostRecord {
+  /** "server", "client", "client-2", …: the name the run's scenarios use. */
+  readonly name: string;
+  readonly role: "server" | "client";
+  /** Where the driver reached its agent (the management link). */
+  readonly agent: string;
+  /** Its address on the benchmark's wire. */
+  readonly benchAddress: string;
+  /** The simulated host's namespace (`--topology hosts`); absent on a real host. */
+  readonly namespace?: string;
+  readonly hostname: string;
+  readonly kernel: string;
+  readonly cpuCount: number;
+  readonly node: string;
+  /** The CPU its server or generator was pinned to. */
+  readonly cpu: number | null;
+  /** The interfaces the benchmark crosses there: driver, offloads, IRQ lines and their CPUs. */
+  readonly nics: readonly NicRecord[];
+}
+
+/** One host's part in a scenario across hosts. */
+export interface HostWindowRecord {
+  readonly host: string;
+  readonly role: "server" | "client";
+  /** Its clock minus the driver's, measured over the agent connection before the scenario, and its bound. */
+  readonly clockOffsetMs: number;
+  readonly clockUncertaintyMs: number;
+  /** How long after the scheduled window edges its agent read its counters (its own clock), ms. */
+  readonly edgeLateMs: { readonly start: number; readonly end: number };
+  /** Its benchmark interfaces' packets (received + sent) over the window. */
+  readonly packets: number | null;
+  /** A client host: its share of the load and what its generator made of it. */
+  readonly offeredRps?: number;
+  readonly completedInWindow?: number;
+  readonly generator?: GeneratorHealth;
+}
+
+/** How a scenario ran across hosts: the schedule's precision and each host's part. */
+export interface AcrossHostsRecord {
+  /** The latest client window start minus the earliest, as the generators reported them. */
+  readonly windowSkewMs: number;
+  /** The largest clock uncertainty: how far, at worst, a host's window may really start from the schedule. */
+  readonly alignmentErrorMs: number;
+  readonly hosts: readonly HostWindowRecord[];
+}
 
 /** What a scenario records of a server that is not ours: what it is, how it was run, how it was configured. */
 export interface ForeignServerRecord {
@@ -125,6 +179,8 @@ export interface CompletedScenario extends ScenarioCommon, Omit<GeneratorReport,
    * mean differently (service-time latency only, no lateness). Absent: our generator drove it.
    */
   readonly driver?: H2loadDriverRecord;
+  /** `--topology hosts`: the merged scenario's hosts, their clocks and their parts; the figures above are merged. */
+  readonly acrossHosts?: AcrossHostsRecord;
 }
 
 export interface ErroredScenario extends ScenarioCommon {
@@ -165,6 +221,8 @@ export interface RunResult {
   /** Where the harness itself ran (bench/run/harness-placement.ts); absent in results before it was pinned. */
   readonly harness?: HarnessPlacement;
   readonly warnings: string[];
+  /** `--topology hosts`: the hosts, as their agents described them. Absent for a run on one host. */
+  readonly hosts?: readonly HostRecord[];
   readonly scenarios: ScenarioResult[];
   /** Scenarios a sweep did not run, and why (past saturation, --max-time). */
   readonly skipped: { readonly name: string; readonly reason: string }[];

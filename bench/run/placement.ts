@@ -90,6 +90,7 @@ export async function choosePlacer(config: BenchConfig, warn: (line: string) => 
       ...(config.mtu === null ? {} : { mtu: config.mtu }),
       ...(config.serverCpu === null ? {} : { serverCpu: config.serverCpu }),
       ...(config.clientCpu === null ? {} : { clientCpu: config.clientCpu }),
+      ...(kind === "hosts" ? { clientHosts: config.clientHosts } : {}),
     });
   } catch (error) {
     throw asUsageError(error);

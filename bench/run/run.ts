@@ -15,7 +15,7 @@ import { makeTlsMaterial } from "./tls.ts";
 import type { Protocol, TlsMaterial } from "../../contract/index.ts";
 import { chosenClientKind, usesTls } from "../../contract/index.ts";
 import { RESULT_SCHEMA } from "../results/schema.ts";
-import type { RunResult, ScenarioResult } from "../results/schema.ts";
+import type { HostRecord, RunResult, ScenarioResult } from "../results/schema.ts";
 import { totalErrors } from "../results/schema.ts";
 import { runScenario, scenarioTimeLimitMs } from "./scenario.ts";
 import { pastSaturation } from "../sweep/plan.ts";
@@ -26,7 +26,7 @@ import { seriesName, seriesOf } from "../results/series.ts";
 import type { Series } from "../results/series.ts";
 import type { TopologyInfo } from "../topology/index.ts";
 import type { HarnessPlacement } from "../results/schema.ts";
-import type { Placer, ScenarioObserver } from "./scenario.ts";
+import type { Placer, ScenarioObserver, ScenarioPlan } from "./scenario.ts";
 
 export interface RunIo {
   /** Progress lines (stderr). */
@@ -80,7 +80,16 @@ export async function runBench(
   placer: Placer,
   io: RunIo,
   signal: AbortSignal,
-  options: { runId?: string; warnings?: readonly string[]; topology?: TopologyInfo; harness?: HarnessPlacement; observer?: (protocol: Protocol, series: SeriesSink) => ScenarioObserver; onStart?: (run: RunHandle) => void } = {},
+  options: {
+    runId?: string;
+    warnings?: readonly string[];
+    topology?: TopologyInfo;
+    harness?: HarnessPlacement;
+    observer?: (protocol: Protocol, series: SeriesSink) => ScenarioObserver;
+    onStart?: (run: RunHandle) => void;
+    /** A run across hosts: its hosts, for the result, and the runner of its scenarios (bench/hosts/hosts-runner.ts). */
+    hosts?: { readonly records: readonly HostRecord[]; readonly runScenario: (plan: ScenarioPlan, signal: AbortSignal, progress: (line: string) => void) => Promise<ScenarioResult> };
+  } = {},
 ): Promise<RunHandle> {
   const runId = options.runId ?? makeRunId();
   const dir = resolve(config.outDir, runId);
@@ -97,6 +106,7 @@ export async function runBench(
     topology: options.topology ?? null,
     ...(options.harness === undefined ? {} : { harness: options.harness }),
     warnings: [...(options.warnings ?? [])],
+    ...(options.hosts === undefined ? {} : { hosts: options.hosts.records }),
     scenarios: [],
     skipped: [],
     sweep: null,
@@ -139,22 +149,21 @@ export async function runBench(
       const load = scenarioConfig.pps === null ? `${scenarioConfig.rps} req/s` : `${scenarioConfig.pps} packets/s`;
       io.progress(`${tag} ${name}: ${load}, ${config.warmupMs / 1000} s warm-up + ${config.durationMs / 1000} s measured`);
       const seed = lastPacketsPerRequest.get(series);
-      const scenario: ScenarioResult = await runScenario(
-        {
-          name,
-          protocol,
-          client: chosenClientKind(protocol, slot.client, config.grpcClient),
-          repeat,
-          config: scenarioConfig,
-          ...(tls !== undefined && usesTls(protocol) ? { tls } : {}),
-          ...(seed === undefined ? {} : { ppsInitialPacketsPerRequest: seed }),
-          ...(slot.server === null ? {} : { userServer: slot.server }),
-        },
-        placer,
-        signal,
-        options.observer?.(protocol, seriesFile.forScenario(name)),
-        (line) => io.progress(`${tag} ${name}: ${line}`),
-      );
+      const scenarioPlan: ScenarioPlan = {
+        name,
+        protocol,
+        client: chosenClientKind(protocol, slot.client, config.grpcClient),
+        repeat,
+        config: scenarioConfig,
+        ...(tls !== undefined && usesTls(protocol) ? { tls } : {}),
+        ...(seed === undefined ? {} : { ppsInitialPacketsPerRequest: seed }),
+        ...(slot.server === null ? {} : { userServer: slot.server }),
+      };
+      const progress = (line: string): void => io.progress(`${tag} ${name}: ${line}`);
+      const scenario: ScenarioResult =
+        options.hosts === undefined
+          ? await runScenario(scenarioPlan, placer, signal, options.observer?.(protocol, seriesFile.forScenario(name)), progress)
+          : await options.hosts.runScenario(scenarioPlan, signal, progress);
       result.scenarios.push(slot.step === undefined ? scenario : { ...scenario, step: slot.step });
       save();
       io.progress(`${tag} ${name}: ${describeOutcome(scenario)}`);

@@ -1,5 +1,9 @@
 /**
- * The namespaced topologies: netns, bridge and docker.
+ * The namespaced topologies: netns, bridge, docker and hosts.
+ *
+ * hosts: the bridge topology with further client namespaces on the bridge (`-cli2` …), every one of them a
+ * simulated host with a management link of its own to the host namespace (management.ts), where the driver reaches
+ * the agent the run starts inside it (bench/hosts/).
  *
  * netns: `wirecost-<runId>-srv` and `-cli` joined by a veth pair whose ends are `eth0` in each, the way a
  * container's eth0 meets its peer. bridge: each joined by a veth pair to a Linux bridge `br0` inside
@@ -21,7 +25,9 @@ import { startAnchor } from "./anchor.ts";
 import { defaultPublishedPorts, validatePublishedPorts } from "./docker-nat.ts";
 import { detectNatBackend, readConntrack, readIpForward, setUpDockerHost } from "./docker-setup.ts";
 import { run } from "./exec.ts";
+import { addManagementLink, managementLink } from "./management.ts";
 import { dockerAddresses, hostLinkName, namespaceName, pickSubnet } from "./naming.ts";
+import type { NamespaceRole } from "./naming.ts";
 import type { ResolvedTopologyOptions } from "./options.ts";
 import type { RunResources } from "./resources.ts";
 import { steerThreadedNapi } from "./rx-steering.ts";
@@ -41,7 +47,7 @@ import {
 } from "./setup.ts";
 import { ownerStatus, readProcStartTime, readStateFiles, stateFilePath, writeStateFile } from "./state.ts";
 import type { BaseInfo } from "./topology.ts";
-import type { DockerInfo, InterfaceInfo, InterfaceRole, Role, TopologyInfo } from "./types.ts";
+import type { DockerInfo, InterfaceInfo, InterfaceRole, Role, SimulatedHost, TopologyInfo } from "./types.ts";
 import { TopologyError } from "./types.ts";
 
 interface PlannedLink {
@@ -82,26 +88,36 @@ export async function buildNamespaced(opts: ResolvedTopologyOptions, resources: 
   const natBackend = docker ? await detectNatBackend(opts.natBackend) : null;
   const srvEnd: VethEnd = { hostName: hostLinkName(runId, "s"), namespace: ns.server, name: "eth0" };
   const cliEnd: VethEnd = { hostName: hostLinkName(runId, "c"), namespace: ns.client, name: "eth0" };
+  // hosts: the client hosts after the first, each on a bridge port of its own (veth-cli2 …).
+  const extraClients = Array.from({ length: opts.clientHosts - 1 }, (_, i) => {
+    const n = i + 2;
+    return { n, namespace: namespaceName(runId, `cli${n}` as NamespaceRole), port: `veth-cli${n}` };
+  });
   const pairs: [VethEnd, VethEnd][] =
     ns.bridge === null
       ? [[srvEnd, cliEnd]]
       : [
           [srvEnd, { hostName: hostLinkName(runId, "sb"), namespace: ns.bridge, name: "veth-srv" }],
           [cliEnd, { hostName: hostLinkName(runId, "cb"), namespace: ns.bridge, name: "veth-cli" }],
+          ...extraClients.map((c): [VethEnd, VethEnd] => [
+            { hostName: hostLinkName(runId, `c${c.n}`), namespace: c.namespace, name: "eth0" },
+            { hostName: hostLinkName(runId, `cb${c.n}`), namespace: ns.bridge as string, name: c.port },
+          ]),
         ];
+  const bridgePorts = ["veth-srv", "veth-cli", ...extraClients.map((c) => c.port)];
   const links: PlannedLink[] = [
     { role: "server", namespace: ns.server, name: "eth0" },
     { role: "client", namespace: ns.client, name: "eth0" },
     ...(ns.bridge === null
       ? []
       : ([
-          { role: "bridge-port", namespace: ns.bridge, name: "veth-srv" },
-          { role: "bridge-port", namespace: ns.bridge, name: "veth-cli" },
+          ...bridgePorts.map((name) => ({ role: "bridge-port", namespace: ns.bridge as string, name }) as const),
           { role: "bridge", namespace: ns.bridge, name: bridgeName },
         ] as const)),
   ];
-  const namespaces = [ns.server, ns.client, ...(ns.bridge === null ? [] : [ns.bridge])];
-  const hostLinks = pairs.flatMap(([a, b]) => [a.hostName, b.hostName]);
+  const hostsNamespaces = opts.kind === "hosts" ? [ns.server, ns.client, ...extraClients.map((c) => c.namespace)] : [];
+  const namespaces = [ns.server, ns.client, ...(ns.bridge === null ? [] : [ns.bridge]), ...extraClients.map((c) => c.namespace)];
+  const hostLinks = [...pairs.flatMap(([a, b]) => [a.hostName, b.hostName]), ...hostsNamespaces.map((_, i) => hostLinkName(runId, `m${i}`))];
   const ctx: SetupContext = { resources, timeoutMs: opts.commandTimeoutMs };
   const ipCmd = async (args: readonly string[]): Promise<void> => {
     await run("ip", args, opts.commandTimeoutMs, (child) => resources.track(child));
@@ -136,10 +152,22 @@ export async function buildNamespaced(opts: ResolvedTopologyOptions, resources: 
 
   for (const name of namespaces) await addNamespace(ctx, name);
   for (const [a, b] of pairs) await addVethPair(ctx, a, b, opts.mtu);
-  if (ns.bridge !== null) await addBridge(ctx, ns.bridge, bridgeName, ["veth-srv", "veth-cli"], opts.mtu);
+  if (ns.bridge !== null) await addBridge(ctx, ns.bridge, bridgeName, bridgePorts, opts.mtu);
   const prefix = `/${subnet.prefixLength}`;
   await addAddressAndUp(ctx, ns.server, "eth0", addr.serverContainer + prefix);
   await addAddressAndUp(ctx, ns.client, "eth0", addr.client + prefix);
+  const net = subnet.serverAddress.slice(0, subnet.serverAddress.lastIndexOf("."));
+  // The first client host is .2 as in every kind; the others follow it.
+  const extraAddress = (n: number): string => `${net}.${n + 1}`;
+  for (const c of extraClients) await addAddressAndUp(ctx, c.namespace, "eth0", extraAddress(c.n) + prefix);
+  const simulated: SimulatedHost[] = [];
+  for (const [i, namespace] of hostsNamespaces.entries()) {
+    const link = managementLink(runId, subnet, i);
+    await addManagementLink(ctx, namespace, link);
+    const name = i === 0 ? "server" : i === 1 ? "client" : `client-${i}`;
+    const address = i === 0 ? addr.serverContainer : i === 1 ? addr.client : extraAddress(i);
+    simulated.push({ name, namespace, address, managementAddress: link.address, driverAddress: link.driverAddress, driverLink: link.driverLink });
+  }
 
   let dockerSetup: Awaited<ReturnType<typeof setUpDockerHost>> | null = null;
   if (docker && ns.bridge !== null && addr.gateway !== null && natBackend !== null) {
@@ -208,6 +236,11 @@ export async function buildNamespaced(opts: ResolvedTopologyOptions, resources: 
   } else {
     await addStaticNeighbor(ctx, ns.client, "eth0", addr.serverContainer, server.mac ?? "");
   }
+  for (const c of extraClients) {
+    const mac = (await linkDetails(ctx, c.namespace, "eth0")).mac ?? "";
+    await addStaticNeighbor(ctx, ns.server, "eth0", extraAddress(c.n), mac);
+    await addStaticNeighbor(ctx, c.namespace, "eth0", addr.serverContainer, server.mac ?? "");
+  }
 
   const anchors = new Map<Role, ChildProcess>();
   for (const [role, name] of [["server", ns.server], ["client", ns.client]] as const) {
@@ -260,6 +293,7 @@ export async function buildNamespaced(opts: ResolvedTopologyOptions, resources: 
     ipv6: "disabled",
     neighbors: "static",
     ...(docker ? { docker: dockerInfo } : {}),
+    ...(opts.kind === "hosts" ? { hosts: { hosts: simulated } } : {}),
     stateFile: stateFilePath(runId),
     warnings,
   };

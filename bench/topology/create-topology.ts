@@ -24,6 +24,7 @@ export async function createTopology(options: CreateTopologyOptions): Promise<To
     case "netns":
     case "bridge":
     case "docker":
+    case "hosts":
       return createNamespaced(opts);
     default: {
       const never: never = opts.kind;

@@ -47,6 +47,8 @@ export {
   type Role,
   RX_STEERING_MODES,
   type RxSteering,
+  type SimulatedHost,
+  type SimulatedHostsInfo,
   type SpawnCommand,
   type Topology,
   TopologyError,

@@ -1,7 +1,7 @@
 /**
  * Names and addresses of a run's topology, derived from its run id. Pure.
  *
- * Everything a run creates carries its run id (namespaces `wirecost-<runId>-srv|cli|br|host`) or, where the kernel's
+ * Everything a run creates carries its run id (namespaces `wirecost-<runId>-srv|cli|br|host|cli2…cli8`) or, where the kernel's
  * 15-character interface names leave no room, a hash of it (`wc-<8 hex>-…`, only ever in the host namespace between
  * creation and the move into a run namespace), so leftovers can be traced back to their run.
  */
@@ -9,7 +9,8 @@
 export const NAMESPACE_PREFIX = "wirecost-";
 export const HOST_LINK_PREFIX = "wc-";
 /** "host": the docker topology's stand-in for the Docker host (bridge, NAT). */
-export const NAMESPACE_ROLES = ["srv", "cli", "br", "host"] as const;
+/** "cli2"…"cli8": the hosts topology's further client hosts. */
+export const NAMESPACE_ROLES = ["srv", "cli", "br", "host", "cli2", "cli3", "cli4", "cli5", "cli6", "cli7", "cli8"] as const;
 export type NamespaceRole = (typeof NAMESPACE_ROLES)[number];
 
 /** 198.18.0.0/15 (RFC 2544 benchmarking range) holds 512 /24s; a run takes one. */
@@ -54,7 +55,7 @@ export function isMadeHostLinkName(name: string): boolean {
 
 /** `wirecost-abc-srv` → `{ runId: "abc", role: "srv" }`; other names → null. */
 export function parseNamespaceName(name: string): { runId: string; role: NamespaceRole } | null {
-  const m = /^wirecost-(.+)-(srv|cli|br|host)$/.exec(name);
+  const m = /^wirecost-(.+)-(srv|cli[2-8]?|br|host)$/.exec(name);
   if (m === null || !isValidRunId(m[1] as string)) return null;
   return { runId: m[1] as string, role: m[2] as NamespaceRole };
 }

@@ -32,10 +32,14 @@ export interface ResolvedTopologyOptions {
   readonly natBackend: NatBackendChoice;
   /** docker only; undefined: the default (every port). */
   readonly publish: readonly PublishedPort[] | undefined;
+  /** hosts only: client hosts on the wire (1 elsewhere). */
+  readonly clientHosts: number;
   readonly warnings: readonly string[];
 }
 
 export const DEFAULT_MTU = 1500;
+/** The hosts topology's client namespaces are cli, cli2 … cli8 (naming.ts). */
+export const MAX_CLIENT_HOSTS = 8;
 
 /** The CPUs this process may use (its affinity, e.g. narrowed by a cpuset), else the online CPUs. */
 export function allowedCpus(): number[] {
@@ -64,7 +68,10 @@ export function runCpus(serverCpu: number | undefined | null, clientCpu: number 
 }
 
 export function resolveTopologyOptions(opts: CreateTopologyOptions, cpus: readonly number[] = allowedCpus()): ResolvedTopologyOptions {
-  if (!isTopologyKind(opts.kind)) throw invalid(`--topology ${String(opts.kind)}: use netns, bridge, docker or loopback`);
+  if (!isTopologyKind(opts.kind)) throw invalid(`--topology ${String(opts.kind)}: use netns, bridge, docker, hosts or loopback`);
+  const clientHosts = opts.clientHosts ?? 1;
+  if (!Number.isInteger(clientHosts) || clientHosts < 1 || clientHosts > MAX_CLIENT_HOSTS) throw invalid(`--client-hosts ${clientHosts}: use a whole number from 1 to ${MAX_CLIENT_HOSTS}`);
+  if (opts.kind !== "hosts" && clientHosts !== 1) throw invalid(`--client-hosts is for --topology hosts, not ${opts.kind}`);
   if (!isValidRunId(opts.runId)) {
     throw invalid(`run id ${JSON.stringify(opts.runId)}: use 1–48 characters of [A-Za-z0-9_.-], starting alphanumeric`);
   }
@@ -108,6 +115,7 @@ export function resolveTopologyOptions(opts: CreateTopologyOptions, cpus: readon
     commandTimeoutMs,
     natBackend,
     publish: opts.publish,
+    clientHosts,
     warnings,
   };
 }

@@ -66,7 +66,7 @@ async function probeNamespaces(kind: TopologyKind): Promise<string | null> {
   try {
     await withProbeNamespace(async (ns) => {
       await run("ip", ["-n", ns, "link", "add", "probe0", "type", "veth", "peer", "name", "probe1"]);
-      if (kind === "bridge" || kind === "docker") await run("ip", ["-n", ns, "link", "add", "probebr", "type", "bridge"]);
+      if (kind === "bridge" || kind === "docker" || kind === "hosts") await run("ip", ["-n", ns, "link", "add", "probebr", "type", "bridge"]);
     });
     return null;
   } catch (err) {

@@ -4,7 +4,7 @@
  */
 import type { OffloadState } from "./ethtool.ts";
 
-export const TOPOLOGY_KINDS = ["netns", "bridge", "loopback", "docker"] as const;
+export const TOPOLOGY_KINDS = ["netns", "bridge", "loopback", "docker", "hosts"] as const;
 export type TopologyKind = (typeof TOPOLOGY_KINDS)[number];
 
 export function isTopologyKind(value: string): value is TopologyKind {
@@ -45,6 +45,8 @@ export interface CreateTopologyOptions {
    * each to the same port of the server container (`-p 1-65535:1-65535`), since servers listen on port 0.
    */
   readonly publish?: readonly PublishedPort[];
+  /** hosts only: how many client hosts (namespaces) share the wire with the server host. Default 1. */
+  readonly clientHosts?: number;
 }
 
 export type NatBackendChoice = "auto" | "nftables" | "iptables";
@@ -184,8 +186,32 @@ export interface TopologyInfo {
   readonly netem?: NetemInfo | null;
   /** docker only: the host side. */
   readonly docker?: DockerInfo | null;
+  /** hosts only: every simulated host, its address on the wire and its management link. */
+  readonly hosts?: SimulatedHostsInfo;
   readonly stateFile: string | null;
   readonly warnings: readonly string[];
+}
+
+/**
+ * The hosts topology: namespaces that play hosts on one wire (a bridge, as a switch), each with a second link to the
+ * host namespace for the driver's control traffic, so that benchmark and control traffic never share an interface.
+ */
+export interface SimulatedHostsInfo {
+  readonly hosts: readonly SimulatedHost[];
+}
+
+export interface SimulatedHost {
+  /** "server", "client", "client-2", …: the name the run's result gives the host. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Its address on the wire (eth0). */
+  readonly address: string;
+  /** Its end of the management link (mgmt0), where its agent listens. */
+  readonly managementAddress: string;
+  /** The host namespace's end of that link, where the driver's calls come from. */
+  readonly driverAddress: string;
+  /** The management link's name in the host namespace. */
+  readonly driverLink: string;
 }
 
 /** What to spawn: `spawn(cmd.file, cmd.args)`. */

@@ -25,7 +25,7 @@ describe("bench CLI: a short real run", () => {
     expect(path).toBeDefined();
     const saved = JSON.parse(readFileSync(path ?? "", "utf8")) as RunResult;
     expect(saved).toEqual(printed);
-    expect(saved.schema).toBe("wirecost.result/v1");
+    expect(saved.schema).toBe("wirecost.result/v2");
     expect(saved.state).toBe("finished");
     expect(saved.environment.node).toBe(process.versions.node);
     expect(saved.scenarios.map((s) => [s.name, s.client, s.state])).toEqual([

@@ -52,7 +52,8 @@ usage: npm run bench -- [flags]
                          sending what is due together, as h2load does: cheapest, up to 10 ms late (default worker)
   --timeout D            per-request timeout (default 5s)
   --port N               server port (default 0: any free port)
-  --topology KIND        auto | netns | bridge | loopback (default auto)
+  --topology KIND        auto | netns | bridge | hosts | loopback (default auto)
+  --client-hosts N       --topology hosts (namespaces as hosts, an agent in each): client hosts sharing the rate (default 1)
   --rx-steering MODE     rps | threaded-napi | none: where the server's receive work runs (default rps)
   --offloads MODE        default | off (TSO/GSO/GRO off on every veth end, for wire-like packet counts)
   --mtu N                MTU of the veth ends (default 1500)
@@ -112,6 +113,7 @@ describe("the --help text", () => {
       ["timeout", "5s"],
       ["port", "0"],
       ["topology", "auto"],
+      ["client-hosts", "1"],
       ["rx-steering", "rps"],
       ["sample-hz", "10"],
       ["baseline", "1s"],

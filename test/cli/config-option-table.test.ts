@@ -76,6 +76,8 @@ const context = (o: Option): string[] => {
   if (o.flag === "driver") return ["--protocols", "http1"];
   // It applies only to a WebSocket arm on the library client (bench/config/websocket-rules.ts).
   if (o.flag === "ws-deflate") return ["--protocols", "ws", "--client", "library"];
+  // It applies only across hosts (bench/config/hosts-rules.ts), which run cleartext arms.
+  if (o.flag === "client-hosts") return ["--topology", "hosts", "--protocols", "http1"];
   return isSweepRow(o) ? ["--sweep", "--from", "1", "--to", "3"].filter((_, i, a) => a[i] !== `--${o.flag}` && a[i - 1] !== `--${o.flag}`) : [];
 };
 

@@ -93,7 +93,7 @@ describe("resolving the config", () => {
     expect(Object.keys(DEFAULTS)).toEqual([
       "protocols", "rps", "pps", "durationMs", "warmupMs", "requestBytes", "responseBytes", "connections", "streams", "client",
       "grpcClient", "primeRequests", "driver", "repeat", "outDir", "json", "verify", "sweep", "sloP99Us", "maxTotalMs", "maxInFlight", "pacing", "requestTimeoutMs",
-      "topology", "port", "rxSteering", "offloads", "mtu", "rateLimitBitsPerSecond", "netem", "serverCpu", "clientCpu", "sampleHz",
+      "topology", "port", "rxSteering", "offloads", "mtu", "clientHosts", "rateLimitBitsPerSecond", "netem", "serverCpu", "clientCpu", "sampleHz",
       "baselineMs", "kernelTime", "allowConcurrent", "tlsVersion", "tlsCiphers", "tlsGroups", "server", "configFile", "serverCommand",
     ]);
     expect(Object.keys(DEFAULTS.server)).toEqual(["maxConcurrentStreams", "initialWindowSize", "keepAliveTimeoutMs", "grpcKeepaliveTimeMs", "streamMessages", "wsDeflate"]);
@@ -102,7 +102,7 @@ describe("resolving the config", () => {
   });
 
   it("reports a bad --topology first, then bad values in the fields' order", () => {
-    expect(usageMessage(["--rps", "0", "--topology", "k8s"])).toBe("--topology k8s: choose one of auto, netns, bridge, docker, loopback");
+    expect(usageMessage(["--rps", "0", "--topology", "k8s"])).toBe("--topology k8s: choose one of auto, netns, bridge, docker, hosts, loopback");
     expect(usageMessage(["--baseline", "x", "--rps", "0", "--duration", "x"])).toMatch(/^--rps 0: /);
     expect(usageMessage(["--max-time", "x", "--sweep"])).toMatch(/^--sweep needs --from and --to/);
   });
@@ -129,7 +129,7 @@ describe("resolving the config", () => {
     [["--duration", "10ms"], /^--duration 10ms:/],
     [["--request-bytes", "99999999"], /^--request-bytes 99999999: must be a whole number from 0 to 16777216; sizes are in bytes/],
     [["--connections", "0"], /^--connections 0: must be a whole number from 1 to 1024/],
-    [["--topology", "kubernetes"], /^--topology kubernetes: choose one of auto, netns, bridge, docker, loopback$/],
+    [["--topology", "kubernetes"], /^--topology kubernetes: choose one of auto, netns, bridge, docker, hosts, loopback$/],
     [["--server-cpu", "64"], /^--server-cpu 64: must be a whole number from 0 to \d+; give a CPU number/],
     [["--bogus"], /^unknown flag --bogus; see npm run bench -- --help$/],
     [["--rps"], /^--rps needs a value/],
@@ -171,7 +171,7 @@ describe("resolving the config", () => {
     expect(usageMessage(["--config", path])).toBe(
       `--config ${path}: unknown key "rsp"; allowed keys are protocols, rps, pps, duration, warmup, requestBytes, responseBytes, connections, ` +
         "streams, grpcClient, prime, repeat, out, maxInFlight, timeout, topology, port, rxSteering, offloads, mtu, rateLimit, netem, serverCpu, " +
-        "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server, client, tlsVersion, tlsCiphers, tlsGroups, driver, serverCommand, pastSaturation, pacing, kernelTime, allowConcurrent, servers",
+        "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server, client, tlsVersion, tlsCiphers, tlsGroups, driver, serverCommand, pastSaturation, pacing, clientHosts, kernelTime, allowConcurrent, servers",
     );
   });
 

@@ -70,7 +70,7 @@ describe("npm run compare: bad input", () => {
     [[fixture, fixture, fixture], "unexpected argument"],
     [["/nonexistent/a", fixture], "baseline run /nonexistent/a: no such directory"],
     [[fixture, "/nonexistent/b"], "new run /nonexistent/b: no such directory"],
-    [[fixture, other], 'is not a wirecost.result/v1 file (schema: "wirecost.result/v0")'],
+    [[fixture, other], 'is not a wirecost.result/v1 or wirecost.result/v2 file (schema: "wirecost.result/v0")'],
     [[fixture, fixture, "--noise-threshold", "2"], "--noise-threshold 2: not a fraction in [0, 1)"],
     [[fixture, fixture, "--jason"], "unknown flag --jason"],
   ])("exits 2 with one line for %j", async (args, expected) => {

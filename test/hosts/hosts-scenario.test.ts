@@ -63,19 +63,20 @@ describe("a scenario across hosts", () => {
       [200, 0],
       [200, 2.5],
     ]);
-    for (const [i, h] of report.perHost.entries()) {
-      const start = schedule.clients[i]!;
-      expect(h.window.startEpochMs).toBeCloseTo(start.startAgentMs + start.firstArrivalDelayMs + PLAN.warmupMs, 3);
-      expect(h.window.endEpochMs - h.window.startEpochMs).toBeCloseTo(PLAN.durationMs, 3);
-    }
-    expect(report.windowSkewMs).toBeCloseTo(2.5 + (schedule.clients[1]!.startAgentMs - schedule.clients[0]!.startAgentMs), 3);
+    for (const h of report.perHost) expect(h.window.endEpochMs - h.window.startEpochMs).toBeCloseTo(PLAN.durationMs, 3);
+    // The hosts' windows are epoch instants of two processes, each of whose epoch origin is fixed once at its start
+    // (bench/hosts/clock-offset.ts `hostClockMs` says by how much they disagree): the interleave, give or take that.
+    expect(Math.abs(report.windowSkewMs - 2.5)).toBeLessThan(3);
     // The merged histograms hold every host's requests (their exact sum is merge-reports.test.ts's to check).
     expect(mergeEncodedHistograms([report.histograms.latency]).totalCount).toBe(400);
-    // Every host read its counters at the window's edges, not before them.
+    // Every host read its counters at the window's edges by its own clock, never before them.
     expect(outcome.hosts.map((h) => h.host)).toEqual(["server", "client-1", "client-2"]);
     for (const h of outcome.hosts) {
-      expect(h.before.epochMs).toBeGreaterThanOrEqual(Math.floor(schedule.windowStartDriverMs + h.offset.offsetMs - h.offset.uncertaintyMs));
-      expect(h.after.epochMs).toBeGreaterThanOrEqual(Math.floor(schedule.windowEndDriverMs + h.offset.offsetMs - h.offset.uncertaintyMs));
+      expect(h.lateMs.start).toBeGreaterThanOrEqual(0);
+      expect(h.lateMs.end).toBeGreaterThanOrEqual(0);
+      // The reads' own epoch times agree with the lateness the agent reported on its clock (Date.now()'s whole
+      // milliseconds, and the two clocks read a moment apart, leave 2 ms either way).
+      expect(Math.abs(h.after.epochMs - h.before.epochMs - (PLAN.durationMs + h.lateMs.end - h.lateMs.start))).toBeLessThanOrEqual(2);
     }
     expect(outcome.hosts[0]!.after.processes.server.value?.pid).toBe(outcome.server.pid);
     expect(outcome.hosts[1]!.after.processes.generator.ok).toBe(true);

@@ -32,7 +32,7 @@ describe("npm run report: bad input", () => {
     [["/nonexistent/run"], "run directory /nonexistent/run: no such directory"],
     [["/"], "run directory /: no result.json there"],
     [[notJson], "is not JSON"],
-    [[otherSchema], 'is not a wirecost.result/v1 file (schema: "someone-else/v3")'],
+    [[otherSchema], 'is not a wirecost.result/v1 or wirecost.result/v2 file (schema: "someone-else/v3")'],
     [[damaged], "is a damaged wirecost.result/v1 file"],
     [["a", "b"], 'unexpected argument "b"'],
     [["--frobnicate"], "unknown flag --frobnicate"],

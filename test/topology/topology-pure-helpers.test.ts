@@ -153,6 +153,7 @@ describe("topology options", () => {
       commandTimeoutMs: 10_000,
       natBackend: "auto",
       publish: undefined,
+      clientHosts: 1,
       warnings: [],
     });
   });
@@ -179,7 +180,7 @@ describe("topology options", () => {
     });
     expect(bad({ mtu: 10 })).toEqual({ code: "TOPOLOGY_INVALID_OPTION", message: "--mtu 10: use a whole number from 68 to 65535" });
     expect(bad({ runId: "../x" })).toMatchObject({ code: "TOPOLOGY_INVALID_OPTION" });
-    expect(bad({ kind: "podman" })).toEqual({ code: "TOPOLOGY_INVALID_OPTION", message: "--topology podman: use netns, bridge, docker or loopback" });
+    expect(bad({ kind: "podman" })).toEqual({ code: "TOPOLOGY_INVALID_OPTION", message: "--topology podman: use netns, bridge, docker, hosts or loopback" });
     expect(bad({ rxSteering: "xps" })).toEqual({ code: "TOPOLOGY_INVALID_OPTION", message: "--rx-steering xps: use rps, threaded-napi or none" });
     expect(bad({ rxSteering: "threaded-napi", offloads: "off" })).toEqual({
       code: "TOPOLOGY_INVALID_OPTION",

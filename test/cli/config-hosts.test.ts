@@ -1,0 +1,34 @@
+/** `--topology hosts` and `--client-hosts`: what runs across hosts, and one line for each thing that does not yet. */
+import { describe, expect, it } from "vitest";
+import { configFromArgv } from "../../bench/cli/argv.ts";
+import { DEFAULTS } from "../../bench/config/resolve.ts";
+import { UsageError } from "../../bench/support/errors.ts";
+
+const HOSTS = ["--topology", "hosts"];
+
+describe("--topology hosts", () => {
+  it("takes the cleartext arms over one client host by default, and --client-hosts up to 8", () => {
+    expect(DEFAULTS.clientHosts).toBe(1);
+    const config = configFromArgv([...HOSTS, "--protocols", "http1,grpc", "--client-hosts", "3"]);
+    expect(config !== "help" && [config.topology, config.clientHosts, config.protocols]).toEqual(["hosts", 3, ["http1", "grpc"]]);
+    expect(() => configFromArgv([...HOSTS, "--client-hosts", "9"])).toThrow(/^--client-hosts 9: /);
+  });
+
+  it.each([
+    [["--protocols", "http1,h2"], "--topology hosts: TLS arms (h2) are not run across hosts yet; drop them from --protocols"],
+    [["--protocols", "http1", "--driver", "h2load"], "--topology hosts: --driver h2load is not run across hosts yet; drop --driver h2load"],
+    [["--protocols", "http1", "--verify"], "--topology hosts: --verify (tcpdump) is not run across hosts yet; drop --verify"],
+    [["--protocols", "http1", "--pps", "4000"], "--topology hosts: a load by packets per second (--pps, --by pps) is not run across hosts yet; give --rps"],
+    [["--protocols", "http1", "--kernel-time", "ebpf"], "--topology hosts: the eBPF kernel time is not run across hosts yet; use --kernel-time tick (or auto, which says so)"],
+    [["--protocols", "http1", "--rate-limit", "100mbit"], "--topology hosts: --rate-limit and --netem are not run across hosts yet; drop them"],
+    [["--server-command", "http1 python3 -m http.server {port} --bind {host}"], "--topology hosts: a config file's servers (and --server-command) are not run across hosts yet; measure your own server on one host"],
+  ])("refuses %j in one line", (args, message) => {
+    expect(() => configFromArgv([...HOSTS, ...args])).toThrow(new UsageError("WC_UNSUPPORTED", message));
+  });
+
+  it("refuses --client-hosts without it", () => {
+    expect(() => configFromArgv(["--topology", "netns", "--client-hosts", "2"])).toThrow(
+      new UsageError("WC_BAD_FLAG", "--client-hosts is for --topology hosts; add --topology hosts or drop --client-hosts"),
+    );
+  });
+});
