@@ -4,16 +4,16 @@
  * token file only its owner can read, as ssh asks of a private key — the token is all that stands between the
  * network and a process that starts servers as root.
  */
-import { readFileSync, statSync } from "node:fs";
 import { isIP } from "node:net";
 import { UsageError } from "../support/errors.ts";
 import { parseToolArgs, runTool } from "../support/tool-cli.ts";
 import type { ToolIo } from "../support/tool-cli.ts";
-import { startAgent } from "./service.ts";
+import { interfaceOf, startAgent } from "./service.ts";
+import { readTokenFile } from "./token.ts";
 
 export const AGENT_HELP = `wirecost agent — runs the arms' servers on this host for a driver on another
 
-usage: sudo npm run agent -- --listen ADDR:PORT --token-file FILE
+usage: sudo npm run agent -- --listen ADDR:PORT --bench-address IP --token-file FILE
 
 Starts only the servers of wirecost's arms, pinned where the driver asks, and reads this host's kernel counters
 for it. Every call must carry the run's token; each server lives on a lease the driver renews, so a lost driver
@@ -21,10 +21,10 @@ leaves nothing running. Stop it with Ctrl-C: it stops what it runs first.
 
   --listen ADDR:PORT   the address of this host's control link to listen on (an IP literal, [v6]:port for IPv6;
                        port 0 picks a free one and prints it). Keep it off the interface the benchmark measures.
+  --bench-address IP   the address the benchmark reaches this host on: servers listen there, generators send from
+                       its interface, and that interface is the one whose counters are read
   --token-file FILE    the run's shared token (16 characters or more), readable by its owner only (chmod 600)
 `;
-
-export const MIN_TOKEN_CHARS = 16;
 
 /** `ADDR:PORT` into its parts, or a UsageError naming --listen. Pure. */
 export function parseListen(text: string): { readonly host: string; readonly port: number } {
@@ -37,28 +37,10 @@ export function parseListen(text: string): { readonly host: string; readonly por
   return { host, port };
 }
 
-/** The token in `path`, or a UsageError naming --token-file and the fix. */
-export function readTokenFile(path: string): string {
-  let mode: number;
-  let text: string;
-  try {
-    mode = statSync(path).mode;
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError("WC_BAD_VALUE", `--token-file ${path}: ${(error as NodeJS.ErrnoException).code ?? "unreadable"}; write the run's token into it and chmod 600 it`);
-  }
-  if ((mode & 0o077) !== 0) throw new UsageError("WC_BAD_VALUE", `--token-file ${path}: readable by other users (mode ${(mode & 0o777).toString(8)}); chmod 600 ${path}`);
-  const token = text.trim();
-  if (token.length < MIN_TOKEN_CHARS || /\s/.test(token)) {
-    throw new UsageError("WC_BAD_VALUE", `--token-file ${path}: the token must be one word of ${MIN_TOKEN_CHARS} characters or more; e.g. openssl rand -hex 16 > ${path}`);
-  }
-  return token;
-}
-
 /** Runs the agent until `stop` resolves (a signal's name): 0 after a clean stop. */
 export function main(argv: readonly string[], io: Pick<ToolIo, "stdout" | "stderr">, stop: Promise<string>): Promise<number> {
   return runTool(io, "agent", async () => {
-    const args = parseToolArgs(argv, { tool: "agent", strings: ["listen", "token-file"], booleans: ["exit-with-stdin"], positionals: [], usage: "--listen ADDR:PORT --token-file FILE" });
+    const args = parseToolArgs(argv, { tool: "agent", strings: ["listen", "bench-address", "token-file"], booleans: ["exit-with-stdin"], positionals: [], usage: "--listen ADDR:PORT --bench-address IP --token-file FILE" });
     if (args.help) {
       io.stdout.write(AGENT_HELP);
       return 0;
@@ -67,11 +49,17 @@ export function main(argv: readonly string[], io: Pick<ToolIo, "stdout" | "stder
     const tokenPath = args.values["token-file"];
     if (typeof listenText !== "string") throw new UsageError("WC_BAD_FLAG", "--listen ADDR:PORT is required; e.g. --listen 198.18.0.1:7000");
     if (typeof tokenPath !== "string") throw new UsageError("WC_BAD_FLAG", "--token-file FILE is required; e.g. openssl rand -hex 16 > token && chmod 600 token");
+    const benchAddress = args.values["bench-address"];
+    if (typeof benchAddress !== "string") throw new UsageError("WC_BAD_FLAG", "--bench-address IP is required: the address the benchmark reaches this host on, e.g. --bench-address 192.168.1.5");
     const listen = parseListen(listenText);
+    if (interfaceOf(benchAddress) === null) throw new UsageError("WC_BAD_VALUE", `--bench-address ${benchAddress}: no interface of this host has that address; give one ip -br addr lists`);
     const token = readTokenFile(tokenPath);
-    const agent = await startAgent({ ...listen, token, log: (line) => io.stdout.write(`${line}\n`) });
+    const agent = await startAgent({ ...listen, benchAddress, token, log: (line) => io.stdout.write(`${line}\n`) });
     const shown = isIP(listen.host) === 6 ? `[${listen.host}]` : listen.host;
     io.stdout.write(`wirecost agent listening on ${shown}:${agent.port}; stop with Ctrl-C\n`);
+    if (interfaceOf(listen.host) === interfaceOf(benchAddress)) {
+      io.stdout.write(`warning: --listen and --bench-address share ${interfaceOf(benchAddress)}: the driver's calls add packets to the counted interface; give the agent a management address\n`);
+    }
     const signal = await stop;
     io.stdout.write(`${signal}: stopping ${agent.running().length} server(s) and generator(s)\n`);
     await agent.close();

@@ -31,6 +31,9 @@ export interface HelloRequest {
 
 export interface HelloReply {
   readonly protocolVersion: number;
+  /** The address the benchmark reaches this host on (the agent's --bench-address), and its interface. */
+  readonly benchAddress: string;
+  readonly benchInterface: string;
   readonly hostname: string;
   readonly kernel: string;
   readonly cpuCount: number;

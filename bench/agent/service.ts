@@ -11,7 +11,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
-import { cpus, hostname, release } from "node:os";
+import { cpus, hostname, networkInterfaces, release } from "node:os";
 import * as grpc from "@grpc/grpc-js";
 import { readSnapshot } from "../collector/index.ts";
 import { CLIENT_KINDS, isProtocol, usesTls } from "../../contract/index.ts";
@@ -27,6 +27,8 @@ import type { AgentMethodName, AgentMethods, StartGeneratorRequest } from "./pro
 
 export interface AgentOptions {
   readonly host: string;
+  /** The address of the interface the benchmark crosses here, which servers listen on and generators send from. */
+  readonly benchAddress: string;
   /** 0 picks a free port; RunningAgent.port says which. */
   readonly port: number;
   readonly token: string;
@@ -112,7 +114,17 @@ const pinned =
   (argv: string[]): Command =>
     cpu === null ? { file: argv[0] as string, args: argv.slice(1) } : { file: "taskset", args: ["-c", String(cpu), ...argv] };
 
+/** The interface holding `address` on this host (its network namespace), or null. */
+export function interfaceOf(address: string): string | null {
+  for (const [name, addresses] of Object.entries(networkInterfaces())) {
+    if ((addresses ?? []).some((a) => a.address === address)) return name;
+  }
+  return null;
+}
+
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const benchInterface = interfaceOf(options.benchAddress);
+  if (benchInterface === null) throw new Error(`bench address ${options.benchAddress} is on none of this host's interfaces`);
   const log = options.log ?? (() => {});
   // The host's monotonic clock, the one the generator's scheduled start is read on too.
   const now = options.now ?? hostClockMs;
@@ -147,6 +159,8 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const handlers: { [M in AgentMethodName]: (request: AgentMethods[M]["request"], receivedMs: number) => Promise<AgentMethods[M]["response"]> } = {
     Hello: async (request, receivedMs) => ({
       protocolVersion: AGENT_PROTOCOL_VERSION,
+      benchAddress: options.benchAddress,
+      benchInterface,
       hostname: hostname(),
       kernel: release(),
       cpuCount: cpus().length,

@@ -13,8 +13,8 @@ import { HELP } from "./help.ts";
 import { ensureWritableDir, runBench } from "../run/run.ts";
 import type { RunHandle } from "../run/run.ts";
 import { renderNotes, renderSweepSummary, renderTable } from "../report/table.ts";
-import { choosePlacer } from "../run/placement.ts";
-import { startHostsRun } from "../hosts/hosts-run.ts";
+import { choosePlacer, remotePlacement } from "../run/placement.ts";
+import { connectHostsRun, startHostsRun } from "../hosts/hosts-run.ts";
 import type { HostsRun } from "../hosts/hosts-run.ts";
 import { TICK_ON_HOSTS } from "../hosts/hosts-runner.ts";
 import { scenarioTimeLimitMs } from "../run/scenario.ts";
@@ -116,7 +116,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     // Across hosts the agents read the counters, and they run no tracer (yet): ticks, said as auto's fallback is.
     const plan =
-      config.topology === "hosts"
+      config.topology === "hosts" || config.agents !== null
         ? ({ method: "tick", reason: TICK_ON_HOSTS, fix: "run on one host for eBPF kernel time" } as const)
         : chooseKernelTime(config.kernelTime, checkEbpf(systemProbe(hasCommand)));
     if (plan.method === "refused") {
@@ -132,7 +132,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // The first thing a run makes (it creates --out), so after every check that only looks: a refused run leaves nothing.
     ensureWritableDir(config.outDir);
     const cfg = config;
-    const placement = await choosePlacer(config, warn);
+    const progress = (line: string): void => void io.stderr.write(`${line}\n`);
+    // --agents: the hosts' agents are reached first, since they say where the server is.
+    let hostsRun: HostsRun | undefined = config.agents === null ? undefined : await connectHostsRun(config, progress);
+    const placement = hostsRun === undefined ? await choosePlacer(config, warn) : remotePlacement(hostsRun.serverAddress);
     if (plan.method === "tick" && config.kernelTime === "auto") {
       const line = tickFallbackWarning(plan.reason, plan.fix);
       warn(line);
@@ -151,9 +154,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     // One bpftrace for the whole run, started once the run's CPUs are known: its compiling is paid once.
     let tracer: KernelTimeTracer | undefined;
     let kernelTime: MeasureOptions["kernelTime"];
-    let hostsRun: HostsRun | undefined;
     try {
-      if (placement.topology.kind === "hosts") hostsRun = await startHostsRun(placement.topology, (line) => void io.stderr.write(`${line}\n`));
+      if (placement.topology?.kind === "hosts") hostsRun = await startHostsRun(placement.topology, progress);
       if (plan.method === "tick") kernelTime = plan;
       else {
         const cpus = [placement.placer.serverCpu, placement.placer.clientCpu].filter((c): c is number => c !== null);
@@ -174,7 +176,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       run = await runBench(config, placement.placer, { progress: (line) => void io.stderr.write(`${line}\n`) }, controller.signal, {
         runId: placement.runId,
         warnings: placement.warnings,
-        topology: placement.topology,
+        ...(placement.topology === null ? {} : { topology: placement.topology }),
         harness: placement.harness,
         observer: (_protocol, series) =>
           createMeasurement(placement.placer, { sampleHz: cfg.sampleHz, baselineMs: cfg.baselineMs, verify: cfg.verify, kernelTime: measured, maxSampleMs: cfg.maxTotalMs, series }),

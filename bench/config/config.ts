@@ -99,6 +99,10 @@ export interface BenchConfig {
   readonly mtu: number | null;
   /** `--topology hosts`: how many simulated client hosts split the offered rate. Default 1. */
   readonly clientHosts: number;
+  /** `--agents`: the hosts' agents, as given (`server=ADDR:PORT,client=ADDR:PORT…`); null: this host runs everything. */
+  readonly agents: string | null;
+  /** `--token-file`: the file holding the agents' shared token. */
+  readonly tokenFile: string | null;
   /** tc tbf on both eth0s, bits per second; null: no limit. */
   readonly rateLimitBitsPerSecond: number | null;
   /** netem arguments (validated tokens), e.g. ["delay", "1ms"]; null: none. Needs a kernel with sch_netem. */

@@ -239,6 +239,14 @@ export const OPTIONS = [
     usage: "--client-hosts N", help: ["--topology hosts (namespaces as hosts, an agent in each): client hosts sharing the rate (default {default})"],
   },
   {
+    flag: "agents", key: "agents", field: "agents", kind: "text", default: null,
+    usage: "--agents LIST", help: ["run on other hosts through their agents: server=ADDR:PORT,client=ADDR:PORT[,client=…] (README)"],
+  },
+  {
+    flag: "token-file", key: "tokenFile", field: "tokenFile", kind: "text", default: null,
+    usage: "--token-file FILE", help: ["with --agents: the run's shared token, as the agents were given it"],
+  },
+  {
     flag: "rx-steering", key: "rxSteering", field: "rxSteering", kind: "choice", choices: RX_STEERING, default: "rps",
     usage: "--rx-steering MODE", help: [`${RX_STEERING.join(" | ")}: where the server's receive work runs (default {default})`],
   },

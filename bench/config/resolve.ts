@@ -53,6 +53,8 @@ export function resolveConfig(inputs: RawInputs): BenchConfig {
     offloads: valueOf("offloads", inputs),
     mtu: valueOf("mtu", inputs),
     clientHosts: valueOf("client-hosts", inputs),
+    agents: valueOf("agents", inputs),
+    tokenFile: valueOf("token-file", inputs),
     rateLimitBitsPerSecond: valueOf("rate-limit", inputs),
     netem: valueOf("netem", inputs),
     serverCpu: valueOf("server-cpu", inputs),

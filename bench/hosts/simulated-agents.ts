@@ -43,7 +43,8 @@ export async function startSimulatedAgents(hosts: SimulatedHostsInfo, cpus: { re
   };
   try {
     for (const host of hosts.hosts) {
-      const argv = [process.execPath, AGENT_BIN, "--listen", `${host.managementAddress}:${SIMULATED_AGENT_PORT}`, "--token-file", tokenFile, "--exit-with-stdin"];
+      const listen = `${host.managementAddress}:${SIMULATED_AGENT_PORT}`;
+      const argv = [process.execPath, AGENT_BIN, "--listen", listen, "--bench-address", host.address, "--token-file", tokenFile, "--exit-with-stdin"];
       const child = spawnTracked(`agent of ${host.name}`, { file: "ip", args: ["netns", "exec", host.namespace, "taskset", "-c", String(cpus.client), ...argv] });
       children.push(child);
       const agent = connectAgent(host.name, `${host.managementAddress}:${SIMULATED_AGENT_PORT}`, token);

@@ -15,7 +15,8 @@ import type { HarnessPlacement } from "../results/schema.ts";
 export interface Placement {
   readonly runId: string;
   readonly placer: Placer;
-  readonly topology: TopologyInfo;
+  /** Null when the run is on other hosts, through their agents (`--agents`): nothing is made here. */
+  readonly topology: TopologyInfo | null;
   /** Where the harness itself runs (bench/run/harness-placement.ts). */
   readonly harness: HarnessPlacement;
   /** The placement's warnings (a fallback, leftovers removed), not the topology's. */
@@ -62,6 +63,25 @@ async function chooseKind(config: BenchConfig, warnings: string[]): Promise<Topo
     throw new UsageError(code, `${support.reason}; ${support.fix}`);
   }
   return config.topology;
+}
+
+/**
+ * `--agents`: the hosts are elsewhere and their agents place everything there (bench/hosts/); nothing is created
+ * here, and the scenario runner never asks this placer to run a command.
+ */
+export function remotePlacement(serverAddress: string): Placement {
+  const nothingHere = (): never => {
+    throw new Error("a run through agents starts nothing on the driver's host");
+  };
+  return {
+    runId: makeRunId(),
+    placer: { kind: "agents", serverAddress, serverCpu: null, clientCpu: null, command: nothingHere },
+    topology: null,
+    harness: { cpu: null, error: "the driver runs unpinned: the load is on the agents' hosts" },
+    warnings: [],
+    destroy: async () => {},
+    destroySync: () => {},
+  };
 }
 
 export async function choosePlacer(config: BenchConfig, warn: (line: string) => void): Promise<Placement> {

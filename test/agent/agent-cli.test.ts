@@ -11,7 +11,8 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SERVER_SETTINGS } from "../../contract/index.ts";
 import { AgentCallError, connectAgent } from "../../bench/agent/client.ts";
-import { parseListen, readTokenFile } from "../../bench/agent/cli.ts";
+import { parseListen } from "../../bench/agent/cli.ts";
+import { readTokenFile } from "../../bench/agent/token.ts";
 import { eventually, isAlive } from "../faults/bench-process.ts";
 
 const BIN = fileURLToPath(new URL("../../bench/agent/bin.ts", import.meta.url));
@@ -27,7 +28,7 @@ function tokenFile(name: string, text: string, mode: number): string {
 }
 
 function startAgentProcess(tokenPath: string) {
-  const child = spawn(process.execPath, [BIN, "--listen", "127.0.0.1:0", "--token-file", tokenPath], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "--listen", "127.0.0.1:0", "--bench-address", "127.0.0.1", "--token-file", tokenPath], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

@@ -20,7 +20,7 @@ let driver: AgentClient;
 let clock = 1_000_000;
 
 beforeAll(async () => {
-  agent = await startAgent({ host: "127.0.0.1", port: 0, token: TOKEN, log: (line) => logged.push(line), now: () => (clock += 0.5) });
+  agent = await startAgent({ host: "127.0.0.1", port: 0, benchAddress: "127.0.0.1", token: TOKEN, log: (line) => logged.push(line), now: () => (clock += 0.5) });
   driver = connectAgent("server", `127.0.0.1:${agent.port}`, TOKEN);
 });
 afterAll(async () => {
@@ -124,7 +124,7 @@ describe("the agent", () => {
   });
 
   it("stops what it runs when it is closed", async () => {
-    const own = await startAgent({ host: "127.0.0.1", port: 0, token: TOKEN });
+    const own = await startAgent({ host: "127.0.0.1", port: 0, benchAddress: "127.0.0.1", token: TOKEN });
     const d = connectAgent("client", `127.0.0.1:${own.port}`, TOKEN);
     const s = await d.call("StartServer", start({ protocol: "h2c" }));
     expect(isAlive(s.pid)).toBe(true);

@@ -31,4 +31,15 @@ describe("--topology hosts", () => {
       new UsageError("WC_BAD_FLAG", "--client-hosts is for --topology hosts; add --topology hosts or drop --client-hosts"),
     );
   });
+
+  it.each([
+    [["--agents", "server=10.0.0.1:7000"], "WC_BAD_VALUE", "--agents server=10.0.0.1:7000: name one server and at least one client; e.g. --agents server=10.0.0.1:7000,client=10.0.0.2:7000"],
+    [["--agents", "server=agent1:7000,client=10.0.0.2:7000"], "WC_BAD_VALUE", '--agents: "server=agent1:7000" is not server=ADDR:PORT or client=ADDR:PORT with an IP address; e.g. --agents server=10.0.0.1:7000,client=10.0.0.2:7000'],
+    [["--agents", "server=10.0.0.1:7000,client=10.0.0.2:7000"], "WC_BAD_FLAG", "--agents needs --token-file FILE, holding the token the agents were started with"],
+    [["--agents", "server=10.0.0.1:7000,client=10.0.0.2:7000", "--token-file", "t", "--topology", "netns"], "WC_BAD_FLAG", "--agents runs on the hosts it names, not in a --topology; drop --topology netns"],
+    [["--agents", "server=10.0.0.1:7000,client=10.0.0.2:7000", "--token-file", "t", "--protocols", "grpc-tls"], "WC_UNSUPPORTED", "--agents: TLS arms (grpc-tls) are not run across hosts yet; drop them from --protocols"],
+    [["--token-file", "t"], "WC_BAD_FLAG", "--token-file is for --agents; add --agents or drop --token-file"],
+  ])("refuses --agents %j in one line", (args, code, message) => {
+    expect(() => configFromArgv(args)).toThrow(new UsageError(code as "WC_BAD_VALUE", message));
+  });
 });

@@ -18,7 +18,7 @@ const places: HostPlace[] = [];
 
 beforeAll(async () => {
   for (const name of ["server", "client-1", "client-2"]) {
-    const agent = await startAgent({ host: "127.0.0.1", port: 0, token: TOKEN });
+    const agent = await startAgent({ host: "127.0.0.1", port: 0, benchAddress: "127.0.0.1", token: TOKEN });
     agents.push(agent);
     places.push({ agent: connectAgent(name, `127.0.0.1:${agent.port}`, TOKEN), benchAddress: "127.0.0.1", interfaces: ["lo"], cpu: null });
   }
@@ -86,7 +86,7 @@ describe("a scenario across hosts", () => {
   });
 
   it("errors with the lost host's name when a client host goes away mid-run, and stops everything on the others", async () => {
-    const lost = await startAgent({ host: "127.0.0.1", port: 0, token: TOKEN });
+    const lost = await startAgent({ host: "127.0.0.1", port: 0, benchAddress: "127.0.0.1", token: TOKEN });
     const lostPlace: HostPlace = { agent: connectAgent("client-9", `127.0.0.1:${lost.port}`, TOKEN), benchAddress: "127.0.0.1", interfaces: ["lo"], cpu: null };
     const [server, client1] = places as [HostPlace, HostPlace];
     const failed = runHostsScenario(server, [client1, lostPlace], { ...PLAN, durationMs: 3000 }).then(
