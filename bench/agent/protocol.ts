@@ -20,6 +20,9 @@ import type { Protocol, ServerSettings } from "../../contract/index.ts";
 
 export const AGENT_SERVICE = "wirecost.agent.v1.Agent";
 
+/** The port agents listen on where nothing else decides it (each simulated host's, the rendered DaemonSets'). */
+export const AGENT_DEFAULT_PORT = 7000;
+
 /** Bumped when a message changes shape: the driver refuses an agent of another version by name. */
 export const AGENT_PROTOCOL_VERSION = 1;
 

@@ -17,6 +17,7 @@ export interface AgentSpec {
 }
 
 const AGENTS_EXAMPLE = "e.g. --agents server=10.0.0.1:7000,client=10.0.0.2:7000";
+const DNS_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /** `server=ADDR:PORT,client=ADDR:PORT[,client=…]`, one server and at least one client, or a UsageError. Pure. */
 export function parseAgents(text: string): AgentSpec[] {
@@ -25,8 +26,10 @@ export function parseAgents(text: string): AgentSpec[] {
   for (const part of text.split(",")) {
     const m = /^(server|client)=((?:\[[^\]]+\]|[^:[\]]+):(\d{1,5}))$/.exec(part.trim());
     const host = m?.[2]?.replace(/:\d+$/, "").replace(/^\[|\]$/g, "") ?? "";
-    if (m === null || isIP(host) === 0 || Number(m[3]) < 1 || Number(m[3]) > 65_535) {
-      throw new UsageError("WC_BAD_VALUE", `--agents: ${JSON.stringify(part)} is not server=ADDR:PORT or client=ADDR:PORT with an IP address; ${AGENTS_EXAMPLE}`);
+    // An IP address, or a DNS name (RFC 1123): a Kubernetes Service's, for agents rendered by npm run k8s.
+    const named = isIP(host) !== 0 || DNS_NAME.test(host);
+    if (m === null || !named || Number(m[3]) < 1 || Number(m[3]) > 65_535) {
+      throw new UsageError("WC_BAD_VALUE", `--agents: ${JSON.stringify(part)} is not server=ADDR:PORT or client=ADDR:PORT with an IP address or a DNS name; ${AGENTS_EXAMPLE}`);
     }
     const role = m[1] as "server" | "client";
     if (role === "client") clients++;

@@ -4,7 +4,9 @@
  * key) and the fix.
  */
 import type { BenchConfig } from "./config.ts";
-import { valueOf } from "./read-option.ts";
+import { sourceOf, valueOf } from "./read-option.ts";
+import { option } from "./options.ts";
+import { usesTls } from "../../contract/index.ts";
 import type { RawInputs } from "./read-option.ts";
 import { checkDriver } from "./driver-rules.ts";
 import { checkUserServerRun, splitSubjects } from "./subjects.ts";
@@ -18,13 +20,23 @@ import { shapingRefusal } from "../topology/index.ts";
 
 export type { RawInputs } from "./read-option.ts";
 
+/**
+ * Across hosts, the default arms are the cleartext ones: agents do not run TLS arms yet (hosts-rules.ts), and a
+ * default that is refused would make `--topology hosts` alone a usage error. Arms asked for by name stay as asked,
+ * and a TLS one among them is refused.
+ */
+function acrossHostsDefault(protocols: BenchConfig["protocols"], inputs: RawInputs, topology: BenchConfig["topology"]): BenchConfig["protocols"] {
+  const across = topology === "hosts" || sourceOf(option("agents"), inputs) !== undefined;
+  return across && sourceOf(option("protocols"), inputs) === undefined ? protocols.filter((p) => !usesTls(p)) : protocols;
+}
+
 export function resolveConfig(inputs: RawInputs): BenchConfig {
   // A bad --topology is reported before any other bad value, as it always was.
   const topology = valueOf("topology", inputs);
   const { armInputs, servers } = splitSubjects(inputs);
   // The fields in BenchConfig's order, which is result.json's; a bad value is reported in this order too.
   const config: BenchConfig = {
-    protocols: armInputs === null ? [] : valueOf("protocols", armInputs),
+    protocols: armInputs === null ? [] : acrossHostsDefault(valueOf("protocols", armInputs), inputs, topology),
     rps: valueOf("rps", inputs),
     pps: resolvePps(inputs),
     durationMs: valueOf("duration", inputs),

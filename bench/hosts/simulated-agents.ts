@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { connectAgent } from "../agent/client.ts";
+import { AGENT_DEFAULT_PORT } from "../agent/protocol.ts";
 import { spawnTracked, describeExit } from "../support/child-process.ts";
 import type { TrackedChild } from "../support/child-process.ts";
 import type { SimulatedHostsInfo } from "../topology/index.ts";
@@ -17,7 +18,7 @@ import type { HostPlace } from "./hosts-scenario.ts";
 
 const AGENT_BIN = fileURLToPath(new URL("../agent/bin.ts", import.meta.url));
 /** Every simulated host is a namespace of its own, so one fixed port serves them all. */
-export const SIMULATED_AGENT_PORT = 7000;
+export const SIMULATED_AGENT_PORT = AGENT_DEFAULT_PORT;
 const READY_TIMEOUT_MS = 20_000;
 
 export interface SimulatedAgents {

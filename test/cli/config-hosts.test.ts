@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { configFromArgv } from "../../bench/cli/argv.ts";
 import { DEFAULTS } from "../../bench/config/resolve.ts";
 import { UsageError } from "../../bench/support/errors.ts";
+import { DEFAULT_PROTOCOLS, usesTls } from "../../contract/index.ts";
 
 const HOSTS = ["--topology", "hosts"];
 
@@ -26,6 +27,14 @@ describe("--topology hosts", () => {
     expect(() => configFromArgv([...HOSTS, ...args])).toThrow(new UsageError("WC_UNSUPPORTED", message));
   });
 
+  it("runs the default arms without the TLS ones, which agents do not run yet; named arms stay as named", () => {
+    const config = configFromArgv(HOSTS);
+    expect(config !== "help" && config.protocols).toEqual(DEFAULT_PROTOCOLS.filter((p) => !usesTls(p)));
+    expect(DEFAULT_PROTOCOLS).toContain("h2");
+    const agents = configFromArgv(["--agents", "server=10.0.0.1:7000,client=10.0.0.2:7000", "--token-file", "t"]);
+    expect(agents !== "help" && agents.protocols).toEqual(DEFAULT_PROTOCOLS.filter((p) => !usesTls(p)));
+  });
+
   it("refuses --client-hosts without it", () => {
     expect(() => configFromArgv(["--topology", "netns", "--client-hosts", "2"])).toThrow(
       new UsageError("WC_BAD_FLAG", "--client-hosts is for --topology hosts; add --topology hosts or drop --client-hosts"),
@@ -34,7 +43,7 @@ describe("--topology hosts", () => {
 
   it.each([
     [["--agents", "server=10.0.0.1:7000"], "WC_BAD_VALUE", "--agents server=10.0.0.1:7000: name one server and at least one client; e.g. --agents server=10.0.0.1:7000,client=10.0.0.2:7000"],
-    [["--agents", "server=agent1:7000,client=10.0.0.2:7000"], "WC_BAD_VALUE", '--agents: "server=agent1:7000" is not server=ADDR:PORT or client=ADDR:PORT with an IP address; e.g. --agents server=10.0.0.1:7000,client=10.0.0.2:7000'],
+    [["--agents", "server=agent_1:7000,client=10.0.0.2:7000"], "WC_BAD_VALUE", '--agents: "server=agent_1:7000" is not server=ADDR:PORT or client=ADDR:PORT with an IP address or a DNS name; e.g. --agents server=10.0.0.1:7000,client=10.0.0.2:7000'],
     [["--agents", "server=10.0.0.1:7000,client=10.0.0.2:7000"], "WC_BAD_FLAG", "--agents needs --token-file FILE, holding the token the agents were started with"],
     [["--agents", "server=10.0.0.1:7000,client=10.0.0.2:7000", "--token-file", "t", "--topology", "netns"], "WC_BAD_FLAG", "--agents runs on the hosts it names, not in a --topology; drop --topology netns"],
     [["--agents", "server=10.0.0.1:7000,client=10.0.0.2:7000", "--token-file", "t", "--protocols", "grpc-tls"], "WC_UNSUPPORTED", "--agents: TLS arms (grpc-tls) are not run across hosts yet; drop them from --protocols"],
