@@ -76,7 +76,8 @@ async function startIndependentTracer(cpuCount: number): Promise<{ stop: () => P
   const wrapped = tracerCommand(["bpftrace", "--no-warnings", "-e", independentProgram(cpuCount)], null);
   expect([wrapped.file, ...wrapped.args.slice(0, 2)]).toEqual(["chrt", "--idle", "0"]);
   const command = { file: wrapped.args[2] as string, args: wrapped.args.slice(3) };
-  const child = spawn(command.file, command.args, { stdio: ["ignore", "pipe", "pipe"] });
+  // stdin a pipe held open: the wrapper's watchdog stops the tracer when it closes.
+  const child = spawn(command.file, command.args, { stdio: ["pipe", "pipe", "pipe"] });
   children.push(child);
   let stdout = "";
   let stderr = "";

@@ -53,12 +53,26 @@ export function systemProbe(hasCommand: (name: string) => boolean): EbpfProbe {
   return { platform: process.platform, uid: process.getuid?.() ?? null, hasCommand, exists: existsSync };
 }
 
+/** How long the watchdog waits after its SIGINT before it sends SIGKILL (bpftrace detaches in about a second). */
+export const TRACER_KILL_GRACE_S = 5;
+
 /**
  * The command that runs bpftrace: in a private mount namespace where tracefs is mounted if the host has not, pinned
- * to `cpu` (the generator's, so nothing of the collector runs on the server's CPU).
+ * to `cpu` (the generator's, so nothing of the collector runs on the server's CPU). Its stdin must be a pipe the
+ * harness holds open while it wants the tracer: the watchdog below stops the tracer when that pipe closes.
  */
 export function tracerCommand(argv: readonly string[], cpu: number | null): { readonly file: string; readonly args: readonly string[] } {
-  const mountThenRun = `mountpoint -q ${TRACEFS_DIR} || mount -t tracefs nodev ${TRACEFS_DIR} || exit 97; exec "$@"`;
+  // The watchdog: a subshell that waits for the harness's end of stdin to close — its exit, SIGKILL included, closes
+  // it — and then sends the tracer (the shell's own pid, which execs into bpftrace) SIGINT, and SIGKILL after a
+  // grace. The parent-death signal alone once left a tracer running for an hour after a killed harness: its SIGINT
+  // never arrived (a later SIGINT by hand stopped it at once). The subshell checks the pid is still bpftrace before
+  // each signal, so a pid reused after a normal stop is never signalled; fd 3 carries stdin past the rule that an
+  // asynchronous list reads /dev/null.
+  const alive = `[ "$(cat /proc/$$/comm 2>/dev/null)" = bpftrace ]`;
+  const watchdog =
+    `exec 3<&0; ( read -r _ <&3; ${alive} || exit 0; kill -INT $$; i=0; ` +
+    `while ${alive} && [ $i -lt ${TRACER_KILL_GRACE_S * 2} ]; do sleep 0.5; i=$((i+1)); done; ${alive} && kill -KILL $$ ) >/dev/null 2>&1 & exec 3<&-`;
+  const mountThenRun = `mountpoint -q ${TRACEFS_DIR} || mount -t tracefs nodev ${TRACEFS_DIR} || exit 97; ${watchdog}; exec "$@"`;
   // setpriv's parent-death signal outlives the execs down to bpftrace: a harness killed with SIGKILL, which cleans
   // nothing up, still stops its tracer, whose probes would otherwise tax every switch and syscall on the machine.
   // SCHED_IDLE: bpftrace prints each mark's maps on the generator's CPU (milliseconds of work ten times a second),
