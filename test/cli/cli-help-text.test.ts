@@ -54,6 +54,8 @@ usage: npm run bench -- [flags]
   --port N               server port (default 0: any free port)
   --topology KIND        auto | netns | bridge | hosts | loopback (default auto)
   --client-hosts N       --topology hosts (namespaces as hosts, an agent in each): client hosts sharing the rate (default 1)
+  --agents LIST          run on other hosts through their agents: server=ADDR:PORT,client=ADDR:PORT[,client=…] (README)
+  --token-file FILE      with --agents: the run's shared token, as the agents were given it
   --rx-steering MODE     rps | threaded-napi | none: where the server's receive work runs (default rps)
   --offloads MODE        default | off (TSO/GSO/GRO off on every veth end, for wire-like packet counts)
   --mtu N                MTU of the veth ends (default 1500)

@@ -50,6 +50,7 @@ function sample(o: Option): { flag: string | null; json: unknown; resolved: unkn
       // The one text OpenSSL must accept: a TLS 1.3 suite, as --tls-ciphers needs with the default --tls-version.
       if (o.flag === "tls-ciphers") return { flag: "TLS_AES_128_GCM_SHA256", json: "TLS_AES_128_GCM_SHA256", resolved: "TLS_AES_128_GCM_SHA256" };
       if (o.flag === "tls-groups") return { flag: "X25519", json: "X25519", resolved: "X25519" };
+      if (o.flag === "agents") return { flag: "server=10.0.0.1:7000,client=10.0.0.2:7000", json: "server=10.0.0.1:7000,client=10.0.0.2:7000", resolved: "server=10.0.0.1:7000,client=10.0.0.2:7000" };
       // A protocol and a command that exists; the field keeps the text, and `servers` gets the entry.
       if (o.flag === "server-command") return { flag: "http1 /bin/true {port}", json: "http1 /bin/true {port}", resolved: "http1 /bin/true {port}" };
       return { flag: "elsewhere", json: "elsewhere", resolved: "elsewhere" };
@@ -78,6 +79,9 @@ const context = (o: Option): string[] => {
   if (o.flag === "ws-deflate") return ["--protocols", "ws", "--client", "library"];
   // It applies only across hosts (bench/config/hosts-rules.ts), which run cleartext arms.
   if (o.flag === "client-hosts") return ["--topology", "hosts", "--protocols", "http1"];
+  // Each needs the other (bench/config/hosts-rules.ts); the token file is read only when the run starts.
+  if (o.flag === "agents") return ["--token-file", "t"];
+  if (o.flag === "token-file") return ["--agents", "server=10.0.0.1:7000,client=10.0.0.2:7000"];
   return isSweepRow(o) ? ["--sweep", "--from", "1", "--to", "3"].filter((_, i, a) => a[i] !== `--${o.flag}` && a[i - 1] !== `--${o.flag}`) : [];
 };
 

@@ -93,7 +93,7 @@ describe("resolving the config", () => {
     expect(Object.keys(DEFAULTS)).toEqual([
       "protocols", "rps", "pps", "durationMs", "warmupMs", "requestBytes", "responseBytes", "connections", "streams", "client",
       "grpcClient", "primeRequests", "driver", "repeat", "outDir", "json", "verify", "sweep", "sloP99Us", "maxTotalMs", "maxInFlight", "pacing", "requestTimeoutMs",
-      "topology", "port", "rxSteering", "offloads", "mtu", "clientHosts", "rateLimitBitsPerSecond", "netem", "serverCpu", "clientCpu", "sampleHz",
+      "topology", "port", "rxSteering", "offloads", "mtu", "clientHosts", "agents", "tokenFile", "rateLimitBitsPerSecond", "netem", "serverCpu", "clientCpu", "sampleHz",
       "baselineMs", "kernelTime", "allowConcurrent", "tlsVersion", "tlsCiphers", "tlsGroups", "server", "configFile", "serverCommand",
     ]);
     expect(Object.keys(DEFAULTS.server)).toEqual(["maxConcurrentStreams", "initialWindowSize", "keepAliveTimeoutMs", "grpcKeepaliveTimeMs", "streamMessages", "wsDeflate"]);
@@ -171,7 +171,7 @@ describe("resolving the config", () => {
     expect(usageMessage(["--config", path])).toBe(
       `--config ${path}: unknown key "rsp"; allowed keys are protocols, rps, pps, duration, warmup, requestBytes, responseBytes, connections, ` +
         "streams, grpcClient, prime, repeat, out, maxInFlight, timeout, topology, port, rxSteering, offloads, mtu, rateLimit, netem, serverCpu, " +
-        "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server, client, tlsVersion, tlsCiphers, tlsGroups, driver, serverCommand, pastSaturation, pacing, clientHosts, kernelTime, allowConcurrent, servers",
+        "clientCpu, sampleHz, baseline, verify, sweep, by, from, to, steps, spacing, sloP99, maxTime, server, client, tlsVersion, tlsCiphers, tlsGroups, driver, serverCommand, pastSaturation, pacing, clientHosts, agents, tokenFile, kernelTime, allowConcurrent, servers",
     );
   });
 
