@@ -15,7 +15,7 @@ import type { LoadPlan } from "../load/generator.ts";
 import type { GeneratorConfig } from "../load/messages.ts";
 import type { PrimeOutcome } from "../load/prime.ts";
 import type { GeneratorReport } from "../load/report.ts";
-import type { NicRecord } from "./nic.ts";
+import type { NicRecord } from "../collector/nic.ts";
 import type { Protocol, ServerSettings } from "../../contract/index.ts";
 
 export const AGENT_SERVICE = "wirecost.agent.v1.Agent";
@@ -41,10 +41,10 @@ export interface HelloReply {
   readonly kernel: string;
   readonly cpuCount: number;
   readonly node: string;
-  /** The asked interfaces: driver, offloads, IRQ lines and their CPUs (bench/agent/nic.ts). */
+  /** The asked interfaces: driver, offloads, IRQ lines and their CPUs (bench/collector/nic.ts). */
   readonly nics: readonly NicRecord[];
   /**
-   * The agent's clock (its host's CLOCK_MONOTONIC, ms: bench/hosts/clock-offset.ts `hostClockMs`) when the call
+   * The agent's clock (its host's CLOCK_MONOTONIC, ms: bench/support/host-clock.ts `hostClockMs`) when the call
    * arrived and when it answered: one clock-offset sample.
    */
   readonly receivedMs: number;

@@ -20,8 +20,8 @@ import { startGeneratorProcess } from "../load/generator-process.ts";
 import type { GeneratorProcess } from "../load/generator-process.ts";
 import { startArmServer } from "../run/server-process.ts";
 import type { Command } from "../support/child-process.ts";
-import { describeNic } from "./nic.ts";
-import { hostClockMs } from "../hosts/clock-offset.ts";
+import { describeNic } from "../collector/nic.ts";
+import { hostClockMs } from "../support/host-clock.ts";
 import { AGENT_PROTOCOL_VERSION, AGENT_SERVICE_DEFINITION, TOKEN_METADATA_KEY, bearer } from "./protocol.ts";
 import type { AgentMethodName, AgentMethods, StartGeneratorRequest } from "./protocol.ts";
 

@@ -105,12 +105,3 @@ export function toDriverClock(agentMs: number, offsetMs: number): number {
   return agentMs - offsetMs;
 }
 
-/**
- * A host's clock for scheduling: CLOCK_MONOTONIC in milliseconds, to the nanosecond, shared by every process on the
- * host. Not the epoch: each Node process fixes its epoch origin (performance.timeOrigin) once at start, 0.2–2 ms off
- * Date.now() as measured here, so two processes' "epoch now" disagree by that much; every process reads the same
- * monotonic clock. Driver and agents exchange instants on this clock; the offsets between hosts' clocks are measured.
- */
-export function hostClockMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}

@@ -28,7 +28,7 @@ export type ToGenerator =
       readonly type: "go";
       readonly plan?: LoadPlan;
       /**
-       * When the load's first request is due, on this host's CLOCK_MONOTONIC in ms (bench/hosts/clock-offset.ts
+       * When the load's first request is due, on this host's CLOCK_MONOTONIC in ms (bench/support/host-clock.ts
        * `hostClockMs`); absent: at once (after the pacing floor).
        */
       readonly startHostMs?: number;

@@ -17,7 +17,7 @@ import type { Knee, SweepPoint } from "../sweep/knee.ts";
 import type { SweepUnit } from "../sweep/plan.ts";
 import type { Calibration } from "../load/pps.ts";
 import type { Series } from "./series.ts";
-import type { NicRecord } from "../agent/nic.ts";
+import type { NicRecord } from "../collector/nic.ts";
 import type { GeneratorHealth } from "../load/report.ts";
 
 export const RESULT_SCHEMA = "wirecost.result/v2";

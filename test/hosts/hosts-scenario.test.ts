@@ -68,7 +68,7 @@ describe("a scenario across hosts", () => {
     ]);
     for (const h of report.perHost) expect(h.window.endEpochMs - h.window.startEpochMs).toBeCloseTo(PLAN.durationMs, 3);
     // The hosts' windows are epoch instants of two processes, each of whose epoch origin is fixed once at its start
-    // (bench/hosts/clock-offset.ts `hostClockMs` says by how much they disagree): the interleave, give or take that.
+    // (bench/support/host-clock.ts `hostClockMs` says by how much they disagree): the interleave, give or take that.
     expect(Math.abs(report.windowSkewMs - 2.5)).toBeLessThan(3);
     // The merged histograms hold every host's requests (their exact sum is merge-reports.test.ts's to check).
     expect(mergeEncodedHistograms([report.histograms.latency]).totalCount).toBe(400);

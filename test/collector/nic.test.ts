@@ -1,7 +1,7 @@
 /** What an agent says of an interface: read from this machine's own sysfs and ethtool, here for `lo`. */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { describeNic } from "../../bench/agent/nic.ts";
+import { describeNic } from "../../bench/collector/nic.ts";
 import { hasCommand } from "../../bench/support/tools.ts";
 
 describe("describeNic", () => {

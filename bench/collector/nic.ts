@@ -9,7 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, readlinkSync } from "node:fs";
 import { basename } from "node:path";
-import { readMsiIrqs } from "../collector/index.ts";
+import { readMsiIrqs } from "./kernel-info.ts";
 import { offloadStateOf, parseEthtoolFeatures } from "../topology/index.ts";
 import type { OffloadState } from "../topology/index.ts";
 
