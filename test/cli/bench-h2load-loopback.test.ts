@@ -35,10 +35,10 @@ describe.skipIf(skip !== null)(`bench CLI: h2load as the driver, on loopback${sk
       expect(s.driver?.perConnectionRps).toBe(50);
       // h2load's timer sends each connection's 50 req/s on a 20 ms period: 200 are due in any 1 s. A late tick is not
       // made up (h2load sends one request per tick), and this file runs beside the other unit files on two CPUs, h2load
-      // and the harness sharing the client's: clean-clone runs counted 171, 184 and 208. The floor only has to tell the
-      // rate spread over four connections from one connection's 50; the ceiling tells a window that took in the warm-up
-      // or a burst (the warm-up alone adds 60).
-      expect(s.requests, s.name).toBeGreaterThanOrEqual(120);
+      // and the harness sharing the client's: clean-clone runs counted 96, 171, 184 and 208. The floor only has to
+      // tell the rate spread over four connections from one connection's, which cannot send more than 51 in a 1 s
+      // window; the ceiling tells a window that took in the warm-up or a burst (the warm-up alone adds 60).
+      expect(s.requests, s.name).toBeGreaterThan(51);
       expect(s.requests, s.name).toBeLessThanOrEqual(220);
       expect(s.completed).toBe(s.requests);
       expect(Object.values(s.errors).every((n) => n === 0)).toBe(true);
