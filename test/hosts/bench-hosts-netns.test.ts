@@ -2,9 +2,10 @@
  * `npm run bench -- --topology hosts` end to end: namespaces playing a server host and two client hosts, an agent in
  * each, one merged result; and a client host's agent killed mid-run. Both leave nothing behind.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { loadRun } from "../../bench/results/load-run.ts";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../bench/cli/main.ts";
 import type { CompletedScenario, RunResult } from "../../bench/results/schema.ts";
@@ -62,6 +63,10 @@ describe.skipIf(!support.ok)(`a run across simulated hosts${support.ok ? "" : ` 
     expect(s.kernelTime?.method).toBe("tick");
     expect(wirecostNamespaces()).toEqual(before);
     expect(Object.values(agentPids(said)).some(isAlive)).toBe(false);
+    // The reports read the merged result as any other (report, and the view compare and plan share).
+    expect(said).not.toMatch(/could not write the reports/);
+    expect(existsSync(join(dirname(path), "report.md"))).toBe(true);
+    expect(loadRun(dirname(path)).result.scenarios).toHaveLength(1);
   });
 
   it("errors a scenario whose client host's agent is killed, naming the host, and leaves nothing running", async () => {
