@@ -2,7 +2,7 @@
  * "Where it ran": the machine, the software, and where each process and each piece of kernel work ran — the facts
  * a reader needs before trusting a per-request figure. Pure.
  */
-import type { HarnessPlacement, RunResult } from "../results/schema.ts";
+import type { HarnessPlacement, HostRecord, RunResult } from "../results/schema.ts";
 import type { InterfaceInfo, TopologyInfo } from "../topology/index.ts";
 import type { Block } from "./doc.ts";
 import { code, plain } from "../results/markdown-text.ts";
@@ -19,6 +19,20 @@ function offloads(i: InterfaceInfo): string {
 
 function where(i: InterfaceInfo): string {
   return `${plain(i.role)} ${code(i.name)}${i.namespace === null ? " (host namespace)" : ` in ${code(i.namespace)}`}`;
+}
+
+/** A host of a run across hosts, as its agent described it. */
+export function hostRow(h: HostRecord): string[] {
+  const nics = h.nics.map((n) => {
+    const irqs = n.irqs.length === 0 ? "no interrupt lines" : n.irqs.map((i) => `IRQ ${i.irq} on CPUs ${plain(i.cpus ?? "?")}`).join(", ");
+    const offload = n.offloads === null ? "offloads not recorded" : `TSO ${onOff(n.offloads.tso)}, GSO ${onOff(n.offloads.gso)}, GRO ${onOff(n.offloads.gro)}`;
+    return `${code(n.name)} (${n.driver === null ? "virtual" : `driver ${plain(n.driver)}`}, MTU ${n.mtu ?? "?"}, ${offload}, ${irqs})`;
+  });
+  const what = h.role === "server" ? "server" : "generator";
+  return [
+    `Host ${plain(h.name)}`,
+    `${plain(h.hostname)}, ${plain(h.kernel)}, ${h.cpuCount} CPUs; agent at ${plain(h.agent)}; its ${what} on CPU ${h.cpu ?? "unpinned"}, the benchmark on ${plain(h.benchAddress)} ${nics.join("; ")}`,
+  ];
 }
 
 /** Where the harness (the collector, the run's bookkeeping) ran; results before it was pinned do not say. */
@@ -39,6 +53,11 @@ function topologyRows(t: TopologyInfo): string[][] {
         "Topology",
         `${t.kind}: server in ${code(t.namespaces.server ?? "?")} (${plain(t.serverAddress)}), client in ${code(t.namespaces.client ?? "?")} (${plain(t.clientAddress)}), joined by ${link}; subnet ${plain(t.subnet ?? "–")}, MTU ${t.mtu}`,
       ]);
+      break;
+    }
+    case "hosts": {
+      const hosts = (t.hosts?.hosts ?? []).map((h) => `${plain(h.name)} in ${code(h.namespace)} (${plain(h.address)})`).join(", ");
+      rows.push(["Topology", `hosts: namespaces as hosts on a bridge in ${code(t.namespaces.bridge ?? "?")}: ${hosts}; each with a management link of its own for its agent; subnet ${plain(t.subnet ?? "–")}, MTU ${t.mtu}`]);
       break;
     }
     default:
@@ -70,10 +89,12 @@ export function environmentSection(result: RunResult): Block[] {
     ["Packages", `${packages}; wirecost ${plain(e.wirecostVersion)}`],
   ];
   if (result.topology !== null) rows.push(...topologyRows(result.topology));
+  else if (result.hosts !== undefined) rows.push(["Topology", "hosts reached through their agents (--agents)"]);
   else {
     const p = result.scenarios[0]?.placement;
     rows.push(["Topology", `${plain(p?.topology ?? "unknown")} (no topology record in the result)`]);
   }
+  for (const h of result.hosts ?? []) rows.push(hostRow(h));
   if (result.harness !== undefined) rows.push(harnessRow(result.harness));
   const collector = result.scenarios.find(isCompleted)?.collector;
   rows.push([
