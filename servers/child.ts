@@ -29,7 +29,8 @@ export const TLS_FD = "--tls-fd";
 /** Below 3 are stdin, stdout and stderr, which the child uses for other things. */
 const FIRST_EXTRA_FD = 3;
 
-const serverOptionsSchema = z.strictObject({
+/** What a server accepts, field by field and range by range; the agent checks a driver's request by it too. */
+export const serverOptionsSchema = z.strictObject({
   protocol: z.enum(PROTOCOLS),
   host: z.string().min(1),
   port: z.number().int().min(0).max(65_535),

@@ -21,8 +21,8 @@ leaves nothing running. Stop it with Ctrl-C: it stops what it runs first.
 
   --listen ADDR:PORT   the address of this host's control link to listen on (an IP literal, [v6]:port for IPv6;
                        port 0 picks a free one and prints it). Keep it off the interface the benchmark measures.
-  --bench-address IP   the address the benchmark reaches this host on: servers listen there, generators send from
-                       its interface, and that interface is the one whose counters are read
+  --bench-address IP   the address the benchmark reaches this host on: servers listen there, and its interface is
+                       the one whose counters are read (a generator's traffic leaves by the host's routes to the server)
   --token-file FILE    the run's shared token (16 characters or more), readable by its owner only (chmod 600)
 `;
 

@@ -7,7 +7,9 @@
  * would be a second description of every one of them, to be kept in step by hand. Both ends are this repository.
  *
  * Every call carries the run's shared token as `authorization: Bearer <token>` metadata; the agent refuses a call
- * without it (UNAUTHENTICATED) before reading its message.
+ * without it (UNAUTHENTICATED) before acting on it (grpc-js has parsed the message's JSON by then). The channel is
+ * not encrypted: the token and the calls cross the control network in clear, which must therefore be one the
+ * operator trusts (docs/several-hosts.md).
  */
 import type * as grpc from "@grpc/grpc-js";
 import type { Snapshot } from "../collector/index.ts";
@@ -40,6 +42,8 @@ export interface HelloReply {
   readonly hostname: string;
   readonly kernel: string;
   readonly cpuCount: number;
+  /** The CPUs the agent may run on (its affinity: under a CPU manager, the pod's own), which a start may name. */
+  readonly cpus: readonly number[];
   readonly node: string;
   /** The asked interfaces: driver, offloads, IRQ lines and their CPUs (bench/collector/nic.ts). */
   readonly nics: readonly NicRecord[];

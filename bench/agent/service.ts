@@ -19,6 +19,8 @@ import type { ClientKind, Protocol } from "../../contract/index.ts";
 import { startGeneratorProcess } from "../load/generator-process.ts";
 import type { GeneratorProcess } from "../load/generator-process.ts";
 import { startArmServer } from "../run/server-process.ts";
+import { allowedCpus } from "../topology/options.ts";
+import { serverOptionsSchema } from "../../servers/child.ts";
 import type { Command } from "../support/child-process.ts";
 import { describeNic } from "../collector/nic.ts";
 import { hostClockMs } from "../support/host-clock.ts";
@@ -48,6 +50,8 @@ export interface RunningAgent {
 /** Bounds of a server's lease: a renewal every few seconds must fit, and a lost driver must not hold a host long. */
 export const LEASE_MS = { min: 100, max: 600_000 } as const;
 const STOP_GRACE_MS = 2_000;
+/** A window's end edge is asked for at its start: --warmup and --duration (an hour each at most) and the lead. */
+const MAX_SNAPSHOT_WAIT_MS = 2 * 3_600_000 + 60_000;
 
 class CallError extends Error {
   readonly code: grpc.status;
@@ -91,8 +95,9 @@ function checkStart(r: { readonly protocol: unknown; readonly host: unknown; rea
   // The key would cross the control link; the driver's run certificate is not sent to agents yet.
   if (usesTls(r.protocol)) throw new CallError(grpc.status.FAILED_PRECONDITION, `${r.protocol}: TLS arms are not run by agents yet`);
   if (typeof r.host !== "string" || isIP(r.host) === 0) throw new CallError(grpc.status.INVALID_ARGUMENT, `host ${JSON.stringify(r.host)} is not an IP address`);
-  if (r.cpu !== null && !(typeof r.cpu === "number" && Number.isInteger(r.cpu) && r.cpu >= 0 && r.cpu < cpus().length)) {
-    throw new CallError(grpc.status.INVALID_ARGUMENT, `cpu ${JSON.stringify(r.cpu)} is not one of this host's ${cpus().length} CPUs`);
+  const allowed = allowedCpus();
+  if (r.cpu !== null && !(typeof r.cpu === "number" && allowed.includes(r.cpu))) {
+    throw new CallError(grpc.status.INVALID_ARGUMENT, `cpu ${JSON.stringify(r.cpu)} is not one of the CPUs this agent may use (${allowed.join(",")})`);
   }
   if (!(typeof r.leaseMs === "number" && r.leaseMs >= LEASE_MS.min && r.leaseMs <= LEASE_MS.max)) {
     throw new CallError(grpc.status.INVALID_ARGUMENT, `leaseMs ${JSON.stringify(r.leaseMs)} is outside ${LEASE_MS.min}–${LEASE_MS.max}`);
@@ -123,6 +128,7 @@ export function interfaceOf(address: string): string | null {
 }
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const allowed = allowedCpus();
   const benchInterface = interfaceOf(options.benchAddress);
   if (benchInterface === null) throw new Error(`bench address ${options.benchAddress} is on none of this host's interfaces`);
   const log = options.log ?? (() => {});
@@ -164,6 +170,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       hostname: hostname(),
       kernel: release(),
       cpuCount: cpus().length,
+      cpus: allowed,
       node: process.versions.node,
       nics: (Array.isArray(request.interfaces) ? request.interfaces : []).map((name) => describeNic(String(name))),
       receivedMs,
@@ -171,8 +178,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     }),
     StartServer: async (request) => {
       const protocol = checkStart(request);
-      const { host, cpu, requestBytes, responseBytes, settings, leaseMs } = request;
-      const server = await startArmServer({ protocol, host, port: 0, requestBytes, responseBytes, settings }, pinned(cpu)).catch((error: unknown) => {
+      const { cpu, leaseMs } = request;
+      // Every field by the server's own schema (types, ranges, no other keys): the settings reach nginx's config text.
+      const checked = serverOptionsSchema.safeParse({ protocol, host: request.host, port: 0, requestBytes: request.requestBytes, responseBytes: request.responseBytes, settings: request.settings });
+      if (!checked.success) {
+        const issue = checked.error.issues[0];
+        throw new CallError(grpc.status.INVALID_ARGUMENT, `server options: ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`);
+      }
+      const options = checked.data;
+      const host = options.host;
+      const server = await startArmServer(options, pinned(cpu)).catch((error: unknown) => {
         throw new CallError(grpc.status.FAILED_PRECONDITION, error instanceof Error ? error.message : String(error));
       });
       const id = hold("server", { pid: server.pid, leaseMs, stop: server.stop, exited: server.child.exited });
@@ -226,7 +241,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       const generatorPid = pidOf(request.generatorId, "generator");
       const interfaces = Array.isArray(request.interfaces) ? request.interfaces.map(String) : [];
       const waitMs = typeof request.atMs === "number" ? request.atMs - now() : 0;
-      if (waitMs > LEASE_MS.max) throw new CallError(grpc.status.INVALID_ARGUMENT, `atMs is ${Math.round(waitMs)} ms away; a snapshot waits ${LEASE_MS.max} ms at most`);
+      if (waitMs > MAX_SNAPSHOT_WAIT_MS) throw new CallError(grpc.status.INVALID_ARGUMENT, `atMs is ${Math.round(waitMs)} ms away; a snapshot waits ${MAX_SNAPSHOT_WAIT_MS} ms at most`);
       if (waitMs > 0) await untilInstant(request.atMs as number, now);
       const readAtMs = now();
       return { snapshot: readSnapshot({ kind: "full", serverPid, generatorPid, serverNetns: { pid: null, interfaces }, hostNetDev: false }), readAtMs };

@@ -14,6 +14,7 @@ import { ensureWritableDir, runBench } from "../run/run.ts";
 import type { RunHandle } from "../run/run.ts";
 import { renderNotes, renderSweepSummary, renderTable } from "../report/table.ts";
 import { choosePlacer, remotePlacement } from "../run/placement.ts";
+import { readTokenFile } from "../agent/token.ts";
 import { connectHostsRun, startHostsRun } from "../hosts/hosts-run.ts";
 import type { HostsRun } from "../hosts/hosts-run.ts";
 import { TICK_ON_HOSTS } from "../hosts/hosts-runner.ts";
@@ -127,6 +128,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (longest > config.maxTotalMs) {
       throw new UsageError("WC_BAD_VALUE", `--max-time ${config.maxTotalMs / 1000} s: one scenario may take up to ${Math.ceil(longest / 1000)} s (warm-up, window, priming, timeouts); raise --max-time or shorten --duration`);
     }
+    // The agents' token, read now: a missing or open file is a usage error before anything is made.
+    if (config.agents !== null) readTokenFile(config.tokenFile ?? "");
     // One run at a time (or beside others on CPUs they do not use): refused before anything is made.
     registration = registerRun(runCpus(config.serverCpu, config.clientCpu), config.allowConcurrent);
     // The first thing a run makes (it creates --out), so after every check that only looks: a refused run leaves nothing.
@@ -155,7 +158,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     let tracer: KernelTimeTracer | undefined;
     let kernelTime: MeasureOptions["kernelTime"];
     try {
-      if (placement.topology?.kind === "hosts") hostsRun = await startHostsRun(placement.topology, progress);
+      if (placement.topology?.kind === "hosts") hostsRun = await startHostsRun(config, placement.topology, progress);
+      for (const line of hostsRun?.warnings ?? []) {
+        warn(line);
+        placement.warnings.push(line);
+      }
       if (plan.method === "tick") kernelTime = plan;
       else {
         const cpus = [placement.placer.serverCpu, placement.placer.clientCpu].filter((c): c is number => c !== null);

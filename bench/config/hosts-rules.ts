@@ -55,6 +55,11 @@ export function checkHosts(config: BenchConfig): void {
   const refuse = (thing: string, fix: string): never => {
     throw new UsageError("WC_UNSUPPORTED", `${what}: ${thing} not run across hosts yet; ${fix}`);
   };
+  const clients = config.agents === null ? config.clientHosts : parseAgents(config.agents).filter((a) => a.role === "client").length;
+  const lowest = config.sweep?.from ?? config.rps;
+  if (config.pps === null && lowest < clients) {
+    throw new UsageError("WC_BAD_VALUE", `${config.sweep === null ? "--rps" : "--from"} ${lowest}: less than one request per second for each of the ${clients} client hosts; raise it or use fewer client hosts`);
+  }
   const tls = config.protocols.filter(usesTls);
   if (tls.length > 0) refuse(`TLS arms (${tls.join(", ")}) are`, "drop them from --protocols");
   if ((config.servers ?? []).length > 0) refuse("a config file's servers (and --server-command) are", "measure your own server on one host");

@@ -27,6 +27,9 @@ function fileValue(file: ConfigFile, key: string): unknown {
 }
 
 /** Where the option's value comes from, named as the user wrote it; undefined when neither flag nor key is given. */
+/** The highest CPU number a remote host's --server-cpu/--client-cpu may name here (Linux's NR_CPUS ceiling). */
+const MAX_REMOTE_CPU = 8191;
+
 export function sourceOf(o: Option, inputs: RawInputs): Source | undefined {
   const fromFlag = inputs.flags[o.flag];
   if (typeof fromFlag === "string") return { label: `--${o.flag}`, value: fromFlag };
@@ -67,8 +70,11 @@ function read(o: Option, inputs: RawInputs): unknown {
       return rate(source, o.fix);
     case "netem":
       return netemArgs(source);
-    case "cpu":
-      return cpu(source, availableParallelism() - 1);
+    case "cpu": {
+      // With --agents the CPU is on the hosts, which may have more than this machine: each agent checks its own.
+      const remote = inputs.flags["agents"] !== undefined || (inputs.file !== null && fileValue(inputs.file, "agents") !== undefined);
+      return cpu(source, remote ? MAX_REMOTE_CPU : availableParallelism() - 1);
+    }
     case "sweep-rate":
       // Its bound and unit follow --by: bench/config/sweep-rules.ts reads it.
       throw new Error(`--${o.flag} is read by the sweep rules`);

@@ -45,12 +45,23 @@ function eth0Packets(before: Snapshot, after: Snapshot): number | null {
   return sum;
 }
 
-export function hostsScenarioResult(plan: ScenarioPlan, outcome: HostsScenarioOutcome, startedAt: string, cpus: { server: number | null; client: number | null }): CompletedScenario {
+/**
+ * `cpus`: where the server and the generators ran. `sameMachine`: whether the server host's /proc/stat also counts
+ * the generators' CPU (simulated hosts); on real hosts it does not, and the figures account the server's CPU alone.
+ */
+export function hostsScenarioResult(
+  plan: ScenarioPlan,
+  outcome: HostsScenarioOutcome,
+  startedAt: string,
+  cpus: { server: number | null; client: number | null },
+  sameMachine: boolean,
+): CompletedScenario {
   const { report, schedule, hosts } = outcome;
   const [server, ...clients] = hosts;
   if (server === undefined) throw new Error("a scenario across hosts without its server host");
   const { perHost, windowSkewMs, offeredRps: _offered, tlsHandshakes: _tls, ...merged } = report;
-  const accounted = [cpus.server, cpus.client].filter((c): c is number => c !== null);
+  const figureClientCpu = sameMachine ? cpus.client : null;
+  const accounted = [cpus.server, figureClientCpu].filter((c): c is number => c !== null);
   const figures = kernelFigures({
     atStart: composed(server.before, clients.map((c) => c.before)),
     atEnd: composed(server.after, clients.map((c) => c.after)),
@@ -58,7 +69,7 @@ export function hostsScenarioResult(plan: ScenarioPlan, outcome: HostsScenarioOu
     requests: report.completedInWindow,
     cpus: accounted,
     serverCpu: cpus.server,
-    clientCpu: cpus.client,
+    clientCpu: figureClientCpu,
     timeSeries: { points: [], recorded: 0, stride: 1 },
     sampleHz: 0,
     overhead: { samples: 0, overheadCpuPct: 0, meanReadUs: 0 },
@@ -104,7 +115,7 @@ export function hostsScenarioResult(plan: ScenarioPlan, outcome: HostsScenarioOu
 }
 
 /** The runner `runBench` calls for each scenario of a run across hosts. */
-export function hostsScenarioRunner(server: HostPlace, clients: readonly HostPlace[], cpus: { server: number | null; client: number | null }) {
+export function hostsScenarioRunner(server: HostPlace, clients: readonly HostPlace[], cpus: { server: number | null; client: number | null }, sameMachine: boolean) {
   return async (plan: ScenarioPlan, signal: AbortSignal, progress: (line: string) => void): Promise<ScenarioResult> => {
     const startedAt = new Date().toISOString();
     const { config } = plan;
@@ -147,7 +158,7 @@ export function hostsScenarioRunner(server: HostPlace, clients: readonly HostPla
         },
         { signal, progress },
       );
-      return hostsScenarioResult(plan, outcome, startedAt, cpus);
+      return hostsScenarioResult(plan, outcome, startedAt, cpus, sameMachine);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof HostsScenarioAbort) return { ...common, state: "aborted", error: `interrupted: ${message}` };

@@ -10,7 +10,7 @@
  */
 import type { Snapshot } from "../collector/index.ts";
 import type { AgentClient } from "../agent/client.ts";
-import type { SnapshotReply, StartServerRequest } from "../agent/protocol.ts";
+import type { SnapshotReply, StartGeneratorRequest, StartServerRequest } from "../agent/protocol.ts";
 import type { ClientKind, Protocol, ServerSettings } from "../../contract/index.ts";
 import type { PacingStrategy } from "../load/pacer.ts";
 import { measureClockOffset, toAgentClock } from "./clock-offset.ts";
@@ -84,31 +84,31 @@ export async function runHostsScenario(
 ): Promise<HostsScenarioOutcome> {
   const now = options.now ?? hostClockMs;
   const progress = options.progress ?? (() => {});
+  let onAbort = (): void => {};
   const aborted = new Promise<never>((_, reject) => {
-    const onAbort = (): void => reject(new HostsScenarioAbort(String(options.signal?.reason ?? "aborted")));
+    onAbort = (): void => reject(new HostsScenarioAbort(String(options.signal?.reason ?? "aborted")));
     if (options.signal?.aborted === true) onAbort();
     else options.signal?.addEventListener("abort", onAbort, { once: true });
   });
   aborted.catch(() => {});
   const started: { agent: AgentClient; id: string }[] = [];
+  // Once the scenario ends — done, failed, or aborted while a step was under way — no further step begins, and every
+  // start still in flight is waited for, so that what it starts is stopped too.
+  let ending = false;
+  const inFlight = new Set<Promise<unknown>>();
+  const step = <T>(call: () => Promise<T>): Promise<T> => {
+    if (ending) return Promise.reject(new HostsScenarioAbort("the scenario ended"));
+    const p = call();
+    inFlight.add(p);
+    const done = (): void => void inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  };
   const renew = setInterval(() => {
     for (const { agent, id } of started) agent.call("Renew", { ids: [id] }).catch(() => {});
   }, plan.leaseMs / 3);
   try {
     const work = async (): Promise<HostsScenarioOutcome> => {
-      const everyone = [server, ...clients];
-      const offsets = new Map<AgentClient, OffsetEstimate>();
-      for (const place of everyone) {
-        const exchange = async () => {
-          const hello = await place.agent.call("Hello", { driver: "wirecost" });
-          return { agentReceivedMs: hello.receivedMs, agentSentMs: hello.sentMs };
-        };
-        offsets.set(place.agent, await measureClockOffset(exchange, plan.clockRounds, now));
-      }
-      const offsetOf = (place: HostPlace): OffsetEstimate => offsets.get(place.agent) as OffsetEstimate;
-      const shown = (o: OffsetEstimate): string => `${o.offsetMs >= 0 ? "+" : ""}${o.offsetMs.toFixed(3)} ± ${o.uncertaintyMs.toFixed(3)} ms`;
-      progress(`clock offsets: ${everyone.map((p) => `${p.agent.host} ${shown(offsetOf(p))}`).join(", ")}`);
-
       const startServer: StartServerRequest = {
         protocol: plan.protocol,
         host: server.benchAddress,
@@ -118,7 +118,7 @@ export async function runHostsScenario(
         settings: plan.settings,
         leaseMs: plan.leaseMs,
       };
-      const s = await server.agent.call("StartServer", startServer);
+      const s = await step(() => server.agent.call("StartServer", startServer));
       started.push({ agent: server.agent, id: s.id });
       progress(`server pid ${s.pid} on host ${server.agent.host}, ${server.benchAddress}:${s.port}${server.cpu === null ? "" : ` (CPU ${server.cpu})`}`);
 
@@ -127,37 +127,51 @@ export async function runHostsScenario(
         clients.map(async (c, i) => {
           const share = shares[i] ?? 0;
           const loadPlan = { rps: share, warmupMs: plan.warmupMs, durationMs: plan.durationMs, maxInFlight: plan.maxInFlight, drainTimeoutMs: plan.requestTimeoutMs + 1000 };
-          const g = await c.agent.call(
-            "StartGenerator",
-            {
-              config: {
-                client: {
-                  protocol: plan.protocol,
-                  host: server.benchAddress,
-                  port: s.port,
-                  connections: plan.connections,
-                  streams: plan.streams,
-                  requestBytes: plan.requestBytes,
-                  responseBytes: plan.responseBytes,
-                  requestTimeoutMs: plan.requestTimeoutMs,
-                },
-                clientKind: plan.clientKind,
-                plan: loadPlan,
-                ...(plan.pacing === undefined ? {} : { pacing: plan.pacing }),
-                ...(plan.primeRequests > 0 ? { prime: { requests: plan.primeRequests, maxMs: 10_000 } } : {}),
+          const request: StartGeneratorRequest = {
+            config: {
+              client: {
+                protocol: plan.protocol,
+                host: server.benchAddress,
+                port: s.port,
+                connections: plan.connections,
+                streams: plan.streams,
+                requestBytes: plan.requestBytes,
+                responseBytes: plan.responseBytes,
+                requestTimeoutMs: plan.requestTimeoutMs,
               },
-              cpu: c.cpu,
-              leaseMs: plan.leaseMs,
+              clientKind: plan.clientKind,
+              plan: loadPlan,
+              ...(plan.pacing === undefined ? {} : { pacing: plan.pacing }),
+              ...(plan.primeRequests > 0 ? { prime: { requests: plan.primeRequests, maxMs: 10_000 } } : {}),
             },
-            30_000,
-          );
+            cpu: c.cpu,
+            leaseMs: plan.leaseMs,
+          };
+          // Priming and connecting take their time: 30 s.
+          const g = await step(() => c.agent.call("StartGenerator", request, 30_000));
           started.push({ agent: c.agent, id: g.id });
           progress(`generator pid ${g.pid} on host ${c.agent.host}, ${share} req/s${c.cpu === null ? "" : ` (CPU ${c.cpu})`}`);
           return { place: c, id: g.id, loadPlan };
         }),
       );
 
-      // The schedule again, now that everything is ready: the lead counts from here.
+      // The clocks' offsets just before the schedule that uses them: a clock NTP slews drifts while the server and the
+      // generators start (priming alone may take seconds).
+      const everyone = [server, ...clients];
+      const offsets = new Map<AgentClient, OffsetEstimate>();
+      for (const place of everyone) {
+        const exchange = async () => {
+          const hello = await place.agent.call("Hello", { driver: "wirecost" });
+          return { agentReceivedMs: hello.receivedMs, agentSentMs: hello.sentMs };
+        };
+        offsets.set(place.agent, await step(() => measureClockOffset(exchange, plan.clockRounds, now)));
+      }
+      const offsetOf = (place: HostPlace): OffsetEstimate => offsets.get(place.agent) as OffsetEstimate;
+      if (ending) throw new HostsScenarioAbort("the scenario ended");
+      const shown = (o: OffsetEstimate): string => `${o.offsetMs >= 0 ? "+" : ""}${o.offsetMs.toFixed(3)} ± ${o.uncertaintyMs.toFixed(3)} ms`;
+      progress(`clock offsets: ${everyone.map((p) => `${p.agent.host} ${shown(offsetOf(p))}`).join(", ")}`);
+
+      // The load and the window, now that everything is ready: the lead counts from here.
       const schedule = scheduleWindows({
         driverNowMs: now(),
         leadMs: Math.max(plan.leadMs, PACING_FLOOR_ALLOWANCE_MS),
@@ -203,6 +217,9 @@ export async function runHostsScenario(
     };
     return await Promise.race([work(), aborted]);
   } finally {
+    ending = true;
+    options.signal?.removeEventListener("abort", onAbort);
+    await Promise.allSettled([...inFlight]);
     clearInterval(renew);
     // Generators first, so that none is left sending to a server that is gone.
     for (const { agent, id } of started.reverse()) await agent.call("Stop", { id }).catch(() => {});

@@ -4,7 +4,7 @@
  * read them, so a mistake is found at render time, not in a Job's log.
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { configFromArgv } from "../cli/argv.ts";
@@ -96,6 +96,8 @@ export function main(argv: readonly string[], io: Pick<ToolIo, "stdout" | "stder
     mkdirSync(parsed.out, { recursive: true });
     const path = join(parsed.out, "wirecost.yaml");
     writeFileSync(path, yaml, { mode: 0o600 });
+    // The mode above applies to a new file only: one rendered before keeps its own, and this one holds the token.
+    chmodSync(path, 0o600);
     io.stderr.write(`wrote ${path}: label the nodes ${roles(parsed.options.clientHosts).map((r) => `${ROLE_LABEL}=${r}`).join(", ")}, then kubectl apply -f ${path}\n`);
     return 0;
   });

@@ -93,7 +93,8 @@ function agentDaemonSet(o: K8sOptions, role: string): Manifest {
               ],
               ports: [{ name: "agent", containerPort: AGENT_DEFAULT_PORT, protocol: "TCP" }],
               resources: { requests: resources, limits: resources },
-              securityContext: { privileged: false, allowPrivilegeEscalation: false },
+              // Root, unprivileged: the token file is the owner's alone (0400), and nginx arms start as root.
+              securityContext: { runAsUser: 0, privileged: false, allowPrivilegeEscalation: false },
               volumeMounts: [tokenMount],
             },
           ],
@@ -125,9 +126,11 @@ function driverJob(o: K8sOptions): Manifest {
         metadata: { labels: { [APP_LABEL]: "wirecost-driver" } },
         spec: {
           restartPolicy: "Never",
+          // Off every labelled node, whether its agent is scheduled yet or not (a pod anti-affinity would keep a
+          // late agent off the driver's node instead).
           affinity: {
-            podAntiAffinity: {
-              requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { [APP_LABEL]: "wirecost-agent" } }, topologyKey: "kubernetes.io/hostname" }],
+            nodeAffinity: {
+              requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: ROLE_LABEL, operator: "DoesNotExist" }] }] },
             },
           },
           containers: [

@@ -62,9 +62,16 @@ export interface HostWindowRecord {
   readonly generator?: GeneratorHealth;
 }
 
-/** How a scenario ran across hosts: the schedule's precision and each host's part. */
+/**
+ * How a scenario ran across hosts: the schedule's precision and each host's part. The scenario's `connections`,
+ * `streams` and priming are each client host's: with N client hosts the server sees N times the connections.
+ */
 export interface AcrossHostsRecord {
-  /** The latest client window start minus the earliest, as the generators reported them. */
+  /**
+   * The latest client window start minus the earliest, as the generators reported them on their epoch clocks: the
+   * hosts' interleave (host i starts i/rps later), plus each process's epoch origin error (0.2–2 ms) and the hosts'
+   * clock offsets. How closely the driver placed the windows is `alignmentErrorMs`.
+   */
   readonly windowSkewMs: number;
   /** The largest clock uncertainty: how far, at worst, a host's window may really start from the schedule. */
   readonly alignmentErrorMs: number;

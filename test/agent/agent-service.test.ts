@@ -74,7 +74,11 @@ describe("the agent", () => {
     [{ protocol: "bash" }, grpc.status.INVALID_ARGUMENT, 'protocol "bash" is not a wirecost arm; an agent runs only the arms\' own servers'],
     [{ protocol: "h2" }, grpc.status.FAILED_PRECONDITION, "h2: TLS arms are not run by agents yet"],
     [{ host: "localhost" }, grpc.status.INVALID_ARGUMENT, 'host "localhost" is not an IP address'],
-    [{ cpu: 4096 }, grpc.status.INVALID_ARGUMENT, "cpu 4096 is not one of this host's"],
+    [{ cpu: 4096 }, grpc.status.INVALID_ARGUMENT, "cpu 4096 is not one of the CPUs this agent may use ("],
+    // The settings reach nginx's config text: each is checked by the server's own schema, never pasted.
+    [{ protocol: "nginx-h2c", settings: { ...DEFAULT_SERVER_SETTINGS, maxConcurrentStreams: "100; } } user root; http {" } }, grpc.status.INVALID_ARGUMENT, "server options: settings.maxConcurrentStreams: "],
+    [{ settings: { ...DEFAULT_SERVER_SETTINGS, extra: 1 } }, grpc.status.INVALID_ARGUMENT, "server options: settings: "],
+    [{ responseBytes: -1 }, grpc.status.INVALID_ARGUMENT, "server options: responseBytes: "],
     [{ leaseMs: 10 }, grpc.status.INVALID_ARGUMENT, "leaseMs 10 is outside 100–600000"],
   ] as const)("runs nothing it is not made for: %o", async (over, code, message) => {
     const error = await refusal(driver.call("StartServer", start(over as Partial<StartServerRequest>)));

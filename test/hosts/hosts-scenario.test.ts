@@ -88,6 +88,35 @@ describe("a scenario across hosts", () => {
     expect(isAlive(outcome.server.pid)).toBe(false);
   });
 
+  it("stops what the other hosts started when one host refuses its start, and names that host", async () => {
+    const [server, c1, c2] = places as [HostPlace, HostPlace, HostPlace];
+    // client-2's agent refuses a CPU it may not use; client-1's generator and the server have started by then.
+    const error = await runHostsScenario(server, [c1, { ...c2, cpu: 4095 }], PLAN).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AgentCallError);
+    expect((error as AgentCallError).message).toMatch(/^agent client-2 \(127\.0\.0\.1:\d+\): StartGenerator: cpu 4095 is not one of the CPUs this agent may use/);
+    expect(agents.map((a) => a.running())).toEqual([[], [], []]);
+  });
+
+  it("stops everything started when the run is interrupted while hosts are still starting", async () => {
+    const [server, c1, c2] = places as [HostPlace, HostPlace, HostPlace];
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const run = runHostsScenario(server, [c1, c2], { ...PLAN, primeRequests: 3000 }, { signal: controller.signal, progress: (l) => lines.push(l) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    // Interrupted once the server runs, while the generators connect and prime.
+    await eventually(() => lines.some((l) => l.startsWith("server pid")), 20_000);
+    controller.abort("SIGINT");
+    const error = await run;
+    expect((error as Error).name).toBe("HostsScenarioAbort");
+    expect(agents.map((a) => a.running())).toEqual([[], [], []]);
+    expect(lines.some((l) => l.startsWith("load starts"))).toBe(false);
+  });
+
   it("errors with the lost host's name when a client host goes away mid-run, and stops everything on the others", async () => {
     const lost = await startAgent({ host: "127.0.0.1", port: 0, benchAddress: "127.0.0.1", token: TOKEN });
     const lostPlace: HostPlace = { agent: connectAgent("client-9", `127.0.0.1:${lost.port}`, TOKEN), benchAddress: "127.0.0.1", interfaces: ["lo"], cpu: null };

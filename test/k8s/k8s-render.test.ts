@@ -61,7 +61,7 @@ describe("npm run k8s -- render", () => {
     expect([pod.nodeSelector, pod.hostNetwork, pod.hostPID]).toEqual([{ "wirecost.io/role": "server" }, true, true]);
     const container = pod.containers[0];
     expect(container.resources).toEqual({ requests: { cpu: "4", memory: "3Gi" }, limits: { cpu: "4", memory: "3Gi" } });
-    expect(container.securityContext).toEqual({ privileged: false, allowPrivilegeEscalation: false });
+    expect(container.securityContext).toEqual({ runAsUser: 0, privileged: false, allowPrivilegeEscalation: false });
     expect(container.command).toEqual(["npm", "run", "agent", "--", "--listen", "$(NODE_IP):7000", "--bench-address", "$(BENCH_ADDRESS)", "--token-file", "/var/run/wirecost/token"]);
     expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([
       {
@@ -82,6 +82,10 @@ describe("npm run k8s -- render", () => {
       "--token-file", "/var/run/wirecost/token", "--out", "/results", "--json", "--rps", "500",
     ]);
     expect(secret?.stringData.token).toMatch(/^[0-9a-f]{32}$/);
+    // Off every labelled node, scheduled agent or not.
+    expect(job?.spec.template.spec.affinity).toEqual({
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "wirecost.io/role", operator: "DoesNotExist" }] }] } },
+    });
     expect(command.join(" ")).not.toContain(secret?.stringData.token);
   });
 
