@@ -114,6 +114,9 @@ export async function buildNamespaced(opts: ResolvedTopologyOptions, resources: 
           ...bridgePorts.map((name) => ({ role: "bridge-port", namespace: ns.bridge as string, name }) as const),
           { role: "bridge", namespace: ns.bridge, name: bridgeName },
         ] as const)),
+    // hosts: the further client hosts' eth0, after the rest so that the first two stay the server's and the client's;
+    // --offloads off and the record of offloads cover them too.
+    ...extraClients.map((c) => ({ role: "client", namespace: c.namespace, name: "eth0" }) as const),
   ];
   const hostsNamespaces = opts.kind === "hosts" ? [ns.server, ns.client, ...extraClients.map((c) => c.namespace)] : [];
   const namespaces = [ns.server, ns.client, ...(ns.bridge === null ? [] : [ns.bridge]), ...extraClients.map((c) => c.namespace)];

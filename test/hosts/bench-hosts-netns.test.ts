@@ -43,6 +43,8 @@ describe.skipIf(!support.ok)(`a run across simulated hosts${support.ok ? "" : ` 
       ["client-2", "client", result.topology?.clientCpu, [["eth0", null]]],
     ]);
     for (const h of result.hosts ?? []) expect(h.agent).toMatch(/^198\.(18|19)\.\d+\.\d+:7000$/);
+    // Both client hosts' eth0 are in the topology's record (and so under --offloads off), the first one first.
+    expect(result.topology?.interfaces.filter((i) => i.role === "client").map((i) => i.namespace?.replace(/^.*-/, ""))).toEqual(["cli", "cli2"]);
     const s = result.scenarios[0] as CompletedScenario;
     expect(s.state).toBe("completed");
     // Exactly rps × duration requests fall in the window, every one answered: 200 from each client host.
