@@ -9,6 +9,7 @@ import { UsageError } from "../support/errors.ts";
 import { parseToolArgs, runTool } from "../support/tool-cli.ts";
 import type { ToolIo } from "../support/tool-cli.ts";
 import { interfaceOf, startAgent } from "./service.ts";
+import { parseCpuList } from "../topology/index.ts";
 import { readTokenFile } from "./token.ts";
 
 export const AGENT_HELP = `wirecost agent — runs the arms' servers on this host for a driver on another
@@ -24,6 +25,8 @@ leaves nothing running. Stop it with Ctrl-C: it stops what it runs first.
   --bench-address IP   the address the benchmark reaches this host on: servers listen there, and its interface is
                        the one whose counters are read (a generator's traffic leaves by the host's routes to the server)
   --token-file FILE    the run's shared token (16 characters or more), readable by its owner only (chmod 600)
+  --cpus LIST          the CPUs it may pin a server or a generator to, e.g. 2-3 (default: its own affinity, which
+                       in a Kubernetes pod under the static CPU manager is the pod's CPUs)
 `;
 
 /** `ADDR:PORT` into its parts, or a UsageError naming --listen. Pure. */
@@ -40,7 +43,7 @@ export function parseListen(text: string): { readonly host: string; readonly por
 /** Runs the agent until `stop` resolves (a signal's name): 0 after a clean stop. */
 export function main(argv: readonly string[], io: Pick<ToolIo, "stdout" | "stderr">, stop: Promise<string>): Promise<number> {
   return runTool(io, "agent", async () => {
-    const args = parseToolArgs(argv, { tool: "agent", strings: ["listen", "bench-address", "token-file"], booleans: ["exit-with-stdin"], positionals: [], usage: "--listen ADDR:PORT --bench-address IP --token-file FILE" });
+    const args = parseToolArgs(argv, { tool: "agent", strings: ["listen", "bench-address", "token-file", "cpus"], booleans: ["exit-with-stdin"], positionals: [], usage: "--listen ADDR:PORT --bench-address IP --token-file FILE" });
     if (args.help) {
       io.stdout.write(AGENT_HELP);
       return 0;
@@ -54,7 +57,16 @@ export function main(argv: readonly string[], io: Pick<ToolIo, "stdout" | "stder
     const listen = parseListen(listenText);
     if (interfaceOf(benchAddress) === null) throw new UsageError("WC_BAD_VALUE", `--bench-address ${benchAddress}: no interface of this host has that address; give one ip -br addr lists`);
     const token = readTokenFile(tokenPath);
-    const agent = await startAgent({ ...listen, benchAddress, token, log: (line) => io.stdout.write(`${line}\n`) });
+    const cpusText = args.values.cpus;
+    let cpus: number[] | undefined;
+    if (typeof cpusText === "string") {
+      try {
+        cpus = parseCpuList(cpusText);
+      } catch {
+        throw new UsageError("WC_BAD_VALUE", `--cpus ${cpusText}: a CPU list such as 0-3,6`);
+      }
+    }
+    const agent = await startAgent({ ...listen, benchAddress, token, ...(cpus === undefined ? {} : { cpus }), log: (line) => io.stdout.write(`${line}\n`) });
     const shown = isIP(listen.host) === 6 ? `[${listen.host}]` : listen.host;
     io.stdout.write(`wirecost agent listening on ${shown}:${agent.port}; stop with Ctrl-C\n`);
     if (interfaceOf(listen.host) === interfaceOf(benchAddress)) {

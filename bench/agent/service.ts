@@ -31,6 +31,8 @@ export interface AgentOptions {
   readonly host: string;
   /** The address of the interface the benchmark crosses here, which servers listen on and generators send from. */
   readonly benchAddress: string;
+  /** The CPUs it may pin a server or a generator to; absent: its own affinity (a CPU manager's cpuset in a pod). */
+  readonly cpus?: readonly number[];
   /** 0 picks a free port; RunningAgent.port says which. */
   readonly port: number;
   readonly token: string;
@@ -88,14 +90,13 @@ async function untilInstant(atMs: number, now: () => number): Promise<void> {
 }
 
 /** What a server's and a generator's start both need checked: an arm, an address, a CPU, a lease. */
-function checkStart(r: { readonly protocol: unknown; readonly host: unknown; readonly cpu: unknown; readonly leaseMs: unknown }): Protocol {
+function checkStart(r: { readonly protocol: unknown; readonly host: unknown; readonly cpu: unknown; readonly leaseMs: unknown }, allowed: readonly number[]): Protocol {
   if (typeof r.protocol !== "string" || !isProtocol(r.protocol)) {
     throw new CallError(grpc.status.INVALID_ARGUMENT, `protocol ${JSON.stringify(r.protocol)} is not a wirecost arm; an agent runs only the arms' own servers and generator`);
   }
   // The key would cross the control link; the driver's run certificate is not sent to agents yet.
   if (usesTls(r.protocol)) throw new CallError(grpc.status.FAILED_PRECONDITION, `${r.protocol}: TLS arms are not run by agents yet`);
   if (typeof r.host !== "string" || isIP(r.host) === 0) throw new CallError(grpc.status.INVALID_ARGUMENT, `host ${JSON.stringify(r.host)} is not an IP address`);
-  const allowed = allowedCpus();
   if (r.cpu !== null && !(typeof r.cpu === "number" && allowed.includes(r.cpu))) {
     throw new CallError(grpc.status.INVALID_ARGUMENT, `cpu ${JSON.stringify(r.cpu)} is not one of the CPUs this agent may use (${allowed.join(",")})`);
   }
@@ -105,9 +106,9 @@ function checkStart(r: { readonly protocol: unknown; readonly host: unknown; rea
   return r.protocol;
 }
 
-function checkGenerator(r: StartGeneratorRequest): void {
+function checkGenerator(r: StartGeneratorRequest, allowed: readonly number[]): void {
   const client = r.config?.client;
-  checkStart({ protocol: client?.protocol, host: client?.host, cpu: r.cpu, leaseMs: r.leaseMs });
+  checkStart({ protocol: client?.protocol, host: client?.host, cpu: r.cpu, leaseMs: r.leaseMs }, allowed);
   if (!CLIENT_KINDS.includes(r.config.clientKind as ClientKind)) {
     throw new CallError(grpc.status.INVALID_ARGUMENT, `clientKind ${JSON.stringify(r.config.clientKind)} is not one of ${CLIENT_KINDS.join(", ")}`);
   }
@@ -128,7 +129,7 @@ export function interfaceOf(address: string): string | null {
 }
 
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
-  const allowed = allowedCpus();
+  const allowed = options.cpus ?? allowedCpus();
   const benchInterface = interfaceOf(options.benchAddress);
   if (benchInterface === null) throw new Error(`bench address ${options.benchAddress} is on none of this host's interfaces`);
   const log = options.log ?? (() => {});
@@ -177,7 +178,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       sentMs: now(),
     }),
     StartServer: async (request) => {
-      const protocol = checkStart(request);
+      const protocol = checkStart(request, allowed);
       const { cpu, leaseMs } = request;
       // Every field by the server's own schema (types, ranges, no other keys): the settings reach nginx's config text.
       const checked = serverOptionsSchema.safeParse({ protocol, host: request.host, port: 0, requestBytes: request.requestBytes, responseBytes: request.responseBytes, settings: request.settings });
@@ -195,7 +196,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
       return { id, pid: server.pid, port: server.port };
     },
     StartGenerator: async (request) => {
-      checkGenerator(request);
+      checkGenerator(request, allowed);
       const { config, cpu, leaseMs } = request;
       const generator = startGeneratorProcess(config, pinned(cpu));
       const pid = await generator.ready.catch(async (error: unknown) => {

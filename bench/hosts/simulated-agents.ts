@@ -1,9 +1,10 @@
 /**
  * `--topology hosts`: an agent (bench/agent/) in each simulated host's namespace, listening on its management link
  * only, with a token made for the run — the same agents and calls as on real hosts, so the driver cannot tell them
- * apart. Each agent is pinned to the client CPU (the harness's), so its snapshots at the window's edges take nothing
- * from the server's CPU, and stops when the harness goes away (--exit-with-stdin).
+ * apart. Each agent is pinned to the client CPU (the harness's) once it answers, so its snapshots at the window's
+ * edges take nothing from the server's CPU, and stops when the harness goes away (--exit-with-stdin).
  */
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -45,13 +46,21 @@ export async function startSimulatedAgents(hosts: SimulatedHostsInfo, cpus: { re
   try {
     for (const host of hosts.hosts) {
       const listen = `${host.managementAddress}:${SIMULATED_AGENT_PORT}`;
-      const argv = [process.execPath, AGENT_BIN, "--listen", listen, "--bench-address", host.address, "--token-file", tokenFile, "--exit-with-stdin"];
-      const child = spawnTracked(`agent of ${host.name}`, { file: "ip", args: ["netns", "exec", host.namespace, "taskset", "-c", String(cpus.client), ...argv] });
+      // --cpus: started by a harness pinned to the client CPU, its own affinity would offer that CPU alone.
+      const placeable = `${cpus.server},${cpus.client}`;
+      const argv = [process.execPath, AGENT_BIN, "--listen", listen, "--bench-address", host.address, "--token-file", tokenFile, "--cpus", placeable, "--exit-with-stdin"];
+      const child = spawnTracked(`agent of ${host.name}`, { file: "ip", args: ["netns", "exec", host.namespace, ...argv] });
       children.push(child);
       const agent = connectAgent(host.name, `${host.managementAddress}:${SIMULATED_AGENT_PORT}`, token);
       places.push({ agent, benchAddress: host.address, interfaces: ["eth0"], cpu: host.name === "server" ? cpus.server : cpus.client });
     }
     await Promise.all(places.map((p, i) => untilAnswering(p, children[i] as TrackedChild)));
+    // Pinned once it answers, every thread of it (the harness's own CPU, inherited, already is: this makes it so
+    // whatever --client-cpu says).
+    for (const child of children) {
+      const pinned = spawnSync("taskset", ["-a", "-p", "-c", String(cpus.client), String(child.pid)], { encoding: "utf8" });
+      if (pinned.status !== 0) throw new Error(`taskset could not pin ${child.name} (pid ${child.pid}) to CPU ${cpus.client}: ${pinned.stderr.trim()}`);
+    }
     const [server, ...clients] = places as [HostPlace, ...HostPlace[]];
     return { server, clients, pids: Object.fromEntries(places.map((p, i) => [p.agent.host, (children[i] as TrackedChild).pid])), stop };
   } catch (error) {
