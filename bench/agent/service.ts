@@ -14,8 +14,6 @@ import { isIP } from "node:net";
 import { cpus, hostname, networkInterfaces, release } from "node:os";
 import * as grpc from "@grpc/grpc-js";
 import { readSnapshot } from "../collector/index.ts";
-import { CLIENT_KINDS, isProtocol, usesTls } from "../../contract/index.ts";
-import type { ClientKind, Protocol } from "../../contract/index.ts";
 import { startGeneratorProcess } from "../load/generator-process.ts";
 import type { GeneratorProcess } from "../load/generator-process.ts";
 import { startArmServer } from "../run/server-process.ts";
@@ -24,8 +22,9 @@ import { serverOptionsSchema } from "../../servers/child.ts";
 import type { Command } from "../support/child-process.ts";
 import { describeNic } from "../collector/nic.ts";
 import { hostClockMs } from "../support/host-clock.ts";
+import { CallError, checkGenerator, checkStart } from "./checks.ts";
 import { AGENT_PROTOCOL_VERSION, AGENT_SERVICE_DEFINITION, TOKEN_METADATA_KEY, bearer } from "./protocol.ts";
-import type { AgentMethodName, AgentMethods, StartGeneratorRequest } from "./protocol.ts";
+import type { AgentMethodName, AgentMethods } from "./protocol.ts";
 
 export interface AgentOptions {
   readonly host: string;
@@ -49,19 +48,9 @@ export interface RunningAgent {
   close(): Promise<void>;
 }
 
-/** Bounds of a server's lease: a renewal every few seconds must fit, and a lost driver must not hold a host long. */
-export const LEASE_MS = { min: 100, max: 600_000 } as const;
 const STOP_GRACE_MS = 2_000;
 /** A window's end edge is asked for at its start: --warmup and --duration (an hour each at most) and the lead. */
 const MAX_SNAPSHOT_WAIT_MS = 2 * 3_600_000 + 60_000;
-
-class CallError extends Error {
-  readonly code: grpc.status;
-  constructor(code: grpc.status, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
 
 /** A server or a generator the agent runs. */
 interface Held {
@@ -87,32 +76,6 @@ async function untilInstant(atMs: number, now: () => number): Promise<void> {
   while (now() < atMs) {
     // spinning: a few milliseconds twice a scenario
   }
-}
-
-/** What a server's and a generator's start both need checked: an arm, an address, a CPU, a lease. */
-function checkStart(r: { readonly protocol: unknown; readonly host: unknown; readonly cpu: unknown; readonly leaseMs: unknown }, allowed: readonly number[]): Protocol {
-  if (typeof r.protocol !== "string" || !isProtocol(r.protocol)) {
-    throw new CallError(grpc.status.INVALID_ARGUMENT, `protocol ${JSON.stringify(r.protocol)} is not a wirecost arm; an agent runs only the arms' own servers and generator`);
-  }
-  // The key would cross the control link; the driver's run certificate is not sent to agents yet.
-  if (usesTls(r.protocol)) throw new CallError(grpc.status.FAILED_PRECONDITION, `${r.protocol}: TLS arms are not run by agents yet`);
-  if (typeof r.host !== "string" || isIP(r.host) === 0) throw new CallError(grpc.status.INVALID_ARGUMENT, `host ${JSON.stringify(r.host)} is not an IP address`);
-  if (r.cpu !== null && !(typeof r.cpu === "number" && allowed.includes(r.cpu))) {
-    throw new CallError(grpc.status.INVALID_ARGUMENT, `cpu ${JSON.stringify(r.cpu)} is not one of the CPUs this agent may use (${allowed.join(",")})`);
-  }
-  if (!(typeof r.leaseMs === "number" && r.leaseMs >= LEASE_MS.min && r.leaseMs <= LEASE_MS.max)) {
-    throw new CallError(grpc.status.INVALID_ARGUMENT, `leaseMs ${JSON.stringify(r.leaseMs)} is outside ${LEASE_MS.min}–${LEASE_MS.max}`);
-  }
-  return r.protocol;
-}
-
-function checkGenerator(r: StartGeneratorRequest, allowed: readonly number[]): void {
-  const client = r.config?.client;
-  checkStart({ protocol: client?.protocol, host: client?.host, cpu: r.cpu, leaseMs: r.leaseMs }, allowed);
-  if (!CLIENT_KINDS.includes(r.config.clientKind as ClientKind)) {
-    throw new CallError(grpc.status.INVALID_ARGUMENT, `clientKind ${JSON.stringify(r.config.clientKind)} is not one of ${CLIENT_KINDS.join(", ")}`);
-  }
-  if (client.exchange !== undefined) throw new CallError(grpc.status.FAILED_PRECONDITION, "a user server's request is not sent by agents yet");
 }
 
 const pinned =
