@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 import { InterleaveSequencer } from "./test/support/interleave-sequencer.ts";
 
 /**
- * Three kinds of test, kept apart so that `npm test` takes as little time as two cores allow (219–228 s here on
+ * Three kinds of test, kept apart so that `npm test` takes as little time as two cores allow (219–243 s here on
  * 2026-12-05: the parallel phase keeps both cores busy for about 145 s, the measuring files take about 60 s alone),
  * none disturbing another:
  *
