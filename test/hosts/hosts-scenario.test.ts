@@ -69,7 +69,7 @@ describe("a scenario across hosts", () => {
     for (const h of report.perHost) expect(h.window.endEpochMs - h.window.startEpochMs).toBeCloseTo(PLAN.durationMs, 3);
     // The hosts' windows are epoch instants of two processes, each of whose epoch origin is fixed once at its start
     // (bench/support/host-clock.ts `hostClockMs` says by how much they disagree): the interleave, give or take that.
-    expect(Math.abs(report.windowSkewMs - 2.5)).toBeLessThan(3);
+    expect(Math.abs(report.windowSkewMs - 2.5)).toBeLessThan(5);
     // The merged histograms hold every host's requests (their exact sum is merge-reports.test.ts's to check).
     expect(mergeEncodedHistograms([report.histograms.latency]).totalCount).toBe(400);
     // Every host read its counters at the window's edges by its own clock, never before them.
@@ -77,9 +77,9 @@ describe("a scenario across hosts", () => {
     for (const h of outcome.hosts) {
       expect(h.lateMs.start).toBeGreaterThanOrEqual(0);
       expect(h.lateMs.end).toBeGreaterThanOrEqual(0);
-      // The reads' own epoch times agree with the lateness the agent reported on its clock (Date.now()'s whole
-      // milliseconds, and the two clocks read a moment apart, leave 2 ms either way).
-      expect(Math.abs(h.after.epochMs - h.before.epochMs - (PLAN.durationMs + h.lateMs.end - h.lateMs.start))).toBeLessThanOrEqual(2);
+      // The reads' own epoch times agree with the lateness the agent reported on its clock: Date.now()'s whole
+      // milliseconds, and the two clocks read one statement apart, where a busy machine may preempt the agent.
+      expect(Math.abs(h.after.epochMs - h.before.epochMs - (PLAN.durationMs + h.lateMs.end - h.lateMs.start))).toBeLessThanOrEqual(25);
     }
     expect(outcome.hosts[0]!.after.processes.server.value?.pid).toBe(outcome.server.pid);
     expect(outcome.hosts[1]!.after.processes.generator.ok).toBe(true);
