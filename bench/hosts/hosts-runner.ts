@@ -11,7 +11,7 @@
  * - With one client host, its namespace and its generator are the figures' client side, as in a netns run; with
  *   several, the client side is each host's own (`acrossHosts.hosts`), and the figures' client side is left out.
  */
-import { missing } from "../collector/index.ts";
+import { diffSnapshots, missing, windowTotals } from "../collector/index.ts";
 import type { Snapshot } from "../collector/index.ts";
 import { AgentCallError } from "../agent/client.ts";
 import type { CompletedScenario, ScenarioResult } from "../results/schema.ts";
@@ -35,14 +35,30 @@ function composed(server: Snapshot, clients: readonly Snapshot[]): Snapshot {
   };
 }
 
-function eth0Packets(before: Snapshot, after: Snapshot): number | null {
-  let sum = 0;
-  for (const [name, reading] of Object.entries(after.server.interfaces)) {
-    const was = before.server.interfaces[name];
-    if (!reading.ok || was === undefined || !was.ok) return null;
-    sum += reading.value.rxPackets + reading.value.txPackets - was.value.rxPackets - was.value.txPackets;
-  }
-  return sum;
+/** A host's benchmark-interface packets over the window, by the collector's own figure (rx only on `lo`). */
+function hostPackets(before: Snapshot, after: Snapshot): number | null {
+  return windowTotals(diffSnapshots(before, after)).packets;
+}
+
+type Placement = CompletedScenario["placement"];
+
+/** What every scenario of the run records, completed or not. */
+function scenarioCommon(plan: ScenarioPlan, startedAt: string, placement: Placement) {
+  const { config } = plan;
+  return {
+    name: plan.name,
+    protocol: plan.protocol,
+    client: plan.client,
+    repeat: plan.repeat,
+    startedAt,
+    offeredRps: config.rps,
+    connections: config.connections,
+    streams: config.streams,
+    requestBytes: config.requestBytes,
+    responseBytes: config.responseBytes,
+    serverSettings: config.server,
+    placement,
+  };
 }
 
 /**
@@ -78,19 +94,9 @@ export function hostsScenarioResult(
     kernelTime: { method: "tick", reason: TICK_ON_HOSTS, fix: "run on one host for eBPF kernel time" },
   });
   const edgeLate = (h: (typeof hosts)[number]) => ({ start: Math.round(h.lateMs.start * 1000) / 1000, end: Math.round(h.lateMs.end * 1000) / 1000 });
+  const placement = { topology: "hosts", serverCpu: cpus.server, clientCpu: cpus.client, serverPid: outcome.server.pid, generatorPid: null, serverAddress: outcome.server.address, serverPort: outcome.server.port };
   return {
-    name: plan.name,
-    protocol: plan.protocol,
-    client: plan.client,
-    repeat: plan.repeat,
-    startedAt,
-    offeredRps: plan.config.rps,
-    connections: plan.config.connections,
-    streams: plan.config.streams,
-    requestBytes: plan.config.requestBytes,
-    responseBytes: plan.config.responseBytes,
-    serverSettings: plan.config.server,
-    placement: { topology: "hosts", serverCpu: cpus.server, clientCpu: cpus.client, serverPid: outcome.server.pid, generatorPid: null, serverAddress: outcome.server.address, serverPort: outcome.server.port },
+    ...scenarioCommon(plan, startedAt, placement),
     ...merged,
     ...figures,
     contamination: { ...figures.contamination, contaminated: null, excessPackets: null, reason: "not checked across hosts: softnet_stat counts each host's own packets, and the hosts' wire is nobody's to read" },
@@ -105,7 +111,7 @@ export function hostsScenarioResult(
           clockOffsetMs: h.offset.offsetMs,
           clockUncertaintyMs: h.offset.uncertaintyMs,
           edgeLateMs: edgeLate(h),
-          packets: eth0Packets(h.before, h.after),
+          packets: hostPackets(h.before, h.after),
           ...(share === undefined ? {} : { offeredRps: share.offeredRps, completedInWindow: share.completedInWindow, generator: share.generator }),
         };
       }),
@@ -119,20 +125,7 @@ export function hostsScenarioRunner(server: HostPlace, clients: readonly HostPla
   return async (plan: ScenarioPlan, signal: AbortSignal, progress: (line: string) => void): Promise<ScenarioResult> => {
     const startedAt = new Date().toISOString();
     const { config } = plan;
-    const common = {
-      name: plan.name,
-      protocol: plan.protocol,
-      client: plan.client,
-      repeat: plan.repeat,
-      startedAt,
-      offeredRps: config.rps,
-      connections: config.connections,
-      streams: config.streams,
-      requestBytes: config.requestBytes,
-      responseBytes: config.responseBytes,
-      serverSettings: config.server,
-      placement: { topology: "hosts", serverCpu: cpus.server, clientCpu: cpus.client, serverPid: null, generatorPid: null, serverAddress: server.benchAddress, serverPort: null },
-    };
+    const common = scenarioCommon(plan, startedAt, { topology: "hosts", serverCpu: cpus.server, clientCpu: cpus.client, serverPid: null, generatorPid: null, serverAddress: server.benchAddress, serverPort: null });
     try {
       const outcome = await runHostsScenario(
         server,

@@ -21,15 +21,15 @@ import { createHandshakeWindow } from "./handshake-window.ts";
 import { usesTls } from "../../contract/index.ts";
 import type { PrimeOutcome } from "./prime.ts";
 import { buildGeneratorReport } from "./report.ts";
+import { hostToLoadClock } from "./schedule.ts";
+import { hostClockMs } from "../support/host-clock.ts";
 
 function emit(message: FromGenerator): void {
   process.stdout.write(`${JSON.stringify(message)}\n`);
 }
 
 async function runOnce(client: BenchClient, pacer: Pacer, given: LoadPlan, startHostMs: number | undefined): Promise<void> {
-  // The host's monotonic clock and performance.now() advance together; read back to back they give the load clock's
-  // origin on the host clock, to within the microsecond between the two reads.
-  const plan = startHostMs === undefined ? given : { ...given, startAtMs: startHostMs - (Number(process.hrtime.bigint()) / 1e6 - performance.now()) };
+  const plan = startHostMs === undefined ? given : { ...given, startAtMs: hostToLoadClock(startHostMs, hostClockMs(), performance.now()) };
   await pacer.ready;
   const cpuBeforeFloor = process.cpuUsage();
   const idle = await measurePacingLateness(pacer, EVENT_LOOP_CLOCK, plan.rps, PACING_FLOOR_MS);

@@ -48,3 +48,12 @@ export function createArrivalSchedule(plan: ArrivalPlan, startMs: number): Arriv
     },
   };
 }
+
+/**
+ * A host-clock instant (CLOCK_MONOTONIC in ms: bench/support/host-clock.ts) on the load clock (performance.now()).
+ * Both count the same monotonic time from different origins, so two readings taken back to back give the offset
+ * between them, to within the moment between the reads. Pure.
+ */
+export function hostToLoadClock(hostMs: number, hostNowMs: number, loadNowMs: number): number {
+  return hostMs - (hostNowMs - loadNowMs);
+}

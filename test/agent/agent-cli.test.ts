@@ -11,7 +11,7 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_SERVER_SETTINGS } from "../../contract/index.ts";
 import { AgentCallError, connectAgent } from "../../bench/agent/client.ts";
-import { parseListen } from "../../bench/agent/cli.ts";
+import { main as cliMain, parseListen } from "../../bench/agent/cli.ts";
 import { readTokenFile } from "../../bench/agent/token.ts";
 import { eventually, isAlive } from "../faults/bench-process.ts";
 
@@ -59,6 +59,22 @@ describe("npm run agent", () => {
     const short = tokenFile("short", "abc", 0o600);
     expect(() => readTokenFile(short)).toThrow(`--token-file ${short}: the token must be one word of 16 characters or more; e.g. openssl rand -hex 16 > ${short}`);
     expect(() => readTokenFile(join(dir, "absent"))).toThrow(`--token-file ${join(dir, "absent")}: ENOENT; write the run's token into it and chmod 600 it`);
+  });
+
+  it("refuses a bad flag value in one line with exit 2, before it binds anything", async () => {
+    const good = tokenFile("refusals", TOKEN, 0o600);
+    const base = ["--listen", "127.0.0.1:0", "--bench-address", "127.0.0.1", "--token-file", good];
+    const cases: [string[], string][] = [
+      [[...base, "--cpus", "two"], "wirecost agent: --cpus two: a CPU list such as 0-3,6\n"],
+      [["--listen", "127.0.0.1:0", "--bench-address", "203.0.113.9", "--token-file", good], "wirecost agent: --bench-address 203.0.113.9: no interface of this host has that address; give one ip -br addr lists\n"],
+      [["--listen", "127.0.0.1:0", "--token-file", good], "wirecost agent: --bench-address IP is required: the address the benchmark reaches this host on, e.g. --bench-address 192.168.1.5\n"],
+    ];
+    for (const [argv, line] of cases) {
+      const said: string[] = [];
+      // A stop that never comes: a refused start must return without waiting for it.
+      const code = await cliMain(argv, { stdout: { write: (t: string) => said.push(t) }, stderr: { write: (t: string) => said.push(t) } }, new Promise<string>(() => {}));
+      expect([code, said.join("")]).toEqual([2, line]);
+    }
   });
 
   it("stops the servers it runs on SIGTERM and exits 0", async () => {

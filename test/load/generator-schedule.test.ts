@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createArrivalSchedule } from "../../bench/load/schedule.ts";
+import { createArrivalSchedule, hostToLoadClock } from "../../bench/load/schedule.ts";
+import { hostClockMs } from "../../bench/support/host-clock.ts";
 import { runLoad } from "../../bench/load/generator.ts";
 import type { LoadPlan } from "../../bench/load/generator.ts";
 import type { RequestFailure, SendCallback } from "../../contract/index.ts";
@@ -23,6 +24,21 @@ describe("arrival schedule", () => {
     expect(s.dueCount(1)).toBe(2);
     expect(s.dueCount(9.5)).toBe(10);
     expect(s.dueCount(500)).toBe(10);
+  });
+
+  it("puts a host-clock instant on the load clock by the two clocks' offset", () => {
+    // Host clock 5 000 000.25 ms when the load clock read 1 234.5: a start 600 ms later on the host is 1 834.5 here.
+    expect(hostToLoadClock(5_000_600.25, 5_000_000.25, 1234.5)).toBe(1834.5);
+    expect(hostToLoadClock(5_000_000.25, 5_000_000.25, 1234.5)).toBe(1234.5);
+  });
+
+  it("relies on performance.now() and the host clock advancing together, as they do here", async () => {
+    // The host clock is read first, so a gap between the reads only lowers the difference: the largest of five is best.
+    const origin = (): number => Math.max(...Array.from({ length: 5 }, () => hostClockMs() - performance.now()));
+    const before = origin();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Both are CLOCK_MONOTONIC: the origin between them does not move (a wall clock's would, by NTP steps).
+    expect(Math.abs(origin() - before)).toBeLessThan(1);
   });
 
   it("measures rps × duration requests for rates that are not whole per millisecond", () => {
